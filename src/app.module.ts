@@ -1,0 +1,39 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { loggerParams } from './common/logging/logging';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AuditWorkerModule } from './audit/audit-worker.module';
+import { AuditModule } from './audit/audit.module';
+import { HealthModule } from './health/health.module';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { QueueModule } from './queue/queue.module';
+import { RedisModule } from './redis/redis.module';
+
+/** Modules whose controllers and services every role loads. */
+const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule];
+/** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
+const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule];
+
+@Module({})
+export class AppModule {
+  /** `extra` lets the e2e harness mount test-only modules on the real application. */
+  static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
+    const runsWorkers = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        ...DOMAIN_MODULES,
+        ...(runsWorkers ? WORKER_MODULES : []),
+        ...extra,
+      ],
+    };
+  }
+}

@@ -1,0 +1,192 @@
+import { sign, verify as verifySignature, KeyObject } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEntryContent, GENESIS_HASH, canonicalJson, chainHash, scrubSnapshot } from './audit-hash';
+import { AuditSigningKey } from './audit-signing-key';
+
+export type ActorType = 'developer' | 'staff' | 'customer' | 'app' | 'system';
+
+export interface AuditRecord {
+  actor: { type: ActorType; id?: string | null };
+  action: string;
+  subject: { type: string; id?: string | null };
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  requestId?: string | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBrokenId: string | null;
+  reason?: string;
+}
+
+export interface Checkpoint {
+  lastId: string;
+  headHash: string;
+  entryCount: string;
+  createdAt: string;
+  keyId: string;
+  signature: string;
+}
+
+interface EntryRow {
+  id: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  request_id: string | null;
+  created_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+export const contentOf = (r: EntryRow): AuditEntryContent => ({
+  id: String(r.id),
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  action: r.action,
+  subjectType: r.subject_type,
+  subjectId: r.subject_id,
+  before: r.before,
+  after: r.after,
+  requestId: r.request_id,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** What a checkpoint signature covers: canonical JSON, so anyone can re-create it offline. */
+export const checkpointPayload = (c: Pick<Checkpoint, 'lastId' | 'headHash' | 'entryCount' | 'createdAt'>) =>
+  canonicalJson({ lastId: c.lastId, headHash: c.headHash, entryCount: c.entryCount, createdAt: c.createdAt });
+
+export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: KeyObject): boolean {
+  return verifySignature(null, Buffer.from(checkpointPayload(checkpoint)), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+}
+
+/**
+ * The tamper-evident audit log. Appends join the caller's transaction and lock the single head
+ * row, so concurrent appends queue up and the chain stays linear; a rolled-back change leaves no
+ * entry (and no gap: the id comes from the head, not a sequence).
+ */
+export class AuditChain {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async append(manager: EntityManager, record: AuditRecord): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditChain.append needs the caller’s transaction');
+    const [head] = (await manager.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton FOR UPDATE`)) as {
+      last_id: string;
+      last_hash: string;
+      entry_count: string;
+    }[];
+    if (!head) throw new Error('audit_head is missing; the migrations did not run');
+    const content: AuditEntryContent = {
+      id: (BigInt(head.last_id) + 1n).toString(),
+      actorType: record.actor.type,
+      actorId: record.actor.id ?? null,
+      action: record.action,
+      subjectType: record.subject.type,
+      subjectId: record.subject.id ?? null,
+      before: (scrubSnapshot(record.before ?? null) as Record<string, unknown> | null) ?? null,
+      after: (scrubSnapshot(record.after ?? null) as Record<string, unknown> | null) ?? null,
+      requestId: record.requestId ?? null,
+      createdAt: new Date().toISOString(),
+    };
+    const hash = chainHash(head.last_hash, content);
+    await manager.query(
+      `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        content.id,
+        content.actorType,
+        content.actorId,
+        content.action,
+        content.subjectType,
+        content.subjectId,
+        content.before === null ? null : JSON.stringify(content.before),
+        content.after === null ? null : JSON.stringify(content.after),
+        content.requestId,
+        content.createdAt,
+        head.last_hash,
+        hash,
+      ],
+    );
+    await manager.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + 1 WHERE singleton`, [content.id, hash]);
+    return content.id;
+  }
+
+  /**
+   * Walks the whole chain: every hash recomputed, every link and id contiguous, the end matching
+   * the head row and the latest signed checkpoint (which catches a deleted tail).
+   */
+  async verify(publicKey?: KeyObject): Promise<VerifyResult> {
+    let prevHash = GENESIS_HASH;
+    let expectedId = 1n;
+    let checked = 0;
+    const broken = (id: bigint | string, reason: string): VerifyResult => ({ ok: false, checked, firstBrokenId: String(id), reason });
+    const checkpoint = await this.latestCheckpoint();
+    // A checkpoint of the empty chain (id 0) has no entry to compare with.
+    let checkpointSeen = !checkpoint || (checkpoint.lastId === '0' && checkpoint.headHash === GENESIS_HASH);
+
+    for (;;) {
+      const rows = (await this.dataSource.query(`SELECT * FROM audit_entries WHERE id >= $1 ORDER BY id LIMIT 1000`, [expectedId.toString()])) as EntryRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const id = BigInt(row.id);
+        if (id !== expectedId) return broken(expectedId, `entry ${expectedId} is missing`);
+        if (row.prev_hash !== prevHash) return broken(id, 'the previous-hash link does not match');
+        if (chainHash(prevHash, contentOf(row)) !== row.hash) return broken(id, 'the entry does not match its hash');
+        if (checkpoint && id === BigInt(checkpoint.lastId)) {
+          if (row.hash !== checkpoint.headHash) return broken(id, 'the entry differs from the signed checkpoint');
+          checkpointSeen = true;
+        }
+        prevHash = row.hash;
+        expectedId = id + 1n;
+        checked++;
+      }
+    }
+    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton`)) as { last_id: string; last_hash: string }[];
+    // A deleted tail leaves no broken link behind it; the head row (and the checkpoint) remember it.
+    if (!head || BigInt(head.last_id) !== expectedId - 1n || head.last_hash !== prevHash) return broken(expectedId, 'the chain ends before its recorded head');
+    if (!checkpointSeen) return broken(BigInt(checkpoint!.lastId), 'the entry of the latest signed checkpoint is missing');
+    if (checkpoint && publicKey && !verifyCheckpointSignature(checkpoint, publicKey)) return broken(BigInt(checkpoint.lastId), 'the latest checkpoint signature is invalid');
+    return { ok: true, checked, firstBrokenId: null };
+  }
+
+  async writeCheckpoint(key: AuditSigningKey): Promise<Checkpoint> {
+    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`)) as {
+      last_id: string;
+      last_hash: string;
+      entry_count: string;
+    }[];
+    const body = { lastId: String(head!.last_id), headHash: head!.last_hash, entryCount: String(head!.entry_count), createdAt: new Date().toISOString() };
+    const signature = sign(null, Buffer.from(checkpointPayload(body)), key.privateKey).toString('base64');
+    await this.dataSource.query(
+      `INSERT INTO audit_checkpoints (last_id, head_hash, entry_count, key_id, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [body.lastId, body.headHash, body.entryCount, key.keyId, signature, body.createdAt],
+    );
+    return { ...body, keyId: key.keyId, signature };
+  }
+
+  async latestCheckpoint(): Promise<Checkpoint | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM audit_checkpoints ORDER BY created_at DESC, last_id DESC LIMIT 1`)) as {
+      last_id: string;
+      head_hash: string;
+      entry_count: string;
+      key_id: string;
+      signature: string;
+      created_at: Date;
+    }[];
+    if (!row) return undefined;
+    return {
+      lastId: String(row.last_id),
+      headHash: row.head_hash,
+      entryCount: String(row.entry_count),
+      createdAt: row.created_at.toISOString(),
+      keyId: row.key_id,
+      signature: row.signature,
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { INestApplication, INestApplicationContext, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { assignRequestId, translateBodyParserErrors } from './common/http/request-middleware';
+import { createValidationPipe } from './common/http/validation';
+import { AppConfig } from './config/config';
+import { JobRegistryCheck } from './queue/job-registry.check';
+
+export const JSON_BODY_LIMIT = '2mb';
+
+/** Everything an HTTP app needs beyond its modules; shared by main.ts and the e2e harness. */
+export function configureHttpApp(app: NestExpressApplication): void {
+  app.useLogger(app.get(Logger));
+  // Before the body parsers, so even a request refused while parsing carries its id.
+  app.use(assignRequestId);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Swagger UI's bundle needs inline styles; everything else keeps helmet's defaults.
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.use(translateBodyParserErrors);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Gatehouse')
+      .setDescription("The bank's public API front door: developer onboarding, verification, review, apps and consents.")
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+export async function createHttpApp(config: AppConfig, extraModules: Type[] = []): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), { bufferLogs: true, bodyParser: false });
+  configureHttpApp(app);
+  return app;
+}
+
+export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+}
+
+/** Refuses to run workers whose processors do not cover the job registry exactly once. */
+export function assertWorkersComplete(app: INestApplication | INestApplicationContext, config: AppConfig): void {
+  if (config.role !== 'api') app.get(JobRegistryCheck).assertComplete();
+}

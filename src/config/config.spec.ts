@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.role).toBe('all');
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.migrateOnStart).toBe(true);
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'gatehouse' });
+    expect(config.mail.from).toBe('Gatehouse <no-reply@gatehouse.local>');
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.consents.inactivityDays).toBe(30);
+  });
+
+  it('types and nests the values it reads', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      GATEHOUSE_ROLE: 'worker',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gatehouse',
+      MIGRATE_ON_START: 'false',
+      PUBLIC_URL: 'https://developer.bank.example/',
+      CONSENT_INACTIVITY_DAYS: '45',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.role).toBe('worker');
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.publicUrl).toBe('https://developer.bank.example');
+    expect(config.consents.inactivityDays).toBe(45);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'not a url', GATEHOUSE_ROLE: 'both', MASTER_KEY: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'GATEHOUSE_ROLE', 'MASTER_KEY']) expect(message).toContain(name);
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('refuses a database URL of the wrong kind', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root@localhost/db' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'http://localhost:6379' })).toThrow(/REDIS_URL/);
+  });
+});

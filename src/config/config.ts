@@ -1,0 +1,87 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { parse as parseDotenv } from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EnvDto, NodeEnv, ProcessRole } from './env.dto';
+
+export interface AppConfig {
+  env: NodeEnv;
+  role: ProcessRole;
+  varDir: string;
+  http: { port: number };
+  database: {
+    /** Absent means "start the embedded PostgreSQL under varDir". */
+    url?: string;
+    migrateOnStart: boolean;
+    embeddedPort: number;
+  };
+  redis: { url: string; prefix: string };
+  mail: { smtpUrl?: string; from: string; fileDir: string };
+  publicUrl: string;
+  keys: { masterKey?: string; previousMasterKey?: string; auditSigningKey?: string };
+  storage: { dir: string };
+  customerAuth: { jwtPublicKey?: string; jwksUrl?: string };
+  /** Absent means the bundled sample list. */
+  sanctions: { listPath?: string };
+  consents: { inactivityDays: number };
+  log: { level: string };
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** process.env over an optional .env file; process.env wins so deployments can override. */
+export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...env };
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((message) => `${e.property}: ${message}`));
+}
+
+/** Validates once and returns the typed, nested configuration, or throws naming every bad variable. */
+export function loadConfig(raw: Record<string, string | undefined> = readEnvironment()): AppConfig {
+  // Empty strings count as "not set", as they do in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvDto, present, { excludeExtraneousValues: false });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
+  const problems = flatten(errors);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const varDir = resolve(env.VAR_DIR ?? 'var');
+  const port = env.PORT ?? 3000;
+  return {
+    env: nodeEnv,
+    role: env.GATEHOUSE_ROLE ?? 'all',
+    varDir,
+    http: { port },
+    database: {
+      url: env.DATABASE_URL,
+      migrateOnStart: env.MIGRATE_ON_START ?? true,
+      embeddedPort: env.EMBEDDED_POSTGRES_PORT ?? 54329,
+    },
+    redis: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: env.REDIS_PREFIX ?? 'gatehouse' },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM ?? 'Gatehouse <no-reply@gatehouse.local>',
+      fileDir: join(varDir, 'mail'),
+    },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    keys: { masterKey: env.MASTER_KEY, previousMasterKey: env.MASTER_KEY_PREVIOUS, auditSigningKey: env.AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n') },
+    storage: { dir: resolve(env.STORAGE_DIR ?? join(varDir, 'documents')) },
+    customerAuth: { jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY, jwksUrl: env.CUSTOMER_JWKS_URL },
+    sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
+    consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },
+    log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
+    shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,
+  };
+}

@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsConnectionUrl } from './is-connection-url.validator';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type ProcessRole = (typeof ROLES)[number];
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return value;
+};
+
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+
+/** Every environment variable Gatehouse reads, as strings in, typed values out. */
+export class EnvDto {
+  @IsOptional() @IsIn(NODE_ENVS)
+  NODE_ENV?: NodeEnv;
+
+  @IsOptional() @Type(() => Number) @Min(1) @Max(65535) @IsInt()
+  PORT?: number;
+
+  @IsOptional() @IsIn(ROLES)
+  GATEHOUSE_ROLE?: ProcessRole;
+
+  @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:'])
+  DATABASE_URL?: string;
+
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
+  MIGRATE_ON_START?: boolean;
+
+  @IsOptional() @IsConnectionUrl(['redis:', 'rediss:'])
+  REDIS_URL?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'REDIS_PREFIX must be 1-64 letters, digits, dots, dashes or underscores' })
+  REDIS_PREFIX?: string;
+
+  @IsOptional() @IsConnectionUrl(['smtp:', 'smtps:'])
+  SMTP_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(3) @MaxLength(320)
+  MAIL_FROM?: string;
+
+  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  PUBLIC_URL?: string;
+
+  @IsOptional() @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY must be base64 of exactly 32 bytes' })
+  MASTER_KEY?: string;
+
+  @IsOptional() @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY_PREVIOUS must be base64 of exactly 32 bytes' })
+  MASTER_KEY_PREVIOUS?: string;
+
+  @IsOptional() @IsString() @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'AUDIT_SIGNING_KEY must be a PEM (PKCS#8) Ed25519 private key' })
+  AUDIT_SIGNING_KEY?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  STORAGE_DIR?: string;
+
+  @IsOptional() @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CUSTOMER_JWT_PUBLIC_KEY must be a PEM public key' })
+  CUSTOMER_JWT_PUBLIC_KEY?: string;
+
+  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  CUSTOMER_JWKS_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  SANCTIONS_LIST_PATH?: string;
+
+  @IsOptional() @Type(() => Number) @Min(1) @Max(3650) @IsInt()
+  CONSENT_INACTIVITY_DAYS?: number;
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+
+  @IsOptional() @IsString() @MinLength(1)
+  VAR_DIR?: string;
+
+  @IsOptional() @Type(() => Number) @Min(1024) @Max(65535) @IsInt()
+  EMBEDDED_POSTGRES_PORT?: number;
+
+  @IsOptional() @Type(() => Number) @Min(1) @Max(600) @IsInt()
+  SHUTDOWN_TIMEOUT_SECONDS?: number;
+}

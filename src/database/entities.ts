@@ -1,0 +1,5 @@
+import { AuditCheckpoint, AuditEntry, AuditHead } from '../audit/audit-entry.entity';
+import { OutboxMessage } from '../notifications/outbox-message.entity';
+
+/** Every TypeORM entity, listed explicitly so the app, the migration CLI and tests load the same set. */
+export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint];

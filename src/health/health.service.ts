@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { REDIS } from '../redis/redis.module';
+
+export type DependencyStatus = { status: 'up' } | { status: 'down'; error: string };
+
+export interface Readiness {
+  status: 'ok' | 'unavailable';
+  draining: boolean;
+  checks: { postgres: DependencyStatus; redis: DependencyStatus };
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function probe(work: () => Promise<unknown>, what: string): Promise<DependencyStatus> {
+  try {
+    await withTimeout(work(), what);
+    return { status: 'up' };
+  } catch (e) {
+    return { status: 'down', error: (e as Error).message };
+  }
+}
+
+@Injectable()
+export class HealthService {
+  private draining = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** Called on SIGTERM so load balancers stop sending traffic while in-flight work finishes. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  async readiness(): Promise<Readiness> {
+    const [postgres, redis] = await Promise.all([
+      probe(() => this.dataSource.query('SELECT 1'), 'PostgreSQL'),
+      probe(() => this.redis.ping(), 'Redis'),
+    ]);
+    const ok = !this.draining && postgres.status === 'up' && redis.status === 'up';
+    return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks: { postgres, redis } };
+  }
+}

@@ -1,0 +1,112 @@
+import { Type } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { assertWorkersComplete, createHttpApp } from '../../src/bootstrap';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { adminQuery, databaseUrl, dropDatabase } from './postgres';
+import { SmtpCatcher } from './smtp-catcher';
+
+let counter = 0;
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one test file, cloned from the run's migrated template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const runId = process.env.GATEHOUSE_TEST_RUN_ID;
+  const template = process.env.GATEHOUSE_TEST_TEMPLATE_DB;
+  if (!runId || !template) throw new Error('e2e harness: the global setup did not run');
+  const name = `gatehouse_test_${runId}_${process.pid}_${++counter}`;
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+}
+
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis may be stopped on purpose by the test; nothing to clean then.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Test-only modules mounted beside the real ones. */
+  modules?: Type[];
+  /** Start without an SMTP catcher (mail then goes to .eml files). */
+  smtp?: boolean;
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  dataSource: DataSource;
+  smtp: SmtpCatcher;
+  http: () => ReturnType<typeof request>;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real Gatehouse (role `all` unless told otherwise) on a fresh database, a unique Redis
+ * prefix and an in-process SMTP server.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const smtp = new SmtpCatcher();
+  if (options.smtp !== false) await smtp.start();
+  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const prefix = `gatehouse-test-${randomBytes(5).toString('hex')}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '3000',
+    DATABASE_URL: db.url,
+    MIGRATE_ON_START: 'false',
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: prefix,
+    VAR_DIR: varDir,
+    ...(options.smtp !== false ? { SMTP_URL: smtp.url } : {}),
+    ...options.env,
+  });
+  const app = await createHttpApp(config, options.modules ?? []);
+  await app.listen(0, '127.0.0.1');
+  assertWorkersComplete(app, config);
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    config,
+    db,
+    dataSource: app.get(DataSource),
+    smtp,
+    baseUrl,
+    http: () => request(app.getHttpServer()),
+    async close() {
+      await app.close();
+      await smtp.stop();
+      await deleteRedisKeys(config.redis.url, prefix);
+      await db.drop();
+      rmSync(varDir, { recursive: true, force: true });
+    },
+  };
+}
