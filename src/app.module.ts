@@ -4,16 +4,18 @@ import { loggerParams } from './common/logging/logging';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
-const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule];
+const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule];
 

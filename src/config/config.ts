@@ -27,6 +27,13 @@ export interface AppConfig {
   consents: { inactivityDays: number };
   log: { level: string };
   shutdownTimeoutMs: number;
+  auth: {
+    /** Failed logins per account (and 10× that per address) within the window before lockout. */
+    loginMaxFailures: number;
+    loginLockoutSeconds: number;
+    /** Requests a minute per session token. */
+    rateLimitPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -83,5 +90,10 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },
     log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
     shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,
+    auth: {
+      loginMaxFailures: env.LOGIN_MAX_FAILURES ?? 10,
+      loginLockoutSeconds: env.LOGIN_LOCKOUT_SECONDS ?? 900,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? 600,
+    },
   };
 }

@@ -88,4 +88,13 @@ export class EnvDto {
 
   @IsOptional() @Type(() => Number) @Min(1) @Max(600) @IsInt()
   SHUTDOWN_TIMEOUT_SECONDS?: number;
+
+  @IsOptional() @Type(() => Number) @Min(3) @Max(100) @IsInt()
+  LOGIN_MAX_FAILURES?: number;
+
+  @IsOptional() @Type(() => Number) @Min(1) @Max(86400) @IsInt()
+  LOGIN_LOCKOUT_SECONDS?: number;
+
+  @IsOptional() @Type(() => Number) @Min(10) @Max(1_000_000) @IsInt()
+  RATE_LIMIT_PER_MINUTE?: number;
 }

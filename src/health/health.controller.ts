@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Public } from '../accounts/access.decorator';
 import { HealthService, Readiness } from './health.service';
 
 @ApiTags('health')
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('live')
+  @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'The process is up and serving HTTP' })
   live(): { status: 'ok' } {
@@ -16,6 +18,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @Public()
   @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 names the one that does not' })
   async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
     const readiness = await this.health.readiness();

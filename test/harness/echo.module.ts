@@ -1,5 +1,6 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
+import { Public } from '../../src/accounts/access.decorator';
 import { IsEmail, IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 
 class EchoAddressDto {
@@ -22,6 +23,7 @@ class EchoDto {
 @Controller('test/echo')
 class EchoController {
   @Post()
+  @Public()
   echo(@Body() body: EchoDto): EchoDto {
     return body;
   }

@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { hashToken, newToken } from '../common/crypto/tokens';
+import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
+import { OutboxService } from '../notifications/outbox.service';
+import { LoginThrottleService } from './login-throttle.service';
+import { MfaService } from './mfa.service';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { Principal } from './principal';
+import { SessionsService } from './sessions.service';
+import { StaffRole, User } from './user.entity';
+
+const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
+const PASSWORD_RESET_TTL_MS = 3600_000;
+// Every password-reset request answers after at least this long, whether or not the account exists.
+const RESET_REQUEST_FLOOR_MS = 400;
+
+export interface MeView {
+  id: string;
+  kind: 'developer' | 'staff';
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  staffRole: StaffRole | null;
+  mfaEnrolled: boolean;
+}
+
+export const invalidCredentials = () => new DomainError('unauthenticated', 'The email, password or code is not right');
+
+export function assertPasswordAcceptable(password: string, field = 'password'): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new ValidationFailedError([{ field, message: `${field} ${problem}` }]);
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottleService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly mfa: MfaService,
+  ) {}
+
+  async signup(email: string, password: string, name: string, requestId?: string): Promise<MeView> {
+    assertPasswordAcceptable(password);
+    const passwordHash = await hashPassword(password);
+    return this.dataSource.transaction(async (m) => {
+      const existing = await m.getRepository(User).findOneBy({ email });
+      if (existing) throw new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');
+      const user = await m.getRepository(User).save(m.getRepository(User).create({ kind: 'developer', email, name, passwordHash }));
+      await this.sendEmailToken(m, user, 'verify_email');
+      await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'account.signed_up', subject: { type: 'user', id: user.id }, after: { email, name }, requestId });
+      return this.view(user);
+    });
+  }
+
+  async verifyEmail(token: string, requestId?: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const user = await this.redeem(m, token, 'verify_email');
+      if (!user.emailVerifiedAt) await m.query(`UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
+      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.email_verified', subject: { type: 'user', id: user.id }, requestId });
+    });
+  }
+
+  async login(email: string, password: string, totp: string | undefined, ip: string, requestId?: string) {
+    await this.throttle.assertNotLocked(email, ip);
+    const user = await this.dataSource.getRepository(User).findOneBy({ email });
+    const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+    const usable = user && passwordOk && !user.disabledAt;
+    const needsTotp = Boolean(usable && user.kind === 'staff' && user.totpEnabledAt !== null);
+    const totpOk = needsTotp ? totp !== undefined && this.mfa.verifyCode(user!, totp) : true;
+
+    if (!usable || !totpOk) {
+      await this.throttle.recordFailure(email, ip);
+      await this.dataSource.transaction((m) =>
+        this.audit.append(m, {
+          actor: { type: user?.kind ?? 'developer', id: user?.id ?? null },
+          action: 'account.login_failed',
+          subject: { type: 'user', id: user?.id ?? null },
+          after: { reason: !user ? 'unknown_account' : !passwordOk ? 'bad_password' : user.disabledAt ? 'disabled' : 'bad_totp' },
+          requestId,
+        }),
+      );
+      throw invalidCredentials();
+    }
+    await this.throttle.clearAccount(email);
+    return this.dataSource.transaction(async (m) => {
+      const session = await this.sessions.create(m, user, needsTotp);
+      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.logged_in', subject: { type: 'session', id: session.sessionId }, requestId });
+      return { accessToken: session.accessToken, expiresAt: session.expiresAt };
+    });
+  }
+
+  async logout(principal: Principal, requestId?: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [principal.sessionId]);
+      await this.audit.append(m, { actor: { type: principal.kind, id: principal.userId }, action: 'account.logged_out', subject: { type: 'session', id: principal.sessionId }, requestId });
+    });
+  }
+
+  /** Always resolves the same way and after the same floor time, so it reveals nothing about the address. */
+  async requestPasswordReset(email: string, requestId?: string): Promise<void> {
+    const started = Date.now();
+    try {
+      const user = await this.dataSource.getRepository(User).findOneBy({ email });
+      if (user && !user.disabledAt && (await this.throttle.allowHourly('password-reset', email, 3))) {
+        await this.dataSource.transaction(async (m) => {
+          await this.sendEmailToken(m, user, 'password_reset');
+          await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset_requested', subject: { type: 'user', id: user.id }, requestId });
+        });
+      }
+    } finally {
+      const wait = RESET_REQUEST_FLOOR_MS - (Date.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async confirmPasswordReset(token: string, password: string, requestId?: string): Promise<void> {
+    assertPasswordAcceptable(password);
+    const passwordHash = await hashPassword(password);
+    const email = await this.dataSource.transaction(async (m) => {
+      const user = await this.redeem(m, token, 'password_reset');
+      // Following the emailed link proves the address, too.
+      await m.query(`UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1`, [user.id, passwordHash]);
+      const ended = await this.sessions.revokeAll(m, user.id);
+      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset', subject: { type: 'user', id: user.id }, after: { sessionsEnded: ended }, requestId });
+      return user.email;
+    });
+    await this.throttle.clearAccount(email);
+  }
+
+  async me(principal: Principal): Promise<MeView> {
+    return this.view(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.userId }));
+  }
+
+  view(user: User): MeView {
+    return {
+      id: user.id,
+      kind: user.kind,
+      email: user.email,
+      name: user.name,
+      emailVerified: user.emailVerifiedAt !== null,
+      staffRole: user.staffRole,
+      mfaEnrolled: user.totpEnabledAt !== null,
+    };
+  }
+
+  private async sendEmailToken(m: EntityManager, user: User, purpose: 'verify_email' | 'password_reset'): Promise<void> {
+    const token = newToken();
+    const ttl = purpose === 'verify_email' ? VERIFY_EMAIL_TTL_MS : PASSWORD_RESET_TTL_MS;
+    await m.query(`INSERT INTO email_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [user.id, purpose, hashToken(token), new Date(Date.now() + ttl)]);
+    if (purpose === 'verify_email') await this.outbox.enqueue(m, user.email, 'verify-email', { name: user.name, token });
+    else await this.outbox.enqueue(m, user.email, 'password-reset', { name: user.name, token });
+  }
+
+  /** Marks a link token used (single use) and returns its user; any unusable token gets the same answer. */
+  private async redeem(m: EntityManager, token: string, purpose: 'verify_email' | 'password_reset'): Promise<User> {
+    const [row] = (await m.query(
+      `UPDATE email_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
+      [hashToken(token), purpose],
+    )) as [{ user_id: string }[], number];
+    const userId = row[0]?.user_id;
+    const user = userId ? await m.getRepository(User).findOneBy({ id: userId }) : null;
+    if (!user || user.disabledAt) throw new DomainError('invalid_state', 'This link is invalid, expired or already used; ask for a new one');
+    return user;
+  }
+
+}

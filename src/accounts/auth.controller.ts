@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Public } from './access.decorator';
+import { AccountsService, MeView } from './accounts.service';
+import { LoginDto, PasswordResetConfirmDto, PasswordResetRequestDto, SignupDto, TokenDto, TotpConfirmDto } from './dto/auth.dto';
+import { MfaService } from './mfa.service';
+import type { AuthenticatedRequest, Principal } from './principal';
+import { CurrentPrincipal, RequestId } from './principal';
+
+@ApiTags('accounts')
+@Controller('v1')
+export class AuthController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly mfa: MfaService,
+  ) {}
+
+  @Post('auth/signup')
+  @Public()
+  @ApiOperation({ summary: 'Create a developer account; a verification link is emailed' })
+  signup(@Body() body: SignupDto, @RequestId() requestId?: string): Promise<MeView> {
+    return this.accounts.signup(body.email, body.password, body.name, requestId);
+  }
+
+  @Post('auth/verify-email')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Confirm an email address with the emailed token' })
+  async verifyEmail(@Body() body: TokenDto, @RequestId() requestId?: string): Promise<void> {
+    await this.accounts.verifyEmail(body.token, requestId);
+  }
+
+  @Post('auth/login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in; staff with MFA also send `totp`. Throttled per account and address.' })
+  login(@Body() body: LoginDto, @Req() req: AuthenticatedRequest): Promise<{ accessToken: string; expiresAt: string }> {
+    return this.accounts.login(body.email, body.password, body.totp, req.ip ?? 'unknown', req.id);
+  }
+
+  @Post('auth/logout')
+  @Authenticated({ beforeMfa: true })
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End this session' })
+  async logout(@CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+    await this.accounts.logout(principal, requestId);
+  }
+
+  @Post('auth/password-reset/request')
+  @Public()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Email a reset link; always 202, whether or not the address has an account' })
+  async requestPasswordReset(@Body() body: PasswordResetRequestDto, @RequestId() requestId?: string): Promise<{ status: 'accepted' }> {
+    await this.accounts.requestPasswordReset(body.email, requestId);
+    return { status: 'accepted' };
+  }
+
+  @Post('auth/password-reset/confirm')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the emailed token; ends every session' })
+  async confirmPasswordReset(@Body() body: PasswordResetConfirmDto, @RequestId() requestId?: string): Promise<void> {
+    await this.accounts.confirmPasswordReset(body.token, body.password, requestId);
+  }
+
+  @Post('auth/mfa/totp/setup')
+  @Authenticated({ beforeMfa: true })
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start TOTP enrolment: an otpauth:// URL and the secret for the authenticator app' })
+  setupTotp(@CurrentPrincipal() principal: Principal): Promise<{ otpauthUrl: string; secret: string }> {
+    return this.mfa.setup(principal);
+  }
+
+  @Post('auth/mfa/totp/confirm')
+  @Authenticated({ beforeMfa: true })
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Finish TOTP enrolment with a current code' })
+  confirmTotp(@CurrentPrincipal() principal: Principal, @Body() body: TotpConfirmDto, @RequestId() requestId?: string): Promise<{ mfaEnrolled: true }> {
+    return this.mfa.confirm(principal, body.code, requestId);
+  }
+
+  @Get('me')
+  @Authenticated({ beforeMfa: true })
+  @ApiOperation({ summary: 'Who am I' })
+  me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
+    return this.accounts.me(principal);
+  }
+}

@@ -1,0 +1,84 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { OrganisationRole } from '../organisations/organisation.entity';
+import { ACCESS, AccessRule } from './access.decorator';
+import { LoginThrottleService } from './login-throttle.service';
+import { AuthenticatedRequest, Principal } from './principal';
+import { SessionsService } from './sessions.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const unauthenticated = () =>
+  new DomainError('unauthenticated', 'Sign in first: send your access token as "Authorization: Bearer <token>"', {}, { 'WWW-Authenticate': 'Bearer' });
+const forbidden = (why: string) => new DomainError('forbidden', why);
+
+/**
+ * The one authentication and authorisation guard. Deny by default: a route without an access
+ * declaration is refused. Organisation routes answer 404 to non-members, so an organisation's
+ * existence is never confirmed to outsiders.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottleService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    if (!rule) throw forbidden('This route declares no access rule');
+    if (rule.kind === 'public') return true;
+
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(req);
+    req.principal = principal;
+
+    const retryAfter = await this.throttle.overRateLimit(principal.sessionId);
+    if (retryAfter !== undefined) {
+      throw new DomainError('rate_limited', 'Too many requests for this token; slow down', { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
+    }
+
+    const staffWithoutMfa = principal.kind === 'staff' && !(principal.mfaEnrolled && principal.mfaVerified);
+    switch (rule.kind) {
+      case 'authenticated':
+        if (staffWithoutMfa && !rule.beforeMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
+        return true;
+      case 'developer':
+        if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
+        if (rule.verifiedEmail && !principal.emailVerified) throw forbidden('Verify your email address first');
+        return true;
+      case 'staff':
+        if (principal.kind !== 'staff') throw forbidden('This route is for Gatehouse staff');
+        if (staffWithoutMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
+        if (rule.roles.length > 0 && !rule.roles.includes(principal.staffRole!)) throw forbidden(`This route needs one of the roles: ${rule.roles.join(', ')}`);
+        return true;
+      case 'organisation': {
+        if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
+        const orgId = req.params.orgId;
+        if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new NotFoundError('Organisation');
+        const [membership] = (await this.dataSource.query(`SELECT role FROM organisation_members WHERE organisation_id = $1 AND user_id = $2`, [orgId, principal.userId])) as {
+          role: OrganisationRole;
+        }[];
+        if (!membership) throw new NotFoundError('Organisation');
+        principal.organisationRole = membership.role;
+        if (!rule.roles.includes(membership.role)) throw forbidden(`This needs the organisation role ${rule.roles.join(' or ')}; yours is ${membership.role}`);
+        return true;
+      }
+    }
+  }
+
+  private async authenticate(req: AuthenticatedRequest): Promise<Principal> {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
+    if (!match) throw unauthenticated();
+    const principal = await this.sessions.authenticate(match[1]!);
+    if (!principal) throw unauthenticated();
+    return principal;
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { createHash } from 'node:crypto';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { REDIS } from '../redis/redis.module';
+
+const emailKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
+
+/**
+ * Redis-backed failure counters. Only failures count, per account and per address, so an office
+ * behind one address is not locked out by its own successful traffic. Keys hold hashes, not emails.
+ */
+@Injectable()
+export class LoginThrottleService {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Refuses before the password is even checked, so a locked account reveals nothing. */
+  async assertNotLocked(email: string, ip: string): Promise<void> {
+    const { loginMaxFailures } = this.config.auth;
+    const [[, account], [, address], [, ttlAccount], [, ttlAddress]] = (await this.redis
+      .multi()
+      .get(`login:fail:acct:${emailKey(email)}`)
+      .get(`login:fail:ip:${ip}`)
+      .ttl(`login:fail:acct:${emailKey(email)}`)
+      .ttl(`login:fail:ip:${ip}`)
+      .exec()) as [unknown, string | number | null][];
+    const accountLocked = Number(account ?? 0) >= loginMaxFailures;
+    const addressLocked = Number(address ?? 0) >= loginMaxFailures * 10;
+    if (accountLocked || addressLocked) {
+      const retryAfter = Math.max(1, Number(accountLocked ? ttlAccount : ttlAddress));
+      throw new DomainError(
+        'rate_limited',
+        `Too many failed sign-in attempts ${accountLocked ? 'for this account' : 'from this address'}. Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
+        { retryAfterSeconds: retryAfter },
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+  }
+
+  async recordFailure(email: string, ip: string): Promise<void> {
+    const window = this.config.auth.loginLockoutSeconds;
+    await this.redis
+      .multi()
+      .incr(`login:fail:acct:${emailKey(email)}`)
+      .expire(`login:fail:acct:${emailKey(email)}`, window, 'NX')
+      .incr(`login:fail:ip:${ip}`)
+      .expire(`login:fail:ip:${ip}`, window, 'NX')
+      .exec();
+  }
+
+  async clearAccount(email: string): Promise<void> {
+    await this.redis.del(`login:fail:acct:${emailKey(email)}`);
+  }
+
+  /** Fixed one-minute window per session; returns seconds until the window resets when over the limit. */
+  async overRateLimit(sessionId: string): Promise<number | undefined> {
+    const minute = Math.floor(Date.now() / 60_000);
+    const key = `rl:${sessionId}:${minute}`;
+    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 61).exec()) as [unknown, number][];
+    if (Number(count) > this.config.auth.rateLimitPerMinute) return 60 - Math.floor((Date.now() / 1000) % 60);
+    return undefined;
+  }
+
+  /** At most `max` events per key per hour (password-reset emails, verification resends). */
+  async allowHourly(kind: string, subject: string, max: number): Promise<boolean> {
+    const key = `hourly:${kind}:${emailKey(subject)}`;
+    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 3600, 'NX').exec()) as [unknown, number][];
+    return Number(count) <= max;
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Staff } from './access.decorator';
+import { MeView } from './accounts.service';
+import { CreateStaffDto } from './dto/auth.dto';
+import type { Principal } from './principal';
+import { CurrentPrincipal, RequestId } from './principal';
+import { StaffService } from './staff.service';
+
+@ApiTags('staff')
+@Controller('v1/admin/staff')
+export class StaffController {
+  constructor(private readonly staff: StaffService) {}
+
+  @Get()
+  @Staff('admin')
+  @ApiOperation({ summary: 'List staff accounts' })
+  async list(): Promise<{ data: (MeView & { disabled: boolean })[] }> {
+    return { data: await this.staff.list() };
+  }
+
+  @Post()
+  @Staff('admin')
+  @ApiOperation({ summary: 'Create a staff account (they enrol TOTP at first sign-in)' })
+  create(@Body() body: CreateStaffDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<MeView> {
+    return this.staff.create(body, { type: 'staff', id: principal.userId }, requestId);
+  }
+
+  @Post(':userId/disable')
+  @Staff('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Disable a staff account; its sessions end at once' })
+  async disable(@Param('userId', new ParseUUIDPipe()) userId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+    await this.staff.disable(userId, { type: 'staff', id: principal.userId }, requestId);
+  }
+}

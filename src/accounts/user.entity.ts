@@ -1,0 +1,48 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+
+export const STAFF_ROLES = ['reviewer', 'senior_reviewer', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export type UserKind = 'developer' | 'staff';
+
+@Entity('users')
+@Unique('users_email_key', ['email'])
+@Check('users_kind_check', `kind IN ('developer', 'staff')`)
+@Check('users_staff_role_check', `staff_role IN ('reviewer', 'senior_reviewer', 'admin')`)
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: UserKind;
+
+  @Column({ type: 'citext' })
+  email: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
+  @Column({ name: 'staff_role', type: 'varchar', length: 32, nullable: true })
+  staffRole: StaffRole | null;
+
+  /** Sealed with the master key (AES-256-GCM, the user id as associated data). */
+  @Column({ name: 'totp_secret', type: 'text', nullable: true })
+  totpSecret: string | null;
+
+  @Column({ name: 'totp_enabled_at', type: 'timestamptz', nullable: true })
+  totpEnabledAt: Date | null;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Principal } from '../accounts/principal';
+import { User } from '../accounts/user.entity';
+import { AuditService } from '../audit/audit.service';
+import { hashToken, newToken } from '../common/crypto/tokens';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { OutboxService } from '../notifications/outbox.service';
+import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
+import { Invitation, Organisation, OrganisationMember, OrganisationRole } from './organisation.entity';
+
+export const EDITABLE_STATUSES = ['unverified', 'info_requested'];
+const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+
+export interface OrganisationView {
+  id: string;
+  legalName: string;
+  tradingName: string | null;
+  registrationNumber: string;
+  country: string;
+  registeredAddress: Organisation['registeredAddress'];
+  website: string | null;
+  regulatoryStatus: Organisation['regulatoryStatus'];
+  verification: { status: string };
+  myRole?: OrganisationRole;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const view = (o: Organisation, myRole?: OrganisationRole): OrganisationView => ({
+  id: o.id,
+  legalName: o.legalName,
+  tradingName: o.tradingName,
+  registrationNumber: o.registrationNumber,
+  country: o.country,
+  registeredAddress: o.registeredAddress,
+  website: o.website,
+  regulatoryStatus: o.regulatoryStatus,
+  verification: { status: o.verificationStatus },
+  myRole,
+  createdAt: o.createdAt.toISOString(),
+  updatedAt: o.updatedAt.toISOString(),
+});
+
+const snapshot = (o: Organisation) => ({
+  legalName: o.legalName,
+  tradingName: o.tradingName,
+  registrationNumber: o.registrationNumber,
+  country: o.country,
+  registeredAddress: o.registeredAddress,
+  website: o.website,
+  regulatoryStatus: o.regulatoryStatus,
+});
+
+/** Every read and write takes the organisation id and is reached only through the membership guard. */
+@Injectable()
+export class OrganisationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async create(principal: Principal, dto: CreateOrganisationDto, requestId?: string): Promise<OrganisationView> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(Organisation);
+      const org = await repo.save(
+        repo.create({
+          legalName: dto.legalName,
+          tradingName: dto.tradingName ?? null,
+          registrationNumber: dto.registrationNumber,
+          country: dto.country,
+          registeredAddress: { ...dto.registeredAddress },
+          website: dto.website ?? null,
+          regulatoryStatus: { ...dto.regulatoryStatus },
+          createdBy: principal.userId,
+        }),
+      );
+      await m.getRepository(OrganisationMember).insert({ organisationId: org.id, userId: principal.userId, role: 'owner' });
+      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.created', subject: { type: 'organisation', id: org.id }, after: snapshot(org), requestId });
+      return view(org, 'owner');
+    });
+  }
+
+  async listMine(principal: Principal): Promise<OrganisationView[]> {
+    const rows = await this.dataSource
+      .getRepository(Organisation)
+      .createQueryBuilder('o')
+      .innerJoin(OrganisationMember, 'm', 'm.organisation_id = o.id AND m.user_id = :userId', { userId: principal.userId })
+      .addSelect('m.role', 'my_role')
+      .orderBy('o.created_at', 'ASC')
+      .getRawAndEntities();
+    return rows.entities.map((o, i) => view(o, (rows.raw[i] as { my_role: OrganisationRole }).my_role));
+  }
+
+  async get(orgId: string, myRole?: OrganisationRole): Promise<OrganisationView> {
+    const org = await this.dataSource.getRepository(Organisation).findOneBy({ id: orgId });
+    if (!org) throw new NotFoundError('Organisation');
+    return view(org, myRole);
+  }
+
+  async update(orgId: string, principal: Principal, dto: UpdateOrganisationDto, requestId?: string): Promise<OrganisationView> {
+    return this.dataSource.transaction(async (m) => {
+      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
+      if (!org) throw new NotFoundError('Organisation');
+      if (!EDITABLE_STATUSES.includes(org.verificationStatus)) {
+        throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
+      }
+      const before = snapshot(org);
+      Object.assign(org, {
+        ...(dto.legalName !== undefined && { legalName: dto.legalName }),
+        ...(dto.tradingName !== undefined && { tradingName: dto.tradingName }),
+        ...(dto.registrationNumber !== undefined && { registrationNumber: dto.registrationNumber }),
+        ...(dto.country !== undefined && { country: dto.country }),
+        ...(dto.registeredAddress !== undefined && { registeredAddress: { ...dto.registeredAddress } }),
+        ...(dto.website !== undefined && { website: dto.website }),
+        ...(dto.regulatoryStatus !== undefined && { regulatoryStatus: { ...dto.regulatoryStatus } }),
+      });
+      const saved = await m.getRepository(Organisation).save(org);
+      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.updated', subject: { type: 'organisation', id: orgId }, before, after: snapshot(saved), requestId });
+      return view(saved, principal.organisationRole);
+    });
+  }
+
+  async members(orgId: string): Promise<{ userId: string; name: string; email: string; role: OrganisationRole; joinedAt: string }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT m.user_id, u.name, u.email, m.role, m.created_at FROM organisation_members m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 ORDER BY m.created_at`,
+      [orgId],
+    )) as { user_id: string; name: string; email: string; role: OrganisationRole; created_at: Date }[];
+    return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, role: r.role, joinedAt: r.created_at.toISOString() }));
+  }
+
+  async invite(orgId: string, principal: Principal, dto: CreateInvitationDto, requestId?: string): Promise<{ id: string; email: string; role: OrganisationRole; expiresAt: string }> {
+    if (dto.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can invite another owner');
+    return this.dataSource.transaction(async (m) => {
+      const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+      const [already] = (await m.query(`SELECT 1 FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND u.email = $2`, [orgId, dto.email])) as unknown[];
+      if (already) throw new DomainError('conflict', 'This person is already a member');
+      const token = newToken();
+      const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
+      const invitation = await m.getRepository(Invitation).save(
+        m.getRepository(Invitation).create({ organisationId: orgId, email: dto.email, role: dto.role, tokenHash: hashToken(token), invitedBy: principal.userId, expiresAt }),
+      );
+      await this.outbox.enqueue(m, dto.email, 'invitation', { organisationName: org.legalName, inviterName: principal.name, role: dto.role, token });
+      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.member_invited', subject: { type: 'organisation', id: orgId }, after: { invitationId: invitation.id, email: dto.email, role: dto.role }, requestId });
+      return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: expiresAt.toISOString() };
+    });
+  }
+
+  /** Single use, unexpired, and only for the account whose email the invitation was sent to. */
+  async accept(token: string, principal: Principal, requestId?: string): Promise<OrganisationView> {
+    return this.dataSource.transaction(async (m) => {
+      const invitation = await m.getRepository(Invitation).findOne({ where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
+      if (!invitation || invitation.acceptedAt || invitation.expiresAt.getTime() < Date.now()) throw new NotFoundError('Invitation');
+      const user = await m.getRepository(User).findOneByOrFail({ id: principal.userId });
+      if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
+        throw new DomainError('forbidden', 'This invitation was sent to a different email address; sign in with that account to accept it');
+      }
+      if (!user.emailVerifiedAt) throw new DomainError('forbidden', 'Verify your email address first');
+      await m.query(`UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1`, [invitation.id, user.id]);
+      await m.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [invitation.organisationId, user.id, invitation.role]);
+      await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'organisation.member_joined', subject: { type: 'organisation', id: invitation.organisationId }, after: { userId: user.id, role: invitation.role }, requestId });
+      const org = await m.getRepository(Organisation).findOneByOrFail({ id: invitation.organisationId });
+      return view(org, invitation.role);
+    });
+  }
+
+  /** Owners and admins remove members (admins cannot remove owners); anyone may leave; the last owner stays. */
+  async removeMember(orgId: string, userId: string, principal: Principal, requestId?: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      // Lock the organisation's memberships so two removals cannot both pass the last-owner check.
+      const members = (await m.query(`SELECT user_id, role FROM organisation_members WHERE organisation_id = $1 FOR UPDATE`, [orgId])) as { user_id: string; role: OrganisationRole }[];
+      const target = members.find((x) => x.user_id === userId);
+      if (!target) throw new NotFoundError('Member');
+      const self = userId === principal.userId;
+      if (!self) {
+        if (principal.organisationRole === 'member') throw new DomainError('forbidden', 'Only owners and admins can remove other members');
+        if (target.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can remove an owner');
+      }
+      if (target.role === 'owner' && members.filter((x) => x.role === 'owner').length === 1) {
+        throw new DomainError('conflict', 'The last owner cannot be removed; make someone else owner first');
+      }
+      await m.query(`DELETE FROM organisation_members WHERE organisation_id = $1 AND user_id = $2`, [orgId, userId]);
+      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.member_removed', subject: { type: 'organisation', id: orgId }, before: { userId, role: target.role }, requestId });
+    });
+  }
+}

@@ -1,0 +1,270 @@
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { ACCESS } from '../src/accounts/access.decorator';
+import { Actor, PASSWORD, bearer, currentCode, developer, login, staff, tokenFromLink, uniqueEmail } from './harness/actors';
+import { TestApp, startTestApp } from './harness/test-app';
+
+const org = (name = 'Acme Payments Ltd') => ({
+  legalName: name,
+  registrationNumber: '12345678',
+  country: 'GB',
+  registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
+  regulatoryStatus: { type: 'unregulated' },
+});
+
+describe('accounts and organisations', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { PUBLIC_URL: 'https://developer.bank.example' } });
+  });
+  afterAll(() => t.close());
+
+  it('walks the whole path: sign up, verify, log in, me, create an organisation, invite, accept', async () => {
+    const email = uniqueEmail('ada');
+    await t.http().post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Ada Lovelace' }).expect(201);
+    const verification = await t.smtp.waitFor((m) => m.to.includes(email));
+    expect(verification.text).toContain('https://developer.bank.example/verify-email?token=');
+    const early = await login(t, email);
+    await t.http().post('/v1/organisations').set(bearer(early)).send(org()).expect(403);
+
+    await t.http().post('/v1/auth/verify-email').send({ token: tokenFromLink(verification.text, '/verify-email') }).expect(204);
+    const token = await login(t, email);
+    const me = await t.http().get('/v1/me').set(bearer(token)).expect(200);
+    expect(me.body).toMatchObject({ email, name: 'Ada Lovelace', kind: 'developer', emailVerified: true });
+    expect(JSON.stringify(me.body)).not.toMatch(/argon2|password/i);
+
+    const created = await t.http().post('/v1/organisations').set(bearer(token)).send(org()).expect(201);
+    expect(created.body).toMatchObject({ legalName: 'Acme Payments Ltd', myRole: 'owner', verification: { status: 'unverified' } });
+
+    const bob = await developer(t, 'bob');
+    await t.http().post(`/v1/organisations/${created.body.id}/invitations`).set(bearer(token)).send({ email: bob.email, role: 'admin' }).expect(201);
+    const invitation = await t.smtp.waitFor((m) => m.to.includes(bob.email) && /invited you/.test(m.subject));
+    const inviteToken = tokenFromLink(invitation.text, '/invitations/accept')!;
+
+    // Bound to the invited address: someone else holding the link cannot use it.
+    const eve = await developer(t, 'eve');
+    await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(eve.token)).expect(403);
+
+    await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(bob.token)).expect(200);
+    const mine = await t.http().get('/v1/organisations').set(bearer(bob.token)).expect(200);
+    expect(mine.body.data.map((o: { id: string; myRole: string }) => [o.id, o.myRole])).toEqual([[created.body.id, 'admin']]);
+    await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(bob.token)).expect(404);
+    const members = await t.http().get(`/v1/organisations/${created.body.id}/members`).set(bearer(bob.token)).expect(200);
+    expect(members.body.data.map((m: { role: string }) => m.role).sort()).toEqual(['admin', 'owner']);
+
+    const actions = (await t.dataSource.query(`SELECT action FROM audit_entries WHERE subject_id = $1 ORDER BY id`, [created.body.id])) as { action: string }[];
+    expect(actions.map((a) => a.action)).toEqual(['organisation.created', 'organisation.member_invited', 'organisation.member_joined']);
+  });
+
+  describe('authorisation matrix', () => {
+    type Who = 'anonymous' | 'unverified' | 'outsider' | 'member' | 'admin' | 'owner' | 'staffNoMfa' | 'reviewer' | 'senior_reviewer' | 'staff_admin';
+    const WHO: Who[] = ['anonymous', 'unverified', 'outsider', 'member', 'admin', 'owner', 'staffNoMfa', 'reviewer', 'senior_reviewer', 'staff_admin'];
+    const actors = {} as Record<Who, Actor | undefined>;
+    let orgId: string;
+
+    beforeAll(async () => {
+      actors.anonymous = undefined;
+      actors.unverified = await developer(t, 'unverified', false);
+      actors.outsider = await developer(t, 'outsider');
+      actors.owner = await developer(t, 'owner');
+      actors.admin = await developer(t, 'orgadmin');
+      actors.member = await developer(t, 'member');
+      actors.staffNoMfa = await staff(t, 'reviewer', false);
+      actors.reviewer = await staff(t, 'reviewer');
+      actors.senior_reviewer = await staff(t, 'senior_reviewer');
+      actors.staff_admin = await staff(t, 'admin');
+      await t.http().post('/v1/organisations').set(bearer(actors.outsider.token)).send(org('Outsider Ltd')).expect(201);
+      orgId = (await t.http().post('/v1/organisations').set(bearer(actors.owner.token)).send(org()).expect(201)).body.id;
+      for (const [who, role] of [['admin', 'admin'], ['member', 'member']] as const) {
+        await t.http().post(`/v1/organisations/${orgId}/invitations`).set(bearer(actors.owner.token)).send({ email: actors[who]!.email, role }).expect(201);
+        const mail = await t.smtp.waitFor((m) => m.to.includes(actors[who]!.email) && /invited you/.test(m.subject));
+        await t.http().post(`/v1/invitations/${tokenFromLink(mail.text, '/invitations/accept')}/accept`).set(bearer(actors[who]!.token)).expect(200);
+      }
+    });
+
+    // Columns follow WHO. 404 on organisation routes means "not yours", never "exists but forbidden".
+    const routes: { name: string; call: (who: Who) => [method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object]; expected: number[] }[] = [
+      { name: 'GET /v1/me', call: () => ['get', '/v1/me'], expected: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
+      { name: 'GET /v1/organisations', call: () => ['get', '/v1/organisations'], expected: [401, 200, 200, 200, 200, 200, 403, 403, 403, 403] },
+      { name: 'POST /v1/organisations', call: () => ['post', '/v1/organisations', org('Matrix Ltd')], expected: [401, 403, 201, 201, 201, 201, 403, 403, 403, 403] },
+      { name: 'GET /v1/organisations/:orgId', call: () => ['get', `/v1/organisations/${orgId}`], expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403] },
+      { name: 'PATCH /v1/organisations/:orgId', call: () => ['patch', `/v1/organisations/${orgId}`, { website: 'https://acme.example' }], expected: [401, 404, 404, 403, 200, 200, 403, 403, 403, 403] },
+      { name: 'GET …/members', call: () => ['get', `/v1/organisations/${orgId}/members`], expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403] },
+      { name: 'POST …/invitations', call: () => ['post', `/v1/organisations/${orgId}/invitations`, { email: uniqueEmail('invitee'), role: 'member' }], expected: [401, 404, 404, 403, 201, 201, 403, 403, 403, 403] },
+      // Target: the only owner. Members may not remove others, admins may not remove owners, and the last owner stays.
+      { name: 'DELETE …/members/:owner', call: () => ['delete', `/v1/organisations/${orgId}/members/${actors.owner!.id}`], expected: [401, 404, 404, 403, 403, 409, 403, 403, 403, 403] },
+      { name: 'POST /v1/invitations/:token/accept', call: () => ['post', `/v1/invitations/${'x'.repeat(43)}/accept`], expected: [401, 404, 404, 404, 404, 404, 403, 403, 403, 403] },
+      { name: 'POST /v1/auth/mfa/totp/setup', call: () => ['post', '/v1/auth/mfa/totp/setup'], expected: [401, 200, 200, 200, 200, 200, 200, 409, 409, 409] },
+      { name: 'POST /v1/auth/verify-email (used token)', call: () => ['post', '/v1/auth/verify-email', { token: 'y'.repeat(43) }], expected: [409, 409, 409, 409, 409, 409, 409, 409, 409, 409] },
+      { name: 'POST /v1/auth/password-reset/request', call: () => ['post', '/v1/auth/password-reset/request', { email: uniqueEmail('nobody') }], expected: [202, 202, 202, 202, 202, 202, 202, 202, 202, 202] },
+      { name: 'GET /v1/admin/staff', call: () => ['get', '/v1/admin/staff'], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200] },
+      { name: 'POST /v1/admin/staff', call: () => ['post', '/v1/admin/staff', { email: uniqueEmail('newstaff'), name: 'New Staff', role: 'reviewer', password: PASSWORD }], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 201] },
+      { name: 'POST /v1/admin/staff/:id/disable (unknown)', call: () => ['post', `/v1/admin/staff/${randomUUID()}/disable`], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404] },
+      { name: 'GET /v1/admin/emails', call: () => ['get', '/v1/admin/emails?status=dead'], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200] },
+      { name: 'POST /v1/admin/emails/:id/retry (unknown)', call: () => ['post', `/v1/admin/emails/${randomUUID()}/retry`], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404] },
+    ];
+
+    it('answers every route for every kind of caller as the table says', async () => {
+      const actual: Record<string, number[]> = {};
+      const expected: Record<string, number[]> = {};
+      for (const route of routes) {
+        expected[route.name] = route.expected;
+        actual[route.name] = [];
+        for (const who of WHO) {
+          const [method, path, body] = route.call(who);
+          let req = t.http()[method](path);
+          if (actors[who]) req = req.set(bearer(actors[who]!.token));
+          const res = body ? await req.send(body) : await req;
+          if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          actual[route.name]!.push(res.status);
+        }
+      }
+      expect(actual).toEqual(expected);
+    });
+  });
+
+  it('declares who may call every route', () => {
+    const discovery = t.app.get(DiscoveryService);
+    const scanner = t.app.get(MetadataScanner);
+    const undeclared: string[] = [];
+    for (const wrapper of discovery.getControllers()) {
+      const proto = Object.getPrototypeOf(wrapper.instance) as Record<string, object>;
+      for (const method of scanner.getAllMethodNames(proto)) {
+        if (Reflect.getMetadata(PATH_METADATA, proto[method]!) === undefined) continue;
+        if (!Reflect.getMetadata(ACCESS, proto[method]!) && !Reflect.getMetadata(ACCESS, wrapper.metatype!)) undeclared.push(`${wrapper.name}.${method}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
+  describe('bad input', () => {
+    let dev: Actor;
+    let orgId: string;
+    beforeAll(async () => {
+      dev = await developer(t, 'badinput');
+      orgId = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send(org()).expect(201)).body.id;
+    });
+
+    const huge = 'x'.repeat(1024 * 1024);
+    const cases: { name: string; path: () => string; method?: 'post' | 'patch'; auth?: boolean; bodies: object[]; fields: string[][] }[] = [
+      {
+        name: 'signup',
+        path: () => '/v1/auth/signup',
+        bodies: [{}, { email: 'not-an-email', password: PASSWORD, name: 'X' }, { email: uniqueEmail('w'), password: 'password', name: 'X' }, { email: uniqueEmail('w'), password: 'passwordpassword1234', name: 'X' }, { email: uniqueEmail('w'), password: PASSWORD, name: huge }, { email: uniqueEmail('w'), password: PASSWORD, name: 'X', admin: true }, { email: 42, password: [], name: {} }],
+        fields: [['email', 'password', 'name'], ['email'], ['password'], ['password'], ['name'], ['admin'], ['email', 'password', 'name']],
+      },
+      { name: 'login', path: () => '/v1/auth/login', bodies: [{}, { email: 'x', password: 1 }, { email: 'a@b.co', password: 'p', totp: '12' }], fields: [['email', 'password'], ['email', 'password'], ['totp']] },
+      { name: 'verify-email', path: () => '/v1/auth/verify-email', bodies: [{}, { token: '../../etc' }, { token: huge }], fields: [['token'], ['token'], ['token']] },
+      { name: 'password-reset request', path: () => '/v1/auth/password-reset/request', bodies: [{}, { email: 'nope' }], fields: [['email'], ['email']] },
+      { name: 'password-reset confirm', path: () => '/v1/auth/password-reset/confirm', bodies: [{ token: 'y'.repeat(43) }, { token: 'y'.repeat(43), password: 'short' }], fields: [['password'], ['password']] },
+      {
+        name: 'create organisation',
+        path: () => '/v1/organisations',
+        auth: true,
+        bodies: [{}, { ...org(), country: 'XX' }, { ...org(), registeredAddress: { line1: 'x' } }, { ...org(), regulatoryStatus: { type: 'bank' } }, { ...org(), legalName: huge }, { ...org(), extra: 1 }, { ...org(), website: 'javascript:alert(1)' }],
+        fields: [['legalName', 'registrationNumber', 'country', 'registeredAddress', 'regulatoryStatus'], ['country'], ['registeredAddress.city', 'registeredAddress.postcode', 'registeredAddress.country'], ['regulatoryStatus.type'], ['legalName'], ['extra'], ['website']],
+      },
+      { name: 'update organisation', method: 'patch', path: () => `/v1/organisations/${orgId}`, auth: true, bodies: [{ legalName: '' }, { registeredAddress: 'x' }, { id: 'x' }], fields: [['legalName'], ['registeredAddress'], ['id']] },
+      { name: 'invite', path: () => `/v1/organisations/${orgId}/invitations`, auth: true, bodies: [{}, { email: 'bad', role: 'god' }], fields: [['email', 'role'], ['email', 'role']] },
+    ];
+
+    it('answers 400 problem+json with field errors and writes nothing', async () => {
+      const counts = async () => (await t.dataSource.query(`SELECT (SELECT count(*) FROM users) u, (SELECT count(*) FROM organisations) o, (SELECT count(*) FROM invitations) i, (SELECT count(*) FROM outbox_messages) e, (SELECT count(*) FROM audit_entries) a`))[0];
+      const before = await counts();
+      for (const c of cases) {
+        for (const [i, body] of c.bodies.entries()) {
+          let req = t.http()[c.method ?? 'post'](c.path());
+          if (c.auth) req = req.set(bearer(dev.token));
+          const res = await req.send(body);
+          const got = { case: `${c.name} #${i}`, status: res.status, fields: [...new Set((res.body.errors ?? []).map((e: { field: string }) => e.field))].sort() };
+          expect(got).toEqual({ case: `${c.name} #${i}`, status: 400, fields: [...c.fields[i]!].sort() });
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        }
+      }
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  describe('tokens die', () => {
+    it('on logout', async () => {
+      const dev = await developer(t, 'logout');
+      await t.http().post('/v1/auth/logout').set(bearer(dev.token)).expect(204);
+      await t.http().get('/v1/me').set(bearer(dev.token)).expect(401);
+    });
+
+    it('on password reset, every session of the account', async () => {
+      const dev = await developer(t, 'reset');
+      const second = await login(t, dev.email);
+      await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email }).expect(202);
+      const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
+      const token = tokenFromLink(mail.text, '/reset-password')!;
+      await t.http().post('/v1/auth/password-reset/confirm').send({ token, password: 'another uncommon passphrase 77' }).expect(204);
+      await t.http().get('/v1/me').set(bearer(dev.token)).expect(401);
+      await t.http().get('/v1/me').set(bearer(second)).expect(401);
+      await t.http().post('/v1/auth/password-reset/confirm').send({ token, password: 'yet another uncommon passphrase' }).expect(409);
+      await t.http().post('/v1/auth/login').send({ email: dev.email, password: PASSWORD }).expect(401);
+      await login(t, dev.email, 'another uncommon passphrase 77');
+    });
+
+    it('answers a password-reset request the same way, in about the same time, for unknown addresses', async () => {
+      const dev = await developer(t, 'timing');
+      const time = async (email: string) => {
+        const started = process.hrtime.bigint();
+        const res = await t.http().post('/v1/auth/password-reset/request').send({ email });
+        return { status: res.status, body: res.body, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      };
+      const known = await time(dev.email);
+      const unknown = await time(uniqueEmail('ghost'));
+      expect(known.status).toBe(202);
+      expect(unknown.status).toBe(202);
+      expect(unknown.body).toEqual(known.body);
+      expect(Math.abs(known.ms - unknown.ms)).toBeLessThan(150);
+    });
+
+    it('on staff disablement, at once', async () => {
+      const admin = await staff(t, 'admin');
+      const reviewer = await staff(t, 'reviewer');
+      await t.http().get('/v1/me').set(bearer(reviewer.token)).expect(200);
+      await t.http().post(`/v1/admin/staff/${reviewer.id}/disable`).set(bearer(admin.token)).expect(204);
+      await t.http().get('/v1/me').set(bearer(reviewer.token)).expect(401);
+      await t.http().post('/v1/auth/login').send({ email: reviewer.email, password: PASSWORD, totp: '000000' }).expect(401);
+    });
+
+    it('staff with MFA must give a current code', async () => {
+      const senior = await staff(t, 'senior_reviewer');
+      await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD }).expect(401);
+      await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD, totp: '000000' }).expect(401);
+      const token = await login(t, senior.email, PASSWORD, currentCode(senior.totpSecret!));
+      await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
+      await t.http().get('/v1/me').set(bearer(token)).expect(200);
+    });
+  });
+});
+
+describe('login brute force', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOGIN_LOCKOUT_SECONDS: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses the 11th attempt even with the right password, says so with Retry-After, and lifts after the window', async () => {
+    const dev = await developer(t, 'brute');
+    for (let i = 0; i < 10; i++) await t.http().post('/v1/auth/login').send({ email: dev.email, password: `wrong password attempt ${i}` }).expect(401);
+    const locked = await t.http().post('/v1/auth/login').send({ email: dev.email, password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(locked.body.detail).toMatch(/Too many failed sign-in attempts for this account/);
+    // The answer is the same with a wrong password: it reveals nothing about the password.
+    const lockedWrong = await t.http().post('/v1/auth/login').send({ email: dev.email, password: 'still the wrong one' });
+    expect({ status: lockedWrong.status, detail: lockedWrong.body.detail }).toEqual({ status: 429, detail: locked.body.detail });
+
+    const failures = (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'account.login_failed' AND subject_id = $1`, [dev.id]))[0].n;
+    expect(failures).toBe(10);
+
+    await new Promise((r) => setTimeout(r, 3_500));
+    await login(t, dev.email);
+  });
+});

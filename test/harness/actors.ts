@@ -1,0 +1,55 @@
+import * as OTPAuth from 'otpauth';
+import { StaffService } from '../../src/accounts/staff.service';
+import { StaffRole } from '../../src/accounts/user.entity';
+import { TestApp } from './test-app';
+
+export const PASSWORD = 'a long and uncommon passphrase 42';
+
+let n = 0;
+export const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${++n}@example.com`;
+
+export interface Actor {
+  email: string;
+  token: string;
+  id: string;
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export async function login(t: TestApp, email: string, password = PASSWORD, totp?: string): Promise<string> {
+  const res = await t.http().post('/v1/auth/login').send({ email, password, ...(totp ? { totp } : {}) });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken;
+}
+
+const tokenFromLink = (text: string, path: string) => new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`).exec(text)?.[1];
+
+/** A developer through the real sign-up, email and (optionally) verification. */
+export async function developer(t: TestApp, label: string, verified = true): Promise<Actor> {
+  const email = uniqueEmail(label);
+  const signup = await t.http().post('/v1/auth/signup').send({ email, password: PASSWORD, name: `${label} Dev` });
+  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${JSON.stringify(signup.body)}`);
+  if (verified) {
+    const mail = await t.smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Confirm your email address');
+    const token = tokenFromLink(mail.text, '/verify-email')!;
+    await t.http().post('/v1/auth/verify-email').send({ token }).expect(204);
+  }
+  return { email, id: signup.body.id, token: await login(t, email) };
+}
+
+export function currentCode(secret: string): string {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
+
+/** A staff member with TOTP enrolled, signed in with the second factor. */
+export async function staff(t: TestApp, role: StaffRole, withMfa = true): Promise<Actor & { totpSecret?: string }> {
+  const email = uniqueEmail(role);
+  const created = await t.app.get(StaffService).create({ email, name: `${role} Staff`, role, password: PASSWORD }, { type: 'system', id: 'test' });
+  const first = await login(t, email);
+  if (!withMfa) return { email, id: created.id, token: first };
+  const setup = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(first)).expect(200);
+  await t.http().post('/v1/auth/mfa/totp/confirm').set(bearer(first)).send({ code: currentCode(setup.body.secret) }).expect(200);
+  return { email, id: created.id, token: first, totpSecret: setup.body.secret };
+}
+
+export { tokenFromLink };
