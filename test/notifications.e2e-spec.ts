@@ -62,10 +62,11 @@ describe('outbox and mail', () => {
     expect(failed.status).toBe('queued');
     expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
     await t.smtp.start(port);
-    await t.smtp.waitFor((m) => m.to.includes('outage@example.com'), 30_000);
+    // Retries back off exponentially (4 s, 8 s, 16 s …), so delivery follows within a minute.
+    await t.smtp.waitFor((m) => m.to.includes('outage@example.com'), 60_000);
     await eventually(async () => (await statusOf(t.dataSource, id)) === 'sent');
     expect(t.smtp.to('outage@example.com')).toHaveLength(1);
-  });
+  }, 90_000);
 
   it('marks a permanently refused email dead after one attempt, and an admin retry re-sends it', async () => {
     t.smtp.rejectRecipients = /^bounce@/;
