@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS } from '../src/accounts/access.decorator';
 import { Actor, PASSWORD, bearer, currentCode, developer, login, staff, tokenFromLink, uniqueEmail } from './harness/actors';
 import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
 
 const org = (name = 'Acme Payments Ltd') => ({
   legalName: name,
@@ -193,6 +194,20 @@ describe('accounts and organisations', () => {
       await t.http().get('/v1/me').set(bearer(dev.token)).expect(401);
     });
 
+    it('on logout, at once in every API process', async () => {
+      const second = await startTestApp({ sharing: t, env: { GATEHOUSE_ROLE: 'api' } });
+      try {
+        const dev = await developer(t, 'twoprocs');
+        // Both processes have now authenticated (and cached) the token.
+        await t.http().get('/v1/me').set(bearer(dev.token)).expect(200);
+        await second.http().get('/v1/me').set(bearer(dev.token)).expect(200);
+        await t.http().post('/v1/auth/logout').set(bearer(dev.token)).expect(204);
+        await eventually(async () => (await second.http().get('/v1/me').set(bearer(dev.token))).status === 401, 2_000, 'the other process refusing the token');
+      } finally {
+        await second.close();
+      }
+    });
+
     it('on password reset, every session of the account', async () => {
       const dev = await developer(t, 'reset');
       const second = await login(t, dev.email);
@@ -245,9 +260,22 @@ describe('accounts and organisations', () => {
 describe('login brute force', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOGIN_LOCKOUT_SECONDS: '3' } });
+    t = await startTestApp({ env: { LOGIN_LOCKOUT_SECONDS: '3', RATE_LIMIT_PER_MINUTE: '20' } });
   });
   afterAll(() => t.close());
+
+  it('limits requests per token with 429 and Retry-After, without touching other tokens', async () => {
+    const dev = await developer(t, 'busy');
+    const other = await login(t, dev.email);
+    // Stay clear of a minute boundary, where the window would reset mid-test.
+    if (new Date().getSeconds() > 55) await new Promise((r) => setTimeout(r, 6_000));
+    for (let i = 0; i < 20; i++) await t.http().get('/v1/me').set(bearer(dev.token)).expect(200);
+    const limited = await t.http().get('/v1/me').set(bearer(dev.token));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await t.http().get('/v1/me').set(bearer(other)).expect(200);
+  });
 
   it('refuses the 11th attempt even with the right password, says so with Retry-After, and lifts after the window', async () => {
     const dev = await developer(t, 'brute');

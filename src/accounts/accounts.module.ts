@@ -6,6 +6,8 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { LoginThrottleService } from './login-throttle.service';
 import { MfaService } from './mfa.service';
+import { PrincipalCache } from './principal-cache';
+import { RateLimiter } from './rate-limiter';
 import { SessionsService } from './sessions.service';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
@@ -15,7 +17,7 @@ import { StaffService } from './staff.service';
 @Module({
   imports: [NotificationsModule],
   controllers: [AuthController, StaffController],
-  providers: [AccountsService, SessionsService, LoginThrottleService, MfaService, StaffService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AccountsService, SessionsService, PrincipalCache, RateLimiter, LoginThrottleService, MfaService, StaffService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AccountsService, SessionsService, StaffService],
 })
 export class AccountsModule {}

@@ -59,11 +59,13 @@ export class AccountsService {
   }
 
   async verifyEmail(token: string, requestId?: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+    const userId = await this.dataSource.transaction(async (m) => {
       const user = await this.redeem(m, token, 'verify_email');
       if (!user.emailVerifiedAt) await m.query(`UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
       await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.email_verified', subject: { type: 'user', id: user.id }, requestId });
+      return user.id;
     });
+    await this.sessions.invalidate({ userId });
   }
 
   async login(email: string, password: string, totp: string | undefined, ip: string, requestId?: string) {
@@ -100,6 +102,7 @@ export class AccountsService {
       await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [principal.sessionId]);
       await this.audit.append(m, { actor: { type: principal.kind, id: principal.userId }, action: 'account.logged_out', subject: { type: 'session', id: principal.sessionId }, requestId });
     });
+    await this.sessions.invalidate({ sessionId: principal.sessionId });
   }
 
   /** Always resolves the same way and after the same floor time, so it reveals nothing about the address. */
@@ -122,19 +125,29 @@ export class AccountsService {
   async confirmPasswordReset(token: string, password: string, requestId?: string): Promise<void> {
     assertPasswordAcceptable(password);
     const passwordHash = await hashPassword(password);
-    const email = await this.dataSource.transaction(async (m) => {
+    const { email, userId } = await this.dataSource.transaction(async (m) => {
       const user = await this.redeem(m, token, 'password_reset');
       // Following the emailed link proves the address, too.
       await m.query(`UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1`, [user.id, passwordHash]);
       const ended = await this.sessions.revokeAll(m, user.id);
       await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset', subject: { type: 'user', id: user.id }, after: { sessionsEnded: ended }, requestId });
-      return user.email;
+      return { email: user.email, userId: user.id };
     });
+    await this.sessions.invalidate({ userId });
     await this.throttle.clearAccount(email);
   }
 
-  async me(principal: Principal): Promise<MeView> {
-    return this.view(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.userId }));
+  /** The guard has just read everything `me` shows; no second query. */
+  me(principal: Principal): MeView {
+    return {
+      id: principal.userId,
+      kind: principal.kind,
+      email: principal.email,
+      name: principal.name,
+      emailVerified: principal.emailVerified,
+      staffRole: principal.staffRole,
+      mfaEnrolled: principal.mfaEnrolled,
+    };
   }
 
   view(user: User): MeView {

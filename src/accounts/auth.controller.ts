@@ -82,7 +82,7 @@ export class AuthController {
   @Get('me')
   @Authenticated({ beforeMfa: true })
   @ApiOperation({ summary: 'Who am I' })
-  me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
+  me(@CurrentPrincipal() principal: Principal): MeView {
     return this.accounts.me(principal);
   }
 }

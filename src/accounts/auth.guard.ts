@@ -5,8 +5,8 @@ import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OrganisationRole } from '../organisations/organisation.entity';
 import { ACCESS, AccessRule } from './access.decorator';
-import { LoginThrottleService } from './login-throttle.service';
 import { AuthenticatedRequest, Principal } from './principal';
+import { RateLimiter } from './rate-limiter';
 import { SessionsService } from './sessions.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,7 +25,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
-    private readonly throttle: LoginThrottleService,
+    private readonly rateLimiter: RateLimiter,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -39,7 +39,7 @@ export class AuthGuard implements CanActivate {
     const principal = await this.authenticate(req);
     req.principal = principal;
 
-    const retryAfter = await this.throttle.overRateLimit(principal.sessionId);
+    const retryAfter = this.rateLimiter.hit(principal.sessionId);
     if (retryAfter !== undefined) {
       throw new DomainError('rate_limited', 'Too many requests for this token; slow down', { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
     }

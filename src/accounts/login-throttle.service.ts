@@ -57,15 +57,6 @@ export class LoginThrottleService {
     await this.redis.del(`login:fail:acct:${emailKey(email)}`);
   }
 
-  /** Fixed one-minute window per session; returns seconds until the window resets when over the limit. */
-  async overRateLimit(sessionId: string): Promise<number | undefined> {
-    const minute = Math.floor(Date.now() / 60_000);
-    const key = `rl:${sessionId}:${minute}`;
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 61).exec()) as [unknown, number][];
-    if (Number(count) > this.config.auth.rateLimitPerMinute) return 60 - Math.floor((Date.now() / 1000) % 60);
-    return undefined;
-  }
-
   /** At most `max` events per key per hour (password-reset emails, verification resends). */
   async allowHourly(kind: string, subject: string, max: number): Promise<boolean> {
     const key = `hourly:${kind}:${emailKey(subject)}`;

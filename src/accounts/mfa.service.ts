@@ -8,6 +8,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Principal } from './principal';
+import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
 
 const totpFor = (secret: OTPAuth.Secret, label: string) =>
@@ -23,6 +24,7 @@ export class MfaService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** A new secret each time until confirmed; confirming turns MFA on. Re-enrolment after that is refused. */
@@ -45,6 +47,7 @@ export class MfaService {
       await m.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [principal.sessionId]);
       await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.mfa_enrolled', subject: { type: 'user', id: user.id }, requestId });
     });
+    await this.sessions.invalidate({ userId: user.id });
     return { mfaEnrolled: true };
   }
 

@@ -2,7 +2,7 @@ import { hash, verify, Algorithm } from '@node-rs/argon2';
 import COMMON_PASSWORDS from './common-passwords.json';
 
 /**
- * argon2id at OWASP's recommended minimum: 19 MiB of memory, 2 iterations, 1 lane. About 30 ms a
+ * argon2id at OWASP's recommended minimum: 19 MiB of memory, 2 iterations, 1 lane. About 9 ms a
  * hash on our machines; see docs/BENCHMARKS.md (bench/auth) for logins per second.
  */
 export const ARGON2_PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

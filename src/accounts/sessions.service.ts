@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../common/crypto/tokens';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Principal } from './principal';
+import { PrincipalCache } from './principal-cache';
 import { StaffRole, User, UserKind } from './user.entity';
 
 /** Session lifetimes: staff sessions are shorter, since they can decide cases. */
@@ -22,6 +23,7 @@ interface SessionRow {
   mfa_verified: boolean;
   last_used_at: Date;
   expires_at: Date;
+  idle_expires_at: Date;
   kind: UserKind;
   email: string;
   name: string;
@@ -35,6 +37,7 @@ export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: PrincipalCache,
   ) {}
 
   async create(manager: EntityManager, user: User, mfaVerified: boolean): Promise<{ accessToken: string; expiresAt: string; sessionId: string }> {
@@ -51,19 +54,23 @@ export class SessionsService {
 
   /** The principal behind a bearer token, or undefined when the token is unknown, expired, revoked or its user disabled. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    const tokenHash = hashToken(token);
+    const cached = this.cache.get(tokenHash);
+    if (cached) return { ...cached };
     const [row] = (await this.dataSource.query(
-      `SELECT s.id AS session_id, s.user_id, s.mfa_verified, s.last_used_at, s.expires_at,
+      `SELECT s.id AS session_id, s.user_id, s.mfa_verified, s.last_used_at, s.expires_at, s.idle_expires_at,
               u.kind, u.email, u.name, u.email_verified_at, u.staff_role, u.totp_enabled_at
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now() AND u.disabled_at IS NULL`,
-      [hashToken(token)],
+      [tokenHash],
     )) as SessionRow[];
     if (!row) return undefined;
+    let idleUntil = row.idle_expires_at.getTime();
     if (Date.now() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
-      const idle = new Date(Math.min(Date.now() + SESSION_POLICY[row.kind].idleMs, row.expires_at.getTime()));
-      await this.dataSource.query(`UPDATE sessions SET last_used_at = now(), idle_expires_at = $2 WHERE id = $1`, [row.session_id, idle]);
+      idleUntil = Math.min(Date.now() + SESSION_POLICY[row.kind].idleMs, row.expires_at.getTime());
+      await this.dataSource.query(`UPDATE sessions SET last_used_at = now(), idle_expires_at = $2 WHERE id = $1`, [row.session_id, new Date(idleUntil)]);
     }
-    return {
+    const principal: Principal = {
       userId: row.user_id,
       sessionId: row.session_id,
       kind: row.kind,
@@ -74,6 +81,14 @@ export class SessionsService {
       mfaEnrolled: row.totp_enabled_at !== null,
       mfaVerified: row.mfa_verified,
     };
+    this.cache.set(tokenHash, principal, Math.min(idleUntil, row.expires_at.getTime()));
+    // Guards add per-request fields (organisationRole); they must not leak into the cached copy.
+    return { ...principal };
+  }
+
+  /** After a commit that ended or changed sessions: forget cached principals everywhere. */
+  invalidate(target: { userId?: string; sessionId?: string }): Promise<void> {
+    return this.cache.invalidate(target);
   }
 
   async revoke(sessionId: string): Promise<void> {

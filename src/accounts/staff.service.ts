@@ -53,5 +53,6 @@ export class StaffService {
       const ended = await this.sessions.revokeAll(m, user.id);
       await this.audit.append(m, { actor, action: 'staff.disabled', subject: { type: 'user', id: user.id }, after: { sessionsEnded: ended }, requestId });
     });
+    await this.sessions.invalidate({ userId });
   }
 }

@@ -53,6 +53,8 @@ export interface TestAppOptions {
   modules?: Type[];
   /** Start without an SMTP catcher (mail then goes to .eml files). */
   smtp?: boolean;
+  /** A second instance on the same database, Redis prefix and SMTP catcher (closing it leaves them). */
+  sharing?: TestApp;
 }
 
 export interface TestApp {
@@ -71,11 +73,12 @@ export interface TestApp {
  * prefix and an in-process SMTP server.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const smtp = new SmtpCatcher();
-  if (options.smtp !== false) await smtp.start();
-  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const prefix = `gatehouse-test-${randomBytes(5).toString('hex')}`;
+  const shared = options.sharing;
+  const db = shared?.db ?? (await createTestDatabase());
+  const smtp = shared?.smtp ?? new SmtpCatcher();
+  if (!shared && options.smtp !== false) await smtp.start();
+  const varDir = shared?.config.varDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const prefix = shared?.config.redis.prefix ?? `gatehouse-test-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -85,7 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: prefix,
     VAR_DIR: varDir,
-    ...(options.smtp !== false ? { SMTP_URL: smtp.url } : {}),
+    ...(options.smtp !== false || shared ? { SMTP_URL: smtp.url } : {}),
     ...options.env,
   });
   const app = await createHttpApp(config, options.modules ?? []);
@@ -103,6 +106,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     http: () => request(app.getHttpServer()),
     async close() {
       await app.close();
+      if (shared) return;
       await smtp.stop();
       await deleteRedisKeys(config.redis.url, prefix);
       await db.drop();
