@@ -14,8 +14,8 @@ export type AccessRule =
   /** Any signed-in developer or staff member (staff without MFA included when `beforeMfa`). */
   | { kind: 'authenticated'; beforeMfa: boolean }
   | { kind: 'developer'; verifiedEmail: boolean }
-  /** A member of the organisation named by the `:orgId` route parameter, with one of these roles. */
-  | { kind: 'organisation'; roles: OrganisationRole[] }
+  /** A member of the organisation named by the `:orgId` route parameter, with one of these roles; staff (with MFA) too when `staff`. */
+  | { kind: 'organisation'; roles: OrganisationRole[]; staff?: boolean }
   /** Staff with MFA, with one of these roles (any role when empty). */
   | { kind: 'staff'; roles: StaffRole[] };
 
@@ -29,5 +29,9 @@ export const Developer = (options: { verifiedEmail?: boolean } = {}) =>
 
 export const OrganisationMember = (...roles: OrganisationRole[]) =>
   applyDecorators(SetMetadata(ACCESS, { kind: 'organisation', roles: roles.length ? roles : ['owner', 'admin', 'member'] } satisfies AccessRule), ApiBearerAuth());
+
+/** Members of the organisation and staff with MFA (whose reads the service audits). */
+export const OrganisationMemberOrStaff = () =>
+  applyDecorators(SetMetadata(ACCESS, { kind: 'organisation', roles: ['owner', 'admin', 'member'], staff: true } satisfies AccessRule), ApiBearerAuth());
 
 export const Staff = (...roles: StaffRole[]) => applyDecorators(SetMetadata(ACCESS, { kind: 'staff', roles } satisfies AccessRule), ApiBearerAuth());

@@ -59,8 +59,15 @@ export class AuthGuard implements CanActivate {
         if (rule.roles.length > 0 && !rule.roles.includes(principal.staffRole!)) throw forbidden(`This route needs one of the roles: ${rule.roles.join(', ')}`);
         return true;
       case 'organisation': {
-        if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
         const orgId = req.params.orgId;
+        if (principal.kind === 'staff' && rule.staff) {
+          if (staffWithoutMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
+          if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new NotFoundError('Organisation');
+          const [exists] = (await this.dataSource.query(`SELECT 1 FROM organisations WHERE id = $1`, [orgId])) as unknown[];
+          if (!exists) throw new NotFoundError('Organisation');
+          return true;
+        }
+        if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
         if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new NotFoundError('Organisation');
         const [membership] = (await this.dataSource.query(`SELECT role FROM organisation_members WHERE organisation_id = $1 AND user_id = $2`, [orgId, principal.userId])) as {
           role: OrganisationRole;

@@ -20,7 +20,11 @@ export interface AppConfig {
   mail: { smtpUrl?: string; from: string; fileDir: string };
   publicUrl: string;
   keys: { masterKey?: string; previousMasterKey?: string; auditSigningKey?: string };
-  storage: { dir: string };
+  storage: {
+    kind: 'local' | 's3';
+    dir: string;
+    s3?: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+  };
   customerAuth: { jwtPublicKey?: string; jwksUrl?: string };
   /** Absent means the bundled sample list. */
   sanctions: { listPath?: string };
@@ -61,6 +65,11 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
   const env = plainToInstance(EnvDto, present, { excludeExtraneousValues: false });
   const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
   const problems = flatten(errors);
+  if (env.DOCUMENT_STORAGE === 's3') {
+    for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (!env[name]) problems.push(`${name}: is required when DOCUMENT_STORAGE=s3`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -84,7 +93,21 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     keys: { masterKey: env.MASTER_KEY, previousMasterKey: env.MASTER_KEY_PREVIOUS, auditSigningKey: env.AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n') },
-    storage: { dir: resolve(env.STORAGE_DIR ?? join(varDir, 'documents')) },
+    storage: {
+      kind: env.DOCUMENT_STORAGE ?? 'local',
+      dir: resolve(env.STORAGE_DIR ?? join(varDir, 'documents')),
+      s3:
+        env.DOCUMENT_STORAGE === 's3'
+          ? {
+              endpoint: env.S3_ENDPOINT,
+              region: env.S3_REGION ?? 'eu-west-2',
+              bucket: env.S3_BUCKET!,
+              accessKeyId: env.S3_ACCESS_KEY_ID!,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+              forcePathStyle: env.S3_FORCE_PATH_STYLE ?? Boolean(env.S3_ENDPOINT),
+            }
+          : undefined,
+    },
     customerAuth: { jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY, jwksUrl: env.CUSTOMER_JWKS_URL },
     sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
     consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },

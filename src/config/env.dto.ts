@@ -65,6 +65,27 @@ export class EnvDto {
   @IsOptional() @IsString() @MinLength(1)
   STORAGE_DIR?: string;
 
+  @IsOptional() @IsIn(['local', 's3'])
+  DOCUMENT_STORAGE?: 'local' | 's3';
+
+  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  S3_ENDPOINT?: string;
+
+  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{2,32}$/, { message: 'S3_REGION must look like eu-west-2' })
+  S3_REGION?: string;
+
+  @IsOptional() @IsString() @Matches(/^[a-z0-9.-]{3,63}$/, { message: 'S3_BUCKET must be a bucket name' })
+  S3_BUCKET?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'S3_FORCE_PATH_STYLE must be true or false' })
+  S3_FORCE_PATH_STYLE?: boolean;
+
   @IsOptional() @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CUSTOMER_JWT_PUBLIC_KEY must be a PEM public key' })
   CUSTOMER_JWT_PUBLIC_KEY?: string;
 

@@ -46,6 +46,26 @@ export class Organisation {
   @Column({ name: 'verification_status', type: 'varchar', length: 32, default: 'unverified' })
   verificationStatus: string;
 
+  @Column({ name: 'risk_level', type: 'varchar', length: 8, nullable: true })
+  riskLevel: 'low' | 'medium' | 'high' | null;
+
+  @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true })
+  submittedAt: Date | null;
+
+  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
+  decidedAt: Date | null;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt: Date | null;
+
+  /** Reviewers' reasons for the latest decision (reason codes and note). */
+  @Column({ name: 'verification_reasons', type: 'jsonb' })
+  verificationReasons: unknown[];
+
+  /** Items a reviewer asked for (request_info), with their deadline and when they were answered. */
+  @Column({ name: 'requested_items', type: 'jsonb' })
+  requestedItems: { requirement: string; message: string; deadline: string; resolvedAt?: string | null }[];
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

@@ -7,10 +7,10 @@ import { AuditService } from '../audit/audit.service';
 import { hashToken, newToken } from '../common/crypto/tokens';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
+import { isEditable, isVerificationStatus } from '../kyc/verification/verification.transitions';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { Invitation, Organisation, OrganisationMember, OrganisationRole } from './organisation.entity';
 
-export const EDITABLE_STATUSES = ['unverified', 'info_requested'];
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
 export interface OrganisationView {
@@ -74,6 +74,8 @@ export class OrganisationsService {
           registeredAddress: { ...dto.registeredAddress },
           website: dto.website ?? null,
           regulatoryStatus: { ...dto.regulatoryStatus },
+          verificationReasons: [],
+          requestedItems: [],
           createdBy: principal.userId,
         }),
       );
@@ -104,7 +106,7 @@ export class OrganisationsService {
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
-      if (!EDITABLE_STATUSES.includes(org.verificationStatus)) {
+      if (!isVerificationStatus(org.verificationStatus) || !isEditable(org.verificationStatus)) {
         throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
       }
       const before = snapshot(org);

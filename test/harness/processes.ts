@@ -21,7 +21,8 @@ export function spawnAuditVerify(env: Record<string, string>): RunningProcess {
   return spawnEntry(join('src', 'cli', 'audit-verify.ts'), env);
 }
 
-function spawnEntry(entry: string, env: Record<string, string>): RunningProcess {
+/** Any CLI entry point under src/, from source. */
+export function spawnEntry(entry: string, env: Record<string, string>): RunningProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },

@@ -1,0 +1,286 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import busboy from 'busboy';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataSource } from 'typeorm';
+import { Principal } from '../../accounts/principal';
+import { AuditService } from '../../audit/audit.service';
+import { sealSecret } from '../../common/crypto/master-key';
+import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { fieldErrors } from '../../common/http/validation';
+import { lockEditableOrganisation } from '../organisation-state';
+import { Person } from '../people/person.entity';
+import { decryptStream, encryptStream, newDataKey, unwrapDataKey, wrapDataKey } from './crypto/document-cipher';
+import { DocumentVault } from './document-storage.provider';
+import { IDENTITY_DOCUMENT_TYPES, KybDocument, PERSON_DOCUMENT_TYPES } from './document.entity';
+import { UploadDocumentFieldsDto } from './dto/upload-document.dto';
+import { FileInspector } from './file-inspector';
+
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+// Multipart framing and the text fields around the file.
+const MAX_REQUEST_OVERHEAD = 64 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface DocumentView {
+  id: string;
+  type: string;
+  personId: string | null;
+  status: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  documentNumber: string | null;
+  issuingCountry: string | null;
+  expiresOn: string | null;
+  createdAt: string;
+  checks: { name: string; result: string; detail: unknown }[];
+}
+
+export const documentView = (d: KybDocument): DocumentView => ({
+  id: d.id,
+  type: d.type,
+  personId: d.personId,
+  status: d.status,
+  mimeType: d.mimeType,
+  size: d.size,
+  sha256: d.sha256,
+  documentNumber: d.documentNumber,
+  issuingCountry: d.issuingCountry,
+  expiresOn: d.expiresOn,
+  createdAt: d.createdAt.toISOString(),
+  checks: [],
+});
+
+const tooLarge = () => new DomainError('payload_too_large', `A document may be at most ${MAX_DOCUMENT_BYTES} bytes (10 MiB)`);
+
+/** A name shown to reviewers only: the last path segment, printable, at most 255 characters. */
+function displayName(name: string | undefined): string | null {
+  if (!name) return null;
+  if (/[/\\\0]|\.\./.test(name)) {
+    throw new ValidationFailedError([{ field: 'file', message: 'the file name must not contain path separators or ".."' }]);
+  }
+  return name.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(0, 255);
+}
+
+interface ParsedUpload {
+  fields: Record<string, string>;
+  file?: { inspector: FileInspector; declaredType: string; fileName: string | null; truncated: boolean };
+}
+
+@Injectable()
+export class DocumentsService {
+  private readonly logger = new Logger(DocumentsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly vault: DocumentVault,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Streams the upload straight through hashing, type sniffing and encryption into storage, never
+   * holding more than a chunk in memory; then checks everything and either records the document or
+   * deletes what was stored. The bytes decide the type, not the name or the declared header.
+   */
+  async upload(orgId: string, principal: Principal, req: Request, requestId?: string): Promise<DocumentView> {
+    const declaredLength = Number(req.headers['content-length'] ?? 0);
+    if (declaredLength > MAX_DOCUMENT_BYTES + MAX_REQUEST_OVERHEAD) throw tooLarge();
+    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+      throw new DomainError('unsupported_media_type', 'Upload documents as multipart/form-data with a "file" part');
+    }
+    const documentId = randomUUID();
+    const storageKey = `${orgId.toLowerCase()}/${documentId}`;
+    const dataKey = newDataKey();
+
+    let stored = false;
+    try {
+      const parsed = await this.parseAndStore(req, { documentId, organisationId: orgId, dataKey }, storageKey, () => (stored = true));
+      const fields = this.validateFields(parsed);
+      const file = parsed.file!;
+      const detected = file.inspector.detectedType();
+      if (!detected) throw new DomainError('unsupported_media_type', 'Only PDF, JPEG and PNG files are accepted; this file is none of them');
+      if (file.declaredType !== 'application/octet-stream' && file.declaredType !== detected) {
+        throw new DomainError('unsupported_media_type', `The file was declared as ${file.declaredType} but its content is ${detected}`);
+      }
+      if (!file.inspector.looksComplete(detected)) throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: `the ${detected} file is cut short or damaged` }] });
+
+      const masterKey = this.vault.masterKey();
+      return await this.dataSource.transaction(async (m) => {
+        await lockEditableOrganisation(m, orgId);
+        if (fields.personId) {
+          const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
+          if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
+        }
+        const repo = m.getRepository(KybDocument);
+        const doc = await repo.save(
+          repo.create({
+            id: documentId,
+            organisationId: orgId,
+            personId: fields.personId ?? null,
+            type: fields.type,
+            status: 'uploaded',
+            mimeType: detected,
+            size: file.inspector.size,
+            sha256: file.inspector.sha256(),
+            fileName: file.fileName,
+            documentNumber: fields.documentNumber ?? null,
+            issuingCountry: fields.issuingCountry ?? null,
+            expiresOn: fields.expiresOn ?? null,
+            mrz: fields.mrz ? sealSecret(masterKey, fields.mrz, `mrz:${documentId}`) : null,
+            storageKey,
+            wrappedKey: wrapDataKey(dataKey, masterKey, documentId),
+            uploadedBy: principal.userId,
+          }),
+        );
+        await this.audit.append(m, {
+          actor: { type: 'developer', id: principal.userId },
+          action: 'document.uploaded',
+          subject: { type: 'organisation', id: orgId },
+          after: { documentId, type: doc.type, personId: doc.personId, mimeType: doc.mimeType, size: doc.size, sha256: doc.sha256 },
+          requestId,
+        });
+        return documentView(doc);
+      });
+    } catch (e) {
+      if (stored) await this.vault.storage.delete(storageKey).catch((err: Error) => this.logger.error(`could not remove refused upload ${storageKey}: ${err.message}`));
+      throw e;
+    }
+  }
+
+  async list(orgId: string): Promise<DocumentView[]> {
+    const docs = await this.dataSource.getRepository(KybDocument).find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return docs.map(documentView);
+  }
+
+  async get(orgId: string, documentId: string): Promise<DocumentView> {
+    return documentView(await this.find(orgId, documentId));
+  }
+
+  /** Streams the decrypted file. A chunk that fails its tag aborts the response: nothing altered is served. */
+  async streamContent(orgId: string, documentId: string, principal: Principal, res: Response, requestId?: string): Promise<void> {
+    const doc = await this.find(orgId, documentId);
+    if (principal.kind === 'staff') {
+      await this.dataSource.transaction((m) =>
+        this.audit.append(m, { actor: { type: 'staff', id: principal.userId }, action: 'document.viewed', subject: { type: 'document', id: doc.id }, after: { organisationId: orgId, type: doc.type }, requestId }),
+      );
+    }
+    const dataKey = unwrapDataKey(doc.wrappedKey, this.vault.masterKey(), doc.id);
+    const source = await this.vault.storage.get(doc.storageKey);
+    const extension = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[doc.mimeType] ?? 'bin';
+    res.status(200);
+    res.setHeader('Content-Type', doc.mimeType);
+    res.setHeader('Content-Length', String(doc.size));
+    res.setHeader('Content-Disposition', `attachment; filename="${doc.type}-${doc.id}.${extension}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await pipeline(source, decryptStream({ documentId: doc.id, organisationId: orgId, dataKey }), res);
+    } catch (e) {
+      this.logger.error(`document ${doc.id} failed integrity or transfer: ${(e as Error).message}`);
+      // Headers are gone; cutting the connection is how the client learns the body is not whole.
+      res.destroy(e as Error);
+    }
+  }
+
+  async remove(orgId: string, documentId: string, principal: Principal, requestId?: string): Promise<void> {
+    const key = await this.dataSource.transaction(async (m) => {
+      await lockEditableOrganisation(m, orgId);
+      const doc = await this.find(orgId, documentId, m);
+      await m.query(`DELETE FROM documents WHERE id = $1 AND organisation_id = $2`, [doc.id, orgId]);
+      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'document.deleted', subject: { type: 'organisation', id: orgId }, before: { documentId: doc.id, type: doc.type, sha256: doc.sha256 }, requestId });
+      return doc.storageKey;
+    });
+    await this.vault.storage.delete(key);
+  }
+
+  private async find(orgId: string, documentId: string, m = this.dataSource.manager): Promise<KybDocument> {
+    const doc = UUID.test(documentId) ? await m.getRepository(KybDocument).findOneBy({ id: documentId, organisationId: orgId }) : null;
+    if (!doc) throw new NotFoundError('Document');
+    return doc;
+  }
+
+  private validateFields(parsed: ParsedUpload): UploadDocumentFieldsDto {
+    const errors: FieldError[] = [];
+    if (!parsed.file) errors.push({ field: 'file', message: 'a "file" part is required' });
+    else if (parsed.file.inspector.size === 0) errors.push({ field: 'file', message: 'the file is empty' });
+    const dto = plainToInstance(UploadDocumentFieldsDto, parsed.fields);
+    errors.push(...fieldErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true })));
+    if (dto.type && (PERSON_DOCUMENT_TYPES as string[]).includes(dto.type) && !dto.personId) {
+      errors.push({ field: 'personId', message: `a ${dto.type} belongs to a person: personId is required` });
+    }
+    if (dto.type && !(PERSON_DOCUMENT_TYPES as string[]).includes(dto.type) && dto.personId) {
+      errors.push({ field: 'personId', message: `a ${dto.type} belongs to the organisation, not a person` });
+    }
+    if (dto.mrz && !(IDENTITY_DOCUMENT_TYPES as readonly string[]).includes(dto.type)) errors.push({ field: 'mrz', message: 'only identity documents have an MRZ' });
+    if (errors.length) throw new ValidationFailedError(errors);
+    return dto;
+  }
+
+  private parseAndStore(req: Request, cipher: { documentId: string; organisationId: string; dataKey: Buffer }, storageKey: string, onStored: () => void): Promise<ParsedUpload> {
+    return new Promise<ParsedUpload>((resolve, reject) => {
+      let bb: busboy.Busboy;
+      try {
+        // preservePath: see the name as sent, so a path in it is refused rather than silently trimmed.
+        bb = busboy({ headers: req.headers, preservePath: true, limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+      } catch (e) {
+        return reject(new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`));
+      }
+      const result: ParsedUpload = { fields: {} };
+      let storing: Promise<void> | undefined;
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        req.unpipe(bb);
+        req.resume();
+        reject(e);
+      };
+
+      bb.on('field', (name, value) => {
+        if (name in result.fields) return fail(new ValidationFailedError([{ field: name, message: 'given more than once' }]));
+        result.fields[name] = value;
+      });
+      bb.on('file', (name, stream, info) => {
+        if (name !== 'file' || result.file) {
+          stream.resume();
+          return fail(new ValidationFailedError([{ field: name, message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"' }]));
+        }
+        let fileName: string | null;
+        try {
+          fileName = displayName(info.filename);
+        } catch (e) {
+          stream.resume();
+          return fail(e);
+        }
+        const inspector = new FileInspector();
+        const file = { inspector, declaredType: (info.mimeType || 'application/octet-stream').toLowerCase(), fileName, truncated: false };
+        result.file = file;
+        stream.on('limit', () => {
+          file.truncated = true;
+          stream.destroy(tooLarge());
+        });
+        const encrypted = new PassThrough();
+        storing = Promise.all([
+          pipeline(stream, inspector, encryptStream(cipher), encrypted),
+          this.vault.storage.put(storageKey, encrypted as Readable).then(onStored),
+        ]).then(() => undefined);
+        storing.catch((e: unknown) => fail(file.truncated ? tooLarge() : e));
+      });
+      bb.on('error', (e: Error) => fail(new DomainError('validation_failed', `Malformed multipart request: ${e.message}`)));
+      bb.on('close', () => {
+        if (failed) return;
+        (storing ?? Promise.resolve()).then(
+          () => (failed ? undefined : resolve(result)),
+          () => undefined,
+        );
+      });
+      req.on('aborted', () => fail(new DomainError('validation_failed', 'The upload was interrupted')));
+      req.pipe(bb);
+    });
+  }
+}

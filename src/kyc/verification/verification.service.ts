@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../../accounts/staff.service';
+import { AuditService } from '../../audit/audit.service';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error';
+import { OutboxService } from '../../notifications/outbox.service';
+import { Organisation } from '../../organisations/organisation.entity';
+import { KybDocument } from '../documents/document.entity';
+import { Person } from '../people/person.entity';
+import { Requirements, deriveRequirements, reverificationDueAt } from './requirements';
+import { VerificationEvent, VerificationStatus, isVerificationStatus, nextStatus } from './verification.transitions';
+
+export interface VerificationView {
+  status: VerificationStatus;
+  riskLevel: string | null;
+  requirements: Requirements;
+  checks: { subject: string; name: string; result: string; detail: unknown }[];
+  reasons: unknown[];
+  submittedAt: string | null;
+  decidedAt: string | null;
+  expiresAt: string | null;
+}
+
+@Injectable()
+export class VerificationService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async requirementsOf(m: EntityManager, org: Organisation): Promise<Requirements> {
+    const [people, documents] = await Promise.all([
+      m.getRepository(Person).find({ where: { organisationId: org.id } }),
+      m.getRepository(KybDocument).find({ where: { organisationId: org.id } }),
+    ]);
+    return deriveRequirements(
+      {
+        organisation: org,
+        people: people.map((p) => ({ ...p, ownershipPercent: p.ownershipPercent === null ? null : Number(p.ownershipPercent) })),
+        documents,
+        requestedItems: org.requestedItems.map((i) => ({ requirement: i.requirement, message: i.message, deadline: new Date(i.deadline), resolvedAt: i.resolvedAt ? new Date(i.resolvedAt) : null })),
+        approvedAt: org.approvedAt,
+      },
+      new Date(),
+    );
+  }
+
+  async view(orgId: string): Promise<VerificationView> {
+    const org = await this.dataSource.getRepository(Organisation).findOneBy({ id: orgId });
+    if (!org) throw new NotFoundError('Organisation');
+    return {
+      status: org.verificationStatus as VerificationStatus,
+      riskLevel: org.riskLevel,
+      requirements: await this.requirementsOf(this.dataSource.manager, org),
+      checks: [],
+      reasons: org.verificationReasons,
+      submittedAt: org.submittedAt?.toISOString() ?? null,
+      decidedAt: org.decidedAt?.toISOString() ?? null,
+      expiresAt: org.approvedAt ? reverificationDueAt(org.approvedAt).toISOString() : null,
+    };
+  }
+
+  /**
+   * Submits for verification: 422 listing what is due, 409 when the status does not allow it.
+   * The organisation row is locked first, so of two simultaneous submits exactly one transitions.
+   */
+  async submit(orgId: string, actor: Actor, requestId?: string): Promise<{ status: VerificationStatus; submittedAt: string }> {
+    return this.dataSource.transaction(async (m) => {
+      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
+      if (!org) throw new NotFoundError('Organisation');
+      const event: VerificationEvent = org.verificationStatus === 'expired' ? 'resubmit' : 'submit';
+      // Refuse a wrong state before listing requirements: a second submit is a conflict, not a 422.
+      nextStatus(this.statusOf(org), event);
+      const requirements = await this.requirementsOf(m, org);
+      // Items a reviewer asked for count as answered by this resubmission.
+      const answered = new Set(org.requestedItems.filter((i) => !i.resolvedAt).map((i) => i.requirement));
+      const due = requirements.currentlyDue.filter((r) => !answered.has(r));
+      if (due.length > 0) {
+        throw new DomainError('requirements_due', 'Some requirements are still due', {
+          requirements: { ...requirements, currentlyDue: due, errors: requirements.errors.filter((e) => !answered.has(e.requirement)) },
+        });
+      }
+      const now = new Date().toISOString();
+      org.requestedItems = org.requestedItems.map((i) => (i.resolvedAt ? i : { ...i, resolvedAt: now }));
+      org.submittedAt = new Date(now);
+      await this.transition(m, org, event, actor, requestId);
+      const recipients = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
+      for (const r of recipients) await this.outbox.enqueue(m, r.email, 'submission-received', { organisationName: org.legalName, organisationId: org.id });
+      return { status: org.verificationStatus as VerificationStatus, submittedAt: now };
+    });
+  }
+
+  /**
+   * The one way a verification status changes: checks the table, saves, and writes the audit entry
+   * in the caller's transaction (which must hold the organisation row lock).
+   */
+  async transition(m: EntityManager, org: Organisation, event: VerificationEvent, actor: Actor, requestId?: string, details: Record<string, unknown> = {}): Promise<VerificationStatus> {
+    const from = this.statusOf(org);
+    const to = nextStatus(from, event);
+    org.verificationStatus = to;
+    await m.getRepository(Organisation).save(org);
+    await this.audit.append(m, { actor, action: `verification.${event}`, subject: { type: 'organisation', id: org.id }, before: { status: from }, after: { status: to, ...details }, requestId });
+    return to;
+  }
+
+  private statusOf(org: Organisation): VerificationStatus {
+    if (!isVerificationStatus(org.verificationStatus)) throw new Error(`organisation ${org.id} has an unknown verification status ${org.verificationStatus}`);
+    return org.verificationStatus;
+  }
+}
