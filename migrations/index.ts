@@ -2,6 +2,7 @@ import { EnableExtensions1764291600000 } from './1764291600000-EnableExtensions'
 import { CreateOutboxAndAudit1764291700000 } from './1764291700000-CreateOutboxAndAudit';
 import { CreateAccountsAndOrganisations1764291800000 } from './1764291800000-CreateAccountsAndOrganisations';
 import { CreateKyb1764291900000 } from './1764291900000-CreateKyb';
+import { CreateChecks1764292000000 } from './1764292000000-CreateChecks';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
-export const MIGRATIONS: Function[] = [EnableExtensions1764291600000, CreateOutboxAndAudit1764291700000, CreateAccountsAndOrganisations1764291800000, CreateKyb1764291900000];
+export const MIGRATIONS: Function[] = [EnableExtensions1764291600000, CreateOutboxAndAudit1764291700000, CreateAccountsAndOrganisations1764291800000, CreateKyb1764291900000, CreateChecks1764292000000];

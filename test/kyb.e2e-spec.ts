@@ -112,6 +112,14 @@ describe('KYB: people, documents, submission', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('accepts a file of exactly 10 MiB', async () => {
+    const pdf = fixture('certificate-of-incorporation.pdf');
+    const exact = Buffer.concat([pdf.subarray(0, 9), Buffer.alloc(10 * 1024 * 1024 - pdf.length, 0x25), pdf.subarray(9)]);
+    expect(exact.length).toBe(10 * 1024 * 1024);
+    const res = await upload(owner.token, orgId, exact, { type: 'shareholder_register' }, { filename: 'register.pdf', contentType: 'application/pdf' }).expect(201);
+    await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
+  });
+
   it('refuses the upload attack corpus with the right 4xx and keeps nothing', async () => {
     const before = { files: storedFiles(t.config.storage.dir).length, rows: (await t.dataSource.query(`SELECT count(*)::int AS n FROM documents`))[0].n };
     const oversized = Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.alloc(10 * 1024 * 1024 + 1 - fixture('certificate-of-incorporation.pdf').length, 0x20)]);

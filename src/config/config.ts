@@ -28,6 +28,8 @@ export interface AppConfig {
   customerAuth: { jwtPublicKey?: string; jwksUrl?: string };
   /** Absent means the bundled sample list. */
   sanctions: { listPath?: string };
+  /** Absent means the bundled fixture of firms. */
+  register: { url?: string };
   consents: { inactivityDays: number };
   log: { level: string };
   shutdownTimeoutMs: number;
@@ -110,6 +112,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     },
     customerAuth: { jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY, jwksUrl: env.CUSTOMER_JWKS_URL },
     sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
+    register: { url: env.FCA_REGISTER_URL?.replace(/\/+$/, '') },
     consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },
     log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
     shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,

@@ -98,6 +98,9 @@ export class EnvDto {
   @IsOptional() @Type(() => Number) @Min(1) @Max(3650) @IsInt()
   CONSENT_INACTIVITY_DAYS?: number;
 
+  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  FCA_REGISTER_URL?: string;
+
   @IsOptional() @IsIn(LOG_LEVELS)
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 

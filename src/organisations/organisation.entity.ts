@@ -66,6 +66,10 @@ export class Organisation {
   @Column({ name: 'requested_items', type: 'jsonb' })
   requestedItems: { requirement: string; message: string; deadline: string; resolvedAt?: string | null }[];
 
+  /** How many times it was submitted; checks belong to one submission. */
+  @Column({ name: 'submission_count', type: 'integer', default: 0 })
+  submissionCount: number;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

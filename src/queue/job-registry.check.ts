@@ -41,6 +41,10 @@ export function jobRegistryProblems(handlers: FoundHandler[]): string[] {
   for (const h of handlers) {
     if (!(Object.values(JobName) as string[]).includes(h.jobName)) problems.push(`${h.processor} handles unknown job ${h.jobName}`);
   }
+  // Each queue has one processor class: two would both take jobs and fail the other's.
+  const byQueue = new Map<string, Set<string>>();
+  for (const h of handlers) if (h.queue) byQueue.set(h.queue, (byQueue.get(h.queue) ?? new Set()).add(h.processor));
+  for (const [queue, processors] of byQueue) if (processors.size > 1) problems.push(`queue ${queue} has several processors: ${[...processors].join(', ')}`);
   return problems;
 }
 

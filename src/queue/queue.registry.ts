@@ -6,24 +6,35 @@ import { DefaultJobOptions, WorkerOptions } from 'bullmq';
  */
 export enum QueueName {
   Mail = 'mail',
+  Checks = 'checks',
   Maintenance = 'maintenance',
 }
 
 export enum JobName {
   SendEmail = 'mail.send',
+  CheckDocument = 'checks.document',
+  CheckOrganisation = 'checks.organisation',
   AuditCheckpoint = 'audit.checkpoint',
+  SanctionsRescreen = 'sanctions.rescreen',
 }
 
 export interface JobPayloads {
   [JobName.SendEmail]: { outboxId: string };
+  /** `submission` pins the job to one submission: results of an earlier round never count for a later one. */
+  [JobName.CheckDocument]: { documentId: string; submission: number };
+  [JobName.CheckOrganisation]: { organisationId: string; submission: number };
   [JobName.AuditCheckpoint]: Record<string, never>;
+  [JobName.SanctionsRescreen]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.SendEmail]: QueueName.Mail,
+  [JobName.CheckDocument]: QueueName.Checks,
+  [JobName.CheckOrganisation]: QueueName.Checks,
   [JobName.AuditCheckpoint]: QueueName.Maintenance,
+  [JobName.SanctionsRescreen]: QueueName.Checks,
 };
 
 export interface QueueSettings {
@@ -46,6 +57,12 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
     concurrency: 20,
     // A killed worker's emails are resumed within ~15 s instead of the default minute.
     worker: { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
+  },
+  [QueueName.Checks]: {
+    // 4 attempts, 2 s then 4 s then 8 s: a check that still cannot run records `error` and the case moves on.
+    jobOptions: { attempts: 4, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    concurrency: 8,
+    worker: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
   },
   [QueueName.Maintenance]: {
     jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },

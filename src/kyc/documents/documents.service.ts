@@ -16,6 +16,8 @@ import { fieldErrors } from '../../common/http/validation';
 import { lockEditableOrganisation } from '../organisation-state';
 import { Person } from '../people/person.entity';
 import { decryptStream, encryptStream, newDataKey, unwrapDataKey, wrapDataKey } from './crypto/document-cipher';
+import { CheckOutcome, CheckRecord } from '../checks/check.entity';
+import { CheckView, developerCheckView } from '../checks/check-view';
 import { DocumentVault } from './document-storage.provider';
 import { IDENTITY_DOCUMENT_TYPES, KybDocument, PERSON_DOCUMENT_TYPES } from './document.entity';
 import { UploadDocumentFieldsDto } from './dto/upload-document.dto';
@@ -38,10 +40,10 @@ export interface DocumentView {
   issuingCountry: string | null;
   expiresOn: string | null;
   createdAt: string;
-  checks: { name: string; result: string; detail: unknown }[];
+  checks: CheckView[];
 }
 
-export const documentView = (d: KybDocument): DocumentView => ({
+export const documentView = (d: KybDocument, checks: CheckView[] = []): DocumentView => ({
   id: d.id,
   type: d.type,
   personId: d.personId,
@@ -53,7 +55,7 @@ export const documentView = (d: KybDocument): DocumentView => ({
   issuingCountry: d.issuingCountry,
   expiresOn: d.expiresOn,
   createdAt: d.createdAt.toISOString(),
-  checks: [],
+  checks,
 });
 
 const tooLarge = () => new DomainError('payload_too_large', `A document may be at most ${MAX_DOCUMENT_BYTES} bytes (10 MiB)`);
@@ -154,11 +156,21 @@ export class DocumentsService {
 
   async list(orgId: string): Promise<DocumentView[]> {
     const docs = await this.dataSource.getRepository(KybDocument).find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    return docs.map(documentView);
+    return docs.map((d) => documentView(d));
   }
 
+  /** Metadata with the results of the latest submission's checks of this document. */
   async get(orgId: string, documentId: string): Promise<DocumentView> {
-    return documentView(await this.find(orgId, documentId));
+    const doc = await this.find(orgId, documentId);
+    const checks = (await this.dataSource.query(
+      `SELECT c.* FROM checks c JOIN organisations o ON o.id = c.organisation_id AND o.submission_count = c.submission
+        WHERE c.organisation_id = $1 AND c.subject_type = 'document' AND c.subject_id = $2 ORDER BY c.name`,
+      [orgId, doc.id],
+    )) as { subject_type: 'document'; subject_id: string; name: string; result: CheckOutcome; detail: Record<string, unknown> }[];
+    const views = checks
+      .map((c) => developerCheckView({ subjectType: c.subject_type, subjectId: c.subject_id, name: c.name, result: c.result, detail: c.detail } as CheckRecord))
+      .filter((c): c is CheckView => c !== undefined);
+    return documentView(doc, views);
   }
 
   /** Streams the decrypted file. A chunk that fails its tag aborts the response: nothing altered is served. */
@@ -226,7 +238,8 @@ export class DocumentsService {
       let bb: busboy.Busboy;
       try {
         // preservePath: see the name as sent, so a path in it is refused rather than silently trimmed.
-        bb = busboy({ headers: req.headers, preservePath: true, limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+        // busboy flags a file that *reaches* fileSize, so the limit is one byte past the largest allowed.
+        bb = busboy({ headers: req.headers, preservePath: true, limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
       } catch (e) {
         return reject(new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`));
       }

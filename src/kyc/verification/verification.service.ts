@@ -6,6 +6,8 @@ import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
 import { Organisation } from '../../organisations/organisation.entity';
+import { CheckRecord } from '../checks/check.entity';
+import { CheckView, developerCheckView } from '../checks/check-view';
 import { KybDocument } from '../documents/document.entity';
 import { Person } from '../people/person.entity';
 import { Requirements, deriveRequirements, reverificationDueAt } from './requirements';
@@ -15,7 +17,7 @@ export interface VerificationView {
   status: VerificationStatus;
   riskLevel: string | null;
   requirements: Requirements;
-  checks: { subject: string; name: string; result: string; detail: unknown }[];
+  checks: CheckView[];
   reasons: unknown[];
   submittedAt: string | null;
   decidedAt: string | null;
@@ -54,7 +56,9 @@ export class VerificationService {
       status: org.verificationStatus as VerificationStatus,
       riskLevel: org.riskLevel,
       requirements: await this.requirementsOf(this.dataSource.manager, org),
-      checks: [],
+      checks: (await this.dataSource.getRepository(CheckRecord).find({ where: { organisationId: org.id, submission: org.submissionCount }, order: { subjectType: 'DESC', name: 'ASC' } }))
+        .map(developerCheckView)
+        .filter((c): c is CheckView => c !== undefined),
       reasons: org.verificationReasons,
       submittedAt: org.submittedAt?.toISOString() ?? null,
       decidedAt: org.decidedAt?.toISOString() ?? null,
@@ -85,7 +89,8 @@ export class VerificationService {
       const now = new Date().toISOString();
       org.requestedItems = org.requestedItems.map((i) => (i.resolvedAt ? i : { ...i, resolvedAt: now }));
       org.submittedAt = new Date(now);
-      await this.transition(m, org, event, actor, requestId);
+      org.submissionCount += 1;
+      await this.transition(m, org, event, actor, requestId, { submission: org.submissionCount });
       const recipients = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
       for (const r of recipients) await this.outbox.enqueue(m, r.email, 'submission-received', { organisationName: org.legalName, organisationId: org.id });
       return { status: org.verificationStatus as VerificationStatus, submittedAt: now };

@@ -1,0 +1,1 @@
+export const FIRM_REGISTER = Symbol('FIRM_REGISTER');

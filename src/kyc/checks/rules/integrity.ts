@@ -1,0 +1,481 @@
+import { constants as zlibConstants, crc32, inflateRawSync, inflateSync } from 'node:zlib';
+import { CheckResult, checkResult } from './check-result';
+
+/**
+ * Does the file decode as its type? PNG and JPEG: structure and dimensions (at most 8,000 × 8,000).
+ * PDF: structure, not encrypted, no active content (JavaScript, actions, embedded files, XFA, rich
+ * media), including inside compressed streams.
+ *
+ * Pure: the bytes come in, a result goes out. Documents are at most 10 MiB, so they are read whole.
+ */
+
+export const INTEGRITY_CHECK_NAME = 'integrity';
+export const MAX_IMAGE_DIMENSION = 8000;
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+/** Total bytes the PDF check may inflate from compressed streams: bounds zip bombs. */
+export const MAX_PDF_INFLATED_BYTES = 50 * 1024 * 1024;
+
+type Facts = Record<string, unknown>;
+
+const pass = (reason: string, facts: Facts) => checkResult(INTEGRITY_CHECK_NAME, 'pass', reason, facts);
+const warn = (reason: string, facts: Facts) => checkResult(INTEGRITY_CHECK_NAME, 'warn', reason, facts);
+const fail = (reason: string, facts: Facts) => checkResult(INTEGRITY_CHECK_NAME, 'fail', reason, facts);
+
+/** Checks the bytes of a document against its declared type (`application/pdf`, `image/jpeg`, `image/png`). */
+export function checkIntegrity(bytes: Buffer, mimeType: string): CheckResult {
+  const type = mimeType.trim().toLowerCase();
+  const facts: Facts = { mimeType: type, size: bytes.length };
+  if (bytes.length > MAX_DOCUMENT_BYTES) return fail(`The file is ${bytes.length} bytes, more than the ${MAX_DOCUMENT_BYTES} accepted`, facts);
+  switch (type) {
+    case 'image/png':
+      return checkPng(bytes, facts);
+    case 'image/jpeg':
+      return checkJpeg(bytes, facts);
+    case 'application/pdf':
+      return checkPdf(bytes, facts);
+    default:
+      return fail(`Files of type ${JSON.stringify(mimeType)} are not accepted (PDF, JPEG and PNG are)`, facts);
+  }
+}
+
+/**
+ * The same check on a stream of chunks (e.g. the decrypting read stream of the storage port).
+ * Stops reading past `maxBytes` and fails. Errors from the stream propagate, so the job is retried.
+ */
+export async function checkIntegrityOf(
+  source: Buffer | AsyncIterable<Uint8Array>,
+  mimeType: string,
+  maxBytes: number = MAX_DOCUMENT_BYTES,
+): Promise<CheckResult> {
+  if (Buffer.isBuffer(source)) return checkIntegrity(source, mimeType);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      return fail(`The file is larger than the ${maxBytes} bytes accepted`, { mimeType: mimeType.trim().toLowerCase(), size: `>${maxBytes}` });
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return checkIntegrity(Buffer.concat(chunks, size), mimeType);
+}
+
+function dimensionProblem(width: number, height: number): string | undefined {
+  if (width < 1 || height < 1) return `The image claims to be ${width} × ${height} pixels, which is empty`;
+  if (width > MAX_IMAGE_DIMENSION || height > MAX_IMAGE_DIMENSION) {
+    return `The image is ${width} × ${height} pixels; at most ${MAX_IMAGE_DIMENSION} × ${MAX_IMAGE_DIMENSION} is accepted`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PNG
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Allowed bit depths per colour type (PNG spec, 11.2.2). */
+const PNG_BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
+function checkPng(b: Buffer, facts: Facts): CheckResult {
+  facts.format = 'png';
+  if (b.length < 8 || !b.subarray(0, 8).equals(PNG_SIGNATURE)) return fail('The file does not start with the PNG signature', facts);
+
+  let pos = 8;
+  let index = 0;
+  let colourType = -1;
+  let sawPalette = false;
+  let idatState: 'before' | 'in' | 'after' = 'before';
+  while (pos < b.length) {
+    if (pos + 12 > b.length) return fail(`The PNG is cut short: a chunk header at offset ${pos} is incomplete`, facts);
+    const length = b.readUInt32BE(pos);
+    const type = b.toString('latin1', pos + 4, pos + 8);
+    if (!/^[A-Za-z]{4}$/.test(type)) return fail(`The PNG has a malformed chunk type at offset ${pos}`, facts);
+    if (length > 0x7fffffff || pos + 12 + length > b.length) return fail(`The PNG is cut short: the ${type} chunk at offset ${pos} runs past the end of the file`, facts);
+    const stored = b.readUInt32BE(pos + 8 + length);
+    const computed = crc32(b.subarray(pos + 4, pos + 8 + length)) >>> 0;
+    if (stored !== computed) return fail(`The PNG's ${type} chunk at offset ${pos} has a bad CRC (the file is corrupted)`, { ...facts, chunk: type, offset: pos });
+    const data = b.subarray(pos + 8, pos + 8 + length);
+
+    if (index === 0 && type !== 'IHDR') return fail(`The PNG's first chunk is ${type}, not IHDR`, facts);
+    if (idatState === 'in' && type !== 'IDAT') idatState = 'after';
+    switch (type) {
+      case 'IHDR': {
+        if (index !== 0) return fail('The PNG has a second IHDR chunk', facts);
+        if (length !== 13) return fail(`The PNG's IHDR chunk is ${length} bytes long, not 13`, facts);
+        const width = data.readUInt32BE(0);
+        const height = data.readUInt32BE(4);
+        const [bitDepth, colour, compression, filter, interlace] = [data[8], data[9], data[10], data[11], data[12]];
+        Object.assign(facts, { width, height, bitDepth, colourType: colour });
+        const problem = dimensionProblem(width, height);
+        if (problem) return fail(problem, facts);
+        if (!PNG_BIT_DEPTHS[colour]?.includes(bitDepth)) return fail(`The PNG's IHDR has an invalid colour type ${colour} / bit depth ${bitDepth}`, facts);
+        if (compression !== 0 || filter !== 0 || interlace > 1) return fail('The PNG\'s IHDR has an invalid compression, filter or interlace method', facts);
+        colourType = colour;
+        break;
+      }
+      case 'PLTE':
+        if (idatState !== 'before') return fail('The PNG has its PLTE chunk after the image data', facts);
+        if (length === 0 || length % 3 !== 0 || length > 768) return fail(`The PNG's PLTE chunk has an invalid length ${length}`, facts);
+        sawPalette = true;
+        break;
+      case 'IDAT':
+        if (idatState === 'after') return fail('The PNG\'s IDAT chunks are not consecutive', facts);
+        if (colourType === 3 && !sawPalette) return fail('The PNG is palette-based but has no PLTE chunk before its image data', facts);
+        idatState = 'in';
+        break;
+      case 'IEND': {
+        if (length !== 0) return fail('The PNG\'s IEND chunk is not empty', facts);
+        if (idatState === 'before') return fail('The PNG has no image data (no IDAT chunk)', facts);
+        const trailing = b.length - (pos + 12);
+        if (trailing > 0) return fail(`The PNG has ${trailing} bytes after its IEND chunk (data hidden after the image)`, { ...facts, trailingBytes: trailing });
+        return pass(`A well-formed PNG of ${facts.width as number} × ${facts.height as number} pixels`, facts);
+      }
+      default:
+        // Ancillary chunks (lowercase first letter) may be skipped by decoders; an unknown critical one may not.
+        if (type[0] === type[0].toUpperCase()) return fail(`The PNG has an unknown critical chunk ${type}`, facts);
+    }
+    pos += 12 + length;
+    index++;
+  }
+  return fail('The PNG has no IEND chunk: the file is cut short', facts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JPEG
+
+/** Start-of-frame markers: SOF0-3, 5-7, 9-11, 13-15 (C4 is DHT, C8 JPG, CC DAC). */
+const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+function checkJpeg(b: Buffer, facts: Facts): CheckResult {
+  facts.format = 'jpeg';
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return fail('The file does not start with the JPEG start-of-image marker', facts);
+
+  let pos = 2;
+  let frame: { width: number; height: number; marker: number } | undefined;
+  let scans = 0;
+  while (pos < b.length) {
+    if (b[pos] !== 0xff) return fail(`The JPEG has no marker where one should be, at offset ${pos}`, facts);
+    while (pos < b.length && b[pos] === 0xff) pos++; // fill bytes
+    if (pos >= b.length) break;
+    const marker = b[pos++];
+    if (marker === 0xd9) {
+      if (!frame) return fail('The JPEG ends without a frame header (no SOF marker)', facts);
+      if (scans === 0) return fail('The JPEG has no image data (no SOS marker)', facts);
+      const trailing = b.length - pos;
+      // Phones append data after EOI (motion photos, maker trailers), so trailing bytes are only noted.
+      return pass(`A well-formed JPEG of ${frame.width} × ${frame.height} pixels`, { ...facts, width: frame.width, height: frame.height, sof: `0x${frame.marker.toString(16)}`, scans, trailingBytes: trailing });
+    }
+    if (marker === 0xd8) return fail(`The JPEG has a second start-of-image marker at offset ${pos - 2}`, facts);
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // RSTn, TEM: no length
+    if (marker === 0x00) return fail(`The JPEG has a stray 0xFF00 at offset ${pos - 2}`, facts);
+    if (pos + 2 > b.length) break;
+    const length = b.readUInt16BE(pos);
+    if (length < 2) return fail(`The JPEG has a segment with invalid length ${length} at offset ${pos - 2}`, facts);
+    if (pos + length > b.length) break;
+
+    if (JPEG_SOF.has(marker)) {
+      if (length < 8) return fail('The JPEG\'s frame header is too short', facts);
+      if (frame) return fail('The JPEG has more than one frame header', facts);
+      const height = b.readUInt16BE(pos + 3);
+      const width = b.readUInt16BE(pos + 5);
+      Object.assign(facts, { width, height });
+      const problem = dimensionProblem(width, height);
+      if (problem) return fail(problem, facts);
+      frame = { width, height, marker };
+    }
+    pos += length;
+    if (marker === 0xda) {
+      if (!frame) return fail('The JPEG has image data before its frame header', facts);
+      scans++;
+      // Entropy-coded data runs to the next marker other than a stuffed 0xFF00 or a restart marker.
+      for (;;) {
+        const ff = b.indexOf(0xff, pos);
+        if (ff < 0 || ff + 1 >= b.length) {
+          pos = b.length;
+          break;
+        }
+        const next = b[ff + 1];
+        if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+          pos = ff + 2;
+          continue;
+        }
+        if (next === 0xff) {
+          pos = ff + 1;
+          continue;
+        }
+        pos = ff;
+        break;
+      }
+    }
+  }
+  return fail('The JPEG has no end-of-image marker: the file is cut short', facts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDF
+
+/** PDF names that mean active content, with how a reviewer would call them. */
+const ACTIVE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['JavaScript', 'JavaScript'],
+  ['JS', 'JavaScript'],
+  ['OpenAction', 'an action run when the document opens'],
+  ['AA', 'additional actions (run on page or field events)'],
+  ['Launch', 'a launch action (starts a program or opens a file)'],
+  ['EmbeddedFile', 'an embedded file'],
+  ['EmbeddedFiles', 'embedded files'],
+  ['XFA', 'an XFA form (may hold scripts)'],
+  ['RichMedia', 'rich media (Flash or video)'],
+]);
+
+/** Filters whose output is image data, never PDF syntax. */
+const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
+
+/** Whitespace and delimiters end a PDF name (ISO 32000-1, 7.2.2). */
+const NAME_RE = /\/([^\x00\t\n\f\r ()<>[\]{}/%]*)/g;
+
+interface PdfName {
+  name: string;
+  /** Offset of the name within the scanned text. */
+  at: number;
+  /** The first character after the name and any whitespace. */
+  next: string;
+}
+
+/** The names in a piece of PDF syntax, `#xx` escapes decoded (so `/J#61vaScript` is `/JavaScript`). */
+function pdfNames(text: string): PdfName[] {
+  const names: PdfName[] = [];
+  for (const m of text.matchAll(NAME_RE)) {
+    const raw = m[1];
+    const name = raw.includes('#') ? raw.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : raw;
+    const after = (m.index ?? 0) + m[0].length;
+    const rest = /^[\x00\t\n\f\r ]*(.?)/.exec(text.slice(after, after + 64));
+    names.push({ name, at: m.index ?? 0, next: rest?.[1] ?? '' });
+  }
+  return names;
+}
+
+interface PdfStream {
+  dict: string;
+  /** Offset of the stream data in the file. */
+  offset: number;
+  data: Buffer;
+}
+
+/** Splits a PDF into its streams and the syntax outside them. */
+function splitPdf(b: Buffer, text: string): { outside: string; streams: PdfStream[] } {
+  const streams: PdfStream[] = [];
+  const parts: string[] = [];
+  const keyword = /\bstream(?:\r\n|\n|\r)/g;
+  let cursor = 0;
+  let m: RegExpExecArray | null;
+  while ((m = keyword.exec(text))) {
+    const dataStart = m.index + m[0].length;
+    const objStart = text.lastIndexOf('obj', m.index);
+    const dict = text.slice(Math.max(objStart, cursor), m.index);
+    let dataEnd = -1;
+    let resume = -1;
+    const declared = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
+    if (declared) {
+      const end = dataStart + Number(declared[1]);
+      const after = /^\s*endstream/.exec(text.slice(end, end + 32));
+      if (end <= text.length && after) [dataEnd, resume] = [end, end + after[0].length];
+    }
+    if (dataEnd < 0) {
+      const end = text.indexOf('endstream', dataStart);
+      if (end < 0) break; // no end: the rest is treated as syntax and scanned as such
+      dataEnd = text[end - 2] === '\r' && text[end - 1] === '\n' ? end - 2 : /[\r\n]/.test(text[end - 1]) ? end - 1 : end;
+      resume = end + 'endstream'.length;
+    }
+    parts.push(text.slice(cursor, dataStart));
+    streams.push({ dict, offset: dataStart, data: b.subarray(dataStart, dataEnd) });
+    cursor = resume;
+    keyword.lastIndex = resume;
+  }
+  parts.push(text.slice(cursor));
+  return { outside: parts.join('\n'), streams };
+}
+
+function asciiHexDecode(data: Buffer): Buffer {
+  let hex = data.toString('latin1').replace(/[\x00\t\n\f\r ]/g, '');
+  const end = hex.indexOf('>');
+  if (end >= 0) hex = hex.slice(0, end);
+  if (!/^[0-9A-Fa-f]*$/.test(hex)) throw new Error('invalid ASCIIHex data');
+  if (hex.length % 2) hex += '0';
+  return Buffer.from(hex, 'hex');
+}
+
+function ascii85Decode(data: Buffer): Buffer {
+  let s = data.toString('latin1').replace(/[\x00\t\n\f\r ]/g, '');
+  if (s.startsWith('<~')) s = s.slice(2);
+  const end = s.indexOf('~>');
+  if (end >= 0) s = s.slice(0, end);
+  const out: number[] = [];
+  let tuple = 0;
+  let count = 0;
+  const flush = (bytes: number) => {
+    for (let i = 0; i < bytes; i++) out.push(Math.floor(tuple / 256 ** (3 - i)) % 256);
+  };
+  for (const ch of s) {
+    if (ch === 'z' && count === 0) {
+      out.push(0, 0, 0, 0);
+      continue;
+    }
+    const code = ch.charCodeAt(0) - 33;
+    if (code < 0 || code > 84) throw new Error('invalid ASCII85 data');
+    tuple = tuple * 85 + code;
+    if (++count === 5) {
+      flush(4);
+      tuple = 0;
+      count = 0;
+    }
+  }
+  if (count === 1) throw new Error('invalid ASCII85 data');
+  if (count > 1) {
+    for (let i = count; i < 5; i++) tuple = tuple * 85 + 84;
+    flush(count - 1);
+  }
+  return Buffer.from(out);
+}
+
+class InflateBudgetExceeded extends Error {}
+
+function inflate(data: Buffer, budget: { left: number }): Buffer {
+  const options = { maxOutputLength: Math.max(1, budget.left), finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  let out: Buffer;
+  try {
+    try {
+      out = inflateSync(data, options);
+    } catch (e) {
+      // Some producers write raw deflate data without the zlib header; readers accept it.
+      if ((e as { code?: string }).code === 'Z_DATA_ERROR') out = inflateRawSync(data, options);
+      else throw e;
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new InflateBudgetExceeded();
+    throw e;
+  }
+  budget.left -= out.length;
+  return out;
+}
+
+/**
+ * The stream's filter names, in order, `#xx` escapes decoded; null when the filter is given in a
+ * way this check does not follow (an indirect reference).
+ */
+function filtersOf(dict: string): string[] | null {
+  const names = pdfNames(dict);
+  const i = names.findIndex((n) => n.name === 'Filter');
+  if (i < 0) return [];
+  const filter = names[i];
+  if (filter.next === '[') {
+    const close = dict.indexOf(']', filter.at);
+    return names.slice(i + 1).filter((n) => close < 0 || n.at < close).map((n) => n.name);
+  }
+  if (filter.next === '/') return names[i + 1] ? [names[i + 1].name] : [];
+  return null;
+}
+
+/**
+ * Streams that hold binary data no reader parses as PDF syntax (images, embedded font programs,
+ * XMP metadata): scanning them for names only finds false positives in random bytes.
+ */
+function isOpaqueStream(dict: string, filters: string[]): boolean {
+  const names = pdfNames(dict).map((n) => n.name);
+  const has = (n: string) => names.includes(n);
+  // Readers parse an object stream whatever else its dictionary says, so it is always inspected.
+  if (has('ObjStm')) return false;
+  if (filters.some((f) => IMAGE_FILTERS.has(f))) return true;
+  if (has('Image') && has('Subtype')) return true;
+  if (has('Length1') || has('Length2') || has('Length3')) return true; // FontFile / FontFile2
+  if (has('Type1C') || has('CIDFontType0C') || has('OpenType')) return true; // FontFile3
+  if (has('Metadata') && has('XML')) return true;
+  return false;
+}
+
+interface Finding {
+  name: string;
+  feature: string;
+  where: string;
+}
+
+function checkPdf(b: Buffer, facts: Facts): CheckResult {
+  facts.format = 'pdf';
+  const header = /^%PDF-(1\.[0-7]|2\.0)/.exec(b.toString('latin1', 0, 16));
+  if (!header) return fail('The file does not start with a PDF header (%PDF-1.0 to %PDF-2.0)', facts);
+  facts.pdfVersion = header[1];
+  const tailStart = Math.max(0, b.length - 1024);
+  const tail = b.toString('latin1', tailStart);
+  if (!tail.includes('%%EOF')) return fail('The PDF has no %%EOF marker near its end: the file is cut short or has data appended', facts);
+  const xref = [...tail.matchAll(/startxref\s+(\d+)\s+%%EOF/g)].pop();
+  if (!xref) return fail('The PDF has no startxref before its final %%EOF', facts);
+  if (Number(xref[1]) >= b.length) return fail(`The PDF's startxref points to offset ${xref[1]}, past the end of the file`, facts);
+
+  const text = b.toString('latin1');
+  const { outside, streams } = splitPdf(b, text);
+  facts.streams = streams.length;
+
+  const outsideNames = pdfNames(outside);
+  if (outsideNames.some((n) => n.name === 'Encrypt')) {
+    return fail('The PDF is encrypted (/Encrypt in its trailer): its content cannot be checked; ask for an unprotected copy', { ...facts, encrypted: true });
+  }
+
+  const findings: Finding[] = [];
+  let openActionDestinations = 0;
+  const collect = (names: PdfName[], where: (n: PdfName) => string) => {
+    for (const n of names) {
+      const feature = ACTIVE_NAMES.get(n.name);
+      if (!feature) continue;
+      // `/OpenAction [page /Fit]` only opens at a page (office suites write it); an action is a dictionary.
+      if (n.name === 'OpenAction' && n.next === '[') {
+        openActionDestinations++;
+        continue;
+      }
+      findings.push({ name: n.name, feature, where: where(n) });
+    }
+  };
+  collect(outsideNames, () => 'in the document structure');
+
+  const budget = { left: MAX_PDF_INFLATED_BYTES };
+  const cautions: string[] = [];
+  let inspected = 0;
+  for (const stream of streams) {
+    const filters = filtersOf(stream.dict);
+    if (filters === null) {
+      cautions.push(`a stream at offset ${stream.offset} names its filter indirectly, so it was not inspected`);
+      continue;
+    }
+    if (isOpaqueStream(stream.dict, filters)) continue;
+    let data = stream.data;
+    let readable = true;
+    try {
+      for (const filter of filters) {
+        if (filter === 'FlateDecode' || filter === 'Fl') data = inflate(data, budget);
+        else if (filter === 'ASCIIHexDecode' || filter === 'AHx') data = asciiHexDecode(data);
+        else if (filter === 'ASCII85Decode' || filter === 'A85') data = ascii85Decode(data);
+        else {
+          cautions.push(`a stream at offset ${stream.offset} uses the ${filter} filter, which this check cannot read, so it was not inspected`);
+          readable = false;
+          break;
+        }
+      }
+    } catch (e) {
+      if (e instanceof InflateBudgetExceeded) {
+        return fail(`The PDF's compressed streams inflate to more than ${MAX_PDF_INFLATED_BYTES} bytes (a decompression bomb or a very unusual file); it was not checked further`, { ...facts, inflateLimit: MAX_PDF_INFLATED_BYTES });
+      }
+      return fail(`A compressed stream of the PDF at offset ${stream.offset} does not decode (${filters.join(' ')}): the file is corrupted or hides content`, { ...facts, streamOffset: stream.offset });
+    }
+    if (!readable) continue;
+    inspected++;
+    collect(pdfNames(data.toString('latin1')), () => `in a ${filters.length ? filters.join('+') + ' ' : ''}stream at offset ${stream.offset}`);
+  }
+  Object.assign(facts, { streamsInspected: inspected, inflatedBytes: MAX_PDF_INFLATED_BYTES - budget.left, openActionDestinations });
+
+  if (findings.length > 0) {
+    const features = [...new Set(findings.map((f) => f.feature))];
+    const first = new Map<string, Finding>();
+    for (const f of findings) if (!first.has(f.name)) first.set(f.name, f);
+    const list = [...first.values()].map((f) => `/${f.name} (${f.feature}) ${f.where}`).join('; ');
+    return fail(`The PDF holds active content: ${list}`, { ...facts, activeContent: [...first.keys()], features });
+  }
+  if (cautions.length > 0) return warn(`The PDF is well formed and no active content was found, but ${cautions.join('; ')}`, { ...facts, uninspectedStreams: cautions.length });
+  return pass(`A well-formed PDF ${header[1]}, not encrypted, with no active content found`, facts);
+}

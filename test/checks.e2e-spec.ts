@@ -1,0 +1,212 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChecksService } from '../src/kyc/checks/checks.service';
+import { Actor, bearer, developer } from './harness/actors';
+import { pngImage } from './harness/images';
+import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
+
+const FIXTURES = join(__dirname, 'fixtures', 'uploads');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name));
+const MRZ = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10';
+
+const PDF_WITH_JAVASCRIPT = Buffer.from(
+  '%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000110 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n160\n%%EOF\n',
+  'latin1',
+);
+
+interface Case {
+  id: string;
+  personId: string;
+}
+
+describe('automated checks', () => {
+  let t: TestApp;
+  let register: Server;
+  let registerCalls = 0;
+  let listDir: string;
+  let listCopy: string;
+
+  beforeAll(async () => {
+    // A stand-in for the FCA register's HTTP API.
+    register = createServer((req, res) => {
+      registerCalls++;
+      const frn = /\/firms\/(\d+)$/.exec(req.url ?? '')?.[1];
+      if (frn === '123456') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'Acme Payments Ltd', status: 'Authorised' }));
+      if (frn === '999999') return void res.writeHead(503).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => register.listen(0, '127.0.0.1', () => r()));
+    listDir = mkdtempSync(join(tmpdir(), 'gatehouse-sanctions-'));
+    listCopy = join(listDir, 'ConList.csv');
+    copyFileSync(join(__dirname, '..', 'src', 'kyc', 'checks', 'sanctions', 'hmt-sample.csv'), listCopy);
+    t = await startTestApp({ env: { FCA_REGISTER_URL: `http://127.0.0.1:${(register.address() as AddressInfo).port}`, SANCTIONS_LIST_PATH: listCopy } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((r) => register.close(r));
+    rmSync(listDir, { recursive: true, force: true });
+  });
+
+  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
+    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
+  };
+
+  async function prepare(dev: Actor, options: { director?: { firstName: string; lastName: string; dateOfBirth: string; nationality: string }; regulated?: string; certificate?: Buffer; passport?: Buffer } = {}): Promise<Case> {
+    const org = (
+      await t
+        .http()
+        .post('/v1/organisations')
+        .set(bearer(dev.token))
+        .send({
+          legalName: 'Acme Payments Ltd',
+          registrationNumber: '12345678',
+          country: 'GB',
+          registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
+          regulatoryStatus: options.regulated ? { type: 'fca_authorised', firmReferenceNumber: options.regulated } : { type: 'unregulated' },
+        })
+        .expect(201)
+    ).body.id;
+    const director = options.director ?? { firstName: 'Anna Maria', lastName: 'Eriksson', dateOfBirth: '1974-08-12', nationality: 'SE' };
+    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ ...director, roles: ['director'] }).expect(201)).body.id;
+    await upload(dev.token, org, options.passport ?? fixture('passport-scan.png'), { type: 'passport', personId, documentNumber: 'L898902C3', expiresOn: '2031-04-15', mrz: MRZ }).expect(201);
+    await upload(dev.token, org, options.certificate ?? fixture('certificate-of-incorporation.pdf'), { type: 'certificate_of_incorporation' }).expect(201);
+    return { id: org, personId };
+  }
+
+  const submitAndWait = async (dev: Actor, org: string) => {
+    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
+    return eventually(async () => {
+      const v = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token));
+      return v.body.status === 'pending_review' ? v.body : undefined;
+    }, 30_000, 'pending_review');
+  };
+
+  const stored = (org: string) => t.dataSource.query(`SELECT subject_type, name, result, detail FROM checks WHERE organisation_id = $1 ORDER BY subject_type, name`, [org]) as Promise<{ subject_type: string; name: string; result: string; detail: Record<string, unknown> }[]>;
+
+  it('takes a clean submission to pending_review with low risk and every check', async () => {
+    // The MRZ specimen is valid but expired in 2012: use a person and form that agree, and expect the expiry findings.
+    const dev = await developer(t, 'clean');
+    const c = await prepare(dev);
+    const verification = await submitAndWait(dev, c.id);
+    const checks = await stored(c.id);
+    expect(checks.map((x) => `${x.subject_type}.${x.name}`).sort()).toEqual(
+      ['document.duplicate', 'document.duplicate', 'document.expiry', 'document.integrity', 'document.integrity', 'document.mrz', 'organisation.registry', 'organisation.sanctions'].sort(),
+    );
+    expect(checks.find((x) => x.name === 'sanctions')!.result).toBe('pass');
+    expect(checks.filter((x) => x.name === 'integrity').map((x) => x.result)).toEqual(['pass', 'pass']);
+    // Developers never see sanctions screening.
+    expect(verification.checks.map((x: { name: string }) => x.name)).not.toContain('sanctions');
+    // The MRZ's own expiry (2012) disagrees with the form's 2031: reviewers are told.
+    expect(checks.find((x) => x.name === 'mrz')!.result).toBe('fail');
+    expect(verification.riskLevel).toBe('high');
+  });
+
+  it('reaches low risk when every check passes', async () => {
+    const dev = await developer(t, 'lowrisk');
+    const org = (
+      await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: 'Plain Widgets Ltd', registrationNumber: 'SC123456', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'EH6 6QQ', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)
+    ).body.id;
+    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB', roles: ['director'] }).expect(201)).body.id;
+    await upload(dev.token, org, pngImage(120, 80, 42), { type: 'driving_licence', personId, documentNumber: 'SMITH802030J99AB', issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
+    const pdf = fixture('certificate-of-incorporation.pdf');
+    await upload(dev.token, org, Buffer.concat([pdf, Buffer.from('% unique ' + org + '\n%%EOF\n')]), { type: 'certificate_of_incorporation' }).expect(201);
+    const verification = await submitAndWait(dev, org);
+    const checks = await stored(org);
+    expect(checks.every((x) => x.result === 'pass')).toBe(true);
+    expect(verification.riskLevel).toBe('low');
+    expect(verification.checks.length).toBeGreaterThan(0);
+  });
+
+  it('makes a submission high risk when its director is on the sanctions list', async () => {
+    const dev = await developer(t, 'sanctioned');
+    const c = await prepare(dev, { director: { firstName: 'Dmitriy', lastName: 'Olafsson-Kovac', dateOfBirth: '1962-05-05', nationality: 'RU' } });
+    const verification = await submitAndWait(dev, c.id);
+    expect(verification.riskLevel).toBe('high');
+    const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
+    expect(sanctions.result).toBe('fail');
+    expect(JSON.stringify(sanctions.detail)).toMatch(/LAFSSON/);
+    expect(JSON.stringify(sanctions.detail)).toMatch(/"groupId":"90001"/);
+  });
+
+  it('fails integrity for a PDF with JavaScript, and flags the same passport in another organisation', async () => {
+    const dev = await developer(t, 'activepdf');
+    const c = await prepare(dev, { certificate: PDF_WITH_JAVASCRIPT });
+    await submitAndWait(dev, c.id);
+    const checks = await stored(c.id);
+    const integrity = checks.filter((x) => x.name === 'integrity');
+    expect(integrity.map((x) => x.result).sort()).toEqual(['fail', 'pass']);
+    expect(JSON.stringify(integrity.find((x) => x.result === 'fail')!.detail)).toMatch(/JavaScript|OpenAction/);
+    // The passport scan (same bytes, same number) was already used by the earlier organisations.
+    const duplicate = checks.find((x) => x.name === 'duplicate' && x.result === 'fail')!;
+    expect(duplicate.detail.otherCases).toBeDefined();
+    const devView = await t.http().get(`/v1/organisations/${c.id}/verification`).set(bearer(dev.token));
+    expect(JSON.stringify(devView.body)).not.toMatch(/otherCases|organisationName/);
+  });
+
+  it('checks the firm reference number through the register, and states an error when the register never answers', async () => {
+    const dev = await developer(t, 'regulated');
+    const ok = await prepare(dev, { regulated: '123456' });
+    await submitAndWait(dev, ok.id);
+    const registry = (await stored(ok.id)).find((x) => x.name === 'registry')!;
+    expect(registry).toMatchObject({ result: 'pass' });
+    expect(JSON.stringify(registry.detail)).toMatch(/Authorised/);
+
+    const dev2 = await developer(t, 'regdown');
+    const down = await prepare(dev2, { regulated: '999999' });
+    const callsBefore = registerCalls;
+    const verification = await submitAndWait(dev2, down.id);
+    const failed = (await stored(down.id)).find((x) => x.name === 'registry')!;
+    expect(failed.result).toBe('error');
+    expect(String(failed.detail.reason)).toMatch(/could not run after several attempts.*503/);
+    // Every attempt asked the register: the job was retried before giving up.
+    expect(registerCalls - callsBefore).toBeGreaterThanOrEqual(4);
+    expect(verification.riskLevel).not.toBe('low');
+  }, 60_000);
+
+  it('re-running a check job changes nothing', async () => {
+    const dev = await developer(t, 'rerun');
+    const c = await prepare(dev);
+    await submitAndWait(dev, c.id);
+    const before = await t.dataSource.query(`SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`, [c.id]);
+    const checks = t.app.get(ChecksService);
+    // Put the case back in `submitted` as a stale job would find it, then run its jobs again.
+    await t.dataSource.query(`UPDATE organisations SET verification_status = 'submitted' WHERE id = $1`, [c.id]);
+    const [{ submission_count: submission }] = await t.dataSource.query(`SELECT submission_count FROM organisations WHERE id = $1`, [c.id]);
+    await checks.runOrganisation(c.id, submission, false);
+    for (const { id } of await t.dataSource.query(`SELECT id FROM documents WHERE organisation_id = $1`, [c.id])) await checks.runDocument(id, submission, false);
+    const after = await t.dataSource.query(`SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`, [c.id]);
+    expect(after).toEqual(before);
+  });
+
+
+  it('re-screens approved organisations against a changed list and suspends on a new hit', async () => {
+    const dev = await developer(t, 'rescreen');
+    const c = await prepare(dev, { director: { firstName: 'Petronella', lastName: 'Quarmby-Fitch', dateOfBirth: '1971-03-09', nationality: 'GB' } });
+    await submitAndWait(dev, c.id);
+    await t.dataSource.query(`UPDATE organisations SET verification_status = 'approved', approved_at = now() WHERE id = $1`, [c.id]);
+    const checks = t.app.get(ChecksService);
+    expect((await checks.rescreenApproved()).hits).not.toContain(c.id);
+
+    // The list gains a designation of this director; the index reloads the file on its own.
+    const rows = readFileSync(listCopy, 'utf8').trimEnd().split(/\r?\n/);
+    // Columns as in the HMT header: names and titles (0-9), DOB (10), … Group Type (28) … Group ID (35).
+    const added = ['QUARMBY-FITCH', 'Petronella', ...new Array(8).fill(''), '09/03/1971', ...new Array(17).fill(''), 'Individual', 'Primary name', '', 'Test regime', '01/11/2026', '01/11/2026', '01/11/2026', '99999'];
+    expect(added).toHaveLength(36);
+    writeFileSync(listCopy, `${rows.join('\r\n')}\r\n${added.join(',')}\r\n`);
+    const result = await eventually(async () => {
+      const r = await checks.rescreenApproved();
+      return r.hits.includes(c.id) ? r : undefined;
+    }, 15_000, 'a re-screening hit after the list changed');
+    expect(result.hits).toContain(c.id);
+    const [org] = await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]);
+    expect(org.verification_status).toBe('suspended');
+    const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.suspend'`, [c.id]);
+    expect(audit.actor_id).toBe('sanctions-rescreen');
+  }, 60_000);
+});
