@@ -8,6 +8,8 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
+import { ReviewWorkerModule } from './review/review-worker.module';
+import { ReviewModule } from './review/review.module';
 import { KycWorkerModule } from './kyc/kyc-worker.module';
 import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
@@ -17,9 +19,9 @@ import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
-const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule];
+const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
-const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule];
+const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -30,7 +30,7 @@ export interface Checkpoint {
   signature: string;
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: string;
   actor_type: string;
   actor_id: string | null;

@@ -3,7 +3,32 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { AuditChain, AuditRecord, Checkpoint, VerifyResult } from './audit-chain';
+import { Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { AuditChain, AuditRecord, Checkpoint, EntryRow, VerifyResult, contentOf } from './audit-chain';
+
+export interface AuditEntryView {
+  id: string;
+  actor: { type: string; id: string | null };
+  action: string;
+  subject: { type: string; id: string | null };
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  requestId: string | null;
+  createdAt: string;
+  hash: string;
+}
+
+const entryView = (r: EntryRow): AuditEntryView => ({
+  id: String(r.id),
+  actor: { type: r.actor_type, id: r.actor_id },
+  action: r.action,
+  subject: { type: r.subject_type, id: r.subject_id },
+  before: r.before,
+  after: r.after,
+  requestId: r.request_id,
+  createdAt: r.created_at.toISOString(),
+  hash: r.hash,
+});
 import { AuditSigningKey, loadAuditSigningKey } from './audit-signing-key';
 
 @Injectable()
@@ -13,7 +38,7 @@ export class AuditService {
   private key?: AuditSigningKey;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.chain = new AuditChain(dataSource);
@@ -34,6 +59,38 @@ export class AuditService {
 
   latestCheckpoint(): Promise<Checkpoint | undefined> {
     return this.chain.latestCheckpoint();
+  }
+
+  /** Entries newest first, filtered by subject; ids are the cursor. */
+  async list(filter: { subjectType?: string; subjectId?: string }, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
+    const after = decodeCursor(cursor);
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM audit_entries
+        WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::bigint IS NULL OR id < $3)
+        ORDER BY id DESC LIMIT $4`,
+      [filter.subjectType ?? null, filter.subjectId ?? null, after?.id ?? null, limit + 1],
+    )) as EntryRow[];
+    return toPage(rows.map(entryView), limit, (e) => ({ at: e.createdAt, id: e.id }));
+  }
+
+  /**
+   * A regulator's extract: every entry with its hashes, the head, the latest signed checkpoint and
+   * the public key. Recompute SHA-256(prevHash ‖ RFC 8785 JSON of the entry) from the first entry to
+   * the checkpoint and check the Ed25519 signature over the checkpoint's canonical JSON.
+   */
+  async exportChain(maxEntries = 100_000) {
+    const entries = (await this.dataSource.query(`SELECT * FROM audit_entries ORDER BY id LIMIT $1`, [maxEntries])) as EntryRow[];
+    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`)) as { last_id: string; last_hash: string; entry_count: string }[];
+    return {
+      format: 'gatehouse-audit-export/1',
+      hashAlgorithm: 'SHA-256(previous hash hex || RFC 8785 canonical JSON of {id, actorType, actorId, action, subjectType, subjectId, before, after, requestId, createdAt}); the first previous hash is 64 zeros',
+      signatureAlgorithm: 'Ed25519 over RFC 8785 canonical JSON of {lastId, headHash, entryCount, createdAt}',
+      head: { lastId: String(head!.last_id), lastHash: head!.last_hash, entryCount: String(head!.entry_count) },
+      checkpoint: (await this.chain.latestCheckpoint()) ?? null,
+      publicKey: this.publicKeyPem(),
+      truncated: entries.length === maxEntries && BigInt(head!.last_id) > BigInt(entries[entries.length - 1]?.id ?? 0),
+      entries: entries.map((r) => ({ ...contentOf(r), prevHash: r.prev_hash, hash: r.hash })),
+    };
   }
 
   publicKeyPem(): string {

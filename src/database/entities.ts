@@ -4,8 +4,9 @@ import { AuditCheckpoint, AuditEntry, AuditHead } from '../audit/audit-entry.ent
 import { CheckRecord } from '../kyc/checks/check.entity';
 import { KybDocument } from '../kyc/documents/document.entity';
 import { Person } from '../kyc/people/person.entity';
+import { ReviewDecision, ReviewTask, ReviewerDigest } from '../review/review-task.entity';
 import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Invitation, Organisation, OrganisationMember } from '../organisations/organisation.entity';
 
 /** Every TypeORM entity, listed explicitly so the app, the migration CLI and tests load the same set. */
-export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, User, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord];
+export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, User, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest];

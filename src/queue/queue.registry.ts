@@ -7,6 +7,7 @@ import { DefaultJobOptions, WorkerOptions } from 'bullmq';
 export enum QueueName {
   Mail = 'mail',
   Checks = 'checks',
+  Review = 'review',
   Maintenance = 'maintenance',
 }
 
@@ -16,6 +17,7 @@ export enum JobName {
   CheckOrganisation = 'checks.organisation',
   AuditCheckpoint = 'audit.checkpoint',
   SanctionsRescreen = 'sanctions.rescreen',
+  ReviewNotifications = 'review.notifications',
 }
 
 export interface JobPayloads {
@@ -25,6 +27,7 @@ export interface JobPayloads {
   [JobName.CheckOrganisation]: { organisationId: string; submission: number };
   [JobName.AuditCheckpoint]: Record<string, never>;
   [JobName.SanctionsRescreen]: Record<string, never>;
+  [JobName.ReviewNotifications]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -35,6 +38,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.CheckOrganisation]: QueueName.Checks,
   [JobName.AuditCheckpoint]: QueueName.Maintenance,
   [JobName.SanctionsRescreen]: QueueName.Checks,
+  [JobName.ReviewNotifications]: QueueName.Review,
 };
 
 export interface QueueSettings {
@@ -63,6 +67,10 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
     jobOptions: { attempts: 4, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
     concurrency: 8,
     worker: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
+  },
+  [QueueName.Review]: {
+    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },
+    concurrency: 1,
   },
   [QueueName.Maintenance]: {
     jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },

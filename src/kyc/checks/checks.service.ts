@@ -9,6 +9,7 @@ import { decryptStream, unwrapDataKey } from '../documents/crypto/document-ciphe
 import { DocumentVault } from '../documents/document-storage.provider';
 import { IDENTITY_DOCUMENT_TYPES, KybDocument } from '../documents/document.entity';
 import { Person } from '../people/person.entity';
+import { ReviewTasksService } from '../../review/review-tasks.service';
 import { VerificationService } from '../verification/verification.service';
 import { CheckOutcome, CheckRecord } from './check.entity';
 import { FIRM_REGISTER } from './checks.tokens';
@@ -48,6 +49,7 @@ export class ChecksService {
     private readonly sanctions: SanctionsService,
     private readonly jobs: JobQueueService,
     @Inject(FIRM_REGISTER) private readonly register: FirmRegister,
+    private readonly reviewTasks: ReviewTasksService,
   ) {}
 
   /** Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats no-ops. */
@@ -121,6 +123,7 @@ export class ChecksService {
       const risk = riskLevel({ checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })), sanctionsHit, regulatoryStatus: org.regulatoryStatus.type });
       org.riskLevel = risk.level;
       await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, { riskLevel: risk.level, riskReasons: risk.reasons });
+      await this.reviewTasks.createKybTask(m, org, 'first');
       return true;
     });
   }

@@ -1,0 +1,28 @@
+import { Processor } from '@nestjs/bullmq';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JobDispatcher } from '../queue/job-dispatcher';
+import { JobHandler } from '../queue/job-handler.decorator';
+import { JobQueueService } from '../queue/job-queue.service';
+import { JobName, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
+import { ReviewNotificationsService } from './review-notifications.service';
+
+@Processor(QueueName.Review, { concurrency: QUEUE_SETTINGS[QueueName.Review].concurrency })
+export class ReviewProcessor extends JobDispatcher {
+  constructor(private readonly notifications: ReviewNotificationsService) {
+    super();
+  }
+
+  @JobHandler(JobName.ReviewNotifications)
+  notify(): Promise<{ digests: number; slaAlerts: number }> {
+    return this.notifications.run();
+  }
+}
+
+@Injectable()
+export class ReviewSchedule implements OnApplicationBootstrap {
+  constructor(private readonly jobs: JobQueueService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.queueFor(JobName.ReviewNotifications).upsertJobScheduler('review-notifications', { every: 60_000 }, { name: JobName.ReviewNotifications, data: {} });
+  }
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReviewNotificationsService } from '../src/review/review-notifications.service';
+import { Organisation } from '../src/organisations/organisation.entity';
+import { Actor, bearer, developer, staff } from './harness/actors';
+import { pngImage } from './harness/images';
+import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
+
+const certificate = readFileSync(join(__dirname, 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
+let seed = 1;
+
+describe('review queue', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
+    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
+  };
+
+  /** An organisation that passes every check, submitted and waiting in the queue. */
+  async function queuedCase(dev: Actor, director = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' }): Promise<string> {
+    const org = (
+      await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: `Widgets ${seed} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)
+    ).body.id;
+    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ ...director, roles: ['director'] }).expect(201)).body.id;
+    seed++;
+    await upload(dev.token, org, pngImage(90, 60, seed), { type: 'driving_licence', personId, documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16), issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
+    await upload(dev.token, org, Buffer.concat([certificate, Buffer.from(`% ${org}\n%%EOF\n`)]), { type: 'certificate_of_incorporation' }).expect(201);
+    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
+    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 30_000, 'a review task');
+    return org;
+  }
+
+  const claimFor = async (reviewer: Actor, org: string) => {
+    // Claims take the best task; in this suite tasks are queued one at a time, so it is ours.
+    const res = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
+    expect(res.body.organisationId).toBe(org);
+    return res.body as { id: string; claimVersion: number; leaseExpiresAt: string };
+  };
+  const decide = (reviewer: Actor, taskId: string, body: object) => t.http().post(`/v1/review/tasks/${taskId}/decision`).set(bearer(reviewer.token)).send(body);
+  const status = async (org: string) => ((await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org })).verificationStatus);
+
+  it('walks submit → checks → claim → case view → approve, and emails the developer', async () => {
+    const dev = await developer(t, 'approved');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await queuedCase(dev);
+    const task = await claimFor(reviewer, org);
+    expect(await status(org)).toBe('in_review');
+    expect(new Date(task.leaseExpiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 60_000);
+
+    const view = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
+    expect(view.body.organisation.id).toBe(org);
+    expect(view.body.people).toHaveLength(1);
+    expect(view.body.documents).toHaveLength(2);
+    expect(view.body.documents[0].checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['integrity', 'duplicate']));
+    expect(view.body.organisation.checks.map((c: { name: string }) => c.name).sort()).toEqual(['registry', 'sanctions']);
+    expect(view.body.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['verification.submit', 'verification.checks_completed', 'verification.review_started']));
+
+    const decided = await decide(reviewer, task.id, { decision: 'approve', reasonCodes: ['documents_verified', 'identity_confirmed'], note: 'All consistent.', claimVersion: task.claimVersion }).expect(200);
+    expect(decided.body.verificationStatus).toBe('approved');
+    await t.smtp.waitFor((m) => m.to.includes(dev.email) && /is verified/.test(m.subject));
+    const verification = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token)).expect(200);
+    expect(verification.body.status).toBe('approved');
+    expect(verification.body.expiresAt).not.toBeNull();
+  });
+
+  it('rejects with reasons the developer can read', async () => {
+    const dev = await developer(t, 'rejected');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await queuedCase(dev);
+    const task = await claimFor(reviewer, org);
+    await decide(reviewer, task.id, { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The certificate does not match the register.' }).expect(200);
+    expect(await status(org)).toBe('rejected');
+    const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /could not be verified/.test(m.subject));
+    expect(mail.text).toContain('Signs of forgery or fraud');
+    const verification = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token)).expect(200);
+    expect(verification.body.reasons).toEqual([{ code: 'fraud_suspected', text: 'Signs of forgery or fraud' }]);
+  });
+
+  it('requests information; the developer sees the items, fixes, resubmits, and a reviewer approves', async () => {
+    const dev = await developer(t, 'inforeq');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await queuedCase(dev);
+    const task = await claimFor(reviewer, org);
+    await decide(reviewer, task.id, { decision: 'request_info', reasonCodes: ['insufficient_information'], note: 'Need the register.', requestedItems: [{ requirement: 'organisation.shareholder_register', message: 'Please upload the current shareholder register.' }] }).expect(200);
+    expect(await status(org)).toBe('info_requested');
+    const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /more information/.test(m.subject));
+    expect(mail.text).toContain('organisation.shareholder_register: Please upload the current shareholder register.');
+    const v = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token)).expect(200);
+    expect(v.body.requirements.errors).toEqual([expect.objectContaining({ requirement: 'organisation.shareholder_register', message: 'Please upload the current shareholder register.' })]);
+    expect(v.body.requirements.currentlyDue).toContain('organisation.shareholder_register');
+
+    await upload(dev.token, org, Buffer.concat([certificate, Buffer.from(`% register ${org}\n%%EOF\n`)]), { type: 'shareholder_register' }).expect(201);
+    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
+    await eventually(async () => (await status(org)) === 'pending_review', 30_000, 'back in the queue');
+    const again = await claimFor(reviewer, org);
+    await decide(reviewer, again.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Register received.' }).expect(200);
+    expect(await status(org)).toBe('approved');
+  });
+
+  it('needs a second, different senior reviewer for a high-risk approval', async () => {
+    const dev = await developer(t, 'highrisk');
+    const senior1 = await staff(t, 'senior_reviewer');
+    const senior2 = await staff(t, 'senior_reviewer');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await queuedCase(dev);
+    await t.dataSource.query(`UPDATE organisations SET risk_level = 'high' WHERE id = $1`, [org]);
+    await t.dataSource.query(`UPDATE review_tasks SET risk_level = 'high', risk_rank = 0 WHERE organisation_id = $1`, [org]);
+    const first = await claimFor(senior1, org);
+    await decide(senior1, first.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Looks fine to me.' }).expect(200);
+    expect(await status(org)).toBe('awaiting_second_approval');
+    // Neither the first approver nor a plain reviewer can take the second approval.
+    await t.http().post('/v1/review/tasks/claim').set(bearer(senior1.token)).expect(204);
+    await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
+    const second = await claimFor(senior2, org);
+    await decide(senior2, second.id, { decision: 'approve', reasonCodes: ['identity_confirmed'], note: 'Confirmed independently.' }).expect(200);
+    expect(await status(org)).toBe('approved');
+    const decisions = await t.dataSource.query(`SELECT reviewer_id, stage FROM review_decisions WHERE organisation_id = $1 ORDER BY created_at`, [org]);
+    expect(decisions).toEqual([{ reviewer_id: senior1.id, stage: 'first' }, { reviewer_id: senior2.id, stage: 'second' }]);
+  });
+
+  it('refuses a decision from a reviewer whose lease expired and was re-claimed; the new holder decides', async () => {
+    const dev = await developer(t, 'lease');
+    const a = await staff(t, 'reviewer');
+    const b = await staff(t, 'reviewer');
+    const org = await queuedCase(dev);
+    const claimA = await claimFor(a, org);
+    await t.dataSource.query(`UPDATE review_tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [claimA.id]);
+    const claimB = await claimFor(b, org);
+    expect(claimB.id).toBe(claimA.id);
+    expect(claimB.claimVersion).toBe(claimA.claimVersion + 1);
+    const late = await decide(a, claimA.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'late' });
+    expect(late.status).toBe(409);
+    await decide(b, claimB.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'current holder', claimVersion: claimB.claimVersion }).expect(200);
+    expect(await status(org)).toBe('approved');
+  });
+
+  it('never lets a staff member claim an organisation they belong to', async () => {
+    const reviewer = await staff(t, 'reviewer');
+    // One account per email: a staff member cannot also sign up as a developer with it …
+    await t.http().post('/v1/auth/signup').send({ email: reviewer.email.toUpperCase(), password: 'a long and uncommon passphrase 42', name: 'Same Person' }).expect(409);
+    // … and should their account be a member of an organisation anyway, its case is not theirs to review.
+    const dev = await developer(t, 'conflicted');
+    const org = await queuedCase(dev);
+    await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [org, reviewer.id]);
+    await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
+    const other = await staff(t, 'reviewer');
+    await claimFor(other, org);
+  });
+
+  it('suspends and reinstates, emailing the owners; only senior reviewers may', async () => {
+    const dev = await developer(t, 'suspend');
+    const reviewer = await staff(t, 'reviewer');
+    const senior = await staff(t, 'senior_reviewer');
+    const org = await queuedCase(dev);
+    const task = await claimFor(reviewer, org);
+    await decide(reviewer, task.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'ok' }).expect(200);
+    await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(reviewer.token)).send({ reason: 'x' }).expect(403);
+    await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Complaint under investigation' }).expect(200);
+    expect(await status(org)).toBe('suspended');
+    await t.smtp.waitFor((m) => m.to.includes(dev.email) && /is suspended/.test(m.subject));
+    await t.http().post(`/v1/review/organisations/${org}/reinstate`).set(bearer(senior.token)).send({ reason: 'Resolved' }).expect(200);
+    expect(await status(org)).toBe('approved');
+    await t.http().post(`/v1/review/organisations/${randomUUID()}/suspend`).set(bearer(senior.token)).send({ reason: 'x' }).expect(404);
+  });
+
+  it('keeps developers out of review and audit, and reviewers out of audit', async () => {
+    const dev = await developer(t, 'nosy');
+    const reviewer = await staff(t, 'reviewer');
+    const senior = await staff(t, 'senior_reviewer');
+    for (const [method, path] of [['get', '/v1/review/tasks'], ['post', '/v1/review/tasks/claim'], ['get', `/v1/review/tasks/${randomUUID()}`], ['get', '/v1/audit'], ['get', '/v1/audit/verify'], ['get', '/v1/audit/export']] as const) {
+      expect({ path, status: (await t.http()[method](path).set(bearer(dev.token))).status }).toEqual({ path, status: 403 });
+    }
+    for (const path of ['/v1/audit', '/v1/audit/verify', '/v1/audit/export']) expect({ path, status: (await t.http().get(path).set(bearer(reviewer.token))).status }).toEqual({ path, status: 403 });
+    const verify = await t.http().get('/v1/audit/verify').set(bearer(senior.token)).expect(200);
+    expect(verify.body.ok).toBe(true);
+    const exported = await t.http().get('/v1/audit/export').set(bearer(senior.token)).expect(200);
+    expect(exported.body.entries.length).toBe(Number(exported.body.head.entryCount));
+    expect(exported.body.publicKey).toMatch(/BEGIN PUBLIC KEY/);
+  });
+
+  it('sends reviewers a digest at most every 15 minutes and an SLA alert at 80 % unclaimed', async () => {
+    const reviewer = await staff(t, 'reviewer');
+    const dev = await developer(t, 'digest');
+    const org = await queuedCase(dev);
+    const service = t.app.get(ReviewNotificationsService);
+    const first = await service.run();
+    expect(first.digests).toBeGreaterThan(0);
+    await t.smtp.waitFor((m) => m.to.includes(reviewer.email) && /review task/.test(m.subject));
+    expect((await service.run()).digests).toBe(0);
+    // Pretend the task was created long ago: 80 % of its SLA has gone.
+    await t.dataSource.query(`UPDATE review_tasks SET created_at = now() - interval '3 days', due_at = now() + interval '1 hour' WHERE organisation_id = $1`, [org]);
+    expect((await service.run()).slaAlerts).toBe(1);
+    await t.smtp.waitFor((m) => m.to.includes(reviewer.email) && /SLA/.test(m.subject));
+    expect((await service.run()).slaAlerts).toBe(0);
+  });
+
+  it('gives each of 200 tasks to exactly one of 20 reviewers claiming in parallel', async () => {
+    const dev = await developer(t, 'bulk');
+    const org = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: 'Bulk Ltd', registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '1 A St', city: 'York', postcode: 'YO1 7HH', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)).body.id;
+    // Clear the queue of earlier tests' leftovers, then add 200 tasks.
+    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status IN ('pending', 'claimed')`);
+    await t.dataSource.query(
+      `INSERT INTO review_tasks (type, subject_id, organisation_id, stage, risk_level, stage_rank, risk_rank, due_at)
+       SELECT 'kyb', $1, $1, 'first', (ARRAY['low','medium','high'])[1 + i % 3], 1, i % 3, now() + make_interval(mins => i) FROM generate_series(1, 200) i`,
+      [org],
+    );
+    const reviewers = await Promise.all(Array.from({ length: 20 }, () => staff(t, 'reviewer')));
+    const claimed: string[][] = await Promise.all(
+      reviewers.map(async (r) => {
+        const mine: string[] = [];
+        for (;;) {
+          const res = await t.http().post('/v1/review/tasks/claim').set(bearer(r.token));
+          if (res.status === 204) return mine;
+          expect(res.status).toBe(200);
+          mine.push(res.body.id);
+        }
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(200);
+    expect(new Set(all).size).toBe(200);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM review_tasks WHERE organisation_id = $1 AND status = 'claimed'`, [org]);
+    expect(n).toBe(200);
+    // More than one reviewer got work: the claims really ran side by side.
+    expect(claimed.filter((c) => c.length > 0).length).toBeGreaterThan(1);
+  }, 120_000);
+});
