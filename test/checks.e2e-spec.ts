@@ -209,4 +209,12 @@ describe('automated checks', () => {
     const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.suspend'`, [c.id]);
     expect(audit.actor_id).toBe('sanctions-rescreen');
   }, 60_000);
+
+  it('still checks a submission whose jobs never reached Redis: the dispatcher finds it in PostgreSQL', async () => {
+    const dev = await developer(t, 'lostjobs');
+    const c = await prepare(dev);
+    // As if the API committed the submission and crashed before enqueueing anything.
+    await t.dataSource.query(`UPDATE organisations SET verification_status = 'submitted', submission_count = 1, submitted_at = now() - interval '5 seconds' WHERE id = $1`, [c.id]);
+    await eventually(async () => (await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]))[0].verification_status === 'pending_review', 20_000, 'pending_review via the dispatcher');
+  }, 30_000);
 });

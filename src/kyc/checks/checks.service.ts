@@ -54,13 +54,21 @@ export class ChecksService {
 
   /** Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats no-ops. */
   async dispatchPending(): Promise<number> {
-    const orgs = (await this.dataSource.query(`SELECT id, submission_count FROM organisations WHERE verification_status = 'submitted'`)) as { id: string; submission_count: number }[];
-    for (const org of orgs) {
-      const docs = (await this.dataSource.query(`SELECT id FROM documents WHERE organisation_id = $1`, [org.id])) as { id: string }[];
-      await this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: org.id, submission: org.submission_count });
-      for (const d of docs) await this.jobs.enqueue(JobName.CheckDocument, { documentId: d.id, submission: org.submission_count });
-    }
-    return orgs.length;
+    // Submissions normally enqueue their own jobs; this is the safety net, so it only looks at cases
+    // that have been waiting a little while.
+    const rows = (await this.dataSource.query(
+      `SELECT o.id, o.submission_count, array_remove(array_agg(d.id), NULL) AS documents
+         FROM organisations o LEFT JOIN documents d ON d.organisation_id = o.id
+        WHERE o.verification_status = 'submitted' AND o.submitted_at < now() - interval '2 seconds'
+        GROUP BY o.id, o.submission_count`,
+    )) as { id: string; submission_count: number; documents: string[] }[];
+    await Promise.all(
+      rows.flatMap((o) => [
+        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: o.id, submission: o.submission_count }),
+        ...o.documents.map((documentId) => this.jobs.enqueue(JobName.CheckDocument, { documentId, submission: o.submission_count })),
+      ]),
+    );
+    return rows.length;
   }
 
   async runDocument(documentId: string, submission: number, lastAttempt: boolean): Promise<void> {

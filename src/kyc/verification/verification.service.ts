@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { JobQueueService } from '../../queue/job-queue.service';
+import { JobName } from '../../queue/queue.registry';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../../accounts/staff.service';
@@ -30,7 +32,10 @@ export class VerificationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly jobs: JobQueueService,
   ) {}
+
+  private readonly logger = new Logger(VerificationService.name);
 
   async requirementsOf(m: EntityManager, org: Organisation): Promise<Requirements> {
     const [people, documents] = await Promise.all([
@@ -71,7 +76,7 @@ export class VerificationService {
    * The organisation row is locked first, so of two simultaneous submits exactly one transitions.
    */
   async submit(orgId: string, actor: Actor, requestId?: string): Promise<{ status: VerificationStatus; submittedAt: string }> {
-    return this.dataSource.transaction(async (m) => {
+    const result = await this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
       const event: VerificationEvent = org.verificationStatus === 'expired' ? 'resubmit' : 'submit';
@@ -93,8 +98,20 @@ export class VerificationService {
       await this.transition(m, org, event, actor, requestId, { submission: org.submissionCount });
       const recipients = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
       for (const r of recipients) await this.outbox.enqueue(m, r.email, 'submission-received', { organisationName: org.legalName, organisationId: org.id });
-      return { status: org.verificationStatus as VerificationStatus, submittedAt: now };
+      const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as { id: string }[];
+      return { status: org.verificationStatus as VerificationStatus, submittedAt: now, submission: org.submissionCount, documents: documents.map((d) => d.id) };
     });
+    // After the commit, hand the checks to the workers at once. If Redis is down this fails quietly:
+    // the workers' dispatcher finds every submitted case in PostgreSQL and enqueues it (same job ids).
+    await this.enqueueChecks(orgId, result.submission, result.documents).catch((e: Error) => this.logger.warn(`checks for ${orgId} left to the dispatcher: ${e.message}`));
+    return { status: result.status, submittedAt: result.submittedAt };
+  }
+
+  private async enqueueChecks(organisationId: string, submission: number, documentIds: string[]): Promise<void> {
+    await Promise.all([
+      this.jobs.enqueue(JobName.CheckOrganisation, { organisationId, submission }),
+      ...documentIds.map((documentId) => this.jobs.enqueue(JobName.CheckDocument, { documentId, submission })),
+    ]);
   }
 
   /**
