@@ -73,6 +73,11 @@ describe('foundation: HTTP pipeline', () => {
     const res = await t.http().get('/health/live');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+    expect(res.headers.etag).toBeUndefined();
+    const ui = await t.http().get('/docs/').expect(200);
+    expect(ui.headers['content-security-policy']).toMatch(/script-src 'self'/);
     const doc = await t.http().get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toContain('/health/ready');

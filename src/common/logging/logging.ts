@@ -35,7 +35,8 @@ export function loggerParams(config: AppConfig): Params {
       level: config.log.level,
       genReqId: requestIdFor,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      customProps: () => ({ role: config.role }),
+      // In the base bindings rather than customProps: customProps costs a child logger per request.
+      base: { pid: process.pid, role: config.role },
       // Health probes every few seconds would drown everything else.
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
       serializers: {

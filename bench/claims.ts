@@ -1,0 +1,728 @@
+import 'reflect-metadata';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { Principal } from '../src/accounts/principal';
+import { createHttpApp } from '../src/bootstrap';
+import { loadConfig } from '../src/config/config';
+import { createDataSource } from '../src/database/data-source';
+import { runMigrations } from '../src/database/migrations';
+import { ReviewTasksService } from '../src/review/review-tasks.service';
+import { LEASE_MS, RISK_RANK } from '../src/review/review.rules';
+import { LatencySummary, summarise, table } from './lib/stats';
+
+/**
+ * Review-queue claim benchmark, in one run, on a throwaway database holding 100,000 pending KYB
+ * tasks:
+ *
+ *  1. the claim through the real service: `ReviewTasksService.claim(principal)` on the real
+ *     Gatehouse app (its TypeORM pool, 10 connections), first from 1 claimer for a few seconds
+ *     (the uncontended cost), then from 50 concurrent claimers; while they run, pg_stat_activity
+ *     and the pool's queue are sampled to show where each claim waits;
+ *  2. the bare claim statement: the service's `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP
+ *     LOCKED) RETURNING *` alone (no own-organisation lookup, no organisation lock, no audit
+ *     append), from 50 concurrent claimers on a `pg` Pool of 50 connections, after the tasks
+ *     claimed in step 1 were put back to pending and the table vacuumed;
+ *  3. the floor: `SELECT 1` from 50 concurrent loops on a `pg` Pool of 50 connections.
+ *
+ * Every claimed id is checked to have been handed out once, and the number of `claimed` rows to
+ * equal the number of successful claims. EXPLAIN (ANALYZE, BUFFERS) of the claim statement is
+ * printed on the fresh queue and after each claim phase.
+ *
+ *   npx ts-node --transpile-only bench/claims.ts
+ *
+ * Environment (all optional):
+ *   BENCH_CLAIMS_SECONDS          measured seconds of each 50-claimer phase (default 15)
+ *   BENCH_CLAIMS_WARMUP_SECONDS   discarded warm-up before each measured phase (default 1; 0 = none)
+ *   BENCH_CLAIMS_SERIAL_SECONDS   the 1-claimer service phase (default 3)
+ *   BENCH_CLAIMS_CONCURRENCY      concurrent claimers (default 50)
+ *   BENCH_CLAIMS_TASKS            pending tasks inserted (default 100000)
+ *   BENCH_CLAIMS_ORGS             organisations the tasks are spread over (default 1)
+ *   TEST_POSTGRES_URL, TEST_REDIS_URL   servers to use (default 127.0.0.1:5432 and :6379)
+ */
+
+const P99_GOAL_MS = 25;
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SAMPLE_EVERY_MS = 20;
+
+/**
+ * The claim statement of `ReviewTasksService.claim`, verbatim. `checkClaimSqlMatchesService`
+ * warns when the service's copy has changed, so the bare figure keeps measuring the same thing.
+ */
+const CLAIM_SQL = `UPDATE review_tasks
+            SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
+          WHERE id = (
+            SELECT id FROM review_tasks
+             WHERE (status = 'pending' OR (status = 'claimed' AND lease_expires_at < now()))
+               AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
+               AND organisation_id <> ALL($3::uuid[])
+             ORDER BY stage_rank, risk_rank, due_at, id
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED)
+          RETURNING *`;
+
+function integerFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return value;
+}
+
+interface Settings {
+  seconds: number;
+  warmupSeconds: number;
+  serialSeconds: number;
+  concurrency: number;
+  tasks: number;
+  orgs: number;
+}
+
+function settingsFromEnv(): Settings {
+  return {
+    seconds: integerFromEnv('BENCH_CLAIMS_SECONDS', 15, 1),
+    warmupSeconds: integerFromEnv('BENCH_CLAIMS_WARMUP_SECONDS', 1, 0),
+    serialSeconds: integerFromEnv('BENCH_CLAIMS_SERIAL_SECONDS', 3, 0),
+    concurrency: integerFromEnv('BENCH_CLAIMS_CONCURRENCY', 50, 1),
+    tasks: integerFromEnv('BENCH_CLAIMS_TASKS', 100_000, 1),
+    orgs: integerFromEnv('BENCH_CLAIMS_ORGS', 1, 1),
+  };
+}
+
+const normaliseSql = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+
+function checkClaimSqlMatchesService(): boolean {
+  const source = readFileSync(join(__dirname, '..', 'src', 'review', 'review-tasks.service.ts'), 'utf8');
+  return normaliseSql(source).includes(normaliseSql(CLAIM_SQL));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts.
+
+function databaseUrl(name: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withClient<T>(connectionString: string, run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const adminQuery = (sql: string) => withClient(POSTGRES_URL, (c) => c.query(sql));
+
+async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) deleted += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+/** Resources to release, newest first, whatever happened before. */
+const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+
+async function runCleanups(): Promise<boolean> {
+  let ok = true;
+  while (cleanups.length > 0) {
+    const step = cleanups.shift()!;
+    try {
+      await step.run();
+    } catch (e) {
+      ok = false;
+      process.stderr.write(`cleanup failed (${step.what}): ${(e as Error).message}\n`);
+    }
+  }
+  return ok;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+interface Fixture {
+  database: string;
+  url: string;
+  redisPrefix: string;
+  orgIds: string[];
+  reviewers: Principal[];
+}
+
+async function createDatabase(settings: Settings): Promise<Fixture> {
+  const suffix = randomBytes(5).toString('hex');
+  const database = `gatehouse_bench_${suffix}`;
+  const redisPrefix = `gatehouse-bench-${suffix}`;
+  const url = databaseUrl(database);
+
+  await adminQuery(`CREATE DATABASE "${database}"`);
+  cleanups.unshift({ what: `drop database ${database}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) });
+
+  const dataSource = await createDataSource(url, { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+
+  return withClient(url, async (c) => {
+    const started = performance.now();
+    const [creator] = (
+      await c.query<{ id: string }>(
+        `INSERT INTO users (kind, email, name, password_hash, email_verified_at) VALUES ('developer', $1, 'Bench Owner', 'not-a-hash', now()) RETURNING id`,
+        [`bench-owner-${suffix}@example.com`],
+      )
+    ).rows;
+    // Already waiting for review, so the first claim of each organisation moves it to in_review
+    // (the transition and its audit entry, as in production) and later claims only lock it.
+    const orgIds = (
+      await c.query<{ id: string }>(
+        `INSERT INTO organisations (legal_name, registration_number, country, registered_address, regulatory_status, verification_status, created_by,
+                                    risk_level, submitted_at, verification_reasons, requested_items)
+         SELECT 'Bench Claims ' || i || ' Ltd', lpad(i::text, 8, '0'), 'GB', '{"line1":"1 A St","city":"York","postcode":"YO1 7HH","country":"GB"}'::jsonb,
+                '{"type":"unregulated"}'::jsonb, 'pending_review', $1, 'medium', now(), '[]'::jsonb, '[]'::jsonb
+           FROM generate_series(1, $2::int) i
+         RETURNING id`,
+        [creator!.id, settings.orgs],
+      )
+    ).rows.map((r) => r.id);
+    await c.query(`INSERT INTO organisation_members (organisation_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`, [orgIds, creator!.id]);
+
+    // Mixed risk (high / medium / low in turn) and due times spread over two weeks, not in id order.
+    await c.query(
+      `INSERT INTO review_tasks (type, subject_id, organisation_id, stage, risk_level, stage_rank, risk_rank, due_at)
+       SELECT 'kyb', o, o, 'first', r.level, 1, r.rank, now() + make_interval(mins => (i * 7919) % 20160)
+         FROM generate_series(1, $1::int) i
+        CROSS JOIN LATERAL (SELECT ($2::uuid[])[1 + i % array_length($2::uuid[], 1)] AS o) org
+        CROSS JOIN LATERAL (SELECT (ARRAY['high','medium','low'])[1 + i % 3] AS level, (ARRAY[$3::int, $4::int, $5::int])[1 + i % 3] AS rank) r`,
+      [settings.tasks, orgIds, RISK_RANK.high, RISK_RANK.medium, RISK_RANK.low],
+    );
+
+    const reviewerRows = (
+      await c.query<{ id: string; email: string; name: string }>(
+        `INSERT INTO users (kind, email, name, password_hash, email_verified_at, staff_role, totp_enabled_at)
+         SELECT 'staff', 'bench-reviewer-' || i || '-' || $2 || '@example.com', 'Bench Reviewer ' || i, 'not-a-hash', now(), 'reviewer', now()
+           FROM generate_series(1, $1::int) i
+         RETURNING id, email, name`,
+        [settings.concurrency, suffix],
+      )
+    ).rows;
+    await c.query('ANALYZE');
+    log(`data: ${settings.tasks} pending tasks over ${orgIds.length} organisation(s), ${reviewerRows.length} reviewers, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const reviewers: Principal[] = reviewerRows.map((r) => ({
+      userId: r.id,
+      sessionId: randomUUID(),
+      kind: 'staff',
+      email: r.email,
+      name: r.name,
+      emailVerified: true,
+      staffRole: 'reviewer',
+      mfaEnrolled: true,
+      mfaVerified: true,
+    }));
+    return { database, url, redisPrefix, orgIds, reviewers };
+  });
+}
+
+async function startGatehouse(fixture: Fixture): Promise<NestExpressApplication> {
+  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  cleanups.unshift({ what: `remove ${varDir}`, run: async () => rmSync(varDir, { recursive: true, force: true }) });
+  cleanups.unshift({
+    what: `delete Redis keys ${fixture.redisPrefix}:*`,
+    run: async () => log(`cleanup: deleted ${await deleteRedisKeys(fixture.redisPrefix)} Redis keys under ${fixture.redisPrefix}:`),
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    GATEHOUSE_ROLE: 'api',
+    DATABASE_URL: fixture.url,
+    MIGRATE_ON_START: 'false',
+    REDIS_URL,
+    REDIS_PREFIX: fixture.redisPrefix,
+    VAR_DIR: varDir,
+  });
+  const app = await createHttpApp(config);
+  cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
+  await app.init();
+  return app;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load loops
+
+interface PhaseResult {
+  label: string;
+  concurrency: number;
+  /** Latencies of the operations started after the warm-up, ms. */
+  latencies: number[];
+  /** Start of each measured operation, ms after the measured window opened (same order as latencies). */
+  startedAt: number[];
+  /** Operations per second over the measured window. */
+  perSecond: number;
+  windowSeconds: number;
+  warmupOps: number;
+  /** Every id an operation returned, warm-up included. */
+  ids: string[];
+  errors: number;
+  firstError?: string;
+  /** The queue answered "nothing to claim" before the deadline. */
+  emptied: boolean;
+  summary: LatencySummary;
+}
+
+/**
+ * `concurrency` async loops calling `op` until the deadline (or until `op` answers undefined: the
+ * queue is empty). Operations started during the warm-up are run but not measured.
+ */
+async function runLoops(
+  label: string,
+  concurrency: number,
+  warmupSeconds: number,
+  seconds: number,
+  op: (worker: number) => Promise<string | undefined>,
+): Promise<PhaseResult> {
+  const t0 = performance.now();
+  const measureFrom = t0 + warmupSeconds * 1000;
+  const deadline = measureFrom + seconds * 1000;
+  const latencies: number[] = [];
+  const startedAt: number[] = [];
+  const ids: string[] = [];
+  let warmupOps = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let emptied = false;
+  let lastEnd = measureFrom;
+
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (!emptied && performance.now() < deadline) {
+        const start = performance.now();
+        try {
+          const id = await op(worker);
+          const end = performance.now();
+          if (id === undefined) {
+            emptied = true;
+            break;
+          }
+          ids.push(id);
+          if (start >= measureFrom) {
+            latencies.push(end - start);
+            startedAt.push(start - measureFrom);
+            if (end > lastEnd) lastEnd = end;
+          } else warmupOps++;
+        } catch (e) {
+          errors++;
+          firstError ??= e instanceof Error ? e.message : String(e);
+          if (errors > 1000) throw new Error(`${label}: more than 1000 errors, the first: ${firstError}`);
+        }
+      }
+    }),
+  );
+  const windowSeconds = Math.max(1e-3, (lastEnd - measureFrom) / 1000);
+  return {
+    label,
+    concurrency,
+    latencies,
+    startedAt,
+    perSecond: latencies.length / windowSeconds,
+    windowSeconds,
+    warmupOps,
+    ids,
+    errors,
+    firstError,
+    emptied,
+    summary: summarise(latencies),
+  };
+}
+
+/** p50 / p99 of the measured window cut into `buckets` equal slices of start time: does a claim get slower as the run goes on? */
+function timeline(r: PhaseResult, buckets = 5): string {
+  const width = (r.windowSeconds * 1000) / buckets;
+  const slices: number[][] = Array.from({ length: buckets }, () => []);
+  r.startedAt.forEach((at, i) => slices[Math.min(buckets - 1, Math.floor(at / width))]!.push(r.latencies[i]!));
+  return slices
+    .map((s, i) => {
+      const sum = summarise(s);
+      return `${fmt((i * width) / 1000)}-${fmt(((i + 1) * width) / 1000)} s: ${s.length} ops, p50 ${fmt(sum.p50, 1)} / p99 ${fmt(sum.p99, 1)} ms`;
+    })
+    .join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a service claim waits: pg_stat_activity of the app's connections and its pool's queue.
+
+interface WaitSamples {
+  samples: number;
+  /** Sum over samples of claimers queued for a pool connection. */
+  poolWaiting: number;
+  /** Sum over samples of pool connections checked out. */
+  poolBusy: number;
+  /** Sum over samples of app connections in each state. */
+  states: Map<string, number>;
+}
+
+function classify(row: { state: string | null; wait_event_type: string | null; wait_event: string | null; query: string | null }): string {
+  const q = normaliseSql(row.query ?? '');
+  const what = /audit_head/.test(q)
+    ? 'audit head (SELECT … FOR UPDATE / UPDATE)'
+    : // pg_stat_activity cuts query text at 1 kB, before the FROM of TypeORM's long column list.
+      /"Organisation"\.|"organisations"/.test(q)
+      ? 'organisation row (SELECT … FOR UPDATE / save)'
+      : /^UPDATE review_tasks/.test(q)
+        ? 'claim UPDATE … SKIP LOCKED'
+        : /organisation_members/.test(q)
+          ? 'own-organisations SELECT'
+          : /INSERT INTO audit_entries/.test(q)
+            ? 'INSERT audit entry'
+            : /^COMMIT/i.test(q)
+              ? 'COMMIT'
+              : /^(START TRANSACTION|BEGIN)/i.test(q)
+                ? 'BEGIN'
+                : 'other';
+  if (row.state === 'idle') return 'idle in pool';
+  if (row.state === 'idle in transaction') return `idle in transaction (app between statements; last: ${what})`;
+  if (row.wait_event_type === 'Lock') return `waiting for lock (${row.wait_event}) in: ${what}`;
+  if (row.wait_event_type) return `running, ${row.wait_event_type}:${row.wait_event} in: ${what}`;
+  return `running (CPU) in: ${what}`;
+}
+
+function startWaitSampler(url: string, applicationName: string, pool: { waitingCount: number; totalCount: number; idleCount: number }): { stop(): Promise<WaitSamples> } {
+  const result: WaitSamples = { samples: 0, poolWaiting: 0, poolBusy: 0, states: new Map() };
+  const client = new Client({ connectionString: url, application_name: 'gatehouse-bench-sampler' });
+  let running = true;
+  const done = (async () => {
+    await client.connect();
+    try {
+      while (running) {
+        const rows = (
+          await client.query<{ state: string | null; wait_event_type: string | null; wait_event: string | null; query: string | null }>(
+            `SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+            [applicationName],
+          )
+        ).rows;
+        result.samples++;
+        result.poolWaiting += pool.waitingCount;
+        result.poolBusy += pool.totalCount - pool.idleCount;
+        for (const row of rows) {
+          const key = classify(row);
+          result.states.set(key, (result.states.get(key) ?? 0) + 1);
+        }
+        await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+      }
+    } finally {
+      await client.end();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return result;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks and evidence
+
+async function explainClaim(url: string, reviewerId: string): Promise<string> {
+  return withClient(url, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const rows = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL}`, [reviewerId, false, [], LEASE_MS / 1000])).rows;
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
+function planFacts(plan: string): string {
+  const execution = /Execution Time: ([\d.]+) ms/.exec(plan)?.[1];
+  const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1])).reduce((a, b) => a + b, 0);
+  const hits = /Index Scan using (\w+)/.exec(plan)?.[1];
+  return `execution ${execution ?? '?'} ms, index ${hits ?? 'none'}, rows removed by filter ${removed}`;
+}
+
+interface DuplicateCheck {
+  ok: boolean;
+  text: string;
+}
+
+async function checkDuplicates(url: string, label: string, ids: string[], extra?: (c: Client) => Promise<string[]>): Promise<DuplicateCheck> {
+  const unique = new Set(ids).size;
+  return withClient(url, async (c) => {
+    const [{ n }] = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM review_tasks WHERE status = 'claimed'`)).rows as [{ n: number }];
+    const problems: string[] = [];
+    if (unique !== ids.length) problems.push(`${ids.length - unique} duplicate claim(s)`);
+    if (n !== ids.length) problems.push(`${n} claimed rows for ${ids.length} successful claims`);
+    const notes = extra ? await extra(c) : [];
+    problems.push(...notes.filter((x) => x.startsWith('MISMATCH')));
+    const ok = problems.length === 0;
+    const text = `${label}: ${ids.length} successful claims, ${unique} distinct task ids, ${n} rows with status 'claimed'${notes.length ? `; ${notes.join('; ')}` : ''} → ${ok ? 'zero duplicates' : `FAIL: ${problems.join(', ')}`}`;
+    return { ok, text };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function phaseRow(r: PhaseResult, floorP99: number): string[] {
+  const s = r.summary;
+  return [
+    r.label,
+    String(r.concurrency),
+    String(s.count),
+    fmt(r.perSecond, 0),
+    fmt(s.p50, 2),
+    fmt(s.p95, 2),
+    fmt(s.p99, 2),
+    fmt(s.max, 1),
+    fmt(s.mean, 2),
+    `${fmt(s.p99 / floorP99, 1)}×`,
+    String(r.errors),
+  ];
+}
+
+function waitReport(w: WaitSamples, claims: PhaseResult): string[] {
+  const lines: string[] = [];
+  const meanWaiting = w.poolWaiting / Math.max(1, w.samples);
+  const meanBusy = w.poolBusy / Math.max(1, w.samples);
+  // Little's law: mean time in a stage = mean number in it / throughput.
+  lines.push(
+    `   pool (10 connections): on average ${fmt(meanBusy, 1)} checked out and ${fmt(meanWaiting, 1)} claimers queued for one ` +
+      `(${w.samples} samples every ${SAMPLE_EVERY_MS} ms). By Little's law, at ${fmt(claims.perSecond, 0)} claims/s that is ` +
+      `≈ ${fmt((meanWaiting / claims.perSecond) * 1000, 1)} ms queued for a connection + ≈ ${fmt((meanBusy / claims.perSecond) * 1000, 1)} ms holding one, ` +
+      `per claim (mean claim ${fmt(claims.summary.mean, 1)} ms).`,
+  );
+  const total = [...w.states.values()].reduce((a, b) => a + b, 0);
+  const sorted = [...w.states.entries()].sort((a, b) => b[1] - a[1]);
+  lines.push(`   the app's PostgreSQL connections, share of samples (mean connections in that state):`);
+  for (const [state, count] of sorted) {
+    lines.push(`     ${fmt((100 * count) / Math.max(1, total), 1).padStart(5)}%  (${fmt(count / Math.max(1, w.samples), 2)})  ${state}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const settings = settingsFromEnv();
+  const sqlMatches = checkClaimSqlMatchesService();
+  if (!sqlMatches) log('WARNING: the claim statement in src/review/review-tasks.service.ts no longer matches CLAIM_SQL here; the bare figure measures the old statement');
+
+  const fixture = await createDatabase(settings);
+  const app = await startGatehouse(fixture);
+  const service = app.get(ReviewTasksService);
+  const appDataSource = app.get(DataSource);
+  const appPool = (appDataSource.driver as unknown as { master: Pool }).master;
+  const appName = (appDataSource.options.extra as { application_name?: string } | undefined)?.application_name ?? 'gatehouse-api';
+
+  const plans: Array<{ when: string; plan: string }> = [];
+  plans.push({ when: `fresh queue (${settings.tasks} pending, 0 claimed)`, plan: await explainClaim(fixture.url, fixture.reviewers[0]!.userId) });
+
+  // 1a. One claimer: the uncontended cost of a service claim.
+  let serial: PhaseResult | undefined;
+  if (settings.serialSeconds > 0) {
+    log(`service claim, 1 claimer, ${settings.serialSeconds} s ...`);
+    serial = await runLoops('service claim, 1 claimer', 1, 0, settings.serialSeconds, async () => (await service.claim(fixture.reviewers[0]!))?.id);
+    log(`  ${serial.summary.count} claims, ${fmt(serial.perSecond, 0)}/s, p50 ${fmt(serial.summary.p50, 2)} ms, p99 ${fmt(serial.summary.p99, 2)} ms`);
+  }
+
+  // 1b. 50 claimers through the service.
+  log(`service claim, ${settings.concurrency} claimers, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
+  const sampler = startWaitSampler(fixture.url, appName, appPool);
+  let wrongHolder = 0;
+  const serviceRun = await runLoops(`service claim (TypeORM pool 10)`, settings.concurrency, settings.warmupSeconds, settings.seconds, async (worker) => {
+    const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
+    const task = await service.claim(reviewer);
+    if (task && task.claimedBy !== reviewer.userId) wrongHolder++;
+    return task?.id;
+  });
+  const waits = await sampler.stop();
+  log(`  ${serviceRun.summary.count} claims, ${fmt(serviceRun.perSecond, 0)}/s, p50 ${fmt(serviceRun.summary.p50, 2)} ms, p99 ${fmt(serviceRun.summary.p99, 2)} ms, ${serviceRun.errors} errors`);
+
+  const serviceIds = [...(serial?.ids ?? []), ...serviceRun.ids];
+  const serviceCheck = await checkDuplicates(fixture.url, 'service phase (1 claimer + 50 claimers, warm-up included)', serviceIds, async (c) => {
+    const [a] = (
+      await c.query<{ n: number; distinct_subjects: number; max_version: number }>(
+        `SELECT (SELECT count(*)::int FROM audit_entries WHERE action = 'review.task_claimed') AS n,
+                (SELECT count(DISTINCT subject_id)::int FROM audit_entries WHERE action = 'review.task_claimed') AS distinct_subjects,
+                (SELECT coalesce(max(claim_version), 0)::int FROM review_tasks) AS max_version`,
+      )
+    ).rows;
+    const notes = [`${a!.n} review.task_claimed audit entries for ${a!.distinct_subjects} distinct tasks`, `max claim_version ${a!.max_version}`];
+    if (a!.n !== serviceIds.length || a!.distinct_subjects !== serviceIds.length) notes.push('MISMATCH: audit entries do not match the claims');
+    if (a!.max_version > 1) notes.push('MISMATCH: a task was claimed more than once');
+    if (wrongHolder > 0) notes.push(`MISMATCH: ${wrongHolder} claims returned another reviewer as holder`);
+    return notes;
+  });
+  log(`  ${serviceCheck.text}`);
+  plans.push({ when: `after the service phase (${serviceIds.length} claimed, still in review_tasks_queue_idx with a live lease)`, plan: await explainClaim(fixture.url, fixture.reviewers[0]!.userId) });
+
+  // Put the queue back to 100,000 pending for the bare statement.
+  await withClient(fixture.url, async (c) => {
+    await c.query(`UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL WHERE status = 'claimed'`);
+    await c.query('VACUUM ANALYZE review_tasks');
+  });
+
+  // 2. The bare claim statement on a pg Pool of 50.
+  log(`bare claim statement, ${settings.concurrency} claimers on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
+  const barePool = new Pool({ connectionString: fixture.url, max: settings.concurrency, application_name: 'gatehouse-bench-bare' });
+  cleanups.unshift({ what: 'close bare pool', run: () => barePool.end() });
+  await Promise.all(Array.from({ length: settings.concurrency }, () => barePool.query('SELECT 1')));
+  const bareRun = await runLoops(`bare claim statement (pg Pool ${settings.concurrency})`, settings.concurrency, settings.warmupSeconds, settings.seconds, async (worker) => {
+    const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
+    const rows = (await barePool.query<{ id: string }>(CLAIM_SQL, [reviewer.userId, false, [], LEASE_MS / 1000])).rows;
+    return rows[0]?.id;
+  });
+  log(`  ${bareRun.summary.count} claims, ${fmt(bareRun.perSecond, 0)}/s, p50 ${fmt(bareRun.summary.p50, 2)} ms, p99 ${fmt(bareRun.summary.p99, 2)} ms, ${bareRun.errors} errors`);
+  const bareCheck = await checkDuplicates(fixture.url, 'bare phase (warm-up included)', bareRun.ids);
+  log(`  ${bareCheck.text}`);
+  plans.push({ when: `after the bare phase (${bareRun.ids.length} claimed)`, plan: await explainClaim(fixture.url, fixture.reviewers[0]!.userId) });
+  cleanups.shift();
+  await barePool.end();
+
+  // 3. SELECT 1 floor.
+  log(`SELECT 1, ${settings.concurrency} loops on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
+  const floorPool = new Pool({ connectionString: fixture.url, max: settings.concurrency, application_name: 'gatehouse-bench-select1' });
+  cleanups.unshift({ what: 'close SELECT 1 pool', run: () => floorPool.end() });
+  await Promise.all(Array.from({ length: settings.concurrency }, () => floorPool.query('SELECT 1')));
+  const floorRun = await runLoops(`SELECT 1 (pg Pool ${settings.concurrency})`, settings.concurrency, settings.warmupSeconds, settings.seconds, async () => {
+    await floorPool.query('SELECT 1');
+    return '';
+  });
+  floorRun.ids.length = 0;
+  log(`  ${floorRun.summary.count} round trips, ${fmt(floorRun.perSecond, 0)}/s, p50 ${fmt(floorRun.summary.p50, 2)} ms, p99 ${fmt(floorRun.summary.p99, 2)} ms`);
+  cleanups.shift();
+  await floorPool.end();
+
+  // What-if, after every measured phase (so it cannot affect them): the same pick with claimed rows
+  // out of the index, i.e. a queue index on status = 'pending' only and expired leases put back to
+  // pending by a sweep instead of being re-checked by every claim.
+  const whatIf = await withClient(fixture.url, async (c) => {
+    await c.query(`CREATE INDEX bench_review_tasks_pending_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status = 'pending'`);
+    await c.query('ANALYZE review_tasks');
+    await c.query('BEGIN');
+    try {
+      const rows = (
+        await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL.replace(/\(status = 'pending' OR \(status = 'claimed' AND lease_expires_at < now\(\)\)\)/, "status = 'pending'")}`, [
+          fixture.reviewers[0]!.userId,
+          false,
+          [],
+          LEASE_MS / 1000,
+        ])
+      ).rows;
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+  plans.push({ when: `WHAT-IF (not the service's statement): status = 'pending' only, on an index WHERE status = 'pending', same ${bareRun.ids.length} claimed`, plan: whatIf });
+
+  // Report
+  const floorP99 = floorRun.summary.p99;
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`Claims bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+  lines.push(
+    `${settings.tasks} pending kyb tasks over ${fixture.orgIds.length} organisation(s); ${settings.concurrency} claimers; ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per phase; latencies in ms; claim statement ${sqlMatches ? 'matches' : 'DOES NOT match'} the service's`,
+  );
+  lines.push('');
+  lines.push(
+    table([
+      ['phase', 'claimers', 'ops', 'ops/s', 'p50', 'p95', 'p99', 'max', 'mean', 'p99 / SELECT 1 p99', 'errors'],
+      ...(serial ? [phaseRow(serial, floorP99)] : []),
+      phaseRow(serviceRun, floorP99),
+      phaseRow(bareRun, floorP99),
+      phaseRow(floorRun, floorP99),
+    ]),
+  );
+  lines.push('');
+  const verdict = (p99: number) => (p99 <= P99_GOAL_MS ? 'PASS' : 'FAIL');
+  lines.push(
+    `Goal p99 ≤ ${P99_GOAL_MS} ms. The issue's "claim" is what a reviewer gets from POST /v1/review/tasks/claim, i.e. the service claim ` +
+      `(own-organisation lookup + claim statement + organisation lock + audit append, one transaction):`,
+  );
+  lines.push(`  service claim, ${settings.concurrency} claimers: p99 ${fmt(serviceRun.summary.p99, 2)} ms → ${verdict(serviceRun.summary.p99)}   (the figure the goal is about)`);
+  lines.push(`  bare claim statement, ${settings.concurrency} claimers: p99 ${fmt(bareRun.summary.p99, 2)} ms → ${verdict(bareRun.summary.p99)}   (the database's share only; not what a reviewer sees)`);
+  if (serviceRun.emptied || bareRun.emptied) lines.push('  note: a phase emptied the queue before its deadline; its window ended there.');
+  lines.push('');
+  lines.push('Latency over the measured window (does a claim slow down as claimed rows pile up in front of the queue?):');
+  for (const r of [serviceRun, bareRun, floorRun]) lines.push(`  ${r.label}: ${timeline(r)}`);
+  lines.push('');
+  lines.push(`Where the service claim waits (${settings.concurrency} claimers):`);
+  lines.push(...waitReport(waits, serviceRun));
+  if (serial) {
+    lines.push(
+      `   uncontended, one claimer: ${fmt(serial.perSecond, 0)} claims/s (mean ${fmt(serial.summary.mean, 2)} ms). Every claim takes the one audit_head row` +
+        (fixture.orgIds.length === 1 ? ' and here also the one organisation row' : '') +
+        ` FOR UPDATE and holds it to COMMIT, so claims are serial: ${settings.concurrency} claimers cannot exceed ≈ 1 / (lock hold time) claims/s, ` +
+        `and the mean wait is ≈ ${settings.concurrency} / claims/s = ${fmt((settings.concurrency / serviceRun.perSecond) * 1000, 1)} ms.`,
+    );
+  }
+  lines.push('');
+  lines.push('Duplicates:');
+  lines.push(`  ${serviceCheck.text}`);
+  lines.push(`  ${bareCheck.text}`);
+  lines.push('');
+  lines.push('EXPLAIN (ANALYZE, BUFFERS) of the claim statement, one claimer, rolled back:');
+  for (const p of plans) lines.push(`  ${p.when}: ${planFacts(p.plan)}`);
+  for (const p of plans) {
+    lines.push('');
+    lines.push(`-- ${p.when}`);
+    lines.push(p.plan);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  // Let any straggling claim finish before the cleanup closes the pool under it.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (!serviceCheck.ok || !bareCheck.ok) throw new Error('duplicate or missing claims (see "Duplicates" above)');
+}
+
+if (require.main === module) {
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    process.stderr.write('\ninterrupted: cleaning up\n');
+    void runCleanups().finally(() => process.exit(130));
+  });
+  main()
+    .then(
+      () => 0,
+      (e: unknown) => {
+        process.stderr.write(`claims bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      if (interrupted) return;
+      const cleaned = await runCleanups();
+      // Exit explicitly: a benchmark must not hang on a straggling socket or timer.
+      process.exit(code === 0 && cleaned ? 0 : 1);
+    });
+}
