@@ -3,6 +3,8 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { ACCESS } from '../src/accounts/access.decorator';
 import { Actor, PASSWORD, bearer, currentCode, developer, login, staff, tokenFromLink, uniqueEmail } from './harness/actors';
+import { join } from 'node:path';
+import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
@@ -123,6 +125,21 @@ describe('accounts and organisations', () => {
       }
       expect(actual).toEqual(expected);
     });
+  });
+
+  it('creates staff from the command line, who must then enrol TOTP', async () => {
+    const email = uniqueEmail('cli-admin');
+    const env = { DATABASE_URL: t.db.url, STAFF_PASSWORD: PASSWORD, VAR_DIR: t.config.varDir };
+    const run = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, ['--email', email, '--name', 'Cli Admin', '--role', 'admin']);
+    expect({ code: await run.exited, output: run.output() }).toMatchObject({ code: 0, output: expect.stringContaining(`created admin ${email}`) });
+    const token = await login(t, email);
+    await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
+    await t.http().get('/v1/me').set(bearer(token)).expect(200);
+    const again = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, ['--email', email, '--name', 'Cli Admin', '--role', 'admin']);
+    expect({ code: await again.exited, output: again.output() }).toMatchObject({ code: 1, output: expect.stringContaining('already exists') });
+    const bad = spawnEntry(join('src', 'cli', 'staff-create.ts'), { ...env, STAFF_PASSWORD: 'short' }, ['--email', 'nope', '--role', 'god']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/--email must be an email address/);
   });
 
   it('declares who may call every route', () => {

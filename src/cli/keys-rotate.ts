@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { openSecret, sealSecret } from '../common/crypto/master-key';
 import { ConfigError, loadConfig } from '../config/config';
-import { createDataSource } from '../database/data-source';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { withCliDataSource } from './cli-database';
 import { rewrapDataKey, unwrapDataKey } from '../kyc/documents/crypto/document-cipher';
 
 /**
@@ -17,8 +16,6 @@ async function main(): Promise<void> {
   const previous = Buffer.from(config.keys.previousMasterKey, 'base64');
   if (next.equals(previous)) throw new Error('MASTER_KEY and MASTER_KEY_PREVIOUS are the same key');
 
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.varDir, config.database.embeddedPort, () => undefined);
-  const dataSource = await createDataSource(config.database.url ?? embedded!.url, { poolSize: 2, applicationName: 'gatehouse-keys-rotate' }).initialize();
   const counts = { documents: 0, mrz: 0, totp: 0, alreadyRotated: 0 };
   const underNewKey = (check: () => unknown) => {
     try {
@@ -28,7 +25,7 @@ async function main(): Promise<void> {
       return false;
     }
   };
-  try {
+  await withCliDataSource(config, 'gatehouse-keys-rotate', async (dataSource) => {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows = (await dataSource.query(`SELECT id, wrapped_key, mrz FROM documents WHERE id > $1 ORDER BY id LIMIT 500`, [after])) as { id: string; wrapped_key: string; mrz: string | null }[];
@@ -56,11 +53,8 @@ async function main(): Promise<void> {
         counts.totp++;
       }
     });
-    process.stdout.write(`${JSON.stringify(counts)}\n`);
-  } finally {
-    await dataSource.destroy();
-    if (embedded?.owned) await embedded.stop();
-  }
+  });
+  process.stdout.write(`${JSON.stringify(counts)}\n`);
 }
 
 main().then(

@@ -6,8 +6,7 @@ import { hashPassword } from '../accounts/passwords';
 import { STAFF_ROLES, StaffRole } from '../accounts/user.entity';
 import { AuditChain } from '../audit/audit-chain';
 import { ConfigError, loadConfig } from '../config/config';
-import { createDataSource } from '../database/data-source';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { withCliDataSource } from './cli-database';
 
 function prompt(question: string): Promise<string> {
   return new Promise((resolve) => {
@@ -36,11 +35,9 @@ async function main(): Promise<void> {
   assertPasswordAcceptable(password);
 
   const config = loadConfig();
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.varDir, config.database.embeddedPort, () => undefined);
-  const dataSource = await createDataSource(config.database.url ?? embedded!.url, { poolSize: 2, applicationName: 'gatehouse-staff-create' }).initialize();
-  try {
-    const passwordHash = await hashPassword(password);
-    const id = await dataSource.transaction(async (m) => {
+  const passwordHash = await hashPassword(password);
+  const id = await withCliDataSource(config, 'gatehouse-staff-create', (dataSource) =>
+    dataSource.transaction(async (m) => {
       const rows = (await m.query(
         `INSERT INTO users (kind, email, name, password_hash, staff_role, email_verified_at) VALUES ('staff', $1, $2, $3, $4, now())
          ON CONFLICT (email) DO NOTHING RETURNING id`,
@@ -49,12 +46,9 @@ async function main(): Promise<void> {
       if (!rows[0]) throw new Error(`an account with the email ${values.email} already exists`);
       await new AuditChain(dataSource).append(m, { actor: { type: 'system', id: 'cli' }, action: 'staff.created', subject: { type: 'user', id: rows[0].id }, after: { email: values.email, name: values.name, role: values.role } });
       return rows[0].id;
-    });
-    process.stdout.write(`created ${values.role} ${values.email} (${id}); they enrol TOTP at first sign-in\n`);
-  } finally {
-    await dataSource.destroy();
-    if (embedded?.owned) await embedded.stop();
-  }
+    }),
+  );
+  process.stdout.write(`created ${values.role} ${values.email} (${id}); they enrol TOTP at first sign-in\n`);
 }
 
 main().then(

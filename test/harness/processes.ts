@@ -22,8 +22,8 @@ export function spawnAuditVerify(env: Record<string, string>): RunningProcess {
 }
 
 /** Any CLI entry point under src/, from source. */
-export function spawnEntry(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
+export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
