@@ -705,6 +705,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // Output piped into `head` must not kill the run before its cleanup drops the database.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   let interrupted = false;
   process.once('SIGINT', () => {
     interrupted = true;
