@@ -63,6 +63,9 @@ describe('review queue', () => {
     expect(view.body.organisation.checks.map((c: { name: string }) => c.name).sort()).toEqual(['registry', 'sanctions']);
     expect(view.body.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['verification.submit', 'verification.checks_completed', 'verification.review_started']));
 
+    // The claim is audited too: queued with the claim, linked into the hash chain by the worker.
+    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM audit_entries WHERE action = 'review.task_claimed' AND subject_id = $1 AND actor_id = $2`, [task.id, reviewer.id])).length === 1, 5_000, 'the claim in the audit chain');
+
     const decided = await decide(reviewer, task.id, { decision: 'approve', reasonCodes: ['documents_verified', 'identity_confirmed'], note: 'All consistent.', claimVersion: task.claimVersion }).expect(200);
     expect(decided.body.verificationStatus).toBe('approved');
     await t.smtp.waitFor((m) => m.to.includes(dev.email) && /is verified/.test(m.subject));
@@ -179,6 +182,7 @@ describe('review queue', () => {
       expect({ path, status: (await t.http()[method](path).set(bearer(dev.token))).status }).toEqual({ path, status: 403 });
     }
     for (const path of ['/v1/audit', '/v1/audit/verify', '/v1/audit/export']) expect({ path, status: (await t.http().get(path).set(bearer(reviewer.token))).status }).toEqual({ path, status: 403 });
+    await eventually(async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_queue`))[0].n === 0, 5_000, 'queued audit events chained');
     const verify = await t.http().get('/v1/audit/verify').set(bearer(senior.token)).expect(200);
     expect(verify.body.ok).toBe(true);
     const exported = await t.http().get('/v1/audit/export').set(bearer(senior.token)).expect(200);

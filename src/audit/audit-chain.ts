@@ -74,7 +74,7 @@ export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: Key
 export class AuditChain {
   constructor(private readonly dataSource: DataSource) {}
 
-  async append(manager: EntityManager, record: AuditRecord): Promise<string> {
+  async append(manager: EntityManager, record: AuditRecord, at: Date = new Date()): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditChain.append needs the caller’s transaction');
     const [head] = (await manager.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton FOR UPDATE`)) as {
       last_id: string;
@@ -92,7 +92,7 @@ export class AuditChain {
       before: (scrubSnapshot(record.before ?? null) as Record<string, unknown> | null) ?? null,
       after: (scrubSnapshot(record.after ?? null) as Record<string, unknown> | null) ?? null,
       requestId: record.requestId ?? null,
-      createdAt: new Date().toISOString(),
+      createdAt: at.toISOString(),
     };
     const hash = chainHash(head.last_hash, content);
     await manager.query(
@@ -115,6 +115,31 @@ export class AuditChain {
     );
     await manager.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + 1 WHERE singleton`, [content.id, hash]);
     return content.id;
+  }
+
+  /**
+   * Records a frequent event in the caller's transaction without taking the chain's head lock; a
+   * worker links queued events into the chain in order (chainQueued), keeping their own time.
+   */
+  async enqueue(manager: EntityManager, record: AuditRecord): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditChain.enqueue needs the caller’s transaction');
+    const scrub = (v: Record<string, unknown> | null | undefined) => (v ? JSON.stringify(scrubSnapshot(v)) : null);
+    await manager.query(
+      `INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [record.actor.type, record.actor.id ?? null, record.action, record.subject.type, record.subject.id ?? null, scrub(record.before), scrub(record.after), record.requestId ?? null, new Date().toISOString()],
+    );
+  }
+
+  /** Links up to `batch` queued events into the chain, oldest first, in one transaction. Returns how many. */
+  async chainQueued(batch = 500): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [batch])) as (Omit<EntryRow, 'prev_hash' | 'hash'>)[];
+      for (const r of rows) {
+        await this.append(m, { actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, r.created_at);
+      }
+      if (rows.length) await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JobDispatcher } from '../queue/job-dispatcher';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobName, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
@@ -28,5 +28,35 @@ export class AuditCheckpointSchedule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.queueFor(JobName.AuditCheckpoint).upsertJobScheduler('audit-checkpoint', { every: AUDIT_CHECKPOINT_EVERY_MS }, { name: JobName.AuditCheckpoint, data: {} });
+  }
+}
+
+/** Links queued audit events (claims, releases) into the chain every half second. */
+@Injectable()
+export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditChainer.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(private readonly audit: AuditService) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.drain().finally(() => (this.running = undefined));
+    }, 500);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while ((await this.audit.chainQueued()) === 500);
+    } catch (e) {
+      this.logger.warn(`audit chaining: ${(e as Error).message}`);
+    }
   }
 }

@@ -82,3 +82,37 @@ export class AuditCheckpoint {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }
+
+/** Events waiting to be linked into the chain by the audit chainer (see AuditChain.chainQueued). */
+@Entity('audit_queue')
+export class AuditQueued {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'actor_type', type: 'varchar', length: 32 })
+  actorType: string;
+
+  @Column({ name: 'actor_id', type: 'varchar', length: 64, nullable: true })
+  actorId: string | null;
+
+  @Column({ type: 'varchar', length: 96 })
+  action: string;
+
+  @Column({ name: 'subject_type', type: 'varchar', length: 32 })
+  subjectType: string;
+
+  @Column({ name: 'subject_id', type: 'varchar', length: 64, nullable: true })
+  subjectId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  before: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  after: Record<string, unknown> | null;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditCheckpointProcessor, AuditCheckpointSchedule } from './audit-checkpoint.processor';
+import { AuditChainer, AuditCheckpointProcessor, AuditCheckpointSchedule } from './audit-checkpoint.processor';
 
-@Module({ providers: [AuditCheckpointProcessor, AuditCheckpointSchedule] })
+@Module({ providers: [AuditCheckpointProcessor, AuditCheckpointSchedule, AuditChainer] })
 export class AuditWorkerModule {}

@@ -49,6 +49,15 @@ export class AuditService {
     return this.chain.append(manager, record);
   }
 
+  /** For frequent events (claims): queued in the caller's transaction, chained by the worker shortly after. */
+  appendSoon(manager: EntityManager, record: AuditRecord): Promise<void> {
+    return this.chain.enqueue(manager, record);
+  }
+
+  chainQueued(): Promise<number> {
+    return this.chain.chainQueued();
+  }
+
   verify(): Promise<VerifyResult> {
     return this.chain.verify(this.signingKey().publicKey);
   }

@@ -1,6 +1,6 @@
 import { EmailToken, Session } from '../accounts/session.entity';
 import { User } from '../accounts/user.entity';
-import { AuditCheckpoint, AuditEntry, AuditHead } from '../audit/audit-entry.entity';
+import { AuditCheckpoint, AuditEntry, AuditHead, AuditQueued } from '../audit/audit-entry.entity';
 import { CheckRecord } from '../kyc/checks/check.entity';
 import { KybDocument } from '../kyc/documents/document.entity';
 import { Person } from '../kyc/people/person.entity';
@@ -9,4 +9,4 @@ import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Invitation, Organisation, OrganisationMember } from '../organisations/organisation.entity';
 
 /** Every TypeORM entity, listed explicitly so the app, the migration CLI and tests load the same set. */
-export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, User, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest];
+export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, AuditQueued, User, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest];

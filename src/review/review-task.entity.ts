@@ -13,6 +13,7 @@ export type Decision = 'approve' | 'reject' | 'request_info';
 @Check('review_tasks_status_check', `status IN ('pending', 'claimed', 'done', 'cancelled')`)
 @Index('review_tasks_queue_idx', { synchronize: false })
 @Index('review_tasks_subject_idx', { synchronize: false })
+@Index('review_tasks_lease_idx', { synchronize: false })
 export class ReviewTask {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -116,12 +116,15 @@ export class ReviewTasksService {
         [principal.email],
       )) as { organisation_id: string }[];
       const senior = principal.staffRole === 'senior_reviewer';
+      // Expired leases go back to the queue first (a cheap indexed update), so the claim itself only
+      // ever scans pending tasks.
+      await m.query(`UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL WHERE status = 'claimed' AND lease_expires_at < now()`);
       const rows = (await m.query(
         `UPDATE review_tasks
             SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
           WHERE id = (
             SELECT id FROM review_tasks
-             WHERE (status = 'pending' OR (status = 'claimed' AND lease_expires_at < now()))
+             WHERE status = 'pending'
                AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
                AND organisation_id <> ALL($3::uuid[])
              ORDER BY stage_rank, risk_rank, due_at, id
@@ -134,10 +137,14 @@ export class ReviewTasksService {
       if (!row) return undefined;
       const task = fromRow(row);
       if (task.type === 'kyb' && task.stage === 'first') {
-        const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
-        if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
+        // Only the first claim of a case changes its status; others must not queue on its row lock.
+        const [current] = (await m.query(`SELECT verification_status FROM organisations WHERE id = $1`, [task.organisationId])) as { verification_status: string }[];
+        if (current?.verification_status === 'pending_review') {
+          const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
+          if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
+        }
       }
-      await this.audit.append(m, { actor: actorOf(principal), action: 'review.task_claimed', subject: { type: 'review_task', id: task.id }, after: { claimVersion: task.claimVersion, organisationId: task.organisationId }, requestId });
+      await this.audit.appendSoon(m, { actor: actorOf(principal), action: 'review.task_claimed', subject: { type: 'review_task', id: task.id }, after: { claimVersion: task.claimVersion, organisationId: task.organisationId }, requestId });
       return taskView(task);
     });
   }
@@ -155,7 +162,7 @@ export class ReviewTasksService {
         const org = await m.getRepository(Organisation).findOne({ where: { id: row.organisation_id }, lock: { mode: 'pessimistic_write' } });
         if (org?.verificationStatus === 'in_review') await this.verification.transition(m, org, 'review_released', actorOf(principal), requestId, { taskId });
       }
-      await this.audit.append(m, { actor: actorOf(principal), action: 'review.task_released', subject: { type: 'review_task', id: taskId }, requestId });
+      await this.audit.appendSoon(m, { actor: actorOf(principal), action: 'review.task_released', subject: { type: 'review_task', id: taskId }, requestId });
     });
   }
 
