@@ -1,7 +1,7 @@
 // reflect-metadata must be loaded before @peculiar/x509 (its tsyringe container needs it).
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, webcrypto } from 'node:crypto';
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -18,7 +18,8 @@ import { dirname } from 'node:path';
 
 // Node's WebCrypto (Node ≥ 20). Passed explicitly to every call as well, so another module setting a
 // different provider cannot change what this file uses.
-const crypto = webcrypto as unknown as Crypto;
+// (Cast: the library types the provider as the DOM `Crypto`, which Node's type only nearly matches.)
+const crypto = webcrypto as unknown as NonNullable<Parameters<typeof x509.X509CrlGenerator.create>[1]>;
 x509.cryptoProvider.set(crypto);
 
 /** The CA key: ECDSA on P-384, signing with SHA-384. */
@@ -135,7 +136,7 @@ export async function validateCsr(csrPem: string): Promise<ValidatedCsr> {
 }
 
 function checkCsrKey(request: x509.Pkcs10CertificateRequest): { keyType: 'rsa' | 'ec'; publicKeyAlgorithm: PublicKeyAlgorithm } {
-  let algorithm: Algorithm & { namedCurve?: string; modulusLength?: number; publicExponent?: Uint8Array };
+  let algorithm: webcrypto.Algorithm & { namedCurve?: string; modulusLength?: number; publicExponent?: Uint8Array };
   try {
     algorithm = request.publicKey.algorithm;
   } catch {
@@ -152,7 +153,8 @@ function checkCsrKey(request: x509.Pkcs10CertificateRequest): { keyType: 'rsa' |
   }
   if (name === 'ECDSA') {
     const curve = algorithm.namedCurve;
-    if (curve === 'P-256' || curve === 'P-384') return { keyType: 'ec', publicKeyAlgorithm: `EC-${curve}` };
+    if (curve === 'P-256') return { keyType: 'ec', publicKeyAlgorithm: 'EC-P-256' };
+    if (curve === 'P-384') return { keyType: 'ec', publicKeyAlgorithm: 'EC-P-384' };
     throw new CsrRejectedError('unsupported_key', `CSR EC key is on curve ${curve ?? 'unknown'}; only P-256 and P-384 are accepted`);
   }
   if (name === 'RSA-PSS') {
@@ -161,7 +163,7 @@ function checkCsrKey(request: x509.Pkcs10CertificateRequest): { keyType: 'rsa' |
   throw new CsrRejectedError('unsupported_key', `CSR key type ${name} is not accepted; use RSA (2048 bits or more) or EC P-256/P-384`);
 }
 
-function hashName(algorithm: Algorithm & { hash?: unknown }): string | null {
+function hashName(algorithm: { hash?: unknown }): string | null {
   const hash = algorithm.hash;
   if (typeof hash === 'string') return hash.toUpperCase();
   if (hash && typeof hash === 'object' && 'name' in hash && typeof hash.name === 'string') return hash.name.toUpperCase();
@@ -218,7 +220,8 @@ export interface CrlParams {
 
 export class CertificateAuthority {
   private constructor(
-    private readonly signingKey: CryptoKey,
+    private readonly signingKey: webcrypto.CryptoKey,
+    private readonly privateKey: KeyObject,
     private readonly certificate: x509.X509Certificate,
     private readonly keyIdentifierHex: string,
   ) {}
@@ -258,8 +261,8 @@ export class CertificateAuthority {
     const keyIdentifierHex = ski ? ski.keyId : Buffer.from(await certificate.publicKey.getKeyIdentifier(crypto)).toString('hex');
 
     const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
-    const signingKey = await crypto.subtle.importKey('pkcs8', pkcs8, CA_KEY_ALGORITHM, false, ['sign']);
-    return new CertificateAuthority(signingKey, certificate, keyIdentifierHex);
+    const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, CA_KEY_ALGORITHM, false, ['sign']);
+    return new CertificateAuthority(signingKey, keyObject, certificate, keyIdentifierHex);
   }
 
   /** The CA certificate, PEM (for GET /v1/ca.pem and for TLS servers' client-CA list). */
@@ -352,12 +355,14 @@ export class CertificateAuthority {
    * `application/pkix-crl` if relying parties fetch it over HTTP (RFC 5280 §4.2.1.13).
    */
   async crl(params: CrlParams): Promise<string> {
-    return (await this.buildCrl(params)).toString('pem');
+    // RFC 7468 label; the library's own PEM says "CRL", which OpenSSL does not read.
+    return x509.PemConverter.encode(Uint8Array.from(await this.crlDer(params)), 'X509 CRL');
   }
 
   /** The same CRL as `crl`, DER-encoded. */
   async crlDer(params: CrlParams): Promise<Buffer> {
-    return Buffer.from((await this.buildCrl(params)).rawData);
+    const generated = Buffer.from((await this.buildCrl(params)).rawData);
+    return this.withoutEmptyEntryExtensions(generated);
   }
 
   private async buildCrl(params: CrlParams): Promise<x509.X509Crl> {
@@ -388,6 +393,37 @@ export class CertificateAuthority {
       },
       crypto,
     );
+  }
+
+  /**
+   * @peculiar/x509 2.2.0 writes an empty `crlEntryExtensions` SEQUENCE for an entry without a reason,
+   * which RFC 5280 does not allow (SIZE (1..MAX)); strict DER parsers may refuse the CRL. Drop those
+   * and sign the corrected TBSCertList again (same algorithm: ECDSA with SHA-384).
+   */
+  private withoutEmptyEntryExtensions(der: Buffer): Buffer {
+    const outer = readTlv(der, 0);
+    const tbs = readTlv(der, outer.contentStart);
+    const signatureAlgorithm = der.subarray(tbs.end, readTlv(der, tbs.end).end);
+    const fields = children(der, tbs);
+    const listIndex = fields.findIndex((f, i) => i > 2 && f.tag === 0x30);
+    if (listIndex < 0) return der;
+    const list = fields[listIndex];
+    let changed = false;
+    const entries = children(der, list).map((entry) => {
+      const parts = children(der, entry);
+      const last = parts[parts.length - 1];
+      if (parts.length === 3 && last.tag === 0x30 && last.end === last.contentStart) {
+        changed = true;
+        return encodeTlv(0x30, Buffer.concat(parts.slice(0, 2).map((p) => der.subarray(p.start, p.end))));
+      }
+      return der.subarray(entry.start, entry.end);
+    });
+    if (!changed) return der;
+    const newFields = fields.map((f, i) => (i === listIndex ? encodeTlv(0x30, Buffer.concat(entries)) : der.subarray(f.start, f.end)));
+    const newTbs = encodeTlv(0x30, Buffer.concat(newFields));
+    const signature = sign('sha384', newTbs, { key: this.privateKey, dsaEncoding: 'der' });
+    const bitString = encodeTlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
+    return encodeTlv(0x30, Buffer.concat([newTbs, signatureAlgorithm, bitString]));
   }
 }
 
@@ -447,7 +483,7 @@ export async function loadOrCreateCa(options: LoadOrCreateCaOptions): Promise<Ce
 }
 
 async function createCaMaterial(subject: string | undefined, now: Date): Promise<{ keyPem: string; certificatePem: string }> {
-  const keys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const name = subject ? new x509.Name(subject) : DEFAULT_CA_SUBJECT;
   const notBefore = new Date(Math.floor((now.getTime() - CLIENT_CERT_BACKDATE_MS) / 1000) * 1000);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
@@ -466,7 +502,7 @@ async function createCaMaterial(subject: string | undefined, now: Date): Promise
     },
     crypto,
   );
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certificatePem: certificate.toString('pem') };
 }
 
@@ -504,7 +540,6 @@ function assertClientId(clientId: string): void {
 
 function organisationName(legalName: string): string {
   if (typeof legalName !== 'string') throw new TypeError('organisationLegalName must be a string');
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(legalName)) throw new TypeError('organisationLegalName contains control characters');
   const trimmed = legalName.normalize('NFC').trim();
   if (!trimmed) throw new TypeError('organisationLegalName is empty');
@@ -526,7 +561,7 @@ function normaliseSerial(serial: string): string {
 }
 
 /** DER INTEGER of a non-negative value of at most 20 octets (RFC 5280's CRL number limit). */
-function derInteger(value: bigint): Uint8Array {
+function derInteger(value: bigint): Uint8Array<ArrayBuffer> {
   if (value < 0n) throw new RangeError('crlNumber must not be negative');
   let hex = value.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
@@ -534,4 +569,51 @@ function derInteger(value: bigint): Uint8Array {
   if (body.length > 20) throw new RangeError('crlNumber must fit in 20 octets');
   if (body[0] & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
   return Uint8Array.from(Buffer.concat([Buffer.from([0x02, body.length]), body]));
+}
+
+interface Tlv {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+/** One DER TLV at `offset` (single-byte tags; definite lengths). */
+function readTlv(der: Buffer, offset: number): Tlv {
+  if (offset + 2 > der.length) throw new Error('DER: truncated');
+  const tag = der[offset];
+  let length = der[offset + 1];
+  let contentStart = offset + 2;
+  if (length & 0x80) {
+    const octets = length & 0x7f;
+    if (octets === 0 || octets > 4) throw new Error('DER: unsupported length');
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart + i];
+    contentStart += octets;
+  }
+  const end = contentStart + length;
+  if (end > der.length) throw new Error('DER: truncated');
+  return { tag, start: offset, contentStart, end };
+}
+
+function children(der: Buffer, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let offset = parent.contentStart; offset < parent.end; ) {
+    const child = readTlv(der, offset);
+    out.push(child);
+    offset = child.end;
+  }
+  return out;
+}
+
+function encodeTlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  let header: Buffer;
+  if (n < 0x80) header = Buffer.from([tag, n]);
+  else {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+    header = Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
+  }
+  return Buffer.concat([header, content]);
 }
