@@ -15,6 +15,7 @@ export interface AppConfig {
     url?: string;
     migrateOnStart: boolean;
     embeddedPort: number;
+    poolSize: number;
   };
   redis: { url: string; prefix: string };
   mail: { smtpUrl?: string; from: string; fileDir: string };
@@ -86,6 +87,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       url: env.DATABASE_URL,
       migrateOnStart: env.MIGRATE_ON_START ?? true,
       embeddedPort: env.EMBEDDED_POSTGRES_PORT ?? 54329,
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
     },
     redis: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: env.REDIS_PREFIX ?? 'gatehouse' },
     mail: {

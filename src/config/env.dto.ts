@@ -35,6 +35,9 @@ export class EnvDto {
   @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL?: string;
 
+  @IsOptional() @Type(() => Number) @Min(2) @Max(200) @IsInt()
+  DATABASE_POOL_SIZE?: number;
+
   @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
   MIGRATE_ON_START?: boolean;
 

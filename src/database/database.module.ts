@@ -11,7 +11,7 @@ import { dataSourceOptions } from './data-source';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
         if (!config.database.url) throw new Error('database.url must be resolved (embedded or DATABASE_URL) before the app module is built');
-        return { ...dataSourceOptions(config.database.url, { applicationName: `gatehouse-${config.role}` }), retryAttempts: 3, retryDelay: 1_000 };
+        return { ...dataSourceOptions(config.database.url, { applicationName: `gatehouse-${config.role}`, poolSize: config.database.poolSize }), retryAttempts: 3, retryDelay: 1_000 };
       },
     }),
   ],

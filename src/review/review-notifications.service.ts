@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OutboxService } from '../notifications/outbox.service';
+import { ReviewTasksService } from './review-tasks.service';
 import { DIGEST_EVERY_MS, SLA_ALERT_FRACTION } from './review.rules';
 
 /**
@@ -14,10 +15,12 @@ export class ReviewNotificationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
+    private readonly tasks: ReviewTasksService,
   ) {}
 
-  async run(now = new Date()): Promise<{ digests: number; slaAlerts: number }> {
-    return { digests: await this.sendDigests(now), slaAlerts: await this.sendSlaAlerts(now) };
+  async run(now = new Date()): Promise<{ digests: number; slaAlerts: number; leasesReleased: number }> {
+    const leasesReleased = await this.tasks.releaseExpiredLeases();
+    return { digests: await this.sendDigests(now), slaAlerts: await this.sendSlaAlerts(now), leasesReleased };
   }
 
   private reviewers(m = this.dataSource.manager) {

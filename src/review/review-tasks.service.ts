@@ -111,16 +111,37 @@ export class ReviewTasksService {
   async claim(principal: Principal, requestId?: string): Promise<TaskView | undefined> {
     return this.dataSource.transaction(async (m) => {
       // A staff member never reviews an organisation they belong to (same email as a member).
-      const own = (await m.query(
-        `SELECT om.organisation_id FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $1`,
-        [principal.email],
-      )) as { organisation_id: string }[];
-      const senior = principal.staffRole === 'senior_reviewer';
-      // Expired leases go back to the queue first (a cheap indexed update), so the claim itself only
-      // ever scans pending tasks.
-      await m.query(`UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL WHERE status = 'claimed' AND lease_expires_at < now()`);
-      const rows = (await m.query(
-        `UPDATE review_tasks
+      const own = (await m.query(`SELECT om.organisation_id FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $1`, [principal.email])) as {
+        organisation_id: string;
+      }[];
+      const params = [principal.userId, principal.staffRole === 'senior_reviewer', own.map((o) => o.organisation_id), LEASE_MS / 1000, requestId ?? null];
+      let row = await this.pick(m, params);
+      if (!row) {
+        // Nothing pending: return expired leases to the queue and look once more. (The worker also
+        // does this every minute, so an expired task never waits long behind pending ones.)
+        await this.releaseExpiredLeases(m);
+        row = await this.pick(m, params);
+      }
+      if (!row) return undefined;
+      const task = fromRow(row);
+      if (task.type === 'kyb' && task.stage === 'first' && row.verification_status === 'pending_review') {
+        // Only the first claim of a case changes its status and takes its row lock.
+        const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
+        if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
+      }
+      return taskView(task);
+    });
+  }
+
+  /**
+   * One statement: pick the best pending task (FOR UPDATE SKIP LOCKED, nothing joined inside the
+   * locked select), lease it, queue its audit event, and read the case's status to decide whether
+   * the claim also starts the review.
+   */
+  private async pick(m: EntityManager, params: unknown[]): Promise<(TaskRow & { verification_status: string }) | undefined> {
+    const rows = (await m.query(
+      `WITH picked AS (
+         UPDATE review_tasks
             SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
           WHERE id = (
             SELECT id FROM review_tasks
@@ -130,23 +151,25 @@ export class ReviewTasksService {
              ORDER BY stage_rank, risk_rank, due_at, id
              LIMIT 1
              FOR UPDATE SKIP LOCKED)
-          RETURNING *`,
-        [principal.userId, senior, own.map((o) => o.organisation_id), LEASE_MS / 1000],
-      )) as [TaskRow[], number];
-      const row = rows[0][0];
-      if (!row) return undefined;
-      const task = fromRow(row);
-      if (task.type === 'kyb' && task.stage === 'first') {
-        // Only the first claim of a case changes its status; others must not queue on its row lock.
-        const [current] = (await m.query(`SELECT verification_status FROM organisations WHERE id = $1`, [task.organisationId])) as { verification_status: string }[];
-        if (current?.verification_status === 'pending_review') {
-          const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
-          if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
-        }
-      }
-      await this.audit.appendSoon(m, { actor: actorOf(principal), action: 'review.task_claimed', subject: { type: 'review_task', id: task.id }, after: { claimVersion: task.claimVersion, organisationId: task.organisationId }, requestId });
-      return taskView(task);
-    });
+          RETURNING *),
+       audited AS (
+         INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, after, request_id, created_at)
+         SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text,
+                jsonb_build_object('claimVersion', picked.claim_version, 'organisationId', picked.organisation_id), $5, now()
+           FROM picked)
+       SELECT picked.*, o.verification_status FROM picked JOIN organisations o ON o.id = picked.organisation_id`,
+      params,
+    )) as (TaskRow & { verification_status: string })[];
+    return rows[0];
+  }
+
+  /** Puts tasks whose lease ran out back in the queue (their claim version stays, so old holders cannot decide). */
+  async releaseExpiredLeases(m: EntityManager = this.dataSource.manager): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE id IN (SELECT id FROM review_tasks WHERE status = 'claimed' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)`,
+    )) as [unknown, number];
+    return count;
   }
 
   async release(taskId: string, principal: Principal, requestId?: string): Promise<void> {

@@ -13,7 +13,7 @@ export class ReviewProcessor extends JobDispatcher {
   }
 
   @JobHandler(JobName.ReviewNotifications)
-  notify(): Promise<{ digests: number; slaAlerts: number }> {
+  notify(): Promise<{ digests: number; slaAlerts: number; leasesReleased: number }> {
     return this.notifications.run();
   }
 }
