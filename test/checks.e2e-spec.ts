@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksService } from '../src/kyc/checks/checks.service';
-import { Actor, bearer, developer } from './harness/actors';
+import { Actor, bearer, developer, staff } from './harness/actors';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
@@ -208,6 +208,17 @@ describe('automated checks', () => {
     expect(org.verification_status).toBe('suspended');
     const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.suspend'`, [c.id]);
     expect(audit.actor_id).toBe('sanctions-rescreen');
+
+    // The hit opens a high-risk review task; a reviewer who clears it reinstates the organisation.
+    const [task] = await t.dataSource.query(`SELECT id, risk_level FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [c.id]);
+    expect(task.risk_level).toBe('high');
+    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status = 'pending' AND id <> $1`, [task.id]);
+    const reviewer = await staff(t, 'senior_reviewer');
+    const claimed = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
+    expect(claimed.body.id).toBe(task.id);
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['identity_confirmed'], note: 'Different person: date of birth and nationality differ.' }).expect(200);
+    const [after] = await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]);
+    expect(after.verification_status).toBe('approved');
   }, 60_000);
 
   it('still checks a submission whose jobs never reached Redis: the dispatcher finds it in PostgreSQL', async () => {

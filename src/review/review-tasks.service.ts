@@ -231,7 +231,21 @@ export class ReviewTasksService {
       const owners = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [org.id])) as { email: string }[];
       const details = { taskId: task.id, stage: task.stage, reasonCodes: dto.reasonCodes, note: dto.note };
 
-      if (dto.decision === 'approve') {
+      if (org.verificationStatus === 'suspended') {
+        // A case opened by sanctions re-screening: approving clears the hit and reinstates.
+        if (dto.decision === 'request_info') throw new DomainError('invalid_state', 'A suspended organisation is reinstated (approve) or stays suspended (reject)');
+        // Reinstating is a senior reviewer's call, as with manual suspensions.
+        if (dto.decision === 'approve' && principal.staffRole !== 'senior_reviewer') throw new DomainError('forbidden', 'Reinstating a suspended organisation needs a senior reviewer');
+        org.decidedAt = new Date();
+        org.verificationReasons = reasons;
+        if (dto.decision === 'approve') {
+          await this.verification.transition(m, org, 'reinstate', actor, requestId, details);
+          for (const o of owners) await this.outbox.enqueue(m, o.email, 'organisation-reinstated', { organisationName: org.legalName, organisationId: org.id });
+        } else {
+          await m.getRepository(Organisation).save(org);
+          await this.audit.append(m, { actor, action: 'verification.suspension_upheld', subject: { type: 'organisation', id: org.id }, after: details, requestId });
+        }
+      } else if (dto.decision === 'approve') {
         if (task.stage === 'first' && org.riskLevel === 'high') {
           await this.verification.transition(m, org, 'approve_high_risk', actor, requestId, details);
           await this.createKybTask(m, org, 'second', principal.userId);

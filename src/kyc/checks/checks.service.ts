@@ -147,7 +147,10 @@ export class ChecksService {
       await this.dataSource.transaction(async (m) => {
         const locked = await m.getRepository(Organisation).findOne({ where: { id: org.id }, lock: { mode: 'pessimistic_write' } });
         if (locked?.verificationStatus !== 'approved') return;
+        locked.riskLevel = 'high';
         await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
+        // A reviewer decides: approve reinstates, reject keeps it suspended.
+        await this.reviewTasks.createKybTask(m, locked, 'first');
       });
     }
     return { screened: orgs.length, hits };
