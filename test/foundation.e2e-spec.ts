@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EchoModule } from './harness/echo.module';
@@ -126,8 +126,6 @@ describe('foundation: process start-up', () => {
 
   it('starts on the embedded PostgreSQL with no DATABASE_URL, and drains on SIGTERM', async () => {
     const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-embedded-'));
-    // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the directory.
-    chmodSync(varDir, 0o755);
     const port = await freePort();
     const run = spawnGatehouse({
       PORT: String(port),

