@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Job } from 'bullmq';
-import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { mrzCheckDigit } from '../src/kyc/checks/rules/mrz';
 import { JobName, QUEUE_SETTINGS, QueueName } from '../src/queue/queue.registry';
 import { pngImage } from '../test/harness/images';
 import { LatencySummary, summarise, table } from './lib/stats';
+import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups, withClient } from './lib/throwaway';
 
 /**
  * Checks pipeline benchmark: submit → pending_review latency under a steady stream of submissions.
@@ -57,8 +57,6 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const PASSWORD = 'a long and uncommon passphrase 42';
 const RATE_LIMIT_PER_MINUTE = '1000000';
 const CERTIFICATE = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHECK_JOBS: readonly string[] = [JobName.CheckDocument, JobName.CheckOrganisation];
 
 const DIRECTOR = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' };
@@ -85,57 +83,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------
 // Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts and bench/upload.ts.
 
-function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(connectionString: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const adminQuery = (sql: string) => withClient(POSTGRES_URL, (c) => c.query(sql));
-
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-/** Resources to release, newest first, whatever happened before. */
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-
-async function runCleanups(): Promise<boolean> {
-  let ok = true;
-  while (cleanups.length > 0) {
-    const step = cleanups.shift()!;
-    try {
-      await step.run();
-    } catch (e) {
-      ok = false;
-      process.stderr.write(`cleanup failed (${step.what}): ${(e as Error).message}\n`);
-    }
-  }
-  return ok;
-}
 
 interface GatehouseUnderTest {
   app: NestExpressApplication;

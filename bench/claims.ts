@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { AuditService } from '../src/audit/audit.service';
 import { ReviewTasksService } from '../src/review/review-tasks.service';
 import { LEASE_MS, RISK_RANK } from '../src/review/review.rules';
 import { LatencySummary, summarise, table } from './lib/stats';
+import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups, withClient } from './lib/throwaway';
 
 /**
  * Review-queue claim benchmark, in one run, on a throwaway database holding 100,000 pending KYB
@@ -55,8 +55,6 @@ import { LatencySummary, summarise, table } from './lib/stats';
  */
 
 const P99_GOAL_MS = 25;
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SAMPLE_EVERY_MS = 20;
 
 /**
@@ -137,57 +135,6 @@ function checkClaimSqlMatchesService(): boolean {
 // ---------------------------------------------------------------------------------------------
 // Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts.
 
-function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(connectionString: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const adminQuery = (sql: string) => withClient(POSTGRES_URL, (c) => c.query(sql));
-
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-/** Resources to release, newest first, whatever happened before. */
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-
-async function runCleanups(): Promise<boolean> {
-  let ok = true;
-  while (cleanups.length > 0) {
-    const step = cleanups.shift()!;
-    try {
-      await step.run();
-    } catch (e) {
-      ok = false;
-      process.stderr.write(`cleanup failed (${step.what}): ${(e as Error).message}\n`);
-    }
-  }
-  return ok;
-}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

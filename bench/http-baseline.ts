@@ -1,17 +1,16 @@
 import 'reflect-metadata';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { createHttpApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
 import { runMigrations } from '../src/database/migrations';
 import { RunningApp, startBareNestApp } from './lib/bare-nest-app';
 import { LoadResult, LoadSettings, loadSettingsFromEnv, mean, measure } from './lib/load';
+import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups } from './lib/throwaway';
 
 /**
  * HTTP baseline: GET /health/live on a bare NestJS 11 + express app and on the real Gatehouse API
@@ -26,49 +25,11 @@ export { measureBareBaseline } from './lib/bare-nest-app';
 
 const ROUNDS = 2;
 const ROUTE = '/health/live';
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
 
 interface GatehouseUnderTest extends RunningApp {
   database: string;
   redisPrefix: string;
 }
-
-/** Resources to release, newest first, whatever happened before. */
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
 
 async function startGatehouse(): Promise<GatehouseUnderTest> {
   const suffix = randomBytes(5).toString('hex');
@@ -114,20 +75,6 @@ async function startBare(): Promise<RunningApp> {
   const bare = await startBareNestApp();
   cleanups.unshift({ what: 'close bare app', run: () => bare.close() });
   return bare;
-}
-
-async function runCleanups(): Promise<boolean> {
-  let ok = true;
-  while (cleanups.length > 0) {
-    const step = cleanups.shift()!;
-    try {
-      await step.run();
-    } catch (e) {
-      ok = false;
-      process.stderr.write(`cleanup failed (${step.what}): ${(e as Error).message}\n`);
-    }
-  }
-  return ok;
 }
 
 /** Both apps must answer the route identically before their numbers mean anything. */

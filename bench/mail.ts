@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
 import nodemailer, { SendMailOptions, Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { assertWorkersComplete, createHttpApp } from '../src/bootstrap';
 import { AppConfig, loadConfig } from '../src/config/config';
@@ -18,6 +16,7 @@ import { OutboxService } from '../src/notifications/outbox.service';
 import { renderEmail } from '../src/notifications/templates/catalogue';
 import { SmtpRecorder, nowMs } from './lib/smtp-recorder';
 import { LatencySummary, summarise, table } from './lib/stats';
+import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups } from './lib/throwaway';
 
 /**
  * Mail benchmark: email latency and throughput through the real outbox → relay → BullMQ → SMTP
@@ -39,8 +38,6 @@ import { LatencySummary, summarise, table } from './lib/stats';
 const P95_TARGET_MS = 1_000;
 const PEAK_TARGET_PER_S = 200;
 const WARMUP_EMAILS = 20;
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PUBLIC_URL = 'https://developer.bank.example';
 const FROM = 'Gatehouse <no-reply@gatehouse.local>';
 
@@ -76,56 +73,6 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 
 // ---------------------------------------------------------------------------------------------
 // Resources and cleanup
-
-/** Resources to release, newest first, whatever happened before. */
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-
-async function runCleanups(): Promise<boolean> {
-  let ok = true;
-  while (cleanups.length > 0) {
-    const step = cleanups.shift()!;
-    try {
-      await step.run();
-    } catch (e) {
-      ok = false;
-      process.stderr.write(`cleanup failed (${step.what}): ${(e as Error).message}\n`);
-    }
-  }
-  return ok;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
 
 async function startSmtp(): Promise<SmtpRecorder> {
   const smtp = await new SmtpRecorder().start();
