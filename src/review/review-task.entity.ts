@@ -69,6 +69,10 @@ export class ReviewTask {
   @JoinColumn({ name: 'first_approver_id', foreignKeyConstraintName: 'review_tasks_first_approver_id_fkey' })
   firstApprover?: User;
 
+  /** Only a senior reviewer may claim it (production access to high-tier scopes). */
+  @Column({ name: 'senior_only', type: 'boolean', default: false })
+  seniorOnly: boolean;
+
   @Column({ name: 'sla_alerted_at', type: 'timestamptz', nullable: true })
   slaAlertedAt: Date | null;
 
