@@ -32,6 +32,15 @@ export interface AppConfig {
   /** Absent means the bundled fixture of firms. */
   register: { url?: string };
   consents: { inactivityDays: number };
+  apps: {
+    /** HMAC key of client-secret hashes; absent outside production means a development key under varDir. */
+    secretPepper?: string;
+    /** How long a superseded client secret keeps working. */
+    secretGraceMs: number;
+    /** The CA's key and certificate; created at first start unless NODE_ENV=production. */
+    caKeyPath: string;
+    caCertPath: string;
+  };
   log: { level: string };
   shutdownTimeoutMs: number;
   auth: {
@@ -116,6 +125,12 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
     register: { url: env.FCA_REGISTER_URL?.replace(/\/+$/, '') },
     consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },
+    apps: {
+      secretPepper: env.CLIENT_SECRET_PEPPER,
+      secretGraceMs: (env.CREDENTIAL_GRACE_HOURS ?? 24) * 3600_000,
+      caKeyPath: resolve(env.CA_KEY_PATH ?? join(varDir, 'ca', 'ca-key.pem')),
+      caCertPath: resolve(env.CA_CERT_PATH ?? join(varDir, 'ca', 'ca.pem')),
+    },
     log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
     shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,
     auth: {

@@ -65,6 +65,18 @@ export class EnvDto {
   @IsOptional() @IsString() @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'AUDIT_SIGNING_KEY must be a PEM (PKCS#8) Ed25519 private key' })
   AUDIT_SIGNING_KEY?: string;
 
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43,}={0,2}$/, { message: 'CLIENT_SECRET_PEPPER must be base64 of at least 32 bytes' })
+  CLIENT_SECRET_PEPPER?: string;
+
+  @IsOptional() @Type(() => Number) @Min(0) @Max(720) @IsInt()
+  CREDENTIAL_GRACE_HOURS?: number;
+
+  @IsOptional() @IsString() @MinLength(1)
+  CA_KEY_PATH?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  CA_CERT_PATH?: string;
+
   @IsOptional() @IsString() @MinLength(1)
   STORAGE_DIR?: string;
 

@@ -9,13 +9,21 @@ import { AppConfig } from '../../config/config';
  */
 export function loadMasterKey(config: AppConfig, warn: (msg: string) => void): Buffer {
   if (config.keys.masterKey) return Buffer.from(config.keys.masterKey, 'base64');
-  if (config.env === 'production') throw new Error('MASTER_KEY is required when NODE_ENV=production');
-  const path = join(config.varDir, 'keys', 'master.key');
+  return developmentKey(config, 'master.key', 'MASTER_KEY', 'Losing it makes encrypted data unreadable.', warn);
+}
+
+/**
+ * A 32-byte key generated once under `<varDir>/keys/<fileName>` for development, with a warning
+ * naming the variable that replaces it; refused when NODE_ENV=production.
+ */
+export function developmentKey(config: AppConfig, fileName: string, variable: string, consequence: string, warn: (msg: string) => void): Buffer {
+  if (config.env === 'production') throw new Error(`${variable} is required when NODE_ENV=production`);
+  const path = join(config.varDir, 'keys', fileName);
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     try {
       writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-      warn(`generated a DEVELOPMENT master key at ${path}; set MASTER_KEY in production. Losing it makes encrypted data unreadable.`);
+      warn(`generated a DEVELOPMENT key at ${path}; set ${variable} in production. ${consequence}`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
