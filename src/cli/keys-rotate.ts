@@ -5,7 +5,7 @@ import { withCliDataSource } from './cli-database';
 import { rewrapDataKey, unwrapDataKey } from '../kyc/documents/crypto/document-cipher';
 
 /**
- * `npm run keys:rotate`: re-wraps every document data key (and re-seals MRZs and TOTP secrets)
+ * `npm run keys:rotate`: re-wraps every document data key (and re-seals MRZs, TOTP secrets and webhook signing secrets)
  * from MASTER_KEY_PREVIOUS to MASTER_KEY. Files are not touched. Rows already under the new key
  * are skipped, so an interrupted rotation can simply be run again.
  */
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const previous = Buffer.from(config.keys.previousMasterKey, 'base64');
   if (next.equals(previous)) throw new Error('MASTER_KEY and MASTER_KEY_PREVIOUS are the same key');
 
-  const counts = { documents: 0, mrz: 0, totp: 0, alreadyRotated: 0 };
+  const counts = { documents: 0, mrz: 0, totp: 0, webhookSecrets: 0, alreadyRotated: 0 };
   const underNewKey = (check: () => unknown) => {
     try {
       check();
@@ -51,6 +51,13 @@ async function main(): Promise<void> {
         if (underNewKey(() => openSecret(next, u.totp_secret, u.id))) continue;
         await m.query(`UPDATE users SET totp_secret = $2 WHERE id = $1`, [u.id, sealSecret(next, openSecret(previous, u.totp_secret, u.id), u.id)]);
         counts.totp++;
+      }
+      const apps = (await m.query(`SELECT id, webhook_secret_sealed FROM apps WHERE webhook_secret_sealed IS NOT NULL FOR UPDATE`)) as { id: string; webhook_secret_sealed: string }[];
+      for (const a of apps) {
+        const aad = `webhook:${a.id}`;
+        if (underNewKey(() => openSecret(next, a.webhook_secret_sealed, aad))) continue;
+        await m.query(`UPDATE apps SET webhook_secret_sealed = $2 WHERE id = $1`, [a.id, sealSecret(next, openSecret(previous, a.webhook_secret_sealed, aad), aad)]);
+        counts.webhookSecrets++;
       }
     });
   });

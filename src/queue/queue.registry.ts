@@ -9,6 +9,7 @@ export enum QueueName {
   Checks = 'checks',
   Review = 'review',
   Maintenance = 'maintenance',
+  Apps = 'apps',
 }
 
 export enum JobName {
@@ -18,6 +19,9 @@ export enum JobName {
   AuditCheckpoint = 'audit.checkpoint',
   SanctionsRescreen = 'sanctions.rescreen',
   ReviewNotifications = 'review.notifications',
+  WebhookDeliver = 'webhooks.deliver',
+  WebhookRelay = 'webhooks.relay',
+  AppsMaintenance = 'apps.maintenance',
 }
 
 export interface JobPayloads {
@@ -28,6 +32,11 @@ export interface JobPayloads {
   [JobName.AuditCheckpoint]: Record<string, never>;
   [JobName.SanctionsRescreen]: Record<string, never>;
   [JobName.ReviewNotifications]: Record<string, never>;
+  /** One attempt of one delivery; the row decides whether it still runs. */
+  [JobName.WebhookDeliver]: { deliveryId: string; attempt: number };
+  [JobName.WebhookRelay]: Record<string, never>;
+  /** Certificate expiry reminders and expired idempotency answers. */
+  [JobName.AppsMaintenance]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -39,6 +48,9 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.AuditCheckpoint]: QueueName.Maintenance,
   [JobName.SanctionsRescreen]: QueueName.Checks,
   [JobName.ReviewNotifications]: QueueName.Review,
+  [JobName.WebhookDeliver]: QueueName.Apps,
+  [JobName.WebhookRelay]: QueueName.Apps,
+  [JobName.AppsMaintenance]: QueueName.Apps,
 };
 
 export interface QueueSettings {
@@ -71,6 +83,12 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
   [QueueName.Review]: {
     jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },
     concurrency: 1,
+  },
+  [QueueName.Apps]: {
+    // A delivery job makes one attempt; its own retries follow the 24-hour webhook schedule in the
+    // database. These attempts only cover the job failing to record its outcome (database down).
+    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    concurrency: 10,
   },
   [QueueName.Maintenance]: {
     jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },

@@ -15,6 +15,7 @@ import { Person } from '../kyc/people/person.entity';
 import { VerificationService } from '../kyc/verification/verification.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { Organisation } from '../organisations/organisation.entity';
+import { AppReviewHandler } from './app-review-handler';
 import { DecisionDto } from './dto/decision.dto';
 import { ReviewDecision, ReviewTask } from './review-task.entity';
 import { LEASE_MS, REASON_CODES, REQUEST_INFO_DEADLINE_DAYS, RISK_RANK, SLA_WORKING_DAYS, STAGE_RANK, addWorkingDays } from './review.rules';
@@ -62,6 +63,7 @@ interface TaskRow {
   claim_version: number;
   lease_expires_at: Date | null;
   first_approver_id: string | null;
+  senior_only: boolean;
   created_at: Date;
 }
 
@@ -78,6 +80,7 @@ const fromRow = (r: TaskRow): ReviewTask => Object.assign(new ReviewTask(), {
   claimVersion: r.claim_version,
   leaseExpiresAt: r.lease_expires_at,
   firstApproverId: r.first_approver_id,
+  seniorOnly: r.senior_only,
   createdAt: r.created_at,
 });
 
@@ -90,6 +93,8 @@ const actorOf = (p: Principal): Actor => ({ type: 'staff', id: p.userId });
  */
 @Injectable()
 export class ReviewTasksService {
+  private appReviews?: AppReviewHandler;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verification: VerificationService,
@@ -106,6 +111,26 @@ export class ReviewTasksService {
       [org.id, stage, risk, STAGE_RANK[stage], RISK_RANK[risk] ?? 1, addWorkingDays(new Date(), SLA_WORKING_DAYS), firstApproverId],
     )) as { id: string }[];
     return rows[0]!.id;
+  }
+
+  /** Opens the review of an app's production-access request; high-tier scopes only a senior reviewer may claim. */
+  async createAppTask(m: EntityManager, params: { appId: string; organisationId: string; riskLevel: 'low' | 'medium' | 'high'; seniorOnly: boolean }): Promise<string> {
+    const rows = (await m.query(
+      `INSERT INTO review_tasks (type, subject_id, organisation_id, stage, risk_level, stage_rank, risk_rank, due_at, senior_only)
+       VALUES ('app', $1, $2, 'first', $3, $4, $5, $6, $7) RETURNING id`,
+      [params.appId, params.organisationId, params.riskLevel, STAGE_RANK.first, RISK_RANK[params.riskLevel] ?? 1, addWorkingDays(new Date(), SLA_WORKING_DAYS), params.seniorOnly],
+    )) as { id: string }[];
+    return rows[0]!.id;
+  }
+
+  /** The apps area decides `app` tasks and reacts to organisation suspensions; it registers itself at start. */
+  useAppReviews(handler: AppReviewHandler): void {
+    this.appReviews = handler;
+  }
+
+  private appHandler(): AppReviewHandler {
+    if (!this.appReviews) throw new Error('No app review handler is registered (AppsModule not loaded)');
+    return this.appReviews;
   }
 
   async claim(principal: Principal, requestId?: string): Promise<TaskView | undefined> {
@@ -148,6 +173,7 @@ export class ReviewTasksService {
              WHERE status = 'pending'
                AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
                AND organisation_id <> ALL($3::uuid[])
+               AND (NOT senior_only OR $2)
              ORDER BY stage_rank, risk_rank, due_at, id
              LIMIT 1
              FOR UPDATE SKIP LOCKED)
@@ -208,16 +234,10 @@ export class ReviewTasksService {
       const row = rows[0][0];
       if (!row) throw await this.notHolder(m, taskId);
       const task = fromRow(row);
-      if (task.type !== 'kyb') throw new DomainError('invalid_state', 'App reviews are decided in the apps area');
-      const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
-      if (!org) throw new NotFoundError('Organisation');
-      if (task.stage === 'second' && dto.decision === 'approve' && principal.staffRole !== 'senior_reviewer') {
-        throw new DomainError('forbidden', 'A second approval needs a senior reviewer');
-      }
-
+      if (task.seniorOnly && principal.staffRole !== 'senior_reviewer') throw new DomainError('forbidden', 'This case needs a senior reviewer');
       await m.getRepository(ReviewDecision).insert({
         taskId: task.id,
-        organisationId: org.id,
+        organisationId: task.organisationId,
         reviewerId: principal.userId,
         stage: task.stage,
         decision: dto.decision,
@@ -226,6 +246,17 @@ export class ReviewTasksService {
         requestedItems: dto.requestedItems?.map((i) => ({ requirement: i.requirement, message: i.message })) ?? [],
         claimVersion: task.claimVersion,
       });
+      if (task.type === 'app') {
+        const productionStatus = await this.appHandler().decide(m, task, principal, dto, requestId);
+        const updated = (await m.getRepository(ReviewTask).findOneByOrFail({ id: task.id }))!;
+        return { task: taskView(updated), verificationStatus: productionStatus };
+      }
+      const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
+      if (!org) throw new NotFoundError('Organisation');
+      if (task.stage === 'second' && dto.decision === 'approve' && principal.staffRole !== 'senior_reviewer') {
+        throw new DomainError('forbidden', 'A second approval needs a senior reviewer');
+      }
+
       const actor = actorOf(principal);
       const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
       const owners = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [org.id])) as { email: string }[];
@@ -289,6 +320,7 @@ export class ReviewTasksService {
   async caseView(taskId: string) {
     const task = await this.dataSource.getRepository(ReviewTask).findOneBy({ id: taskId });
     if (!task) throw new NotFoundError('Review task');
+    if (task.type === 'app') return { task: taskView(task), ...(await this.appHandler().caseView(task)) };
     const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: task.organisationId });
     const [people, documents, checks, decisions, history] = await Promise.all([
       this.dataSource.getRepository(Person).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
@@ -325,6 +357,7 @@ export class ReviewTasksService {
       const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
       await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', actorOf(principal), requestId, { reason });
+      await this.appReviews?.organisationStandingChanged(m, org.id, suspend ? 'suspended' : 'reinstated', reason);
       const owners = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role = 'owner' ORDER BY u.email`, [org.id])) as { email: string }[];
       for (const o of owners) {
         if (suspend) await this.outbox.enqueue(m, o.email, 'organisation-suspended', { organisationName: org.legalName, organisationId: org.id, reason });

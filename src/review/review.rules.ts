@@ -14,6 +14,12 @@ export const REASON_CODES = {
   fraud_suspected: 'Signs of forgery or fraud',
   high_risk_jurisdiction: 'High-risk jurisdiction or activity',
   insufficient_information: 'More information is needed',
+  scopes_justified: 'Each requested scope is justified by the described use',
+  security_practices_adequate: 'Security attestation and privacy policy are adequate',
+  scopes_excessive: 'The app asks for more data than its use needs',
+  justification_insufficient: 'A scope justification does not explain the use',
+  privacy_policy_inadequate: 'The privacy policy is missing or does not cover this use',
+  security_concerns: 'The security practices described are not adequate',
   other: 'Other (see the note)',
 } as const;
 

@@ -14,6 +14,9 @@ export interface TemplateData {
   'organisation-reinstated': { organisationName: string; organisationId: string };
   'app-approved': { appName: string; organisationId: string; appId: string };
   'app-rejected': { appName: string; organisationId: string; appId: string; reasons: string[] };
+  'app-information-requested': { appName: string; organisationId: string; appId: string; items: { requirement: string; message: string }[] };
+  'app-suspended': { appName: string; organisationId: string; appId: string; reason: string };
+  'app-reinstated': { appName: string; organisationId: string; appId: string; reason: string };
   'credentials-rotated': { appName: string; environment: string; graceEndsAt: string };
   'certificate-issued': { appName: string; thumbprint: string; notAfter: string };
   'certificate-expiring': { appName: string; thumbprint: string; notAfter: string; daysLeft: number };
@@ -105,6 +108,22 @@ const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
     text: [`${d.appName} was not approved for production access, for these reasons:`, d.reasons.map((r) => `- ${r}`).join('\n'), 'You can change the request and ask again.'],
     html: html`<p><strong>${d.appName}</strong> was not approved for production access, for these reasons:</p><ul>${d.reasons.map((r) => html`<li>${r}</li>`)}</ul><p>You can change the request and ask again.</p>`,
     action: { label: 'Open the app', url: link(publicUrl, `/organisations/${d.organisationId}/apps/${d.appId}`) },
+  }),
+  'app-information-requested': (d, { publicUrl }) => ({
+    subject: `More information needed for ${d.appName}`,
+    text: [`A reviewer needs more information before ${d.appName} can have production access:`, d.items.map((i) => `- ${i.message}`).join('\n'), 'Update the app and ask for production access again.'],
+    html: html`<p>A reviewer needs more information before <strong>${d.appName}</strong> can have production access:</p><ul>${d.items.map((i) => html`<li>${i.message}</li>`)}</ul><p>Update the app and ask for production access again.</p>`,
+    action: { label: 'Open the app', url: link(publicUrl, `/organisations/${d.organisationId}/apps/${d.appId}`) },
+  }),
+  'app-suspended': (d) => ({
+    subject: `${d.appName}'s production access is suspended`,
+    text: [`Production access of ${d.appName} is suspended: its production secrets and client certificates stop working at once.`, `Reason: ${d.reason}`, 'Sandbox access is not affected. Reply to this email to talk to us.'],
+    html: html`<p>Production access of <strong>${d.appName}</strong> is suspended: its production secrets and client certificates stop working at once.</p><p>Reason: ${d.reason}</p><p>Sandbox access is not affected. Reply to this email to talk to us.</p>`,
+  }),
+  'app-reinstated': (d) => ({
+    subject: `${d.appName}'s production access is restored`,
+    text: [`Production access of ${d.appName} is restored: its production secrets and client certificates work again.`],
+    html: html`<p>Production access of <strong>${d.appName}</strong> is restored: its production secrets and client certificates work again.</p>`,
   }),
   'credentials-rotated': (d) => ({
     subject: `New ${d.environment} secret for ${d.appName}`,

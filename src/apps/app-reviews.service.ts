@@ -1,0 +1,136 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../accounts/principal';
+import { AuditService } from '../audit/audit.service';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { OutboxService } from '../notifications/outbox.service';
+import { Organisation } from '../organisations/organisation.entity';
+import { AppReviewHandler } from '../review/app-review-handler';
+import { DecisionDto } from '../review/dto/decision.dto';
+import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
+import { ReviewTasksService } from '../review/review-tasks.service';
+import { REASON_CODES } from '../review/review.rules';
+import { App, ProductionAccessRequest } from './app.entity';
+import { AppsService, productionAccessView } from './apps.service';
+import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
+
+/** Decides production-access reviews, and suspends or reinstates apps (senior reviewers). */
+@Injectable()
+export class AppReviewsService implements AppReviewHandler, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reviews: ReviewTasksService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly webhooks: WebhooksService,
+  ) {}
+
+  onModuleInit(): void {
+    this.reviews.useAppReviews(this);
+  }
+
+  async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
+    const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
+    if (!request) throw new NotFoundError('Production-access request');
+    const app = await m.getRepository(App).findOne({ where: { id: request.appId }, lock: { mode: 'pessimistic_write' } });
+    if (!app) throw new NotFoundError('App');
+    const org = await m.getRepository(Organisation).findOneByOrFail({ id: app.organisationId });
+    if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
+      throw new DomainError('forbidden', 'High-tier scopes need a senior reviewer');
+    }
+    if (dto.decision === 'approve' && org.verificationStatus !== 'approved') {
+      throw new DomainError('conflict', `The organisation is no longer approved (${org.verificationStatus}); reject or ask for information instead`);
+    }
+
+    const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
+    const before = app.productionStatus;
+    request.decidedAt = new Date();
+    request.reasons = reasons;
+    const managers = await AppsService.managers(m, app.organisationId);
+    if (dto.decision === 'approve') {
+      request.status = 'approved';
+      app.productionStatus = 'approved';
+      app.grantedScopes = request.scopes;
+      for (const email of managers) await this.outbox.enqueue(m, email, 'app-approved', { appName: app.name, organisationId: app.organisationId, appId: app.id });
+      await this.webhooks.emit(m, app.id, 'app.approved', { productionClientId: app.productionClientId, scopes: request.scopes });
+    } else if (dto.decision === 'reject') {
+      request.status = 'rejected';
+      app.productionStatus = 'rejected';
+      for (const email of managers) await this.outbox.enqueue(m, email, 'app-rejected', { appName: app.name, organisationId: app.organisationId, appId: app.id, reasons: reasons.map((r) => r.text) });
+    } else {
+      request.status = 'info_requested';
+      request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
+      app.productionStatus = 'info_requested';
+      for (const email of managers) {
+        await this.outbox.enqueue(m, email, 'app-information-requested', { appName: app.name, organisationId: app.organisationId, appId: app.id, items: request.requestedItems });
+      }
+    }
+    await m.getRepository(ProductionAccessRequest).save(request);
+    await m.getRepository(App).save(app);
+    await this.audit.append(m, {
+      actor: staff(principal),
+      action: `app.production_access_${request.status}`,
+      subject: { type: 'app', id: app.id },
+      before: { productionStatus: before },
+      after: { productionStatus: app.productionStatus, taskId: task.id, requestId: request.id, reasonCodes: dto.reasonCodes, note: dto.note, grantedScopes: app.grantedScopes },
+      requestId,
+    });
+    return app.productionStatus;
+  }
+
+  async caseView(task: ReviewTask): Promise<Record<string, unknown>> {
+    const request = await this.dataSource.getRepository(ProductionAccessRequest).findOneBy({ reviewTaskId: task.id });
+    if (!request) throw new NotFoundError('Production-access request');
+    const [app, org, earlier, certificates, decisions, history] = await Promise.all([
+      this.dataSource.getRepository(App).findOneByOrFail({ id: request.appId }),
+      this.dataSource.getRepository(Organisation).findOneByOrFail({ id: request.organisationId }),
+      this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: request.appId }, order: { createdAt: 'ASC' } }),
+      this.dataSource.query(`SELECT id, thumbprint_sha256, not_after, revoked_at FROM client_certificates WHERE app_id = $1 ORDER BY created_at`, [request.appId]) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
+      this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } }),
+      this.dataSource.query(`SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries WHERE subject_type = 'app' AND subject_id = $1 ORDER BY id`, [request.appId]) as Promise<Record<string, unknown>[]>,
+    ]);
+    const needs = requirementsFor(request.scopes);
+    return {
+      organisation: { id: org.id, legalName: org.legalName, tradingName: org.tradingName, regulatoryStatus: org.regulatoryStatus, verification: { status: org.verificationStatus, riskLevel: org.riskLevel } },
+      app: { id: app.id, name: app.name, description: app.description, websiteUrl: app.websiteUrl, redirectUris: app.redirectUris, productionStatus: app.productionStatus, suspended: app.suspendedAt !== null },
+      request: {
+        ...productionAccessView(request),
+        scopes: request.scopes.map((s) => ({ scope: s, tier: SCOPES[s as keyof typeof SCOPES]?.tier ?? 'high', description: SCOPES[s as keyof typeof SCOPES]?.description ?? null, justification: request.scopeJustifications[s] })),
+        securityAttestation: Object.entries(request.securityAttestation).map(([item, value]) => ({ item, value, title: SECURITY_ATTESTATION[item as keyof typeof SECURITY_ATTESTATION]?.title ?? item })),
+      },
+      requirements: { ...needs, activeCertificates: certificates.filter((c) => !c.revoked_at && c.not_after.getTime() > Date.now()).length },
+      earlierRequests: earlier.filter((r) => r.id !== request.id).map(productionAccessView),
+      decisions: decisions.map((d) => ({ id: d.id, decision: d.decision, reasonCodes: d.reasonCodes, note: d.note, reviewerId: d.reviewerId, createdAt: d.createdAt.toISOString() })),
+      history: history.map((h) => ({ id: String(h.id), actorType: h.actor_type, actorId: h.actor_id, action: h.action, before: h.before, after: h.after, at: (h.created_at as Date).toISOString() })),
+    };
+  }
+
+  async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'suspended' | 'reinstated', reason: string): Promise<void> {
+    const apps = (await m.query(`SELECT id FROM apps WHERE organisation_id = $1 AND production_status = 'approved' AND suspended_at IS NULL`, [organisationId])) as { id: string }[];
+    for (const a of apps) await this.webhooks.emit(m, a.id, change === 'suspended' ? 'app.suspended' : 'app.reinstated', { cause: 'organisation', reason });
+  }
+
+  /** Suspends or reinstates one app's production access (senior reviewers). */
+  async setSuspended(appId: string, suspend: boolean, reason: string, principal: Principal, requestId?: string): Promise<{ suspended: boolean }> {
+    if (!/^[0-9a-f-]{36}$/i.test(appId)) throw new NotFoundError('App');
+    return this.dataSource.transaction(async (m) => {
+      const app = await m.getRepository(App).findOne({ where: { id: appId }, lock: { mode: 'pessimistic_write' } });
+      if (!app) throw new NotFoundError('App');
+      if (suspend === (app.suspendedAt !== null)) throw new DomainError('conflict', suspend ? 'The app is already suspended' : 'The app is not suspended');
+      const before = { suspendedAt: app.suspendedAt?.toISOString() ?? null, reason: app.suspensionReason };
+      app.suspendedAt = suspend ? new Date() : null;
+      app.suspensionReason = suspend ? reason : null;
+      await m.getRepository(App).save(app);
+      await this.audit.append(m, { actor: staff(principal), action: suspend ? 'app.suspended' : 'app.reinstated', subject: { type: 'app', id: app.id }, before, after: { reason }, requestId });
+      for (const email of await AppsService.managers(m, app.organisationId)) {
+        await this.outbox.enqueue(m, email, suspend ? 'app-suspended' : 'app-reinstated', { appName: app.name, organisationId: app.organisationId, appId: app.id, reason });
+      }
+      await this.webhooks.emit(m, app.id, suspend ? 'app.suspended' : 'app.reinstated', { cause: 'app', reason });
+      return { suspended: suspend };
+    });
+  }
+}

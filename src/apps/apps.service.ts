@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../accounts/principal';
+import { AuditService } from '../audit/audit.service';
+import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { Organisation } from '../organisations/organisation.entity';
+import { ReviewTasksService } from '../review/review-tasks.service';
+import { AppKeys } from './app-keys';
+import { App, ProductionAccessRequest } from './app.entity';
+import { AppCredential } from './credentials/app-credential.entity';
+import { generateClientId, generateClientSecret, hashClientSecret, secretPrefix } from './credentials/client-secret';
+import { SCOPES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './credentials/scopes';
+import { CreateAppDto, ProductionAccessDto, UpdateAppDto } from './dto/app.dto';
+import { validateRedirectUris } from './redirect-uris';
+import { productionStanding } from './standing';
+
+export interface AppView {
+  id: string;
+  organisationId: string;
+  name: string;
+  description: string;
+  websiteUrl: string | null;
+  redirectUris: string[];
+  scopes: string[];
+  sandboxClientId: string;
+  productionClientId: string | null;
+  production: { status: string; grantedScopes: string[] | null; inGoodStanding: boolean; problem: string | null };
+  suspended: { at: string; reason: string | null } | null;
+  webhookUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProductionAccessView {
+  id: string;
+  status: string;
+  scopes: string[];
+  scopeJustifications: Record<string, string>;
+  privacyPolicyUrl: string;
+  dataRetentionDays: number;
+  securityAttestation: Record<string, boolean>;
+  reviewTaskId: string | null;
+  reasons: { code: string; text: string }[] | null;
+  requestedItems: { requirement: string; message: string }[] | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export const productionAccessView = (r: ProductionAccessRequest): ProductionAccessView => ({
+  id: r.id,
+  status: r.status,
+  scopes: r.scopes,
+  scopeJustifications: r.scopeJustifications,
+  privacyPolicyUrl: r.privacyPolicyUrl,
+  dataRetentionDays: r.dataRetentionDays,
+  securityAttestation: r.securityAttestation,
+  reviewTaskId: r.reviewTaskId,
+  reasons: r.reasons,
+  requestedItems: r.requestedItems,
+  createdAt: r.createdAt.toISOString(),
+  decidedAt: r.decidedAt?.toISOString() ?? null,
+});
+
+const MIN_JUSTIFICATION = 20;
+const MAX_JUSTIFICATION = 2000;
+
+/** Apps of an organisation, their sandbox credentials and their way to production. Every query is scoped by the organisation. */
+@Injectable()
+export class AppsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly keys: AppKeys,
+    private readonly reviews: ReviewTasksService,
+  ) {}
+
+  /** The app, if it belongs to the organisation; another organisation's app is simply not found. */
+  async find(orgId: string, appId: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<App> {
+    if (!/^[0-9a-f-]{36}$/i.test(appId)) throw new NotFoundError('App');
+    const app = await m.getRepository(App).findOne({ where: { id: appId, organisationId: orgId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!app) throw new NotFoundError('App');
+    return app;
+  }
+
+  async view(app: App, org?: Organisation): Promise<AppView> {
+    const organisation = org ?? (await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: app.organisationId }));
+    const standing = productionStanding(
+      { productionStatus: app.productionStatus, appSuspendedAt: app.suspendedAt, organisationStatus: organisation.verificationStatus, requestedItems: organisation.requestedItems },
+      new Date(),
+    );
+    return {
+      id: app.id,
+      organisationId: app.organisationId,
+      name: app.name,
+      description: app.description,
+      websiteUrl: app.websiteUrl,
+      redirectUris: app.redirectUris,
+      scopes: app.scopes,
+      sandboxClientId: app.sandboxClientId,
+      productionClientId: app.productionClientId,
+      production: { status: app.productionStatus, grantedScopes: app.grantedScopes, inGoodStanding: standing.ok, problem: standing.ok ? null : standing.detail },
+      suspended: app.suspendedAt ? { at: app.suspendedAt.toISOString(), reason: app.suspensionReason } : null,
+      webhookUrl: app.webhookUrl,
+      createdAt: app.createdAt.toISOString(),
+      updatedAt: app.updatedAt.toISOString(),
+    };
+  }
+
+  async get(orgId: string, appId: string): Promise<AppView> {
+    return this.view(await this.find(orgId, appId));
+  }
+
+  async list(orgId: string, query: { limit: number; cursor?: string }): Promise<Page<AppView>> {
+    const after = decodeCursor(query.cursor);
+    const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    const qb = this.dataSource.getRepository(App).createQueryBuilder('a').where('a.organisation_id = :orgId', { orgId }).orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1);
+    if (after) qb.andWhere('(a.created_at, a.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
+    const views = await Promise.all((await qb.getMany()).map((a) => this.view(a, org)));
+    return toPage(views, query.limit, (v) => ({ at: v.createdAt, id: v.id }));
+  }
+
+  /** Creates the app with its sandbox client id and secret; the secret is in this answer and nowhere else. */
+  async create(orgId: string, principal: Principal, dto: CreateAppDto, requestId?: string): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
+    const errors = validateRedirectUris(dto.redirectUris, 'sandbox');
+    if (errors.length) throw new ValidationFailedError(errors);
+    const secret = generateClientSecret('sandbox');
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(App);
+      const app = await repo.save(
+        repo.create({
+          organisationId: orgId,
+          name: dto.name,
+          description: dto.description,
+          websiteUrl: dto.websiteUrl ?? null,
+          redirectUris: dto.redirectUris,
+          scopes: dto.scopes,
+          sandboxClientId: generateClientId('sandbox'),
+          productionClientId: null,
+          productionStatus: 'none',
+          grantedScopes: null,
+          suspendedAt: null,
+          suspensionReason: null,
+          webhookUrl: null,
+          webhookSecretSealed: null,
+          createdBy: principal.userId,
+        }),
+      );
+      const credential = await m.getRepository(AppCredential).save(
+        m.getRepository(AppCredential).create({ appId: app.id, environment: 'sandbox', secretHash: hashClientSecret(secret, this.keys.pepper()), secretPrefix: secretPrefix(secret), createdBy: principal.userId, supersededAt: null, revokedAt: null }),
+      );
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'app.created',
+        subject: { type: 'app', id: app.id },
+        after: { organisationId: orgId, name: app.name, scopes: app.scopes, redirectUris: app.redirectUris, sandboxClientId: app.sandboxClientId, credentialId: credential.id },
+        requestId,
+      });
+      const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+      return { ...(await this.view(app, org)), clientId: app.sandboxClientId, clientSecret: secret, environment: 'sandbox' as const };
+    });
+  }
+
+  async update(orgId: string, appId: string, principal: Principal, dto: UpdateAppDto, requestId?: string): Promise<AppView> {
+    return this.dataSource.transaction(async (m) => {
+      const app = await this.find(orgId, appId, m, true);
+      if (dto.redirectUris !== undefined) {
+        // Once an app is (or is about to be) in production, its redirect URIs follow production's rules.
+        const environment = app.productionStatus === 'none' || app.productionStatus === 'rejected' ? 'sandbox' : 'production';
+        const errors = validateRedirectUris(dto.redirectUris, environment);
+        if (errors.length) throw new ValidationFailedError(errors);
+      }
+      const before = { name: app.name, description: app.description, websiteUrl: app.websiteUrl, redirectUris: app.redirectUris };
+      if (dto.name !== undefined) app.name = dto.name;
+      if (dto.description !== undefined) app.description = dto.description;
+      if (dto.websiteUrl !== undefined) app.websiteUrl = dto.websiteUrl;
+      if (dto.redirectUris !== undefined) app.redirectUris = dto.redirectUris;
+      await m.getRepository(App).save(app);
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'app.updated',
+        subject: { type: 'app', id: app.id },
+        before,
+        after: { name: app.name, description: app.description, websiteUrl: app.websiteUrl, redirectUris: app.redirectUris },
+        requestId,
+      });
+      return this.view(app);
+    });
+  }
+
+  /**
+   * Asks for production access: refused (409) unless the organisation is approved, and (422) unless
+   * every scope is justified, every attestation item is promised, the redirect URIs are fit for
+   * production and high-tier scopes come from an FCA-regulated organisation whose app already holds
+   * a client certificate. Opens an `app` review task; high-tier scopes only a senior reviewer may take.
+   */
+  async requestProductionAccess(orgId: string, appId: string, principal: Principal, dto: ProductionAccessDto, requestId?: string): Promise<ProductionAccessView> {
+    return this.dataSource.transaction(async (m) => {
+      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_read' } });
+      if (!org) throw new NotFoundError('Organisation');
+      const app = await this.find(orgId, appId, m, true);
+      if (org.verificationStatus !== 'approved') {
+        throw new DomainError('conflict', `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`);
+      }
+      if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
+      if (app.productionStatus === 'requested') throw new DomainError('conflict', 'A production-access request for this app is already waiting for review');
+      if (app.productionStatus === 'approved') throw new DomainError('conflict', 'The app already has production access');
+
+      const errors: FieldError[] = [];
+      for (const scope of app.scopes) {
+        const text = dto.scopeJustifications[scope];
+        if (typeof text !== 'string' || text.trim().length < MIN_JUSTIFICATION || text.length > MAX_JUSTIFICATION) {
+          errors.push({ field: `scopeJustifications.${scope}`, message: `explain in ${MIN_JUSTIFICATION}-${MAX_JUSTIFICATION} characters what the app does with ${SCOPES[scope as keyof typeof SCOPES]?.title ?? scope} data` });
+        }
+      }
+      for (const key of Object.keys(dto.scopeJustifications)) {
+        if (!app.scopes.includes(key)) errors.push({ field: `scopeJustifications.${key}`, message: 'is not one of the app\'s scopes (change the app\'s scopes first)' });
+      }
+      for (const item of SECURITY_ATTESTATION_ITEMS) {
+        if (dto.securityAttestation[item] !== true) errors.push({ field: `securityAttestation.${item}`, message: `must be true: ${SECURITY_ATTESTATION[item].title}. ${SECURITY_ATTESTATION[item].explanation}` });
+      }
+      errors.push(...validateRedirectUris(app.redirectUris, 'production'));
+      const needs = requirementsFor(app.scopes);
+      if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') {
+        errors.push({ field: 'scopes', message: 'identity:read and payments:initiate need an FCA-regulated organisation' });
+      }
+      if (needs.clientCertificate) {
+        const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [app.id])) as [{ count: number }];
+        if (count === 0) errors.push({ field: 'scopes', message: 'identity:read and payments:initiate need a client certificate: issue one first (POST …/certificates)' });
+      }
+      if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
+
+      app.productionClientId ??= generateClientId('production');
+      app.productionStatus = 'requested';
+      await m.getRepository(App).save(app);
+      const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly: needs.seniorReview });
+      const repo = m.getRepository(ProductionAccessRequest);
+      const request = await repo.save(
+        repo.create({
+          appId: app.id,
+          organisationId: orgId,
+          scopes: app.scopes,
+          scopeJustifications: Object.fromEntries(app.scopes.map((s) => [s, dto.scopeJustifications[s]!.trim()])),
+          privacyPolicyUrl: dto.privacyPolicyUrl,
+          dataRetentionDays: dto.dataRetentionDays,
+          securityAttestation: Object.fromEntries(SECURITY_ATTESTATION_ITEMS.map((i) => [i, true])) as ProductionAccessRequest['securityAttestation'],
+          status: 'pending',
+          reviewTaskId: taskId,
+          reasons: null,
+          requestedItems: null,
+          requestedBy: principal.userId,
+          decidedAt: null,
+        }),
+      );
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'app.production_access_requested',
+        subject: { type: 'app', id: app.id },
+        after: { requestId: request.id, scopes: app.scopes, reviewTaskId: taskId, seniorOnly: needs.seniorReview },
+        requestId,
+      });
+      return productionAccessView(request);
+    });
+  }
+
+  async productionAccess(orgId: string, appId: string): Promise<{ data: ProductionAccessView[]; nextCursor: null }> {
+    const app = await this.find(orgId, appId);
+    const requests = await this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
+    return { data: requests.map(productionAccessView), nextCursor: null };
+  }
+
+  /** Emails of the organisation's owners and admins, who hear about their apps. */
+  static async managers(m: EntityManager, orgId: string): Promise<string[]> {
+    const rows = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
+    return rows.map((r) => r.email);
+  }
+}

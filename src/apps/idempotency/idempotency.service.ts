@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { openSecret, sealSecret } from '../../common/crypto/master-key';
+import { AppKeys } from '../app-keys';
+
+/** How long a key is remembered: a client retrying a lost answer does so within minutes, not days. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+const KEY_PATTERN = /^[\x21-\x7e]{8,200}$/;
+
+export interface IdempotentResult<T> {
+  body: T;
+  /** True when this is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/**
+ * `Idempotency-Key` for writes that create credential-like things. The first request runs and its
+ * answer is stored; a retry with the same key and the same body gets that answer again instead of
+ * a second secret. A different body with the same key is refused (422), as is a retry while the
+ * first is still running (it waits for the first and then replays it).
+ *
+ * The stored answer contains a secret shown once, so it is sealed (AES-256-GCM) with a key derived
+ * from the Idempotency-Key the client sent and the server's pepper: the database holds neither,
+ * so a dump of the table opens nothing. Keys are scoped to the user and the route.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: AppKeys,
+  ) {}
+
+  async run<T>(params: { userId: string; scope: string; key: string | undefined; request: unknown }, work: (m: EntityManager) => Promise<T>): Promise<IdempotentResult<T>> {
+    const { userId, scope, key } = params;
+    if (key === undefined) return { body: await this.dataSource.transaction(work), replayed: false };
+    if (!KEY_PATTERN.test(key)) {
+      throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 8-200 visible ASCII characters, e.g. a UUID' }], 'The Idempotency-Key header is malformed');
+    }
+    const pepper = this.keys.pepper();
+    const keyHash = createHmac('sha256', pepper).update(`${userId}\n${scope}\n${key}`).digest('hex');
+    const requestHash = createHash('sha256').update(JSON.stringify(params.request ?? null)).digest('hex');
+    const sealingKey = Buffer.from(hkdfSync('sha256', key, pepper, `gatehouse idempotency ${userId} ${scope}`, 32));
+
+    return this.dataSource.transaction(async (m) => {
+      // One request per key at a time: a concurrent retry waits here, then finds the stored answer.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [keyHash]);
+      const rows = (await m.query(`SELECT request_hash, response_sealed FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key_hash = $3 AND expires_at > now()`, [userId, scope, keyHash])) as {
+        request_hash: string;
+        response_sealed: string;
+      }[];
+      const stored = rows[0];
+      if (stored) {
+        if (stored.request_hash !== requestHash) {
+          throw new DomainError('requirements_due', 'This Idempotency-Key was already used for a different request; use a new key for a new request', { code: 'idempotency_key_reused' });
+        }
+        return { body: JSON.parse(openSecret(sealingKey, stored.response_sealed, keyHash)) as T, replayed: true };
+      }
+      const body = await work(m);
+      await m.query(
+        `INSERT INTO idempotency_keys (user_id, scope, key_hash, request_hash, response_status, response_sealed, expires_at)
+         VALUES ($1, $2, $3, $4, 201, $5, now() + make_interval(secs => $6))
+         ON CONFLICT (user_id, scope, key_hash) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_sealed = EXCLUDED.response_sealed, created_at = now(), expires_at = EXCLUDED.expires_at`,
+        [userId, scope, keyHash, requestHash, sealSecret(sealingKey, JSON.stringify(body), keyHash), IDEMPOTENCY_TTL_MS / 1000],
+      );
+      return { body, replayed: false };
+    });
+  }
+
+  /** Forgets answers older than the TTL (run by the worker's sweep). */
+  async purgeExpired(): Promise<number> {
+    const [, count] = (await this.dataSource.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`)) as [unknown, number];
+    return count;
+  }
+}

@@ -1,0 +1,239 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { lookup as dnsLookup, LookupAddress } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../../accounts/principal';
+import { AuditService } from '../../audit/audit.service';
+import { ValidationFailedError } from '../../common/errors/domain-error';
+import { openSecret, sealSecret } from '../../common/crypto/master-key';
+import { Page, decodeCursor, toPage } from '../../common/pagination/pagination';
+import { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import { JobQueueService } from '../../queue/job-queue.service';
+import { JobName } from '../../queue/queue.registry';
+import { AppKeys } from '../app-keys';
+import { App } from '../app.entity';
+import { WebhookDelivery, WebhookDeliveryAttempt } from './webhook-delivery.entity';
+import { nextDelayMs } from './webhook-retry';
+import { generateWebhookSecret, signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
+import { isPrivateAddress, validateWebhookUrl } from './webhook-url';
+
+export const WEBHOOK_EVENT_TYPES = ['app.approved', 'app.suspended', 'app.reinstated', 'credentials.rotated', 'certificate.expiring', 'consent.revoked', 'consent.expired'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+const DELIVERY_TIMEOUT_MS = 10_000;
+const RELAY_BATCH = 100;
+/** A relayed delivery whose job never ran (Redis lost it) becomes due again after this. */
+const RELAY_LEASE_MS = 10 * 60_000;
+const MAX_RESPONSE_BYTES = 4096;
+
+export interface WebhookView {
+  url: string | null;
+  events: readonly string[];
+}
+
+export interface DeliveryView {
+  id: string;
+  eventType: string;
+  url: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  payload: Record<string, unknown>;
+  log: { attempt: number; statusCode: number | null; error: string | null; durationMs: number; at: string }[];
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
+
+/**
+ * Signed webhooks. An event is a row written in the transaction of the change it reports (so a
+ * rolled-back change sends nothing); the worker's relay hands due rows to BullMQ, and each job makes
+ * one attempt. Failures are retried on the schedule in webhook-retry.ts (about 24 hours), and
+ * every attempt is logged for the developer. Delivery is at least once: receivers de-duplicate on
+ * the event id (also sent as the `Gatehouse-Event-Id` header).
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keys: AppKeys,
+    private readonly audit: AuditService,
+    private readonly jobs: JobQueueService,
+  ) {}
+
+  private get production(): boolean {
+    return this.config.env === 'production';
+  }
+
+  async get(app: App): Promise<WebhookView> {
+    return { url: app.webhookUrl, events: WEBHOOK_EVENT_TYPES };
+  }
+
+  /** Sets (or replaces) the webhook URL and issues a new signing secret, shown once. */
+  async set(m: EntityManager, app: App, url: string, principal: Principal, requestId?: string): Promise<WebhookView & { secret: string }> {
+    const errors = validateWebhookUrl(url, this.production);
+    if (errors.length) throw new ValidationFailedError(errors);
+    const secret = generateWebhookSecret();
+    const before = app.webhookUrl;
+    await m.update(App, { id: app.id }, { webhookUrl: url, webhookSecretSealed: sealSecret(this.keys.masterKey(), secret, `webhook:${app.id}`) });
+    await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.webhook_set', subject: { type: 'app', id: app.id }, before: { url: before }, after: { url }, requestId });
+    return { url, events: WEBHOOK_EVENT_TYPES, secret };
+  }
+
+  async remove(m: EntityManager, app: App, principal: Principal, requestId?: string): Promise<void> {
+    await m.update(App, { id: app.id }, { webhookUrl: null, webhookSecretSealed: null });
+    await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.webhook_removed', subject: { type: 'app', id: app.id }, before: { url: app.webhookUrl }, requestId });
+  }
+
+  /** Records an event for the app's webhook, if it has one, in the caller's transaction. */
+  async emit(m: EntityManager, appId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<string | undefined> {
+    const rows = (await m.query(`SELECT webhook_url FROM apps WHERE id = $1`, [appId])) as { webhook_url: string | null }[];
+    const url = rows[0]?.webhook_url;
+    if (!url) return undefined;
+    const id = randomUUID();
+    const payload = { id, type, createdAt: new Date().toISOString(), data: { appId, ...data } };
+    await m.query(`INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, next_attempt_at) VALUES ($1, $2, $3, $4, $5, now())`, [id, appId, type, payload, url]);
+    return id;
+  }
+
+  async listDeliveries(appId: string, query: { limit: number; cursor?: string }): Promise<Page<DeliveryView>> {
+    const after = decodeCursor(query.cursor);
+    const qb = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d').where('d.app_id = :appId', { appId }).orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(query.limit + 1);
+    if (after) qb.andWhere('(d.created_at, d.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
+    const deliveries = await qb.getMany();
+    const attempts = deliveries.length
+      ? await this.dataSource.getRepository(WebhookDeliveryAttempt).createQueryBuilder('a').where('a.delivery_id IN (:...ids)', { ids: deliveries.map((d) => d.id) }).orderBy('a.attempt', 'ASC').getMany()
+      : [];
+    const views = deliveries.map(
+      (d): DeliveryView => ({
+        id: d.id,
+        eventType: d.eventType,
+        url: d.url,
+        status: d.status,
+        attempts: d.attempts,
+        nextAttemptAt: d.status === 'pending' ? (d.nextAttemptAt?.toISOString() ?? null) : null,
+        lastStatusCode: d.lastStatusCode,
+        lastError: d.lastError,
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+        createdAt: d.createdAt.toISOString(),
+        payload: d.payload,
+        log: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ attempt: a.attempt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, at: a.attemptedAt.toISOString() })),
+      }),
+    );
+    return toPage(views, query.limit, (v) => ({ at: v.createdAt, id: v.id }));
+  }
+
+  /**
+   * Hands deliveries due by `now` to the queue, one job per attempt. The row's next attempt moves
+   * a lease ahead in the same transaction, so a job Redis lost makes the row due again later.
+   */
+  async relayDue(now: Date = new Date()): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(
+        `SELECT id, attempts FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, RELAY_BATCH],
+      )) as { id: string; attempts: number }[];
+      if (rows.length === 0) return 0;
+      await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), RELAY_LEASE_MS / 1000]);
+      for (const r of rows) {
+        const attempt = r.attempts + 1;
+        await this.jobs.enqueue(JobName.WebhookDeliver, { deliveryId: r.id, attempt }, { jobId: `webhook-${r.id}-${attempt}` });
+      }
+      return rows.length;
+    });
+  }
+
+  /** One delivery attempt. Runs only if the row still waits for exactly this attempt, so a repeated job does nothing. */
+  async deliver(deliveryId: string, attempt: number): Promise<DeliveryOutcome> {
+    const rows = (await this.dataSource.query(
+      `SELECT d.id, d.url, d.payload, d.attempts, d.status, a.webhook_secret_sealed, a.id AS app_id
+         FROM webhook_deliveries d JOIN apps a ON a.id = d.app_id WHERE d.id = $1`,
+      [deliveryId],
+    )) as { id: string; url: string; payload: Record<string, unknown>; attempts: number; status: string; webhook_secret_sealed: string | null; app_id: string }[];
+    const row = rows[0];
+    if (!row || row.status !== 'pending' || row.attempts !== attempt - 1) return 'skipped';
+
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    if (!row.webhook_secret_sealed) {
+      error = 'the app no longer has a webhook';
+    } else {
+      const secret = openSecret(this.keys.masterKey(), row.webhook_secret_sealed, `webhook:${row.app_id}`);
+      const body = JSON.stringify(row.payload);
+      try {
+        statusCode = await this.post(row.url, body, {
+          'content-type': 'application/json',
+          'user-agent': 'Gatehouse-Webhooks/1',
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body, new Date()),
+          'Gatehouse-Event-Id': String(row.payload.id),
+          'Gatehouse-Event-Type': String(row.payload.type),
+          'Gatehouse-Delivery-Attempt': String(attempt),
+        });
+      } catch (e) {
+        error = (e as Error).message.slice(0, 300);
+      }
+    }
+    const durationMs = Date.now() - started;
+    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    // A 4xx other than 408/429 will not get better by itself, but the developer may be mid-deploy: keep retrying on the schedule.
+    const delay = delivered ? null : nextDelayMs(attempt);
+    const outcome: DeliveryOutcome = delivered ? 'delivered' : delay === null ? 'failed' : 'retry';
+    if (!delivered && statusCode !== null) error = `HTTP ${statusCode}`;
+
+    await this.dataSource.transaction(async (m) => {
+      const [, changed] = (await m.query(
+        `UPDATE webhook_deliveries
+            SET attempts = $2, status = $3::varchar, last_status_code = $4, last_error = $5,
+                next_attempt_at = CASE WHEN $3::varchar = 'pending' THEN now() + make_interval(secs => $6) ELSE NULL END,
+                delivered_at = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE NULL END, updated_at = now()
+          WHERE id = $1 AND status = 'pending' AND attempts = $2 - 1`,
+        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, statusCode, error, (delay ?? 0) / 1000],
+      )) as [unknown, number];
+      if (changed === 0) return;
+      await m.query(`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [deliveryId, attempt, statusCode, error, durationMs]);
+    });
+    if (outcome === 'failed') this.logger.warn(`webhook delivery ${deliveryId} failed after ${attempt} attempts`);
+    return outcome;
+  }
+
+  /** POSTs and returns the status code; in production, refuses to connect to a private address. */
+  private post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+    const target = new URL(url);
+    const production = this.production;
+    const lookup = (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+      dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
+        if (!err && production && isPrivateAddress(address)) {
+          callback(Object.assign(new Error(`refused: ${hostname} resolves to a private address`), { code: 'EPRIVATE' }), address, family);
+          return;
+        }
+        callback(err, address, family);
+      });
+    };
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<number>((resolve, reject) => {
+      const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: lookup as never, timeout: DELIVERY_TIMEOUT_MS }, (res) => {
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        res.on('close', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,407 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClientAuthService } from '../src/apps/credentials/client-auth.service';
+import { WebhooksService } from '../src/apps/webhooks/webhooks.service';
+import { verifyWebhookSignature } from '../src/apps/webhooks/webhook-signature';
+import { Actor, bearer, developer, staff } from './harness/actors';
+import { pngImage } from './harness/images';
+import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
+
+const certificatePdf = readFileSync(join(__dirname, 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
+const HOUR = 3600_000;
+const ATTESTATION = { tokensEncryptedAtRest: true, leastPrivilege: true, noCustomerDataInLogs: true, breachNotification72h: true, deleteOnConsentRevocation: true };
+const justify = (scopes: string[]) => Object.fromEntries(scopes.map((s) => [s, `We need ${s} to show the customer a budget of their spending across banks.`]));
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A webhook receiver on 127.0.0.1 answering `status` and recording what it got. */
+async function receiver(status: number): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.statusCode = status;
+      res.end(status < 300 ? 'ok' : 'broken');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hooks/gatehouse`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('apps and credentials', () => {
+  let t: TestApp;
+  let dir: string;
+  let seed = 1;
+  beforeAll(async () => {
+    t = await startTestApp();
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-apps-'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t.close();
+  });
+
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
+    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
+    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
+  };
+
+  async function organisation(dev: Actor): Promise<string> {
+    seed++;
+    return (
+      await t
+        .http()
+        .post('/v1/organisations')
+        .set(bearer(dev.token))
+        .send({ legalName: `Budgetly ${seed} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } })
+        .expect(201)
+    ).body.id;
+  }
+
+  /** KYB through the real path: people, documents, submit, checks, a reviewer's approval. */
+  async function approve(dev: Actor, org: string, reviewer: Actor): Promise<void> {
+    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB', roles: ['director'] }).expect(201)).body.id;
+    await upload(dev.token, org, pngImage(90, 60, seed), { type: 'driving_licence', personId, documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16), issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
+    await upload(dev.token, org, Buffer.concat([certificatePdf, Buffer.from(`% ${org}\n%%EOF\n`)]), { type: 'certificate_of_incorporation' }).expect(201);
+    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
+    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 30_000, 'a review task');
+    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+    expect(task.organisationId).toBe(org);
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['documents_verified'], note: 'Consistent.' }).expect(200);
+  }
+
+  const createApp = (dev: Actor, org: string, body: Record<string, unknown> = {}) =>
+    t
+      .http()
+      .post(`/v1/organisations/${org}/apps`)
+      .set(bearer(dev.token))
+      .send({ name: 'Budgetly', description: 'Budgets across all your banks.', redirectUris: ['https://app.budgetly.co.uk/callback', 'http://localhost:8080/cb'], scopes: ['accounts:read', 'transactions:read'], ...body });
+
+  const auth = () => t.app.get(ClientAuthService);
+
+  it('takes an app from sandbox to production: secrets shown once, 409 before approval, review, issue, rotate with grace', async () => {
+    const dev = await developer(t, 'apps');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await organisation(dev);
+
+    // Bad redirect URIs: field errors, nothing written.
+    const bad = await createApp(dev, org, { redirectUris: ['https://*.budgetly.co.uk/cb', 'http://budgetly.co.uk/cb', 'https://app.budgetly.co.uk/cb#x', 'https://user@app.budgetly.co.uk/cb'] }).expect(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['redirectUris[0]', 'redirectUris[1]', 'redirectUris[2]', 'redirectUris[3]']);
+    expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(0);
+
+    const created = await createApp(dev, org).expect(201);
+    const app = created.body;
+    expect(app.environment).toBe('sandbox');
+    expect(app.clientId).toMatch(/^ghc_sandbox_/);
+    expect(app.clientSecret).toMatch(/^gh_sandbox_[A-Za-z0-9_-]{43}$/);
+    const sandboxSecret: string = app.clientSecret;
+    // Shown once: reading the app again never returns it.
+    const read = await t.http().get(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(dev.token)).expect(200);
+    expect(JSON.stringify(read.body)).not.toContain(sandboxSecret);
+    expect(read.body.production).toEqual({ status: 'none', grantedScopes: null, inGoodStanding: false, problem: 'The app is not approved for production' });
+    expect(await auth().authenticate(app.clientId, sandboxSecret)).toMatchObject({ appId: app.id, environment: 'sandbox' });
+    expect(await auth().authenticate(app.clientId, sandboxSecret.slice(0, -1) + (sandboxSecret.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
+
+    // Production access before the organisation is approved: 409, and no review task.
+    const early = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 365, securityAttestation: ATTESTATION }).expect(409);
+    expect(early.body.detail).toContain('approved organisation');
+    expect(await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE type = 'app' AND subject_id = $1`, [app.id])).toHaveLength(0);
+
+    await approve(dev, org, reviewer);
+
+    // Incomplete: a localhost redirect, a missing justification, an attestation left false.
+    const incomplete = await t
+      .http()
+      .post(`/v1/organisations/${org}/apps/${app.id}/production-access`)
+      .set(bearer(dev.token))
+      .send({ scopeJustifications: { 'accounts:read': 'We show the accounts the customer chose.' }, privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 365, securityAttestation: { ...ATTESTATION, breachNotification72h: false } })
+      .expect(400);
+    expect(incomplete.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['redirectUris[1]', 'scopeJustifications.transactions:read', 'securityAttestation.breachNotification72h']);
+    expect(incomplete.body.errors.find((e: { field: string }) => e.field === 'securityAttestation.breachNotification72h').message).toContain('72 hours');
+
+    await t.http().patch(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(dev.token)).send({ redirectUris: ['https://app.budgetly.co.uk/callback'] }).expect(200);
+    const requested = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 365, securityAttestation: ATTESTATION }).expect(202);
+    expect(requested.body.status).toBe('pending');
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 365, securityAttestation: ATTESTATION }).expect(409);
+    // Production secrets wait for approval.
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(409);
+
+    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+    expect(task).toMatchObject({ type: 'app', subjectId: app.id, riskLevel: 'medium' });
+    const caseView = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
+    expect(caseView.body.app.name).toBe('Budgetly');
+    expect(caseView.body.request.scopes.map((s: { scope: string; justification: string }) => [s.scope, s.justification])).toEqual(app.scopes.map((s: string) => [s, justify(app.scopes)[s]]));
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified', 'security_practices_adequate'], note: 'Justified and attested.' }).expect(200);
+    await t.smtp.waitFor((m) => m.to.includes(dev.email) && /approved for production/.test(m.subject));
+    const approvedApp = (await t.http().get(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(dev.token)).expect(200)).body;
+    expect(approvedApp.production).toMatchObject({ status: 'approved', grantedScopes: app.scopes, inGoodStanding: true });
+    expect(approvedApp.productionClientId).toMatch(/^ghc_live_/);
+
+    // First production secret, with an Idempotency-Key: a retry returns the same secret, not a second one.
+    const key = `issue-${Date.now()}`;
+    const first = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'production' }).expect(201);
+    expect(first.body.clientSecret).toMatch(/^gh_live_/);
+    expect(first.body.clientId).toBe(approvedApp.productionClientId);
+    expect(first.body.previousSecretExpiresAt).toBeNull();
+    const retry = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'production' }).expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotency-replayed']).toBe('true');
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'sandbox' }).expect(422);
+    expect(await t.dataSource.query(`SELECT 1 FROM app_credentials WHERE app_id = $1 AND environment = 'production'`, [app.id])).toHaveLength(1);
+    const oldSecret: string = first.body.clientSecret;
+
+    // Rotation: the new one works, the old one keeps working for the grace period, then only the new one.
+    const rotated = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201);
+    const newSecret: string = rotated.body.clientSecret;
+    expect(newSecret).not.toBe(oldSecret);
+    const graceEnds = new Date(rotated.body.previousSecretExpiresAt).getTime();
+    expect(graceEnds - Date.now()).toBeGreaterThan(23.9 * HOUR);
+    const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /New production secret/.test(m.subject));
+    expect(mail.text).not.toContain(newSecret);
+    const liveId = approvedApp.productionClientId as string;
+    const now = Date.now();
+    expect(await auth().authenticate(liveId, oldSecret, new Date(now))).toMatchObject({ environment: 'production', scopes: app.scopes });
+    expect(await auth().authenticate(liveId, newSecret, new Date(now))).toMatchObject({ environment: 'production' });
+    expect(await auth().authenticate(liveId, oldSecret, new Date(graceEnds - 1000))).toBeDefined();
+    expect(await auth().authenticate(liveId, oldSecret, new Date(graceEnds + 1000))).toBeUndefined();
+    expect(await auth().authenticate(liveId, newSecret, new Date(now + 25 * HOUR))).toBeDefined();
+    // A live secret never opens the sandbox client, nor a sandbox secret the live one.
+    expect(await auth().authenticate(app.clientId, newSecret)).toBeUndefined();
+    expect(await auth().authenticate(liveId, sandboxSecret)).toBeUndefined();
+
+    const listed = await t.http().get(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).expect(200);
+    expect(listed.body.data.map((c: { environment: string; status: string }) => `${c.environment}:${c.status}`)).toEqual(['production:current', 'production:grace', 'sandbox:current']);
+    expect(JSON.stringify(listed.body)).not.toContain(newSecret.slice(12));
+
+    // Revoking the superseded secret kills it at once, grace or not.
+    const graceId = listed.body.data[1].id;
+    await t.http().delete(`/v1/organisations/${org}/apps/${app.id}/credentials/${graceId}`).set(bearer(dev.token)).expect(204);
+    expect(await auth().authenticate(liveId, oldSecret)).toBeUndefined();
+
+    // No issued secret is anywhere in the database in plain text.
+    const dump = execFileSync('pg_dump', ['-h', '127.0.0.1', '-U', 'postgres', '--data-only', t.db.name], { maxBuffer: 256 * 1024 * 1024 }).toString();
+    expect(dump).toContain(app.id);
+    for (const secret of [sandboxSecret, oldSecret, newSecret]) {
+      expect(dump).not.toContain(secret);
+      expect(dump).not.toContain(secret.slice(-43));
+    }
+  });
+
+  it('stops production credentials at once on suspension of the organisation or the app, and restores them', async () => {
+    const dev = await developer(t, 'standing');
+    const reviewer = await staff(t, 'reviewer');
+    const senior = await staff(t, 'senior_reviewer');
+    const org = await organisation(dev);
+    await approve(dev, org, reviewer);
+    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['balances:read'] }).expect(201)).body;
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(['balances:read']), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 30, securityAttestation: ATTESTATION }).expect(202);
+    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Fine.' }).expect(200);
+    const live = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201)).body;
+    const rotated = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201)).body;
+    const all = [live.clientSecret, rotated.clientSecret] as string[];
+    const works = async () => (await Promise.all(all.map((s) => auth().authenticate(live.clientId, s)))).map((r) => r !== undefined);
+    expect(await works()).toEqual([true, true]);
+
+    await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Sanctions review' }).expect(200);
+    expect(await works()).toEqual([false, false]);
+    // Sandbox is not production: it keeps working.
+    expect(await auth().authenticate(app.clientId, app.clientSecret)).toBeDefined();
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(409);
+    await t.http().post(`/v1/review/organisations/${org}/reinstate`).set(bearer(senior.token)).send({ reason: 'Cleared' }).expect(200);
+    expect(await works()).toEqual([true, true]);
+
+    // One app alone: senior reviewers only; the developer is emailed.
+    await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(reviewer.token)).send({ reason: 'x' }).expect(403);
+    await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(dev.token)).send({ reason: 'x' }).expect(403);
+    await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(senior.token)).send({ reason: 'Complaints about data use' }).expect(200);
+    expect(await works()).toEqual([false, false]);
+    await t.smtp.waitFor((m) => m.to.includes(dev.email) && /production access is suspended/.test(m.subject));
+    await t.http().post(`/v1/review/apps/${app.id}/reinstate`).set(bearer(senior.token)).send({ reason: 'Resolved' }).expect(200);
+    expect(await works()).toEqual([true, true]);
+
+    // A lapse of verification: a requested item past its deadline stops them too.
+    await t.dataSource.query(`UPDATE organisations SET requested_items = $2 WHERE id = $1`, [org, JSON.stringify([{ requirement: 'organisation.shareholder_register', message: 'Send it', deadline: new Date(Date.now() - 1000).toISOString(), resolvedAt: null }])]);
+    expect(await works()).toEqual([false, false]);
+  });
+
+  it('issues client certificates that openssl verifies, refuses weak or forged CSRs, and lists revoked ones in the CRL', async () => {
+    const dev = await developer(t, 'certs');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await organisation(dev);
+    const app = (await createApp(dev, org).expect(201)).body;
+    openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-subj', '/CN=budgetly', '-out', 'client.csr');
+    const csr = readFileSync(join(dir, 'client.csr'), 'utf8');
+    // The certificate names the verified organisation, so it waits for approval.
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr }).expect(409);
+    await approve(dev, org, reviewer);
+
+    const issued = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).set('Idempotency-Key', `cert-${Date.now()}`).send({ csr }).expect(201);
+    expect(issued.body.thumbprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Date(issued.body.notAfter).getTime() - Date.now()).toBeLessThanOrEqual(397 * 24 * HOUR + 120_000);
+    const caPem = await t.http().get('/v1/ca.pem').expect(200);
+    expect(caPem.headers['content-type']).toContain('application/x-pem-file');
+    writeFileSync(join(dir, 'ca.pem'), caPem.text);
+    writeFileSync(join(dir, 'cert.pem'), issued.body.certificate);
+    expect(openssl('verify', '-CAfile', 'ca.pem', '-purpose', 'sslclient', 'cert.pem')).toContain('cert.pem: OK');
+    const text = openssl('x509', '-in', 'cert.pem', '-noout', '-text');
+    expect(text).toContain(`O = Budgetly ${seed} Ltd`);
+    expect(text).toMatch(/URI:urn:gatehouse:client:ghc_live_/);
+    expect(openssl('x509', '-in', 'cert.pem', '-noout', '-fingerprint', '-sha256').replace(/[^0-9A-F]/gi, '').toLowerCase()).toContain(issued.body.thumbprint);
+    await t.smtp.waitFor((m) => m.to.includes(dev.email) && /Client certificate issued/.test(m.subject));
+
+    // A 1024-bit RSA key, and a CSR whose signature does not match its content.
+    openssl('req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', 'weak.key', '-subj', '/CN=weak', '-out', 'weak.csr');
+    const weak = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: readFileSync(join(dir, 'weak.csr'), 'utf8') }).expect(400);
+    expect(weak.body.errors[0]).toMatchObject({ field: 'csr', message: expect.stringMatching(/2048/) });
+    const der = Buffer.from(csr.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    der[der.length - 5] ^= 0x01;
+    const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+    const refused = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: forged }).expect(400);
+    expect(refused.body.errors[0].field).toBe('csr');
+    expect(await t.dataSource.query(`SELECT 1 FROM client_certificates WHERE app_id = $1`, [app.id])).toHaveLength(1);
+
+    // Revoked: in the CRL, and openssl refuses it with the CRL at hand.
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates/${issued.body.id}/revoke`).set(bearer(dev.token)).send({ reason: 'keyCompromise' }).expect(200);
+    const crl = await t.http().get('/v1/ca.crl').buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(crl.headers['content-type']).toContain('application/pkix-crl');
+    writeFileSync(join(dir, 'ca.crl'), crl.body as Buffer);
+    const crlText = openssl('crl', '-inform', 'DER', '-in', 'ca.crl', '-noout', '-text', '-CAfile', 'ca.pem');
+    expect(crlText.replace(/[^0-9A-F]/gi, '').toUpperCase()).toContain(issued.body.serialNumber.toUpperCase().replace(/^0+/, ''));
+    expect(crlText).toContain('Key Compromise');
+    openssl('crl', '-inform', 'DER', '-in', 'ca.crl', '-out', 'ca-crl.pem');
+    expect(() => openssl('verify', '-CAfile', 'ca.pem', '-CRLfile', 'ca-crl.pem', '-crl_check', 'cert.pem')).toThrow(/revoked/);
+    expect(await auth().authenticateCertificate(issued.body.thumbprint)).toBeUndefined();
+  });
+
+  it('needs an FCA-regulated organisation, a certificate and a senior reviewer for high-tier scopes', async () => {
+    const dev = await developer(t, 'hightier');
+    const reviewer = await staff(t, 'reviewer');
+    const senior = await staff(t, 'senior_reviewer');
+    const org = await organisation(dev);
+    await approve(dev, org, reviewer);
+    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read', 'payments:initiate'] }).expect(201)).body;
+    const body = { scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 90, securityAttestation: ATTESTATION };
+    const refused = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(400);
+    expect(refused.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/FCA-regulated.*client certificate/s);
+
+    // The organisation's regulated status was verified in KYB; here it is set directly.
+    await t.dataSource.query(`UPDATE organisations SET regulatory_status = '{"type":"fca_authorised","firmReferenceNumber":"123456"}' WHERE id = $1`, [org]);
+    openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ht.key', '-subj', '/CN=ht', '-out', 'ht.csr');
+    const cert = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: readFileSync(join(dir, 'ht.csr'), 'utf8') }).expect(201)).body;
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(202);
+
+    // A plain reviewer does not even get the case; a senior does.
+    await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
+    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(senior.token)).expect(200)).body;
+    expect(task).toMatchObject({ type: 'app', subjectId: app.id, riskLevel: 'high' });
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(senior.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Regulated, certificate held.' }).expect(200);
+    expect(await auth().authenticateCertificate(cert.thumbprint)).toMatchObject({ appId: app.id, environment: 'production', scopes: ['accounts:read', 'payments:initiate'] });
+  });
+
+  it('delivers signed webhook events, retries a receiver that fails, and keeps a log the developer reads', async () => {
+    const dev = await developer(t, 'hooks');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await organisation(dev);
+    await approve(dev, org, reviewer);
+    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read'] }).expect(201)).body;
+    const good = await receiver(200);
+    const broken = await receiver(500);
+    try {
+      await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: 'ftp://example.com/x' }).expect(400);
+      const hook = await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: good.url }).expect(200);
+      const secret: string = hook.body.secret;
+      expect(secret).toMatch(/^whsec_/);
+
+      await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(['accounts:read']), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 30, securityAttestation: ATTESTATION }).expect(202);
+      const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+      await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Fine.' }).expect(200);
+
+      const event = await eventually(() => good.received.find((r) => JSON.parse(r.body).type === 'app.approved'), 15_000, 'the app.approved event');
+      expect(verifyWebhookSignature(secret, String(event.headers['gatehouse-signature']), event.body, new Date())).toBe(true);
+      expect(verifyWebhookSignature('whsec_wrong', String(event.headers['gatehouse-signature']), event.body, new Date())).toBe(false);
+      const payload = JSON.parse(event.body);
+      expect(payload).toMatchObject({ type: 'app.approved', data: { appId: app.id, scopes: ['accounts:read'] } });
+      expect(event.headers['gatehouse-event-id']).toBe(payload.id);
+      expect(event.body).not.toContain(dev.email);
+
+      // A receiver answering 500 gets the event again on the retry schedule.
+      await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: broken.url }).expect(200);
+      await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201);
+      await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201);
+      await eventually(() => broken.received.length === 1, 15_000, 'the first attempt');
+      const log1 = await eventually(async () => {
+        const res = await t.http().get(`/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`).set(bearer(dev.token)).expect(200);
+        const d = res.body.data.find((x: { eventType: string }) => x.eventType === 'credentials.rotated');
+        return d?.attempts === 1 ? d : undefined;
+      }, 10_000, 'the first attempt in the log');
+      expect(log1).toMatchObject({ status: 'pending', lastStatusCode: 500, log: [expect.objectContaining({ attempt: 1, statusCode: 500 })] });
+      const retryAt = new Date(log1.nextAttemptAt).getTime() - Date.now();
+      expect(retryAt).toBeGreaterThan(50_000);
+      // Time moves on: the worker's relay, asked as if two minutes later, hands the retry to the queue.
+      await t.app.get(WebhooksService).relayDue(new Date(Date.now() + 2 * 60_000));
+      await eventually(() => broken.received.length === 2, 15_000, 'the retry');
+      expect(broken.received[1]!.headers['gatehouse-delivery-attempt']).toBe('2');
+      expect(broken.received[1]!.headers['gatehouse-event-id']).toBe(broken.received[0]!.headers['gatehouse-event-id']);
+      const log2 = await eventually(async () => {
+        const res = await t.http().get(`/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`).set(bearer(dev.token)).expect(200);
+        const d = res.body.data.find((x: { eventType: string }) => x.eventType === 'credentials.rotated');
+        return d?.attempts === 2 ? d : undefined;
+      }, 10_000, 'the second attempt in the log');
+      expect(log2.log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500]);
+    } finally {
+      await good.close();
+      await broken.close();
+    }
+  });
+
+  it('keeps apps to their organisation: members read, owners and admins write, others get 404', async () => {
+    const owner = await developer(t, 'owner');
+    const outsider = await developer(t, 'outsider');
+    const memberDev = await developer(t, 'member');
+    const org = await organisation(owner);
+    const app = (await createApp(owner, org).expect(201)).body;
+    await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [org, memberDev.id]);
+
+    await t.http().get(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(memberDev.token)).expect(200);
+    await createApp(memberDev, org).expect(403);
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(memberDev.token)).send({ environment: 'sandbox' }).expect(403);
+    for (const path of [`/v1/organisations/${org}/apps`, `/v1/organisations/${org}/apps/${app.id}`, `/v1/organisations/${org}/apps/${app.id}/credentials`, `/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`]) {
+      await t.http().get(path).set(bearer(outsider.token)).expect(404);
+      await t.http().get(path).expect(401);
+    }
+    // The outsider's own organisation does not reach the app either.
+    const theirs = await organisation(outsider);
+    await t.http().get(`/v1/organisations/${theirs}/apps/${app.id}`).set(bearer(outsider.token)).expect(404);
+    await t.http().post(`/v1/organisations/${theirs}/apps/${app.id}/credentials`).set(bearer(outsider.token)).send({ environment: 'sandbox' }).expect(404);
+    // Unknown fields and wrong types are refused and change nothing.
+    await createApp(owner, org, { admin: true }).expect(400);
+    await createApp(owner, org, { scopes: ['accounts:read', 'everything:write'] }).expect(400);
+    await createApp(owner, org, { name: 'x'.repeat(1_000_000) }).expect((res) => expect([400, 413]).toContain(res.status));
+    expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(1);
+    // The catalogue teaches without a token.
+    const scopes = await t.http().get('/v1/scopes').expect(200);
+    expect(scopes.body.data.find((s: { name: string }) => s.name === 'payments:initiate')).toMatchObject({ tier: 'high', productionRequires: { fcaRegulated: true, clientCertificate: true, seniorReview: true } });
+    const attestation = await t.http().get('/v1/security-attestation').expect(200);
+    expect(attestation.body.data).toHaveLength(5);
+  });
+});
