@@ -4,6 +4,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CertificatesService } from '../src/apps/ca/certificates.service';
 import { ClientAuthService } from '../src/apps/credentials/client-auth.service';
 import { WebhooksService } from '../src/apps/webhooks/webhooks.service';
 import { verifyWebhookSignature } from '../src/apps/webhooks/webhook-signature';
@@ -291,6 +292,58 @@ describe('apps and credentials', () => {
     openssl('crl', '-inform', 'DER', '-in', 'ca.crl', '-out', 'ca-crl.pem');
     expect(() => openssl('verify', '-CAfile', 'ca.pem', '-CRLfile', 'ca-crl.pem', '-crl_check', 'cert.pem')).toThrow(/revoked/);
     expect(await auth().authenticateCertificate(issued.body.thumbprint)).toBeUndefined();
+  });
+
+  it('reminds owners 30 and 7 days before a certificate expires, once each, by email and webhook', async () => {
+    const dev = await developer(t, 'expiry');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await organisation(dev);
+    await approve(dev, org, reviewer);
+    const app = (await createApp(dev, org).expect(201)).body;
+    const hook = await receiver(200);
+    try {
+      await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: hook.url }).expect(200);
+      openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', 'exp.key', '-subj', '/CN=exp', '-out', 'exp.csr');
+      const cert = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: readFileSync(join(dir, 'exp.csr'), 'utf8') }).expect(201)).body;
+      const notAfter = new Date(cert.notAfter).getTime();
+      const reminders = t.app.get(CertificatesService);
+      const expiring = () => t.smtp.messages.filter((m) => m.to.includes(dev.email) && /client certificate expires/.test(m.subject));
+
+      await reminders.sendExpiryReminders(new Date(notAfter - 40 * 24 * HOUR));
+      await reminders.sendExpiryReminders(new Date(notAfter - 20 * 24 * HOUR));
+      await reminders.sendExpiryReminders(new Date(notAfter - 19 * 24 * HOUR));
+      const first = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /expires in 20 days/.test(m.subject));
+      expect(first.text).toContain(cert.thumbprint);
+      await reminders.sendExpiryReminders(new Date(notAfter - 5 * 24 * HOUR));
+      await t.smtp.waitFor((m) => m.to.includes(dev.email) && /expires in 5 days/.test(m.subject));
+      await reminders.sendExpiryReminders(new Date(notAfter - 2 * 24 * HOUR));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(expiring().map((m) => m.subject)).toEqual([expect.stringContaining('20 days'), expect.stringContaining('5 days')]);
+      await eventually(() => hook.received.filter((r) => JSON.parse(r.body).type === 'certificate.expiring').length === 2, 15_000, 'two certificate.expiring events');
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('rejects a production-access request with reasons; the developer may ask again', async () => {
+    const dev = await developer(t, 'appreject');
+    const reviewer = await staff(t, 'reviewer');
+    const org = await organisation(dev);
+    await approve(dev, org, reviewer);
+    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] }).expect(201)).body;
+    const body = { scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 3650, securityAttestation: ATTESTATION };
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(202);
+    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'reject', reasonCodes: ['scopes_excessive'], note: 'Transactions are not needed for balances.' }).expect(200);
+    const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /was not approved for production/.test(m.subject));
+    expect(mail.text).toContain('The app asks for more data than its use needs');
+    const history = await t.http().get(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).expect(200);
+    expect(history.body.data[0]).toMatchObject({ status: 'rejected', reasons: [{ code: 'scopes_excessive', text: 'The app asks for more data than its use needs' }] });
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(409);
+    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ ...body, dataRetentionDays: 90 }).expect(202);
+    const again = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
+    expect(again).toMatchObject({ type: 'app', subjectId: app.id });
+    await t.http().post(`/v1/review/tasks/${again.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Retention shortened.' }).expect(200);
   });
 
   it('needs an FCA-regulated organisation, a certificate and a senior reviewer for high-tier scopes', async () => {
