@@ -162,7 +162,8 @@ describe('apps and credentials', () => {
     const retry = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'production' }).expect(201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers['idempotency-replayed']).toBe('true');
-    await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'sandbox' }).expect(422);
+    const reused = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'sandbox' }).expect(422);
+    expect(reused.body.type).toBe('urn:gatehouse:problem:idempotency-key-reused');
     expect(await t.dataSource.query(`SELECT 1 FROM app_credentials WHERE app_id = $1 AND environment = 'production'`, [app.id])).toHaveLength(1);
     const oldSecret: string = first.body.clientSecret;
 

@@ -54,7 +54,7 @@ export class IdempotencyService {
       const stored = rows[0];
       if (stored) {
         if (stored.request_hash !== requestHash) {
-          throw new DomainError('requirements_due', 'This Idempotency-Key was already used for a different request; use a new key for a new request', { code: 'idempotency_key_reused' });
+          throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request');
         }
         return { body: JSON.parse(openSecret(sealingKey, stored.response_sealed, keyHash)) as T, replayed: true };
       }

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'validation_failed'
   | 'malformed_body'
   | 'requirements_due'
+  | 'idempotency_key_reused'
   | 'unauthenticated'
   | 'forbidden'
   | 'locked'
