@@ -105,8 +105,13 @@ describe('apps and credentials', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['redirectUris[0]', 'redirectUris[1]', 'redirectUris[2]', 'redirectUris[3]']);
     expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(0);
 
-    const created = await createApp(dev, org).expect(201);
+    // A retried creation with the same Idempotency-Key gets the same app and secret, not a second app.
+    const createKey = `create-${Date.now()}`;
+    const created = await createApp(dev, org).set('Idempotency-Key', createKey).expect(201);
     const app = created.body;
+    const replayed = await createApp(dev, org).set('Idempotency-Key', createKey).expect(201);
+    expect(replayed.body).toEqual(app);
+    expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(1);
     expect(app.environment).toBe('sandbox');
     expect(app.clientId).toMatch(/^ghc_sandbox_/);
     expect(app.clientSecret).toMatch(/^gh_sandbox_[A-Za-z0-9_-]{43}$/);

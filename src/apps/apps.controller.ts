@@ -39,9 +39,19 @@ export class AppsController {
 
   @Post()
   @OrganisationMember('owner', 'admin')
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Register an app; the answer holds its sandbox client id and secret, shown this once' })
-  create(@Param('orgId') orgId: string, @Body() body: CreateAppDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
-    return this.apps.create(orgId, principal, body, requestId);
+  async create(
+    @Param('orgId') orgId: string,
+    @Body() body: CreateAppDto,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
+    @RequestId() requestId?: string,
+  ) {
+    const result = await this.apps.create(orgId, principal, body, idempotencyKey, requestId);
+    markReplay(res, result.replayed);
+    return result.body;
   }
 
   @Get()

@@ -13,6 +13,7 @@ import { AppCredential } from './credentials/app-credential.entity';
 import { generateClientId, generateClientSecret, hashClientSecret, secretPrefix } from './credentials/client-secret';
 import { SCOPES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './credentials/scopes';
 import { CreateAppDto, ProductionAccessDto, UpdateAppDto } from './dto/app.dto';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { validateRedirectUris } from './redirect-uris';
 import { productionStanding } from './standing';
 
@@ -74,6 +75,7 @@ export class AppsService {
     private readonly audit: AuditService,
     private readonly keys: AppKeys,
     private readonly reviews: ReviewTasksService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** The app, if it belongs to the organisation; another organisation's app is simply not found. */
@@ -122,44 +124,46 @@ export class AppsService {
   }
 
   /** Creates the app with its sandbox client id and secret; the secret is in this answer and nowhere else. */
-  async create(orgId: string, principal: Principal, dto: CreateAppDto, requestId?: string): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
+  async create(orgId: string, principal: Principal, dto: CreateAppDto, idempotencyKey: string | undefined, requestId?: string) {
     const errors = validateRedirectUris(dto.redirectUris, 'sandbox');
     if (errors.length) throw new ValidationFailedError(errors);
+    return this.idempotency.run({ userId: principal.userId, scope: `apps:${orgId}`, key: idempotencyKey, request: dto }, (m) => this.createIn(m, orgId, principal, dto, requestId));
+  }
+
+  private async createIn(m: EntityManager, orgId: string, principal: Principal, dto: CreateAppDto, requestId?: string): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
     const secret = generateClientSecret('sandbox');
-    return this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(App);
-      const app = await repo.save(
-        repo.create({
-          organisationId: orgId,
-          name: dto.name,
-          description: dto.description,
-          websiteUrl: dto.websiteUrl ?? null,
-          redirectUris: dto.redirectUris,
-          scopes: dto.scopes,
-          sandboxClientId: generateClientId('sandbox'),
-          productionClientId: null,
-          productionStatus: 'none',
-          grantedScopes: null,
-          suspendedAt: null,
-          suspensionReason: null,
-          webhookUrl: null,
-          webhookSecretSealed: null,
-          createdBy: principal.userId,
-        }),
-      );
-      const credential = await m.getRepository(AppCredential).save(
-        m.getRepository(AppCredential).create({ appId: app.id, environment: 'sandbox', secretHash: hashClientSecret(secret, this.keys.pepper()), secretPrefix: secretPrefix(secret), createdBy: principal.userId, supersededAt: null, revokedAt: null }),
-      );
-      await this.audit.append(m, {
-        actor: { type: 'developer', id: principal.userId },
-        action: 'app.created',
-        subject: { type: 'app', id: app.id },
-        after: { organisationId: orgId, name: app.name, scopes: app.scopes, redirectUris: app.redirectUris, sandboxClientId: app.sandboxClientId, credentialId: credential.id },
-        requestId,
-      });
-      const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
-      return { ...(await this.view(app, org)), clientId: app.sandboxClientId, clientSecret: secret, environment: 'sandbox' as const };
+    const repo = m.getRepository(App);
+    const app = await repo.save(
+      repo.create({
+        organisationId: orgId,
+        name: dto.name,
+        description: dto.description,
+        websiteUrl: dto.websiteUrl ?? null,
+        redirectUris: dto.redirectUris,
+        scopes: dto.scopes,
+        sandboxClientId: generateClientId('sandbox'),
+        productionClientId: null,
+        productionStatus: 'none',
+        grantedScopes: null,
+        suspendedAt: null,
+        suspensionReason: null,
+        webhookUrl: null,
+        webhookSecretSealed: null,
+        createdBy: principal.userId,
+      }),
+    );
+    const credential = await m.getRepository(AppCredential).save(
+      m.getRepository(AppCredential).create({ appId: app.id, environment: 'sandbox', secretHash: hashClientSecret(secret, this.keys.pepper()), secretPrefix: secretPrefix(secret), createdBy: principal.userId, supersededAt: null, revokedAt: null }),
+    );
+    await this.audit.append(m, {
+      actor: { type: 'developer', id: principal.userId },
+      action: 'app.created',
+      subject: { type: 'app', id: app.id },
+      after: { organisationId: orgId, name: app.name, scopes: app.scopes, redirectUris: app.redirectUris, sandboxClientId: app.sandboxClientId, credentialId: credential.id },
+      requestId,
     });
+    const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    return { ...(await this.view(app, org)), clientId: app.sandboxClientId, clientSecret: secret, environment: 'sandbox' as const };
   }
 
   async update(orgId: string, appId: string, principal: Principal, dto: UpdateAppDto, requestId?: string): Promise<AppView> {
