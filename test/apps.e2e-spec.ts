@@ -462,5 +462,11 @@ describe('apps and credentials', () => {
     expect(scopes.body.data.find((s: { name: string }) => s.name === 'payments:initiate')).toMatchObject({ tier: 'high', productionRequires: { fcaRegulated: true, clientCertificate: true, seniorReview: true } });
     const attestation = await t.http().get('/v1/security-attestation').expect(200);
     expect(attestation.body.data).toHaveLength(5);
+    // …and so does the API documentation, item by item.
+    const doc = await t.http().get('/docs-json').expect(200);
+    const items = doc.body.components.schemas.SecurityAttestationDto.properties;
+    expect(Object.keys(items).sort()).toEqual(['breachNotification72h', 'deleteOnConsentRevocation', 'leastPrivilege', 'noCustomerDataInLogs', 'tokensEncryptedAtRest']);
+    expect(items.breachNotification72h.description).toMatch(/72 hours.*ICO/s);
+    expect(doc.body.paths['/v1/organisations/{orgId}/apps/{appId}/credentials'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
   });
 });
