@@ -24,7 +24,7 @@ interface Received {
 }
 
 /** A webhook receiver on 127.0.0.1 answering `status` and recording what it got. */
-async function receiver(status: number): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+async function receiver(status: number, host = '127.0.0.1'): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -37,7 +37,7 @@ async function receiver(status: number): Promise<{ url: string; received: Receiv
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/gatehouse`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://${host}:${port}/hooks/gatehouse`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 describe('apps and credentials', () => {
@@ -221,30 +221,39 @@ describe('apps and credentials', () => {
     await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Fine.' }).expect(200);
     const live = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201)).body;
     const rotated = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(201)).body;
+    openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'standing.key', '-subj', '/CN=standing', '-out', 'standing.csr');
+    const cert = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: readFileSync(join(dir, 'standing.csr'), 'utf8') }).expect(201)).body;
+    const hook = await receiver(200);
+    await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: hook.url }).expect(200);
     const all = [live.clientSecret, rotated.clientSecret] as string[];
-    const works = async () => (await Promise.all(all.map((s) => auth().authenticate(live.clientId, s)))).map((r) => r !== undefined);
-    expect(await works()).toEqual([true, true]);
+    // Every production credential: both secrets (one in its grace period) and the certificate.
+    const works = async () => [...(await Promise.all(all.map((s) => auth().authenticate(live.clientId, s)))), await auth().authenticateCertificate(cert.thumbprint)].map((r) => r !== undefined);
+    expect(await works()).toEqual([true, true, true]);
 
-    await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Sanctions review' }).expect(200);
-    expect(await works()).toEqual([false, false]);
+    await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Sanctions review of Mr Example' }).expect(200);
+    expect(await works()).toEqual([false, false, false]);
+    const suspended = await eventually(() => hook.received.find((r) => JSON.parse(r.body).type === 'app.suspended'), 15_000, 'the app.suspended event');
+    expect(JSON.parse(suspended.body).data).toEqual({ appId: app.id, cause: 'organisation_suspended' });
     // Sandbox is not production: it keeps working.
     expect(await auth().authenticate(app.clientId, app.clientSecret)).toBeDefined();
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).send({ environment: 'production' }).expect(409);
     await t.http().post(`/v1/review/organisations/${org}/reinstate`).set(bearer(senior.token)).send({ reason: 'Cleared' }).expect(200);
-    expect(await works()).toEqual([true, true]);
+    expect(await works()).toEqual([true, true, true]);
+    await eventually(() => hook.received.find((r) => JSON.parse(r.body).type === 'app.reinstated'), 15_000, 'the app.reinstated event');
+    await hook.close();
 
     // One app alone: senior reviewers only; the developer is emailed.
     await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(reviewer.token)).send({ reason: 'x' }).expect(403);
     await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(dev.token)).send({ reason: 'x' }).expect(403);
     await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(senior.token)).send({ reason: 'Complaints about data use' }).expect(200);
-    expect(await works()).toEqual([false, false]);
+    expect(await works()).toEqual([false, false, false]);
     await t.smtp.waitFor((m) => m.to.includes(dev.email) && /production access is suspended/.test(m.subject));
     await t.http().post(`/v1/review/apps/${app.id}/reinstate`).set(bearer(senior.token)).send({ reason: 'Resolved' }).expect(200);
-    expect(await works()).toEqual([true, true]);
+    expect(await works()).toEqual([true, true, true]);
 
     // A lapse of verification: a requested item past its deadline stops them too.
     await t.dataSource.query(`UPDATE organisations SET requested_items = $2 WHERE id = $1`, [org, JSON.stringify([{ requirement: 'organisation.shareholder_register', message: 'Send it', deadline: new Date(Date.now() - 1000).toISOString(), resolvedAt: null }])]);
-    expect(await works()).toEqual([false, false]);
+    expect(await works()).toEqual([false, false, false]);
   });
 
   it('issues client certificates that openssl verifies, refuses weak or forged CSRs, and lists revoked ones in the CRL', async () => {
@@ -383,7 +392,8 @@ describe('apps and credentials', () => {
     const org = await organisation(dev);
     await approve(dev, org, reviewer);
     const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read'] }).expect(201)).body;
-    const good = await receiver(200);
+    // Addressed by name, so delivery goes through the resolver (and its private-address guard).
+    const good = await receiver(200, 'localhost');
     const broken = await receiver(500);
     try {
       await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: 'ftp://example.com/x' }).expect(400);

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
 import { Organisation } from '../organisations/organisation.entity';
+import { VerificationService } from '../kyc/verification/verification.service';
 import { AppReviewHandler } from '../review/app-review-handler';
 import { DecisionDto } from '../review/dto/decision.dto';
 import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
@@ -14,6 +15,7 @@ import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
 import { AppsService, productionAccessView } from './apps.service';
 import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
+import { productionStanding } from './standing';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
@@ -27,10 +29,12 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly webhooks: WebhooksService,
+    private readonly verification: VerificationService,
   ) {}
 
   onModuleInit(): void {
     this.reviews.useAppReviews(this);
+    this.verification.onStandingChange((m, organisationId, change, status) => this.organisationStandingChanged(m, organisationId, change, status));
   }
 
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
@@ -42,9 +46,7 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
       throw new DomainError('forbidden', 'High-tier scopes need a senior reviewer');
     }
-    if (dto.decision === 'approve' && org.verificationStatus !== 'approved') {
-      throw new DomainError('conflict', `The organisation is no longer approved (${org.verificationStatus}); reject or ask for information instead`);
-    }
+    if (dto.decision === 'approve') await this.assertStillEligible(m, app, org, request);
 
     const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
     const before = app.productionStatus;
@@ -82,6 +84,18 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
     return app.productionStatus;
   }
 
+  /** What was true when the developer asked must still be true when a reviewer approves. */
+  private async assertStillEligible(m: EntityManager, app: App, org: Organisation, request: ProductionAccessRequest): Promise<void> {
+    const standing = productionStanding({ productionStatus: 'approved', appSuspendedAt: app.suspendedAt, organisationStatus: org.verificationStatus, requestedItems: org.requestedItems }, new Date());
+    if (!standing.ok) throw new DomainError('conflict', `${standing.detail}; reject or ask for information instead`);
+    const needs = requirementsFor(request.scopes);
+    if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') throw new DomainError('conflict', 'High-tier scopes need an FCA-regulated organisation, and this one is not (any more)');
+    if (needs.clientCertificate) {
+      const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [app.id])) as [{ count: number }];
+      if (count === 0) throw new DomainError('conflict', 'High-tier scopes need a live client certificate, and the app has none now');
+    }
+  }
+
   async caseView(task: ReviewTask): Promise<Record<string, unknown>> {
     const request = await this.dataSource.getRepository(ProductionAccessRequest).findOneBy({ reviewTaskId: task.id });
     if (!request) throw new NotFoundError('Production-access request');
@@ -109,9 +123,10 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
     };
   }
 
-  async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'suspended' | 'reinstated', reason: string): Promise<void> {
+  /** The organisation's verification left or regained `approved`: its live apps' webhooks hear of it. */
+  private async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: string): Promise<void> {
     const apps = (await m.query(`SELECT id FROM apps WHERE organisation_id = $1 AND production_status = 'approved' AND suspended_at IS NULL`, [organisationId])) as { id: string }[];
-    for (const a of apps) await this.webhooks.emit(m, a.id, change === 'suspended' ? 'app.suspended' : 'app.reinstated', { cause: 'organisation', reason });
+    for (const a of apps) await this.webhooks.emit(m, a.id, change === 'lost' ? 'app.suspended' : 'app.reinstated', { cause: `organisation_${status}` });
   }
 
   /** Suspends or reinstates one app's production access (senior reviewers). */
@@ -129,7 +144,8 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
       for (const email of await AppsService.managers(m, app.organisationId)) {
         await this.outbox.enqueue(m, email, suspend ? 'app-suspended' : 'app-reinstated', { appName: app.name, organisationId: app.organisationId, appId: app.id, reason });
       }
-      await this.webhooks.emit(m, app.id, suspend ? 'app.suspended' : 'app.reinstated', { cause: 'app', reason });
+      // The reason is staff's free text and may name people: the webhook carries a cause code only.
+      await this.webhooks.emit(m, app.id, suspend ? 'app.suspended' : 'app.reinstated', { cause: suspend ? 'app_suspended' : 'app_reinstated' });
       return { suspended: suspend };
     });
   }

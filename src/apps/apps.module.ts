@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KycModule } from '../kyc/kyc.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ReviewModule } from '../review/review.module';
 import { AppKeys } from './app-keys';
@@ -13,7 +14,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
 
 /** Apps, their production access, client secrets, client certificates and webhooks. */
 @Module({
-  imports: [NotificationsModule, ReviewModule],
+  imports: [NotificationsModule, KycModule, ReviewModule],
   controllers: [AppsController, CatalogueController, AppSuspensionController],
   providers: [AppKeys, AppsService, AppReviewsService, CredentialsService, ClientAuthService, CertificatesService, IdempotencyService, WebhooksService],
   exports: [AppsService, ClientAuthService, CertificatesService, IdempotencyService, WebhooksService],

@@ -12,6 +12,4 @@ export interface AppReviewHandler {
   decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string>;
   /** The case a reviewer reads for an `app` task. */
   caseView(task: ReviewTask): Promise<Record<string, unknown>>;
-  /** An organisation was suspended or reinstated by staff: tell its apps' webhooks. */
-  organisationStandingChanged(m: EntityManager, organisationId: string, change: 'suspended' | 'reinstated', reason: string): Promise<void>;
 }

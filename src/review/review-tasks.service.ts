@@ -357,7 +357,6 @@ export class ReviewTasksService {
       const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
       await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', actorOf(principal), requestId, { reason });
-      await this.appReviews?.organisationStandingChanged(m, org.id, suspend ? 'suspended' : 'reinstated', reason);
       const owners = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role = 'owner' ORDER BY u.email`, [org.id])) as { email: string }[];
       for (const o of owners) {
         if (suspend) await this.outbox.enqueue(m, o.email, 'organisation-suspended', { organisationName: org.legalName, organisationId: org.id, reason });

@@ -150,15 +150,16 @@ export class CertificatesService {
 
   /**
    * The CRL of every revoked certificate that has not expired yet (an expired one needs no entry).
-   * The CRL number is the time of the newest revocation in seconds, so it grows with every
-   * revocation and is the same for every process that builds it.
+   * The CRL number is the time of the newest revocation ever made, in seconds, so it grows with
+   * every revocation, never goes back, and is the same for every process that builds it.
    */
   async crlDer(now: Date = new Date()): Promise<Buffer> {
     const rows = (await this.dataSource.query(
       `SELECT serial_number, revoked_at, revocation_reason FROM client_certificates WHERE revoked_at IS NOT NULL AND not_after > $1 ORDER BY revoked_at`,
       [now],
     )) as { serial_number: string; revoked_at: Date; revocation_reason: string | null }[];
-    const newest = rows.length ? Math.floor(rows[rows.length - 1]!.revoked_at.getTime() / 1000) : 0;
+    // Over every revocation, expired certificates included, so the number never goes back.
+    const [{ newest }] = (await this.dataSource.query(`SELECT coalesce(floor(extract(epoch FROM max(revoked_at))), 0)::bigint AS newest FROM client_certificates`)) as [{ newest: string }];
     const ca = await this.keys.certificateAuthority();
     return ca.crlDer({ now, crlNumber: BigInt(newest), revoked: rows.map((r) => ({ serialNumber: r.serial_number, revokedAt: r.revoked_at, reason: (r.revocation_reason ?? 'unspecified') as RevocationReason })) });
   }

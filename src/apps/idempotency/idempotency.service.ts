@@ -6,6 +6,16 @@ import { DomainError, ValidationFailedError } from '../../common/errors/domain-e
 import { openSecret, sealSecret } from '../../common/crypto/master-key';
 import { AppKeys } from '../app-keys';
 
+/** JSON with object keys sorted, so the same body sent with its fields in another order is the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 /** How long a key is remembered: a client retrying a lost answer does so within minutes, not days. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 const KEY_PATTERN = /^[\x21-\x7e]{8,200}$/;
@@ -41,7 +51,7 @@ export class IdempotencyService {
     }
     const pepper = this.keys.pepper();
     const keyHash = createHmac('sha256', pepper).update(`${userId}\n${scope}\n${key}`).digest('hex');
-    const requestHash = createHash('sha256').update(JSON.stringify(params.request ?? null)).digest('hex');
+    const requestHash = createHash('sha256').update(canonicalJson(params.request ?? null)).digest('hex');
     const sealingKey = Buffer.from(hkdfSync('sha256', key, pepper, `gatehouse idempotency ${userId} ${scope}`, 32));
 
     return this.dataSource.transaction(async (m) => {

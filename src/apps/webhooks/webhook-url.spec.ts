@@ -28,11 +28,11 @@ describe('validateWebhookUrl', () => {
 });
 
 describe('isPrivateAddress', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', 'nonsense'])('%s is private', (a) => {
+  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '64:ff9b::a00:1', '2002:7f00:1::', '192.0.0.8', 'nonsense'])('%s is private', (a) => {
     expect(isPrivateAddress(a)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '151.101.1.69', '2a04:4e42::81'])('%s is public', (a) => {
+  it.each(['8.8.8.8', '151.101.1.69', '2a04:4e42::81', '::ffff:808:808'])('%s is public', (a) => {
     expect(isPrivateAddress(a)).toBe(false);
   });
 });

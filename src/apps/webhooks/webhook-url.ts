@@ -44,6 +44,7 @@ for (const [net, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  ['192.0.0.0', 24],
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
@@ -56,6 +57,8 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2002::', 16],
 ] as const) {
   privateV6.addSubnet(net, prefix, 'ipv6');
 }
@@ -66,7 +69,14 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return privateV4.check(address, 'ipv4');
   if (family === 6) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    return mapped ? privateV4.check(mapped[1]!, 'ipv4') : privateV6.check(address, 'ipv6');
+    if (mapped) return privateV4.check(mapped[1]!, 'ipv4');
+    const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+    if (mappedHex) {
+      const hi = parseInt(mappedHex[1]!, 16);
+      const lo = parseInt(mappedHex[2]!, 16);
+      return privateV4.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+    }
+    return privateV6.check(address, 'ipv6');
   }
   return true;
 }

@@ -145,9 +145,13 @@ export class WebhooksService {
       )) as { id: string; attempts: number }[];
       if (rows.length === 0) return 0;
       await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), RELAY_LEASE_MS / 1000]);
+      // One BullMQ attempt per job: the schedule in the database owns retries, so a job that fails
+      // to record its outcome is not re-posted by BullMQ. The relay time in the job id lets a
+      // delivery whose job was lost or failed be handed over again once its lease has passed.
+      const relayedAt = Date.now();
       for (const r of rows) {
         const attempt = r.attempts + 1;
-        await this.jobs.enqueue(JobName.WebhookDeliver, { deliveryId: r.id, attempt }, { jobId: `webhook-${r.id}-${attempt}` });
+        await this.jobs.enqueue(JobName.WebhookDeliver, { deliveryId: r.id, attempt }, { jobId: `webhook-${r.id}-${attempt}-${relayedAt}`, attempts: 1 });
       }
       return rows.length;
     });
@@ -156,18 +160,21 @@ export class WebhooksService {
   /** One delivery attempt. Runs only if the row still waits for exactly this attempt, so a repeated job does nothing. */
   async deliver(deliveryId: string, attempt: number): Promise<DeliveryOutcome> {
     const rows = (await this.dataSource.query(
-      `SELECT d.id, d.url, d.payload, d.attempts, d.status, a.webhook_secret_sealed, a.id AS app_id
+      `SELECT d.id, a.webhook_url AS url, d.payload, d.attempts, d.status, a.webhook_secret_sealed, a.id AS app_id
          FROM webhook_deliveries d JOIN apps a ON a.id = d.app_id WHERE d.id = $1`,
       [deliveryId],
-    )) as { id: string; url: string; payload: Record<string, unknown>; attempts: number; status: string; webhook_secret_sealed: string | null; app_id: string }[];
+    )) as { id: string; url: string | null; payload: Record<string, unknown>; attempts: number; status: string; webhook_secret_sealed: string | null; app_id: string }[];
     const row = rows[0];
     if (!row || row.status !== 'pending' || row.attempts !== attempt - 1) return 'skipped';
 
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    if (!row.webhook_secret_sealed) {
+    let gone = false;
+    if (!row.webhook_secret_sealed || !row.url) {
+      // Removed since the event was written: nothing to deliver to, and nothing to retry.
       error = 'the app no longer has a webhook';
+      gone = true;
     } else {
       const secret = openSecret(this.keys.masterKey(), row.webhook_secret_sealed, `webhook:${row.app_id}`);
       const body = JSON.stringify(row.payload);
@@ -187,18 +194,18 @@ export class WebhooksService {
     const durationMs = Date.now() - started;
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
     // A 4xx other than 408/429 will not get better by itself, but the developer may be mid-deploy: keep retrying on the schedule.
-    const delay = delivered ? null : nextDelayMs(attempt);
+    const delay = delivered || gone ? null : nextDelayMs(attempt);
     const outcome: DeliveryOutcome = delivered ? 'delivered' : delay === null ? 'failed' : 'retry';
     if (!delivered && statusCode !== null) error = `HTTP ${statusCode}`;
 
     await this.dataSource.transaction(async (m) => {
       const [, changed] = (await m.query(
         `UPDATE webhook_deliveries
-            SET attempts = $2, status = $3::varchar, last_status_code = $4, last_error = $5,
+            SET attempts = $2, status = $3::varchar, last_status_code = $4, last_error = $5, url = COALESCE($7, url),
                 next_attempt_at = CASE WHEN $3::varchar = 'pending' THEN now() + make_interval(secs => $6) ELSE NULL END,
                 delivered_at = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE NULL END, updated_at = now()
           WHERE id = $1 AND status = 'pending' AND attempts = $2 - 1`,
-        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, statusCode, error, (delay ?? 0) / 1000],
+        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, statusCode, error, (delay ?? 0) / 1000, row.url],
       )) as [unknown, number];
       if (changed === 0) return;
       await m.query(`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [deliveryId, attempt, statusCode, error, durationMs]);
@@ -211,13 +218,17 @@ export class WebhooksService {
   private post(url: string, body: string, headers: Record<string, string>): Promise<number> {
     const target = new URL(url);
     const production = this.production;
-    const lookup = (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-      dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
-        if (!err && production && isPrivateAddress(address)) {
-          callback(Object.assign(new Error(`refused: ${hostname} resolves to a private address`), { code: 'EPRIVATE' }), address, family);
-          return;
+    // Node 20 connects with autoSelectFamily, which asks for every address (`all: true`): check them all.
+    const lookup = (hostname: string, options: { all?: boolean }, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+      dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+        if (err) return callback(err, options.all ? [] : '', undefined);
+        if (production && addresses.some((a) => isPrivateAddress(a.address))) {
+          return callback(Object.assign(new Error(`refused: ${hostname} resolves to a private address`), { code: 'EPRIVATE' }), options.all ? [] : '', undefined);
         }
-        callback(err, address, family);
+        if (options.all) return callback(null, addresses);
+        const first = addresses[0];
+        if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', undefined);
+        return callback(null, first.address, first.family);
       });
     };
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -26,6 +26,8 @@ export interface VerificationView {
   expiresAt: string | null;
 }
 
+export type StandingListener = (m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: VerificationStatus) => Promise<void>;
+
 @Injectable()
 export class VerificationService {
   constructor(
@@ -36,6 +38,7 @@ export class VerificationService {
   ) {}
 
   private readonly logger = new Logger(VerificationService.name);
+  private readonly standingListeners: StandingListener[] = [];
 
   async requirementsOf(m: EntityManager, org: Organisation): Promise<Requirements> {
     const [people, documents] = await Promise.all([
@@ -124,7 +127,19 @@ export class VerificationService {
     org.verificationStatus = to;
     await m.getRepository(Organisation).save(org);
     await this.audit.append(m, { actor, action: `verification.${event}`, subject: { type: 'organisation', id: org.id }, before: { status: from }, after: { status: to, ...details }, requestId });
+    if ((from === 'approved') !== (to === 'approved')) {
+      for (const listener of this.standingListeners) await listener(m, org.id, to === 'approved' ? 'restored' : 'lost', to);
+    }
     return to;
+  }
+
+  /**
+   * Called in the transaction of every transition into or out of `approved` (suspension, expiry,
+   * reinstatement, sanctions re-screening): production access follows the organisation's standing,
+   * and the apps area tells each app's webhook.
+   */
+  onStandingChange(listener: StandingListener): void {
+    this.standingListeners.push(listener);
   }
 
   private statusOf(org: Organisation): VerificationStatus {
