@@ -158,6 +158,20 @@ describe('review queue', () => {
     await claimFor(other, org);
   });
 
+  it('skips a staff member’s own organisation inside the pick: they get the next task, not nothing', async () => {
+    const reviewer = await staff(t, 'reviewer');
+    const own = await queuedCase(await developer(t, 'own-first'));
+    const next = await queuedCase(await developer(t, 'own-next'));
+    await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [own, reviewer.id]);
+    // Their own organisation's task is the best in the queue.
+    await t.dataSource.query(`UPDATE review_tasks SET risk_rank = 0, due_at = now() - interval '1 day' WHERE organisation_id = $1`, [own]);
+    await claimFor(reviewer, next);
+    expect(await status(next)).toBe('in_review');
+    expect(await status(own)).toBe('pending_review');
+    await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
+    await claimFor(await staff(t, 'reviewer'), own);
+  });
+
   it('suspends and reinstates, emailing the owners; only senior reviewers may', async () => {
     const dev = await developer(t, 'suspend');
     const reviewer = await staff(t, 'reviewer');

@@ -133,23 +133,30 @@ export class ReviewTasksService {
     return this.appReviews;
   }
 
+  /**
+   * Claims the best task for this reviewer. Usually one statement in autocommit (see `pick()`); a
+   * transaction is opened only when that task is the first claim of a case (the organisation is
+   * locked and moves to in_review together with the claim) or when nothing is pending (expired
+   * leases are returned to the queue first).
+   */
   async claim(principal: Principal, requestId?: string): Promise<TaskView | undefined> {
+    const params = [principal.userId, principal.staffRole === 'senior_reviewer', principal.email, LEASE_MS / 1000, requestId ?? null];
+    const fast = await this.pick((text, values) => this.dataSource.query(text, values) as Promise<unknown[]>, [...params, false]);
+    if (fast?.task) return taskView(fromRow(fast.task));
     return this.dataSource.transaction(async (m) => {
-      // A staff member never reviews an organisation they belong to (same email as a member).
-      const own = (await m.query(`SELECT om.organisation_id FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $1`, [principal.email])) as {
-        organisation_id: string;
-      }[];
-      const params = [principal.userId, principal.staffRole === 'senior_reviewer', own.map((o) => o.organisation_id), LEASE_MS / 1000, requestId ?? null];
-      let row = await this.pick(m, params);
-      if (!row) {
+      const txParams = [...params, true];
+      const inTx = (text: string, values: unknown[]) => m.query(text, values) as Promise<unknown[]>;
+      // The fast pick found a case to start: pick again here, where the claim and the transition commit together.
+      let picked = fast ? await this.pick(inTx, txParams) : undefined;
+      if (!picked?.task) {
         // Nothing pending: return expired leases to the queue and look once more. (The worker also
         // does this every minute, so an expired task never waits long behind pending ones.)
         await this.releaseExpiredLeases(m);
-        row = await this.pick(m, params);
+        picked = await this.pick(inTx, txParams);
       }
-      if (!row) return undefined;
-      const task = fromRow(row);
-      if (task.type === 'kyb' && task.stage === 'first' && row.verification_status === 'pending_review') {
+      if (!picked?.task) return undefined;
+      const task = fromRow(picked.task);
+      if (picked.startsReview) {
         // Only the first claim of a case changes its status and takes its row lock.
         const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
         if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
@@ -160,33 +167,51 @@ export class ReviewTasksService {
 
   /**
    * One statement: pick the best pending task (FOR UPDATE SKIP LOCKED, nothing joined inside the
-   * locked select), lease it, queue its audit event, and read the case's status to decide whether
-   * the claim also starts the review.
+   * locked select), lease it, queue its audit event, and say whether the claim starts the case's review.
+   *
+   * Parameters: reviewer id, senior?, reviewer email, lease seconds, request id, inTransaction.
+   * - A staff member never reviews an organisation they belong to (a member account with their
+   *   email). Those organisations are read once, in the `own` CTE; the locked select sees them only
+   *   as an uncorrelated array (an InitPlan, evaluated once before the scan, locking nothing), as
+   *   when they were passed in as a parameter. `array_position(…) IS NULL` rather than `<> ALL(…)`:
+   *   the planner cannot see the array, and with `<> ALL` it estimated that almost no task of a
+   *   large organisation qualifies and sorted the whole queue instead of reading the queue index.
+   * - The organisation's status is read outside the locked select. Out of a transaction
+   *   (`inTransaction` false) a task whose claim would start the review is not leased: the row
+   *   comes back with a null id and `starts_review`, and the caller claims in a transaction.
+   * Undefined: nothing is pending for this reviewer; `task` null: found, not leased (it starts the review).
    */
-  private async pick(m: EntityManager, params: unknown[]): Promise<(TaskRow & { verification_status: string }) | undefined> {
-    const rows = (await m.query(
-      `WITH picked AS (
+  private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<{ task: TaskRow | null; startsReview: boolean } | undefined> {
+    const rows = (await run(
+      `WITH own AS MATERIALIZED (
+         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids
+           FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
+       candidate AS (
+         SELECT t.id, (t.type = 'kyb' AND t.stage = 'first' AND o.verification_status = 'pending_review') AS starts_review
+           FROM (SELECT id, type, stage, organisation_id FROM review_tasks
+                  WHERE status = 'pending'
+                    AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
+                    AND array_position((SELECT ids FROM own), organisation_id) IS NULL
+                    AND (NOT senior_only OR $2)
+                  ORDER BY stage_rank, risk_rank, due_at, id
+                  LIMIT 1
+                  FOR UPDATE SKIP LOCKED) t
+           JOIN organisations o ON o.id = t.organisation_id),
+       picked AS (
          UPDATE review_tasks
             SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-          WHERE id = (
-            SELECT id FROM review_tasks
-             WHERE status = 'pending'
-               AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
-               AND organisation_id <> ALL($3::uuid[])
-               AND (NOT senior_only OR $2)
-             ORDER BY stage_rank, risk_rank, due_at, id
-             LIMIT 1
-             FOR UPDATE SKIP LOCKED)
+          WHERE id = (SELECT id FROM candidate WHERE $6 OR NOT starts_review)
           RETURNING *),
        audited AS (
          INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, after, request_id, created_at)
          SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text,
                 jsonb_build_object('claimVersion', picked.claim_version, 'organisationId', picked.organisation_id), $5, now()
            FROM picked)
-       SELECT picked.*, o.verification_status FROM picked JOIN organisations o ON o.id = picked.organisation_id`,
+       SELECT picked.*, candidate.starts_review FROM candidate LEFT JOIN picked ON picked.id = candidate.id`,
       params,
-    )) as (TaskRow & { verification_status: string })[];
-    return rows[0];
+    )) as ((TaskRow | { id: null }) & { starts_review: boolean })[];
+    const row = rows[0];
+    return row && { task: row.id === null ? null : (row as TaskRow), startsReview: row.starts_review };
   }
 
   /** Puts tasks whose lease ran out back in the queue (their claim version stays, so old holders cannot decide). */
