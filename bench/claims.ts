@@ -67,7 +67,8 @@ const SAMPLE_EVERY_MS = 20;
  * bare figure keeps measuring the same thing.
  */
 const CLAIM_SQL = `WITH own AS MATERIALIZED (
-         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids
+         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids,
+                CASE WHEN NOT $6 THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
            FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
        candidate AS (
          SELECT t.id, (t.type = 'kyb' AND t.stage = 'first' AND o.verification_status = 'pending_review') AS starts_review

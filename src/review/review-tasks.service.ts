@@ -179,12 +179,17 @@ export class ReviewTasksService {
    * - The organisation's status is read outside the locked select. Out of a transaction
    *   (`inTransaction` false) a task whose claim would start the review is not leased: the row
    *   comes back with a null id and `starts_review`, and the caller claims in a transaction.
+   * - Out of a transaction the claim commits without waiting for its WAL flush
+   *   (`synchronous_commit` off for this statement's own transaction only, reset when it ends):
+   *   see docs/decisions.md, "Review claims commit asynchronously". In a transaction the setting
+   *   is left alone, so a claim that starts a review, and every decision, commits durably.
    * Undefined: nothing is pending for this reviewer; `task` null: found, not leased (it starts the review).
    */
   private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<{ task: TaskRow | null; startsReview: boolean } | undefined> {
     const rows = (await run(
       `WITH own AS MATERIALIZED (
-         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids
+         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids,
+                CASE WHEN NOT $6 THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
            FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
        candidate AS (
          SELECT t.id, (t.type = 'kyb' AND t.stage = 'first' AND o.verification_status = 'pending_review') AS starts_review
