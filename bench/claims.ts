@@ -471,6 +471,28 @@ function startCpuMeter(): { stop(): { machineBusyPct: number; processPctOfOneCpu
 // ---------------------------------------------------------------------------------------------
 // Checks and evidence
 
+/**
+ * pg_prepared_statements of every connection in the app's pool (each is checked out at once, so
+ * each is asked): did the claim's named statement reuse its plan?
+ */
+async function preparedClaimPlans(pool: Pool): Promise<{ connections: number; preparedOn: number; genericPlans: number; customPlans: number }> {
+  const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+  const result = { connections: clients.length, preparedOn: 0, genericPlans: 0, customPlans: 0 };
+  try {
+    for (const c of clients) {
+      const rows = (await c.query<{ generic_plans: string; custom_plans: string }>(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'review-tasks-claim'`)).rows;
+      for (const r of rows) {
+        result.preparedOn++;
+        result.genericPlans += Number(r.generic_plans);
+        result.customPlans += Number(r.custom_plans);
+      }
+    }
+  } finally {
+    for (const c of clients) c.release();
+  }
+  return result;
+}
+
 async function explain(url: string, sql: string, params: unknown[]): Promise<string> {
   return withClient(url, async (c) => {
     await c.query('BEGIN');
@@ -601,6 +623,7 @@ async function main(): Promise<void> {
     return task?.id;
   });
   const waits = await sampler.stop();
+  const prepared = await preparedClaimPlans(appPool);
   const cpuUse = cpu.stop();
   log(`  ${serviceRun.summary.count} claims, ${fmt(serviceRun.perSecond, 0)}/s, p50 ${fmt(serviceRun.summary.p50, 2)} ms, p99 ${fmt(serviceRun.summary.p99, 2)} ms, ${serviceRun.errors} errors`);
 
@@ -729,6 +752,10 @@ async function main(): Promise<void> {
   lines.push('');
   lines.push(`Where the service claim waits (${settings.concurrency} claimers):`);
   lines.push(...waitReport(waits, serviceRun, poolSize));
+  lines.push(
+    `   the claim's named statement on the app's ${prepared.connections} connections: prepared on ${prepared.preparedOn}, ` +
+      `${prepared.genericPlans} executions with the cached generic plan and ${prepared.customPlans} planned afresh (custom plans).`,
+  );
   lines.push(
     `   CPU over the phase (warm-up included): machine ${fmt(cpuUse.machineBusyPct, 0)}% busy of ${cpus().length} CPUs; this Node process (the app and the ${settings.concurrency} claimers, one JS thread) ` +
       `${fmt(cpuUse.processPctOfOneCpu, 0)}% of one CPU; event-loop lateness p50 ${fmt(cpuUse.loopDelayP50Ms, 1)} / p99 ${fmt(cpuUse.loopDelayP99Ms, 1)} / max ${fmt(cpuUse.loopDelayMaxMs, 1)} ms.`,
