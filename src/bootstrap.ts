@@ -7,8 +7,10 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
-import { assignRequestId, translateBodyParserErrors } from './common/http/request-middleware';
+import { translateBodyParserErrors } from './common/http/request-middleware';
 import { createValidationPipe } from './common/http/validation';
+import { rootLoggerOf } from './common/logging/logging';
+import { requestContext } from './common/logging/request-logging';
 import { AppConfig } from './config/config';
 import { JobRegistryCheck } from './queue/job-registry.check';
 
@@ -17,8 +19,9 @@ export const JSON_BODY_LIMIT = '2mb';
 /** Everything an HTTP app needs beyond its modules; shared by main.ts and the e2e harness. */
 export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
-  // Before the body parsers, so even a request refused while parsing carries its id.
-  app.use(assignRequestId);
+  // Request id, request logger and access line. Before the body parsers, so even a request
+  // refused while parsing carries its id and is logged.
+  app.use(requestContext(rootLoggerOf(app)));
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   // ETags on authenticated JSON buy nothing and cost a hash per response.

@@ -1,13 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { requestIdFor } from '../logging/logging';
 import { DomainError } from '../errors/domain-error';
-
-type WithId = Request & { id?: string };
-
-export function assignRequestId(req: WithId, res: Response, next: NextFunction): void {
-  req.id = requestIdFor(req, res);
-  next();
-}
 
 /** body-parser's errors become domain errors so the problem+json filter words them for clients. */
 export function translateBodyParserErrors(err: unknown, _req: Request, _res: Response, next: NextFunction): void {

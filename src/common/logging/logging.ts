@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { INestApplication } from '@nestjs/common';
+import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { AppConfig } from '../../config/config';
 
 /**
@@ -29,20 +31,38 @@ export function requestIdFor(req: IncomingMessage & { id?: unknown }, res: Serve
   return id;
 }
 
-export function loggerParams(config: AppConfig): Params {
-  return {
-    pinoHttp: {
-      level: config.log.level,
-      genReqId: requestIdFor,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // In the base bindings rather than customProps: customProps costs a child logger per request.
-      base: { pid: process.pid, role: config.role },
-      // Health probes every few seconds would drown everything else.
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: (req.url ?? '').split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
+/** A request in log lines: its id, method and path (never the query string, which may hold a token). */
+export function serializeRequest(req: { id?: unknown; method?: string; url?: string; originalUrl?: string }): { id: unknown; method: string | undefined; url: string } {
+  return { id: req.id, method: req.method, url: (req.originalUrl ?? req.url ?? '').split('?')[0]! };
+}
+
+export function serializeResponse(res: { statusCode: number }): { statusCode: number } {
+  return { statusCode: res.statusCode };
+}
+
+/** The process's one root logger: used by Nest's Logger outside requests and by the request log. */
+export function createLogger(config: Pick<AppConfig, 'log' | 'role'>, destination?: DestinationStream): Logger {
+  const options = {
+    level: config.log.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // In the base bindings rather than per request: a per-request binding costs a child logger.
+    base: { pid: process.pid, role: config.role },
+    serializers: { req: serializeRequest, res: serializeResponse },
   };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * nestjs-pino is given the root logger and `useExisting`: it then only binds `req.log` to the
+ * request's async context, and the request log itself is `requestLogging` (request-logging.ts),
+ * installed first by `configureHttpApp`. pino-http would build a child logger (serialising and
+ * redacting the request) at the start of every request, even when nothing is ever logged.
+ */
+export function loggerParams(config: AppConfig): Params {
+  return { pinoHttp: { logger: createLogger(config) }, useExisting: true };
+}
+
+/** The root logger that `loggerParams` gave the app's LoggerModule. */
+export function rootLoggerOf(app: INestApplication): Logger {
+  return (app.get<Params>(PARAMS_PROVIDER_TOKEN).pinoHttp as { logger: Logger }).logger;
 }
