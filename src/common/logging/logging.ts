@@ -53,13 +53,15 @@ export function createLogger(config: Pick<AppConfig, 'log' | 'role'>, destinatio
 }
 
 /**
- * nestjs-pino is given the root logger and `useExisting`: it then only binds `req.log` to the
- * request's async context, and the request log itself is `requestLogging` (request-logging.ts),
- * installed first by `configureHttpApp`. pino-http would build a child logger (serialising and
- * redacting the request) at the start of every request, even when nothing is ever logged.
+ * nestjs-pino is given the root logger for Nest's Logger and no middleware of its own (`useExisting`
+ * and no routes): `requestContext` (request-logging.ts), the first middleware `configureHttpApp`
+ * installs, gives each request its logger, its async context and its access line. pino-http built
+ * a child logger (serialising and redacting the request) at the start of every request, even when
+ * nothing was ever logged, and nestjs-pino's context middleware was a second Nest middleware
+ * matched against every path.
  */
 export function loggerParams(config: AppConfig): Params {
-  return { pinoHttp: { logger: createLogger(config) }, useExisting: true };
+  return { pinoHttp: { logger: createLogger(config) }, useExisting: true, forRoutes: [] };
 }
 
 /** The root logger that `loggerParams` gave the app's LoggerModule. */

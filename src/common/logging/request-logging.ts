@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+// nestjs-pino's own request context (what its PinoLogger reads); not re-exported by its index.
+import { Store, storage } from 'nestjs-pino/storage';
 import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 import { requestIdFor } from './logging';
 
@@ -106,8 +108,6 @@ export function requestContext(root: Logger) {
   return function requestContextMiddleware(req: IncomingMessage & { id?: string }, res: LoggedResponse, next: () => void): void {
     req.id = requestIdFor(req, res);
     const log = new RequestLogger(root, req);
-    // Typed as pino's Logger by pino-http's declarations; nestjs-pino only uses what RequestLogger has.
-    (req as unknown as { log: RequestLogger }).log = log;
     // 'close' follows 'finish' on every response and also comes when the client goes away.
     if (root.isLevelEnabled('info') && !notLogged(req.url ?? '')) {
       res[LOGGED] = log;
@@ -115,6 +115,8 @@ export function requestContext(root: Logger) {
     }
     // Always, as pino-http did: a response 'error' with no listener would end the process.
     res.on('error', onError);
-    next();
+    // Lines written anywhere while this request is served are bound to it. nestjs-pino's
+    // PinoLogger only uses the level methods and `child`, which RequestLogger has.
+    storage.run(new Store(log as unknown as Logger), next);
   };
 }
