@@ -29,9 +29,12 @@ export class AuthGuard implements CanActivate {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
+  /** Access rules by controller class, then handler: metadata is fixed once the app is built. */
+  private readonly rules = new WeakMap<Function, Map<Function, AccessRule | undefined>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    const rule = this.ruleFor(context.getClass(), context.getHandler());
     if (!rule) throw forbidden('This route declares no access rule');
     if (rule.kind === 'public') return true;
 
@@ -78,6 +81,15 @@ export class AuthGuard implements CanActivate {
         return true;
       }
     }
+  }
+
+  private ruleFor(controller: Function, handler: Function): AccessRule | undefined {
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new Map()));
+    if (byHandler.has(handler)) return byHandler.get(handler);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [handler, controller]);
+    byHandler.set(handler, rule);
+    return rule;
   }
 
   private async authenticate(req: AuthenticatedRequest): Promise<Principal> {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** An opaque bearer or link token: 256 bits from the CSPRNG, URL-safe. */
 export function newToken(prefix = ''): string {
@@ -10,7 +10,8 @@ export function newToken(prefix = ''): string {
  * token already has 256 bits of entropy, so there is nothing to brute-force.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot: every authenticated request hashes its token, and a Hash object costs 3x more.
+  return hash('sha256', token, 'hex');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {
