@@ -2,12 +2,12 @@ import { INestApplication, INestApplicationContext, Type } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { translateBodyParserErrors } from './common/http/request-middleware';
+import { securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation';
 import { rootLoggerOf } from './common/logging/logging';
 import { requestContext } from './common/logging/request-logging';
@@ -36,7 +36,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     xXssProtection: false,
   });
   const docsHeaders = helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } });
-  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next));
+  app.use(securityHeaders(apiHeaders, docsHeaders));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(translateBodyParserErrors);
