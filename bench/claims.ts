@@ -182,26 +182,34 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
 
   return withClient(url, async (c) => {
     const started = performance.now();
-    const [creator] = (
+    // Each organisation has its own owner, as in production (a developer per case), so no user
+    // is a member of thousands of organisations: the own-organisations lookup in the claim reads
+    // the reviewer's memberships by email, and one owner of every organisation would make the
+    // bench measure a fixture artefact (a hash join over all the memberships) instead.
+    const owners = (
       await c.query<{ id: string }>(
-        `INSERT INTO users (kind, email, name, password_hash, email_verified_at) VALUES ('developer', $1, 'Bench Owner', 'not-a-hash', now()) RETURNING id`,
-        [`bench-owner-${suffix}@example.com`],
+        `INSERT INTO users (kind, email, name, password_hash, email_verified_at)
+         SELECT 'developer', 'bench-owner-' || i || '-' || $2 || '@example.com', 'Bench Owner ' || i, 'not-a-hash', now()
+           FROM generate_series(1, $1::int) i ORDER BY i
+         RETURNING id`,
+        [settings.orgs, suffix],
       )
-    ).rows;
+    ).rows.map((r) => r.id);
     // Already waiting for review, so the first claim of each organisation moves it to in_review
-    // (the transition and its audit entry, as in production) and later claims only lock it.
+    // (the transition and its audit event, as in production) and later claims of the same case
+    // find it in_review.
     const orgIds = (
       await c.query<{ id: string }>(
         `INSERT INTO organisations (legal_name, registration_number, country, registered_address, regulatory_status, verification_status, created_by,
                                     risk_level, submitted_at, verification_reasons, requested_items)
          SELECT 'Bench Claims ' || i || ' Ltd', lpad(i::text, 8, '0'), 'GB', '{"line1":"1 A St","city":"York","postcode":"YO1 7HH","country":"GB"}'::jsonb,
-                '{"type":"unregulated"}'::jsonb, 'pending_review', $1, 'medium', now(), '[]'::jsonb, '[]'::jsonb
-           FROM generate_series(1, $2::int) i
+                '{"type":"unregulated"}'::jsonb, 'pending_review', owner, 'medium', now(), '[]'::jsonb, '[]'::jsonb
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(owner, i)
          RETURNING id`,
-        [creator!.id, settings.orgs],
+        [owners],
       )
     ).rows.map((r) => r.id);
-    await c.query(`INSERT INTO organisation_members (organisation_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`, [orgIds, creator!.id]);
+    await c.query(`INSERT INTO organisation_members (organisation_id, user_id, role) SELECT id, created_by, 'owner' FROM organisations`);
 
     // Mixed risk (high / medium / low in turn) and due times spread over two weeks, not in id order.
     await c.query(
@@ -223,7 +231,7 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
       )
     ).rows;
     await c.query('ANALYZE');
-    log(`data: ${settings.tasks} pending tasks over ${orgIds.length} organisation(s), ${reviewerRows.length} reviewers, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(`data: ${settings.tasks} pending tasks over ${orgIds.length} organisation(s) (each with its own owner), ${reviewerRows.length} reviewers, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const reviewers: Principal[] = reviewerRows.map((r) => ({
       userId: r.id,
@@ -506,11 +514,32 @@ async function explain(url: string, sql: string, params: unknown[]): Promise<str
   });
 }
 
+/**
+ * The claim statement as the service's named statement runs it once its plan is cached: prepared,
+ * with the generic plan forced (the service's connections switch to it after five custom plans).
+ */
+async function explainGeneric(url: string, sql: string, params: unknown[]): Promise<string> {
+  return withClient(url, async (c) => {
+    await c.query('BEGIN');
+    try {
+      await c.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await c.query(`PREPARE bench_generic_claim AS ${sql}`);
+      // EXECUTE inside EXPLAIN takes no bind parameters: the values go in as literals.
+      const args = params.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? c.escapeLiteral(v) : String(v))).join(', ');
+      const rows = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic_claim(${args})`)).rows;
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
 /** EXPLAIN ANALYZE of the expired-lease sweep and of the claim statement (each rolled back), as the service runs them. */
 async function explainClaim(url: string, reviewer: Principal, when: string): Promise<Array<{ when: string; plan: string }>> {
   return [
     { when: `lease sweep, ${when}`, plan: await explain(url, SWEEP_SQL, []) },
-    { when: `claim statement, ${when}`, plan: await explain(url, CLAIM_SQL, claimParams(reviewer, true)) },
+    { when: `claim statement (custom plan), ${when}`, plan: await explain(url, CLAIM_SQL, claimParams(reviewer, true)) },
+    { when: `claim statement (generic plan), ${when}`, plan: await explainGeneric(url, CLAIM_SQL, claimParams(reviewer, true)) },
   ];
 }
 
