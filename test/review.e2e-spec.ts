@@ -55,13 +55,26 @@ describe('review queue', () => {
     expect(await status(org)).toBe('in_review');
     expect(new Date(task.leaseExpiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 60_000);
 
+    // The claim started the review in the same statement; its event is queued with the claim's and
+    // linked into the hash chain by the worker, as the transition would have appended it.
+    const started = async () =>
+      (await t.dataSource.query(`SELECT actor_type, actor_id, before, after FROM audit_entries WHERE action = 'verification.review_started' AND subject_type = 'organisation' AND subject_id = $1`, [org])) as {
+        actor_type: string;
+        actor_id: string;
+        before: unknown;
+        after: unknown;
+      }[];
+    await eventually(async () => (await started()).length === 1, 5_000, 'review_started in the audit chain');
+    expect(await started()).toEqual([{ actor_type: 'staff', actor_id: reviewer.id, before: { status: 'pending_review' }, after: { status: 'in_review', taskId: task.id } }]);
+
     const view = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
     expect(view.body.organisation.id).toBe(org);
     expect(view.body.people).toHaveLength(1);
     expect(view.body.documents).toHaveLength(2);
     expect(view.body.documents[0].checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['integrity', 'duplicate']));
     expect(view.body.organisation.checks.map((c: { name: string }) => c.name).sort()).toEqual(['registry', 'sanctions']);
-    expect(view.body.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['verification.submit', 'verification.checks_completed', 'verification.review_started']));
+    expect(view.body.history.slice(-3).map((h: { action: string }) => h.action)).toEqual(['verification.submit', 'verification.checks_completed', 'verification.review_started']);
+    expect(view.body.history.at(-1)).toMatchObject({ actorType: 'staff', actorId: reviewer.id, before: { status: 'pending_review' }, after: { status: 'in_review', taskId: task.id } });
 
     // The claim is audited too: queued with the claim, linked into the hash chain by the worker.
     await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM audit_entries WHERE action = 'review.task_claimed' AND subject_id = $1 AND actor_id = $2`, [task.id, reviewer.id])).length === 1, 5_000, 'the claim in the audit chain');
@@ -106,6 +119,28 @@ describe('review queue', () => {
     const again = await claimFor(reviewer, org);
     await decide(reviewer, again.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Register received.' }).expect(200);
     expect(await status(org)).toBe('approved');
+  });
+
+  it('releases a case back to pending_review; the next claim starts its review again', async () => {
+    const dev = await developer(t, 'release');
+    const [a, b] = [await staff(t, 'reviewer'), await staff(t, 'reviewer')];
+    const org = await queuedCase(dev);
+    const first = await claimFor(a, org);
+    expect(await status(org)).toBe('in_review');
+    await t.http().post(`/v1/review/tasks/${first.id}/release`).set(bearer(b.token)).expect(409);
+    await t.http().post(`/v1/review/tasks/${first.id}/release`).set(bearer(a.token)).expect(204);
+    expect(await status(org)).toBe('pending_review');
+    const second = await claimFor(b, org);
+    expect(second.id).toBe(first.id);
+    expect(await status(org)).toBe('in_review');
+    const events = async () =>
+      (await t.dataSource.query(`SELECT action, actor_id FROM audit_entries WHERE subject_type = 'organisation' AND subject_id = $1 AND action LIKE 'verification.review_%' ORDER BY created_at, id`, [org])) as { action: string; actor_id: string }[];
+    await eventually(async () => (await events()).length === 3, 5_000, 'both review starts and the release in the audit chain');
+    expect(await events()).toEqual([
+      { action: 'verification.review_started', actor_id: a.id },
+      { action: 'verification.review_released', actor_id: a.id },
+      { action: 'verification.review_started', actor_id: b.id },
+    ]);
   });
 
   it('needs a second, different senior reviewer for a high-risk approval', async () => {

@@ -141,10 +141,9 @@ export class ReviewTasksService {
   }
 
   /**
-   * Claims the best task for this reviewer. Usually one statement in autocommit (see `pick()`); a
-   * transaction is opened only when that task is the first claim of a case (the organisation is
-   * locked and moves to in_review together with the claim) or when nothing is pending (expired
-   * leases are returned to the queue first).
+   * Claims the best task for this reviewer: one statement in autocommit (see `pick()`), which also
+   * starts the case's review when this is its first claim. A transaction is opened only when
+   * nothing is pending: expired leases are returned to the queue first, then the pick runs again.
    */
   async claim(principal: Principal, requestId?: string): Promise<TaskView | undefined> {
     const params = [principal.userId, principal.staffRole === 'senior_reviewer', principal.email, LEASE_MS / 1000, requestId ?? null];
@@ -152,81 +151,82 @@ export class ReviewTasksService {
     // parses it once and can keep its plan, where an unnamed statement was parsed and planned on
     // every claim (about as long as executing it).
     const fast = await this.pick((text, values) => this.pool.query({ name: 'review-tasks-claim', text, values }).then((r) => r.rows as unknown[]), [...params, false]);
-    if (fast?.task) return taskView(fromRow(fast.task));
+    if (fast) return taskView(fromRow(fast));
     return this.dataSource.transaction(async (m) => {
-      const txParams = [...params, true];
-      const inTx = (text: string, values: unknown[]) => m.query(text, values) as Promise<unknown[]>;
-      // The fast pick found a case to start: pick again here, where the claim and the transition commit together.
-      let picked = fast ? await this.pick(inTx, txParams) : undefined;
-      if (!picked?.task) {
-        // Nothing pending: return expired leases to the queue and look once more. (The worker also
-        // does this every minute, so an expired task never waits long behind pending ones.)
-        await this.releaseExpiredLeases(m);
-        picked = await this.pick(inTx, txParams);
-      }
-      if (!picked?.task) return undefined;
-      const task = fromRow(picked.task);
-      if (picked.startsReview) {
-        // Only the first claim of a case changes its status and takes its row lock.
-        const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
-        if (org?.verificationStatus === 'pending_review') await this.verification.transition(m, org, 'review_started', actorOf(principal), requestId, { taskId: task.id });
-      }
-      return taskView(task);
+      // Nothing pending: return expired leases to the queue and look once more. (The worker also
+      // does this every minute, so an expired task never waits long behind pending ones.)
+      await this.releaseExpiredLeases(m);
+      const picked = await this.pick((text, values) => m.query(text, values) as Promise<unknown[]>, [...params, true]);
+      return picked && taskView(fromRow(picked));
     });
   }
 
   /**
    * One statement: pick the best pending task (FOR UPDATE SKIP LOCKED, nothing joined inside the
-   * locked select), lease it, queue its audit event, and say whether the claim starts the case's review.
+   * locked select), lease it, start the case's review if this is its first claim, and queue the
+   * audit events.
    *
    * Parameters: reviewer id, senior?, reviewer email, lease seconds, request id, inTransaction.
    * - A staff member never reviews an organisation they belong to (a member account with their
-   *   email). Those organisations are read once, in the `own` CTE; the locked select sees them only
-   *   as an uncorrelated array (an InitPlan, evaluated once before the scan, locking nothing), as
-   *   when they were passed in as a parameter. `array_position(…) IS NULL` rather than `<> ALL(…)`:
-   *   the planner cannot see the array, and with `<> ALL` it estimated that almost no task of a
-   *   large organisation qualifies and sorted the whole queue instead of reading the queue index.
-   * - The organisation's status is read outside the locked select. Out of a transaction
-   *   (`inTransaction` false) a task whose claim would start the review is not leased: the row
-   *   comes back with a null id and `starts_review`, and the caller claims in a transaction.
-   * - Out of a transaction the claim commits without waiting for its WAL flush
-   *   (`synchronous_commit` off for this statement's own transaction only, reset when it ends):
-   *   see docs/decisions.md, "Review claims commit asynchronously". In a transaction the setting
-   *   is left alone, so a claim that starts a review, and every decision, commits durably.
-   * Undefined: nothing is pending for this reviewer; `task` null: found, not leased (it starts the review).
+   *   email). Those organisations are read once, in the `own` CTE (an index lookup of the email,
+   *   then of that user's memberships); the locked select sees them only as an uncorrelated array
+   *   (an InitPlan, evaluated once before the scan, locking nothing), as when they were passed in
+   *   as a parameter. `array_position(…) IS NULL` rather than `<> ALL(…)`: the planner cannot see
+   *   the array, and with `<> ALL` it estimated that almost no task of a large organisation
+   *   qualifies and sorted the whole queue instead of reading the queue index.
+   * - The first claim of a case starts its review: `started` is `VerificationService.transition(…,
+   *   'review_started', …)` done set-wise, guarded by the transition's only from-state
+   *   (`pending_review` → `in_review`, verification.transitions.ts) in the UPDATE's WHERE, so of two
+   *   claims of one case exactly one moves it (the other waits for the row, re-reads it as
+   *   in_review and leaves it), and a case in any other state (second stage, a suspended case
+   *   reopened by re-screening) is leased without a transition. No standing listener is involved:
+   *   those fire only on transitions into or out of `approved`. Its audit event is queued with the
+   *   claim's, in the shape `AuditService.append` records, and chained by the worker
+   *   (`AuditService.chainQueued`).
+   * - Out of a transaction (`inTransaction` false) the claim commits without waiting for its WAL
+   *   flush (`synchronous_commit` off for this statement's own transaction only, reset when it
+   *   ends): see docs/decisions.md, "Review claims commit asynchronously". In a transaction the
+   *   setting is left alone.
+   * Undefined: nothing is pending for this reviewer.
    */
-  private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<{ task: TaskRow | null; startsReview: boolean } | undefined> {
+  private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<TaskRow | undefined> {
     const rows = (await run(
       `WITH own AS MATERIALIZED (
          SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids,
                 CASE WHEN NOT $6 THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
            FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
        candidate AS (
-         SELECT t.id, (t.type = 'kyb' AND t.stage = 'first' AND o.verification_status = 'pending_review') AS starts_review
-           FROM (SELECT id, type, stage, organisation_id FROM review_tasks
-                  WHERE status = 'pending'
-                    AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
-                    AND array_position((SELECT ids FROM own), organisation_id) IS NULL
-                    AND (NOT senior_only OR $2)
-                  ORDER BY stage_rank, risk_rank, due_at, id
-                  LIMIT 1
-                  FOR UPDATE SKIP LOCKED) t
-           JOIN organisations o ON o.id = t.organisation_id),
+         SELECT id FROM review_tasks
+          WHERE status = 'pending'
+            AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
+            AND array_position((SELECT ids FROM own), organisation_id) IS NULL
+            AND (NOT senior_only OR $2)
+          ORDER BY stage_rank, risk_rank, due_at, id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED),
        picked AS (
          UPDATE review_tasks
             SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-          WHERE id = (SELECT id FROM candidate WHERE $6 OR NOT starts_review)
+          WHERE id = (SELECT id FROM candidate)
           RETURNING *),
+       started AS (
+         UPDATE organisations o SET verification_status = 'in_review', updated_at = now()
+           FROM picked
+          WHERE o.id = picked.organisation_id AND picked.type = 'kyb' AND picked.stage = 'first' AND o.verification_status = 'pending_review'
+          RETURNING o.id, picked.id AS task_id),
        audited AS (
-         INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, after, request_id, created_at)
-         SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text,
+         INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at)
+         SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text, NULL,
                 jsonb_build_object('claimVersion', picked.claim_version, 'organisationId', picked.organisation_id), $5, now()
-           FROM picked)
-       SELECT picked.*, candidate.starts_review FROM candidate LEFT JOIN picked ON picked.id = candidate.id`,
+           FROM picked
+         UNION ALL
+         SELECT 'staff', $1::text, 'verification.review_started', 'organisation', started.id::text, jsonb_build_object('status', 'pending_review'),
+                jsonb_build_object('status', 'in_review', 'taskId', started.task_id), $5, now()
+           FROM started)
+       SELECT * FROM picked`,
       params,
-    )) as ((TaskRow | { id: null }) & { starts_review: boolean })[];
-    const row = rows[0];
-    return row && { task: row.id === null ? null : (row as TaskRow), startsReview: row.starts_review };
+    )) as TaskRow[];
+    return rows[0];
   }
 
   /** Puts tasks whose lease ran out back in the queue (their claim version stays, so old holders cannot decide). */
@@ -367,7 +367,9 @@ export class ReviewTasksService {
       this.dataSource.getRepository(KybDocument).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
       this.dataSource.getRepository(CheckRecord).find({ where: { organisationId: org.id, submission: org.submissionCount }, order: { name: 'ASC' } }),
       this.dataSource.getRepository(ReviewDecision).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.query(`SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY id`, [org.id]) as Promise<Record<string, unknown>[]>,
+      // In time order: a queued event (a case's review_started, queued with its claim) can be
+      // linked into the chain after a synchronous entry that came later (a quick release).
+      this.dataSource.query(`SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY created_at, id`, [org.id]) as Promise<Record<string, unknown>[]>,
     ]);
     const checksOf = (subjectId: string) => checks.filter((c) => c.subjectId === subjectId).map(staffCheckView);
     return {
