@@ -738,11 +738,16 @@ async function main(): Promise<void> {
     ).rows;
     return { ...r!, cases: await checkCases(c, 'audit_entries and audit_queue') };
   });
+  // Every entry's hash and link recomputed, as GET /v1/audit/verify does.
+  const verifyStarted = performance.now();
+  const verified = await audit.verify();
+  const verifyMs = performance.now() - verifyStarted;
   const chainText =
     `chained ${chained} queued events in ${fmt(chainMs, 0)} ms (${fmt(chained / Math.max(1e-3, chainMs / 1000), 0)} events/s, one chainer); ` +
-    `now ${chainCheck.entries} review.task_claimed audit entries, ${chainCheck.queued} left in audit_queue, audit_head.entry_count ${chainCheck.count_matches ? 'matches' : 'DOES NOT match'} the entries; ${chainCheck.cases.join('; ')}`;
+    `now ${chainCheck.entries} review.task_claimed audit entries, ${chainCheck.queued} left in audit_queue, audit_head.entry_count ${chainCheck.count_matches ? 'matches' : 'DOES NOT match'} the entries; ` +
+    `chain verified: ${verified.ok ? `ok, ${verified.checked} entries` : `BROKEN at ${verified.firstBrokenId} (${verified.reason})`} in ${fmt(verifyMs, 0)} ms; ${chainCheck.cases.join('; ')}`;
   log(`  ${chainText}`);
-  const chainOk = chainCheck.queued === 0 && chainCheck.entries === serviceIds.length && chainCheck.count_matches && !chainCheck.cases.some((n) => n.startsWith('MISMATCH'));
+  const chainOk = chainCheck.queued === 0 && chainCheck.entries === serviceIds.length && chainCheck.count_matches && verified.ok && !chainCheck.cases.some((n) => n.startsWith('MISMATCH'));
   plans.push(...(await explainClaim(fixture.url, fixture.reviewers[0]!, `after the service phase (${serviceIds.length} claimed with a live lease)`)));
 
   // The app is done: close it now, so its pool (BENCH_CLAIMS_POOL may be large) does not count
@@ -857,7 +862,7 @@ async function main(): Promise<void> {
 
   // Let any straggling claim finish before the cleanup closes the pool under it.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  if (!chainOk) throw new Error('queued claim events did not all reach the audit chain (see "Duplicates" above)');
+  if (!chainOk) throw new Error('queued claim events did not all reach the audit chain, or it does not verify (see "Duplicates" above)');
   if (!serviceCheck.ok || !bareCheck.ok) throw new Error('duplicate or missing claims (see "Duplicates" above)');
 }
 

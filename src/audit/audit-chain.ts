@@ -66,6 +66,22 @@ export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: Key
   return verifySignature(null, Buffer.from(checkpointPayload(checkpoint)), publicKey, Buffer.from(checkpoint.signature, 'base64'));
 }
 
+/** What an entry's hash covers, for the entry `id` recorded at `at`. */
+function contentFor(record: AuditRecord, id: string, at: Date): AuditEntryContent {
+  return {
+    id,
+    actorType: record.actor.type,
+    actorId: record.actor.id ?? null,
+    action: record.action,
+    subjectType: record.subject.type,
+    subjectId: record.subject.id ?? null,
+    before: (scrubSnapshot(record.before ?? null) as Record<string, unknown> | null) ?? null,
+    after: (scrubSnapshot(record.after ?? null) as Record<string, unknown> | null) ?? null,
+    requestId: record.requestId ?? null,
+    createdAt: at.toISOString(),
+  };
+}
+
 /**
  * The tamper-evident audit log. Appends join the caller's transaction and lock the single head
  * row, so concurrent appends queue up and the chain stays linear; a rolled-back change leaves no
@@ -82,18 +98,7 @@ export class AuditChain {
       entry_count: string;
     }[];
     if (!head) throw new Error('audit_head is missing; the migrations did not run');
-    const content: AuditEntryContent = {
-      id: (BigInt(head.last_id) + 1n).toString(),
-      actorType: record.actor.type,
-      actorId: record.actor.id ?? null,
-      action: record.action,
-      subjectType: record.subject.type,
-      subjectId: record.subject.id ?? null,
-      before: (scrubSnapshot(record.before ?? null) as Record<string, unknown> | null) ?? null,
-      after: (scrubSnapshot(record.after ?? null) as Record<string, unknown> | null) ?? null,
-      requestId: record.requestId ?? null,
-      createdAt: at.toISOString(),
-    };
+    const content = contentFor(record, (BigInt(head.last_id) + 1n).toString(), at);
     const hash = chainHash(head.last_hash, content);
     await manager.query(
       `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
@@ -130,14 +135,51 @@ export class AuditChain {
     );
   }
 
-  /** Links up to `batch` queued events into the chain, oldest first, in one transaction. Returns how many. */
+  /**
+   * Links up to `batch` queued events into the chain, oldest first, in one transaction. Returns how
+   * many. The same entries, hashes and head as `append` one by one, in five statements per batch
+   * (not three per event): the head is locked once, the hashes computed here, the entries inserted
+   * together.
+   */
   async chainQueued(batch = 500): Promise<number> {
     return this.dataSource.transaction(async (m) => {
       const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [batch])) as (Omit<EntryRow, 'prev_hash' | 'hash'>)[];
-      for (const r of rows) {
-        await this.append(m, { actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, r.created_at);
-      }
-      if (rows.length) await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      if (!rows.length) return 0;
+      const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as { last_id: string; last_hash: string }[];
+      if (!head) throw new Error('audit_head is missing; the migrations did not run');
+      let id = BigInt(head.last_id);
+      let prevHash = head.last_hash;
+      const entries = rows.map((r) => {
+        id += 1n;
+        const content = contentFor({ actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, id.toString(), r.created_at);
+        const hash = chainHash(prevHash, content);
+        const entry = {
+          id: content.id,
+          actor_type: content.actorType,
+          actor_id: content.actorId,
+          action: content.action,
+          subject_type: content.subjectType,
+          subject_id: content.subjectId,
+          before: content.before,
+          after: content.after,
+          request_id: content.requestId,
+          created_at: content.createdAt,
+          prev_hash: prevHash,
+          hash,
+        };
+        prevHash = hash;
+        return entry;
+      });
+      await m.query(
+        `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
+         SELECT id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash
+           FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, actor_type text, actor_id text, action text, subject_type text, subject_id text,
+                                                  before jsonb, after jsonb, request_id text, created_at timestamptz, prev_hash text, hash text)
+          ORDER BY id`,
+        [JSON.stringify(entries)],
+      );
+      await m.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [id.toString(), prevHash, rows.length]);
+      await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
