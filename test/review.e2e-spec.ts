@@ -94,6 +94,9 @@ describe('review queue', () => {
     const task = await claimFor(reviewer, org);
     await decide(reviewer, task.id, { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The certificate does not match the register.' }).expect(200);
     expect(await status(org)).toBe('rejected');
+    // Decided at once after the claim: the chain still has the queued review start before the decision.
+    const chain = (await t.dataSource.query(`SELECT action FROM audit_entries WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY id`, [org])) as { action: string }[];
+    expect(chain.map((e) => e.action).slice(-2)).toEqual(['verification.review_started', 'verification.reject']);
     const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /could not be verified/.test(m.subject));
     expect(mail.text).toContain('Signs of forgery or fraud');
     const verification = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token)).expect(200);

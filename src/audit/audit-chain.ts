@@ -67,6 +67,9 @@ export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: Key
 }
 
 /** What an entry's hash covers, for the entry `id` recorded at `at`. */
+/** Queued events a synchronous append links before its own; a larger backlog is left to the chainer. */
+const APPEND_DRAIN_LIMIT = 1000;
+
 function contentFor(record: AuditRecord, id: string, at: Date): AuditEntryContent {
   return {
     id,
@@ -92,14 +95,12 @@ export class AuditChain {
 
   async append(manager: EntityManager, record: AuditRecord, at: Date = new Date()): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditChain.append needs the caller’s transaction');
-    const [head] = (await manager.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton FOR UPDATE`)) as {
-      last_id: string;
-      last_hash: string;
-      entry_count: string;
-    }[];
-    if (!head) throw new Error('audit_head is missing; the migrations did not run');
-    const content = contentFor(record, (BigInt(head.last_id) + 1n).toString(), at);
-    const hash = chainHash(head.last_hash, content);
+    const head = await this.lockHead(manager);
+    // Queued events already committed happened before this one: link them first, so the chain
+    // keeps cause before effect (a claim's review_started before the decision that follows it).
+    const linked = await this.linkQueued(manager, head, APPEND_DRAIN_LIMIT);
+    const content = contentFor(record, (BigInt(linked.lastId) + 1n).toString(), at);
+    const hash = chainHash(linked.lastHash, content);
     await manager.query(
       `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -114,12 +115,62 @@ export class AuditChain {
         content.after === null ? null : JSON.stringify(content.after),
         content.requestId,
         content.createdAt,
-        head.last_hash,
+        linked.lastHash,
         hash,
       ],
     );
-    await manager.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + 1 WHERE singleton`, [content.id, hash]);
+    await manager.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [content.id, hash, linked.count + 1]);
     return content.id;
+  }
+
+  /** The chain's head, locked for the rest of the transaction: whoever holds it is the only one linking entries. */
+  private async lockHead(m: EntityManager): Promise<{ lastId: string; lastHash: string }> {
+    const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as { last_id: string; last_hash: string }[];
+    if (!head) throw new Error('audit_head is missing; the migrations did not run');
+    return { lastId: head.last_id, lastHash: head.last_hash };
+  }
+
+  /**
+   * Links up to `limit` queued events onto `head`, oldest first: the same entries and hashes as
+   * `append` one by one, in three statements. The caller holds the head lock (so no one else takes
+   * queue rows) and updates the head row with the result.
+   */
+  private async linkQueued(m: EntityManager, head: { lastId: string; lastHash: string }, limit: number): Promise<{ lastId: string; lastHash: string; count: number }> {
+    const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE`, [limit])) as Omit<EntryRow, 'prev_hash' | 'hash'>[];
+    if (!rows.length) return { ...head, count: 0 };
+    let id = BigInt(head.lastId);
+    let prevHash = head.lastHash;
+    const entries = rows.map((r) => {
+      id += 1n;
+      const content = contentFor({ actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, id.toString(), r.created_at);
+      const hash = chainHash(prevHash, content);
+      const entry = {
+        id: content.id,
+        actor_type: content.actorType,
+        actor_id: content.actorId,
+        action: content.action,
+        subject_type: content.subjectType,
+        subject_id: content.subjectId,
+        before: content.before,
+        after: content.after,
+        request_id: content.requestId,
+        created_at: content.createdAt,
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      return entry;
+    });
+    await m.query(
+      `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
+       SELECT id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash
+         FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, actor_type text, actor_id text, action text, subject_type text, subject_id text,
+                                                before jsonb, after jsonb, request_id text, created_at timestamptz, prev_hash text, hash text)
+        ORDER BY id`,
+      [JSON.stringify(entries)],
+    );
+    await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    return { lastId: id.toString(), lastHash: prevHash, count: rows.length };
   }
 
   /**
@@ -136,51 +187,18 @@ export class AuditChain {
   }
 
   /**
-   * Links up to `batch` queued events into the chain, oldest first, in one transaction. Returns how
-   * many. The same entries, hashes and head as `append` one by one, in five statements per batch
-   * (not three per event): the head is locked once, the hashes computed here, the entries inserted
-   * together.
+   * Links up to `batch` queued events into the chain, oldest first, in one transaction (the
+   * worker's chainer). Returns how many. The head is locked first, as `append` does, so the two
+   * never wait on each other in opposite orders.
    */
   async chainQueued(batch = 500): Promise<number> {
+    const [{ queued }] = (await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued`)) as [{ queued: boolean }];
+    if (!queued) return 0;
     return this.dataSource.transaction(async (m) => {
-      const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [batch])) as (Omit<EntryRow, 'prev_hash' | 'hash'>)[];
-      if (!rows.length) return 0;
-      const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as { last_id: string; last_hash: string }[];
-      if (!head) throw new Error('audit_head is missing; the migrations did not run');
-      let id = BigInt(head.last_id);
-      let prevHash = head.last_hash;
-      const entries = rows.map((r) => {
-        id += 1n;
-        const content = contentFor({ actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, id.toString(), r.created_at);
-        const hash = chainHash(prevHash, content);
-        const entry = {
-          id: content.id,
-          actor_type: content.actorType,
-          actor_id: content.actorId,
-          action: content.action,
-          subject_type: content.subjectType,
-          subject_id: content.subjectId,
-          before: content.before,
-          after: content.after,
-          request_id: content.requestId,
-          created_at: content.createdAt,
-          prev_hash: prevHash,
-          hash,
-        };
-        prevHash = hash;
-        return entry;
-      });
-      await m.query(
-        `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
-         SELECT id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash
-           FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, actor_type text, actor_id text, action text, subject_type text, subject_id text,
-                                                  before jsonb, after jsonb, request_id text, created_at timestamptz, prev_hash text, hash text)
-          ORDER BY id`,
-        [JSON.stringify(entries)],
-      );
-      await m.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [id.toString(), prevHash, rows.length]);
-      await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      return rows.length;
+      const head = await this.lockHead(m);
+      const linked = await this.linkQueued(m, head, batch);
+      if (linked.count) await m.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [linked.lastId, linked.lastHash, linked.count]);
+      return linked.count;
     });
   }
 
