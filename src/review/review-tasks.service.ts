@@ -86,6 +86,50 @@ const fromRow = (r: TaskRow): ReviewTask => Object.assign(new ReviewTask(), {
   createdAt: r.created_at,
 });
 
+/**
+ * The claim (see `pick()`): the reviewer's own organisations, the pick (`FOR UPDATE SKIP LOCKED`,
+ * nothing joined inside), the lease, the start of the case's review and the queued audit events,
+ * in one statement. Parameters: reviewer id, senior?, reviewer email, lease seconds, request id,
+ * inTransaction. Exported for bench/claims.ts, which measures it bare.
+ */
+export const CLAIM_STATEMENT = `WITH own AS MATERIALIZED (
+         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids,
+                CASE WHEN NOT $6 THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
+           FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
+       candidate AS (
+         SELECT id FROM review_tasks
+          WHERE status = 'pending'
+            AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
+            AND array_position((SELECT ids FROM own), organisation_id) IS NULL
+            AND (NOT senior_only OR $2)
+          ORDER BY stage_rank, risk_rank, due_at, id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED),
+       picked AS (
+         UPDATE review_tasks
+            SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
+          WHERE id = (SELECT id FROM candidate)
+          RETURNING *),
+       started AS (
+         UPDATE organisations o SET verification_status = 'in_review', updated_at = now()
+           FROM picked
+          WHERE o.id = picked.organisation_id AND picked.type = 'kyb' AND picked.stage = 'first' AND o.verification_status = 'pending_review'
+          RETURNING o.id, picked.id AS task_id),
+       audited AS (
+         INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at)
+         SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text, NULL,
+                jsonb_build_object('claimVersion', picked.claim_version, 'organisationId', picked.organisation_id), $5, now()
+           FROM picked
+         UNION ALL
+         SELECT 'staff', $1::text, 'verification.review_started', 'organisation', started.id::text, jsonb_build_object('status', 'pending_review'),
+                jsonb_build_object('status', 'in_review', 'taskId', started.task_id), $5, now()
+           FROM started)
+       SELECT * FROM picked`;
+
+/** Returns tasks whose lease ran out to the queue (`releaseExpiredLeases`). */
+export const SWEEP_EXPIRED_LEASES_STATEMENT = `UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL, updated_at = now()
+  WHERE id IN (SELECT id FROM review_tasks WHERE status = 'claimed' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)`;
+
 const actorOf = (p: Principal): Actor => ({ type: 'staff', id: p.userId });
 
 /**
@@ -191,39 +235,7 @@ export class ReviewTasksService {
    */
   private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<TaskRow | undefined> {
     const rows = (await run(
-      `WITH own AS MATERIALIZED (
-         SELECT coalesce(array_agg(om.organisation_id), '{}') AS ids,
-                CASE WHEN NOT $6 THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
-           FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE u.email = $3),
-       candidate AS (
-         SELECT id FROM review_tasks
-          WHERE status = 'pending'
-            AND (stage = 'first' OR ($2 AND first_approver_id IS DISTINCT FROM $1))
-            AND array_position((SELECT ids FROM own), organisation_id) IS NULL
-            AND (NOT senior_only OR $2)
-          ORDER BY stage_rank, risk_rank, due_at, id
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED),
-       picked AS (
-         UPDATE review_tasks
-            SET status = 'claimed', claimed_by = $1, claim_version = claim_version + 1, lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-          WHERE id = (SELECT id FROM candidate)
-          RETURNING *),
-       started AS (
-         UPDATE organisations o SET verification_status = 'in_review', updated_at = now()
-           FROM picked
-          WHERE o.id = picked.organisation_id AND picked.type = 'kyb' AND picked.stage = 'first' AND o.verification_status = 'pending_review'
-          RETURNING o.id, picked.id AS task_id),
-       audited AS (
-         INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at)
-         SELECT 'staff', $1::text, 'review.task_claimed', 'review_task', picked.id::text, NULL,
-                jsonb_build_object('claimVersion', picked.claim_version, 'organisationId', picked.organisation_id), $5, now()
-           FROM picked
-         UNION ALL
-         SELECT 'staff', $1::text, 'verification.review_started', 'organisation', started.id::text, jsonb_build_object('status', 'pending_review'),
-                jsonb_build_object('status', 'in_review', 'taskId', started.task_id), $5, now()
-           FROM started)
-       SELECT * FROM picked`,
+      CLAIM_STATEMENT,
       params,
     )) as TaskRow[];
     return rows[0];
@@ -232,8 +244,7 @@ export class ReviewTasksService {
   /** Puts tasks whose lease ran out back in the queue (their claim version stays, so old holders cannot decide). */
   async releaseExpiredLeases(m: EntityManager = this.dataSource.manager): Promise<number> {
     const [, count] = (await m.query(
-      `UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE id IN (SELECT id FROM review_tasks WHERE status = 'claimed' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)`,
+      SWEEP_EXPIRED_LEASES_STATEMENT,
     )) as [unknown, number];
     return count;
   }
