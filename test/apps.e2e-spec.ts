@@ -443,6 +443,76 @@ describe('apps and credentials', () => {
     }
   });
 
+  it('answers bad or foreign input on every write route with a 4xx problem and changes nothing', async () => {
+    const dev = await developer(t, 'badinput');
+    const outsider = await developer(t, 'badoutsider');
+    const senior = await staff(t, 'senior_reviewer');
+    const org = await organisation(dev);
+    await organisation(outsider);
+    const app = (await createApp(dev, org).expect(201)).body;
+    const base = `/v1/organisations/${org}/apps/${app.id}`;
+    const credentialId = (await t.dataSource.query(`SELECT id FROM app_credentials WHERE app_id = $1`, [app.id]))[0].id as string;
+    const state = async () =>
+      JSON.stringify([
+        await t.dataSource.query(`SELECT name, description, website_url, redirect_uris, scopes, production_status, suspended_at, webhook_url, production_client_id, updated_at FROM apps WHERE id = $1`, [app.id]),
+        await t.dataSource.query(`SELECT id, superseded_at, revoked_at FROM app_credentials WHERE app_id = $1 ORDER BY id`, [app.id]),
+        await t.dataSource.query(`SELECT count(*) FROM client_certificates WHERE app_id = $1`, [app.id]),
+        await t.dataSource.query(`SELECT count(*) FROM production_access_requests WHERE app_id = $1`, [app.id]),
+        await t.dataSource.query(`SELECT count(*) FROM audit_entries WHERE subject_id = $1`, [app.id]),
+      ]);
+    const before = await state();
+    const big = 'x'.repeat(1_000_000);
+    const access = { scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 30, securityAttestation: ATTESTATION };
+    const cases: [string, string, string | object, number][] = [
+      ['patch', base, { admin: true }, 400],
+      ['patch', base, { name: 42 }, 400],
+      ['patch', base, { redirectUris: ['javascript:alert(1)'] }, 400],
+      ['patch', base, { description: big }, 400],
+      ['patch', base, '{"name": ', 400],
+      ['post', `${base}/production-access`, {}, 400],
+      ['post', `${base}/production-access`, { ...access, dataRetentionDays: 'forever' }, 400],
+      ['post', `${base}/production-access`, { ...access, securityAttestation: { ...ATTESTATION, extra: true } }, 400],
+      ['post', `${base}/production-access`, { ...access, privacyPolicyUrl: 'http://budgetly.co.uk/privacy' }, 400],
+      ['post', `${base}/credentials`, { environment: 'staging' }, 400],
+      ['post', `${base}/credentials`, { environment: 'sandbox', note: 'x' }, 400],
+      ['post', `${base}/certificates`, {}, 400],
+      ['post', `${base}/certificates`, { csr: 'x'.repeat(20_000) }, 400],
+      ['post', `${base}/certificates`, { csr: '-----BEGIN CERTIFICATE REQUEST-----\nnonsense\n-----END CERTIFICATE REQUEST-----' }, 409],
+      ['put', `${base}/webhook`, {}, 400],
+      ['put', `${base}/webhook`, { url: `https://hooks.example.com/${'a'.repeat(300)}` }, 400],
+      ['delete', `${base}/credentials/not-a-uuid`, {}, 404],
+      ['post', `${base}/certificates/00000000-0000-4000-8000-000000000000/revoke`, { reason: 'keyCompromise' }, 404],
+      ['post', `${base}/certificates/00000000-0000-4000-8000-000000000000/revoke`, { reason: 'bored' }, 400],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const req = t.http()[method as 'post'](path).set(bearer(dev.token));
+      const res = await (typeof body === 'string' ? req.set('content-type', 'application/json').send(body) : req.send(body));
+      expect([method, path, res.status]).toEqual([method, path, status]);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    // Another tenant's developer, with well-formed bodies: 404 everywhere, as if the app did not exist.
+    const foreign: [string, string, object][] = [
+      ['get', base, {}],
+      ['patch', base, { name: 'Mine now' }],
+      ['post', `${base}/production-access`, access],
+      ['post', `${base}/credentials`, { environment: 'sandbox' }],
+      ['delete', `${base}/credentials/${credentialId}`, {}],
+      ['post', `${base}/certificates`, { csr: 'irrelevant' }],
+      ['put', `${base}/webhook`, { url: 'https://hooks.example.com/x' }],
+      ['delete', `${base}/webhook`, {}],
+      ['get', `${base}/webhook/deliveries`, {}],
+    ];
+    for (const [method, path, body] of foreign) {
+      const res = await t.http()[method as 'post'](path).set(bearer(outsider.token)).send(body);
+      expect([method, path, res.status]).toEqual([method, path, 404]);
+    }
+    // Staff routes: a malformed id or a missing reason is refused before anything happens.
+    await t.http().post('/v1/review/apps/not-a-uuid/suspend').set(bearer(senior.token)).send({ reason: 'x' }).expect(400);
+    await t.http().post(`/v1/review/apps/${app.id}/suspend`).set(bearer(senior.token)).send({}).expect(400);
+    await t.http().post(`/v1/review/apps/${app.id}/reinstate`).set(bearer(senior.token)).send({ reason: 'not suspended' }).expect(409);
+    expect(await state()).toBe(before);
+  });
+
   it('keeps apps to their organisation: members read, owners and admins write, others get 404', async () => {
     const owner = await developer(t, 'owner');
     const outsider = await developer(t, 'outsider');
