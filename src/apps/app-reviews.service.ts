@@ -15,7 +15,7 @@ import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
 import { AppsService, productionAccessView } from './apps.service';
 import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
-import { productionStanding } from './standing';
+import { standingOf, unmetTierRequirements } from './standing';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
@@ -86,14 +86,10 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
 
   /** What was true when the developer asked must still be true when a reviewer approves. */
   private async assertStillEligible(m: EntityManager, app: App, org: Organisation, request: ProductionAccessRequest): Promise<void> {
-    const standing = productionStanding({ productionStatus: 'approved', appSuspendedAt: app.suspendedAt, organisationStatus: org.verificationStatus, requestedItems: org.requestedItems }, new Date());
+    const standing = standingOf(app, org, new Date(), 'approved');
     if (!standing.ok) throw new DomainError('conflict', `${standing.detail}; reject or ask for information instead`);
-    const needs = requirementsFor(request.scopes);
-    if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') throw new DomainError('conflict', 'High-tier scopes need an FCA-regulated organisation, and this one is not (any more)');
-    if (needs.clientCertificate) {
-      const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [app.id])) as [{ count: number }];
-      if (count === 0) throw new DomainError('conflict', 'High-tier scopes need a live client certificate, and the app has none now');
-    }
+    const unmet = await unmetTierRequirements(m, app.id, org, request.scopes);
+    if (unmet.length) throw new DomainError('conflict', `No longer met: ${unmet.join('; ')}`);
   }
 
   async caseView(task: ReviewTask): Promise<Record<string, unknown>> {

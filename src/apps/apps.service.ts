@@ -15,7 +15,7 @@ import { SCOPES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, highestTier, 
 import { CreateAppDto, ProductionAccessDto, UpdateAppDto } from './dto/app.dto';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { validateRedirectUris } from './redirect-uris';
-import { productionStanding } from './standing';
+import { standingOf, unmetTierRequirements } from './standing';
 
 export interface AppView {
   id: string;
@@ -88,10 +88,7 @@ export class AppsService {
 
   async view(app: App, org?: Organisation): Promise<AppView> {
     const organisation = org ?? (await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: app.organisationId }));
-    const standing = productionStanding(
-      { productionStatus: app.productionStatus, appSuspendedAt: app.suspendedAt, organisationStatus: organisation.verificationStatus, requestedItems: organisation.requestedItems },
-      new Date(),
-    );
+    const standing = standingOf(app, organisation, new Date());
     return {
       id: app.id,
       organisationId: app.organisationId,
@@ -225,20 +222,14 @@ export class AppsService {
         if (dto.securityAttestation[item] !== true) errors.push({ field: `securityAttestation.${item}`, message: `must be true: ${SECURITY_ATTESTATION[item].title}. ${SECURITY_ATTESTATION[item].explanation}` });
       }
       errors.push(...validateRedirectUris(app.redirectUris, 'production'));
-      const needs = requirementsFor(app.scopes);
-      if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') {
-        errors.push({ field: 'scopes', message: 'identity:read and payments:initiate need an FCA-regulated organisation' });
-      }
-      if (needs.clientCertificate) {
-        const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [app.id])) as [{ count: number }];
-        if (count === 0) errors.push({ field: 'scopes', message: 'identity:read and payments:initiate need a client certificate: issue one first (POST …/certificates)' });
-      }
+      for (const message of await unmetTierRequirements(m, app.id, org, app.scopes)) errors.push({ field: 'scopes', message });
       if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
 
       app.productionClientId ??= generateClientId('production');
       app.productionStatus = 'requested';
       await m.getRepository(App).save(app);
-      const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly: needs.seniorReview });
+      const seniorOnly = requirementsFor(app.scopes).seniorReview;
+      const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly });
       const repo = m.getRepository(ProductionAccessRequest);
       const request = await repo.save(
         repo.create({
@@ -261,7 +252,7 @@ export class AppsService {
         actor: { type: 'developer', id: principal.userId },
         action: 'app.production_access_requested',
         subject: { type: 'app', id: app.id },
-        after: { requestId: request.id, scopes: app.scopes, reviewTaskId: taskId, seniorOnly: needs.seniorReview },
+        after: { requestId: request.id, scopes: app.scopes, reviewTaskId: taskId, seniorOnly },
         requestId,
       });
       return productionAccessView(request);

@@ -1,4 +1,7 @@
-import type { ProductionStatus } from './app.entity';
+import type { EntityManager } from 'typeorm';
+import type { Organisation } from '../organisations/organisation.entity';
+import type { App, ProductionStatus } from './app.entity';
+import { requirementsFor } from './credentials/scopes';
 
 /**
  * Whether an app's production credentials may be used right now. Computed from current state on
@@ -24,4 +27,24 @@ export function productionStanding(input: StandingInput, now: Date): { ok: true 
   const pastDue = input.requestedItems.some((i) => !i.resolvedAt && new Date(i.deadline).getTime() <= now.getTime());
   if (pastDue) return { ok: false, problem: 'requirement_past_due', detail: 'Information the organisation was asked for is past its deadline' };
   return { ok: true };
+}
+
+/** The standing of an app and its organisation as loaded; `productionStatus` overrides the app's (to ask "if approved now"). */
+export function standingOf(app: Pick<App, 'productionStatus' | 'suspendedAt'>, org: Pick<Organisation, 'verificationStatus' | 'requestedItems'>, now: Date, productionStatus = app.productionStatus) {
+  return productionStanding({ productionStatus, appSuspendedAt: app.suspendedAt, organisationStatus: org.verificationStatus, requestedItems: org.requestedItems }, now);
+}
+
+/**
+ * What production access to high-tier scopes needs and this app or organisation lacks now: an
+ * FCA-regulated organisation, a live (unrevoked, unexpired) client certificate. Empty when met.
+ */
+export async function unmetTierRequirements(m: EntityManager, appId: string, org: Pick<Organisation, 'regulatoryStatus'>, scopes: readonly string[]): Promise<string[]> {
+  const needs = requirementsFor(scopes);
+  const unmet: string[] = [];
+  if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
+  if (needs.clientCertificate) {
+    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [appId])) as [{ count: number }];
+    if (count === 0) unmet.push('identity:read and payments:initiate need a live client certificate: issue one first (POST …/certificates)');
+  }
+  return unmet;
 }

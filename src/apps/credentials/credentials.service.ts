@@ -9,7 +9,7 @@ import { Organisation } from '../../organisations/organisation.entity';
 import { AppKeys } from '../app-keys';
 import { AppsService } from '../apps.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-import { productionStanding } from '../standing';
+import { standingOf } from '../standing';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { AppCredential } from './app-credential.entity';
 import { AppEnvironment, credentialExpiresAt, generateClientSecret, hashClientSecret, secretPrefix } from './client-secret';
@@ -65,7 +65,7 @@ export class CredentialsService {
     const app = await this.apps.find(orgId, appId, m, true);
     if (environment === 'production') {
       const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
-      const standing = productionStanding({ productionStatus: app.productionStatus, appSuspendedAt: app.suspendedAt, organisationStatus: org.verificationStatus, requestedItems: org.requestedItems }, new Date());
+      const standing = standingOf(app, org, new Date());
       if (!standing.ok) throw new DomainError('conflict', `Production secrets exist only for approved apps in good standing: ${standing.detail}`, { problem: standing.problem });
     }
     const repo = m.getRepository(AppCredential);
