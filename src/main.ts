@@ -7,6 +7,7 @@ import { createDataSource } from './database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrations';
 import { HealthService } from './health/health.service';
+import { judgeNodeRuntime } from './config/node-runtime';
 
 const say = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg })}\n`);
 
@@ -28,8 +29,19 @@ async function migrateIfAsked(config: AppConfig): Promise<void> {
   }
 }
 
+/** Refuses a Node.js line past its end of life unless ALLOW_END_OF_LIFE_NODE says otherwise. */
+function checkNodeRuntime(config: AppConfig): void {
+  const runtime = judgeNodeRuntime(process.version, new Date());
+  if (!runtime.maintained && !config.allowEndOfLifeNode) throw new RuntimeRefused(runtime.message);
+  say(runtime.maintained ? runtime.message : `${runtime.message} (allowed by ALLOW_END_OF_LIFE_NODE)`);
+}
+
+class RuntimeRefused extends Error {}
+
 async function main(): Promise<void> {
-  const { config, embedded } = await resolveDatabase(loadConfig());
+  const loaded = loadConfig();
+  checkNodeRuntime(loaded);
+  const { config, embedded } = await resolveDatabase(loaded);
   await migrateIfAsked(config);
 
   let app: INestApplicationContext;
@@ -73,7 +85,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof RuntimeRefused) {
     process.stderr.write(`${e.message}\n`);
   } else {
     process.stderr.write(`Gatehouse failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

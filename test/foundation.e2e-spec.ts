@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EchoModule } from './harness/echo.module';
@@ -124,6 +124,36 @@ describe('foundation: process start-up', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'GATEHOUSE_ROLE']) expect(run.output()).toContain(`${name}:`);
   });
 
+  describe('on a Node.js line past its end of life', () => {
+    // The process believes it runs on Node 20 (end of life since 2026-04-30): a preload rewrites process.version.
+    let preloadDir: string;
+    let env: Record<string, string>;
+    beforeAll(() => {
+      preloadDir = mkdtempSync(join(tmpdir(), 'gatehouse-node20-'));
+      const preload = join(preloadDir, 'node20.cjs');
+      writeFileSync(preload, "Object.defineProperty(process, 'version', { value: 'v20.20.2' });\n");
+      env = { NODE_OPTIONS: `--require ${preload}`, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/unreachable' };
+    });
+    afterAll(() => rmSync(preloadDir, { recursive: true, force: true }));
+
+    it('refuses to start with one line naming the version and the way out', async () => {
+      const run = spawnGatehouse(env);
+      expect(await run.exited).toBe(1);
+      expect(run.output().trim()).toBe(
+        'Node.js v20.20.2 is end of life since 2026-04-30: run Gatehouse through npm (npm start uses the Node 24 ' +
+          'that npm installs) or set ALLOW_END_OF_LIFE_NODE=true for an emergency',
+      );
+    });
+
+    it('starts anyway when ALLOW_END_OF_LIFE_NODE=true, and says so', async () => {
+      const run = spawnGatehouse({ ...env, ALLOW_END_OF_LIFE_NODE: 'true' });
+      await run.exited;
+      expect(run.output()).toContain('is end of life since 2026-04-30');
+      expect(run.output()).toContain('(allowed by ALLOW_END_OF_LIFE_NODE)');
+      expect(run.output()).toMatch(/ECONNREFUSED|connect/);
+    });
+  });
+
   it('starts on the embedded PostgreSQL with no DATABASE_URL, and drains on SIGTERM', async () => {
     const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-embedded-'));
     const port = await freePort();
@@ -141,6 +171,7 @@ describe('foundation: process start-up', () => {
         return res.status === 200 ? res.json() : undefined;
       }, 60_000, 'embedded start');
       expect(ready).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' } } });
+      expect(run.output()).toContain(`"msg":"running on Node.js ${process.version} (security fixes until 2028-04-30)"`);
       run.child.kill('SIGTERM');
       const code = await run.exited;
       expect({ code, output: code === 0 ? '' : run.output().slice(-3000) }).toEqual({ code: 0, output: '' });

@@ -42,6 +42,8 @@ export interface AppConfig {
     caCertPath: string;
   };
   log: { level: string };
+  /** Start even on a Node.js major past its end of life (emergencies only). */
+  allowEndOfLifeNode: boolean;
   shutdownTimeoutMs: number;
   auth: {
     /** Failed logins per account (and 10× that per address) within the window before lockout. */
@@ -132,6 +134,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       caCertPath: resolve(env.CA_CERT_PATH ?? join(varDir, 'ca', 'ca.pem')),
     },
     log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
+    allowEndOfLifeNode: env.ALLOW_END_OF_LIFE_NODE ?? false,
     shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,
     auth: {
       loginMaxFailures: env.LOGIN_MAX_FAILURES ?? 10,

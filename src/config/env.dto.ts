@@ -136,4 +136,7 @@ export class EnvDto {
 
   @IsOptional() @Type(() => Number) @Min(10) @Max(1_000_000) @IsInt()
   RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'ALLOW_END_OF_LIFE_NODE must be true or false' })
+  ALLOW_END_OF_LIFE_NODE?: boolean;
 }
