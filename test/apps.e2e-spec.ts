@@ -443,6 +443,61 @@ describe('apps and credentials', () => {
     }
   });
 
+  it('refuses local and internal webhook hosts under production rules, at set time and at delivery', async () => {
+    const dev = await developer(t, 'localhooks');
+    const org = await organisation(dev);
+    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] }).expect(201)).body;
+    const hookUrl = `/v1/organisations/${org}/apps/${app.id}/webhook`;
+    const stored = async () =>
+      (await t.dataSource.query(`SELECT webhook_url FROM apps WHERE id = $1`, [app.id]))[0].webhook_url;
+    // Stored while the deployment was not production (or before the rule), then production rules apply.
+    // An IP literal: Node connects to it without a DNS lookup, so only the URL re-check can stop it.
+    const local = await receiver(200);
+    try {
+      await t.http().put(hookUrl).set(bearer(dev.token)).send({ url: local.url }).expect(200);
+      const production = jest.spyOn(WebhooksService.prototype as never, 'production' as never, 'get' as never);
+      (production as jest.SpyInstance).mockReturnValue(true);
+      try {
+        const refused = [
+          'https://metadata.google.internal/computeMetadata/v1/',
+          'https://metadata.google.internal./computeMetadata/v1/',
+          'https://localhost./hook',
+          'https://intranet/hook',
+          'https://printer.local/hook',
+          'https://2130706433/hook',
+          'https://0x7f.1/hook',
+          'https://[::ffff:169.254.169.254]/hook',
+        ];
+        for (const url of refused) {
+          const res = await t.http().put(hookUrl).set(bearer(dev.token)).send({ url });
+          const problem = expect.stringContaining('application/problem+json');
+          const seen = { url, status: res.status, type: res.headers['content-type'] };
+          expect(seen).toEqual({ url, status: 400, type: problem });
+          const message = expect.stringContaining('must name a public host');
+          expect(res.body.errors).toEqual([{ field: 'url', message }]);
+        }
+        expect(await stored()).toBe(local.url);
+
+        // The URL stored earlier is refused when the delivery is attempted: nothing reaches the receiver.
+        // Not due, so the worker's relay leaves it to this test.
+        const deliveryId = await t.dataSource.transaction(async (m) => {
+          const id = await t.app.get(WebhooksService).emit(m, app.id, 'credentials.rotated', {});
+          await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 day' WHERE id = $1`, [id]);
+          return id;
+        });
+        expect(await t.app.get(WebhooksService).deliver(deliveryId!, 1)).toBe('retry');
+        const attemptsSql = `SELECT status_code, error FROM webhook_delivery_attempts WHERE delivery_id = $1`;
+        const [attempt] = await t.dataSource.query(attemptsSql, [deliveryId]);
+        expect(attempt).toEqual({ status_code: null, error: expect.stringMatching(/^refused: /) });
+        expect(local.received).toHaveLength(0);
+      } finally {
+        (production as jest.SpyInstance).mockRestore();
+      }
+    } finally {
+      await local.close();
+    }
+  });
+
   it('answers bad or foreign input on every write route with a 4xx problem and changes nothing', async () => {
     const dev = await developer(t, 'badinput');
     const outsider = await developer(t, 'badoutsider');

@@ -76,6 +76,21 @@ describe('validateRedirectUris', () => {
     ok(['https://localhost:3000/cb', 'https://127.0.0.1/cb', 'https://callback/cb'], 'sandbox');
   });
 
+  it('refuses every special-use and private suffix in production, trailing dot or not', () => {
+    const hosts = ['metadata.google.internal', 'app.alt', 'app.onion', 'app.intranet', 'app.home', 'app.private', 'x.home.arpa'];
+    for (const host of hosts) {
+      expect(errorFor(`https://${host}/cb`)).toMatch(/public domain/);
+    }
+    expect(errorFor('https://metadata.google.internal./cb')).toMatch(/fully qualified/);
+    expect(errorFor('https://localhost./cb')).toMatch(/fully qualified|loopback/);
+    // Ordinary public names that merely contain such words stay fine.
+    ok(['https://internal.bank.co.uk/cb', 'https://local.example.com/cb']);
+  });
+
+  it('keeps RFC 8252 loopback redirects for native apps in sandbox', () => {
+    ok(['http://127.0.0.1:51004/oauth2redirect', 'http://[::1]:51004/cb', 'http://localhost:8080/cb'], 'sandbox');
+  });
+
   it('refuses wildcards anywhere', () => {
     expect(errorFor('https://*.example.com/cb')).toMatch(/wildcards/);
     expect(errorFor('https://app.example.com/*')).toMatch(/wildcards/);

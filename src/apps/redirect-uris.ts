@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { FieldError } from '../common/errors/domain-error';
+import { isLocalOnlyHostname } from '../common/net/host-names';
 import type { AppEnvironment } from './credentials/client-secret';
 
 /**
@@ -29,7 +30,15 @@ import type { AppEnvironment } from './credentials/client-secret';
  *   trusted certificate; a developer who needs one can use a hostname;
  * - production: no loopback or local-only hosts at all (`localhost`, `*.localhost`, `127.x`,
  *   `[::1]`), and the host must be a dotted, publicly resolvable-looking name (no single-label
- *   intranet names such as `https://callback/`, no `.local`/`.internal`/`.test`…).
+ *   intranet names such as `https://callback/`, no trailing dot, nothing under the special-use
+ *   and private suffixes of `isLocalOnlyHostname`: `.local`, `.internal`, `.test`, `.alt`, `.onion`…).
+ *
+ * Why redirect URIs are not judged like webhook URLs: Gatehouse never connects to a redirect URI
+ * (the customer's browser follows it), so there is no server-side request to forge and no need
+ * for the resolved-address check. The risk is a code delivered somewhere no one can be held to:
+ * a special-use name has no public owner, so in production it is refused like a webhook host.
+ * Loopback stays allowed in sandbox: RFC 8252 §7.3 (loopback interface redirection for native
+ * apps, any port) and BCP 212 expect it, and it only ever reaches the customer's own device.
  * And the list: an array of 1 to 10 entries (an app asks customers for consent through the
  * authorisation-code flow, which needs somewhere to return), without duplicates after URL
  * normalisation (`https://A.example/cb` duplicates `https://a.example/cb`).
@@ -43,7 +52,6 @@ export const MAX_REDIRECT_URI_LENGTH = 256;
 const FIELD = 'redirectUris';
 const NOT_ABSOLUTE = 'must be an absolute URL such as https://app.example.com/callback';
 const SANDBOX_HTTP_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const LOCAL_ONLY_SUFFIXES = ['.localhost', '.local', '.internal', '.test', '.example', '.invalid', '.home.arpa', '.lan', '.corp'];
 
 export function validateRedirectUris(uris: unknown, environment: AppEnvironment): FieldError[] {
   if (!Array.isArray(uris)) {
@@ -121,7 +129,7 @@ function checkRedirectUri(value: unknown, environment: AppEnvironment): URL | st
     if (loopback) return 'must not point at localhost or a loopback address in production';
     if (isIP(hostForIp) !== 0) return 'must use a domain name, not an IP address';
     if (!url.hostname.includes('.') || url.hostname.endsWith('.')) return 'host must be a fully qualified public domain name';
-    if (LOCAL_ONLY_SUFFIXES.some((suffix) => url.hostname.endsWith(suffix))) {
+    if (isLocalOnlyHostname(url.hostname)) {
       return 'host must be a public domain name, not a local or reserved one';
     }
   } else if (isIP(hostForIp) !== 0 && !loopback) {

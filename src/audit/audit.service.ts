@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../common/pagination/pagination';
 import { AuditChain, AuditRecord, Checkpoint, EntryRow, VerifyResult, contentOf } from './audit-chain';
 
 export interface AuditEntryView {
@@ -72,14 +72,14 @@ export class AuditService {
 
   /** Entries newest first, filtered by subject; ids are the cursor. */
   async list(filter: { subjectType?: string; subjectId?: string }, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
-    const after = decodeCursor(cursor);
+    const after = decodeCursor(cursor, CURSOR_KINDS.audit);
     const rows = (await this.dataSource.query(
       `SELECT * FROM audit_entries
         WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::bigint IS NULL OR id < $3)
         ORDER BY id DESC LIMIT $4`,
       [filter.subjectType ?? null, filter.subjectId ?? null, after?.id ?? null, limit + 1],
     )) as EntryRow[];
-    return toPage(rows.map(entryView), limit, (e) => ({ at: e.createdAt, id: e.id }));
+    return toPage(rows.map(entryView), limit, CURSOR_KINDS.audit, (e) => ({ at: e.createdAt, id: e.id }));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { lookup as dnsLookup, LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +9,7 @@ import { Principal } from '../../accounts/principal';
 import { AuditService } from '../../audit/audit.service';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { openSecret, sealSecret } from '../../common/crypto/master-key';
-import { Page, decodeCursor, toPage } from '../../common/pagination/pagination';
+import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../../common/pagination/pagination';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { JobQueueService } from '../../queue/job-queue.service';
@@ -19,7 +19,7 @@ import { App } from '../app.entity';
 import { WebhookDelivery, WebhookDeliveryAttempt } from './webhook-delivery.entity';
 import { nextDelayMs } from './webhook-retry';
 import { generateWebhookSecret, signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
-import { isPrivateAddress, validateWebhookUrl } from './webhook-url';
+import { assertDeliverable, guardedLookup, validateWebhookUrl } from './webhook-url';
 
 export const WEBHOOK_EVENT_TYPES = ['app.approved', 'app.suspended', 'app.reinstated', 'credentials.rotated', 'certificate.expiring', 'consent.revoked', 'consent.expired'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -107,7 +107,7 @@ export class WebhooksService {
   }
 
   async listDeliveries(appId: string, query: { limit: number; cursor?: string }): Promise<Page<DeliveryView>> {
-    const after = decodeCursor(query.cursor);
+    const after = decodeCursor(query.cursor, CURSOR_KINDS.webhookDeliveries);
     const qb = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d').where('d.app_id = :appId', { appId }).orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(query.limit + 1);
     if (after) qb.andWhere('(d.created_at, d.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
     const deliveries = await qb.getMany();
@@ -130,7 +130,7 @@ export class WebhooksService {
         log: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ attempt: a.attempt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, at: a.attemptedAt.toISOString() })),
       }),
     );
-    return toPage(views, query.limit, (v) => ({ at: v.createdAt, id: v.id }));
+    return toPage(views, query.limit, CURSOR_KINDS.webhookDeliveries, (v) => ({ at: v.createdAt, id: v.id }));
   }
 
   /**
@@ -214,23 +214,15 @@ export class WebhooksService {
     return outcome;
   }
 
-  /** POSTs and returns the status code; in production, refuses to connect to a private address. */
+  /**
+   * POSTs and returns the status code. In production, refuses a URL that no longer passes the
+   * webhook rule, an IP literal in a private range, and any name resolving to a private address
+   * at the moment of connecting (see `guardedLookup`).
+   */
   private post(url: string, body: string, headers: Record<string, string>): Promise<number> {
     const target = new URL(url);
-    const production = this.production;
-    // Node 20 connects with autoSelectFamily, which asks for every address (`all: true`): check them all.
-    const lookup = (hostname: string, options: { all?: boolean }, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-      dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-        if (err) return callback(err, options.all ? [] : '', undefined);
-        if (production && addresses.some((a) => isPrivateAddress(a.address))) {
-          return callback(Object.assign(new Error(`refused: ${hostname} resolves to a private address`), { code: 'EPRIVATE' }), options.all ? [] : '', undefined);
-        }
-        if (options.all) return callback(null, addresses);
-        const first = addresses[0];
-        if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', undefined);
-        return callback(null, first.address, first.family);
-      });
-    };
+    assertDeliverable(url, this.production);
+    const lookup = guardedLookup(this.production, dnsLookup as never);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<number>((resolve, reject) => {
       const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: lookup as never, timeout: DELIVERY_TIMEOUT_MS }, (res) => {
