@@ -6,6 +6,7 @@ import { hashToken, newToken } from '../common/crypto/tokens';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { mailboxKey } from './mailbox';
 import { MfaService } from './mfa.service';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { Principal } from './principal';
@@ -25,6 +26,23 @@ export interface MeView {
   emailVerified: boolean;
   staffRole: StaffRole | null;
   mfaEnrolled: boolean;
+}
+
+export const accountExists = () =>
+  new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');
+
+/**
+ * Inserts a user; the unique mailbox key is the last word when two sign-ups for one mailbox race
+ * past the existence check (PostgreSQL 23505 becomes the same 409 as the check's).
+ */
+export async function insertUser(m: EntityManager, fields: Partial<User>): Promise<User> {
+  const repo = m.getRepository(User);
+  try {
+    return await repo.save(repo.create(fields));
+  } catch (e) {
+    if ((e as { code?: string; constraint?: string }).constraint === 'users_email_key_key') throw accountExists();
+    throw e;
+  }
 }
 
 export const invalidCredentials = () => new DomainError('unauthenticated', 'The email, password or code is not right');
@@ -49,9 +67,9 @@ export class AccountsService {
     assertPasswordAcceptable(password);
     const passwordHash = await hashPassword(password);
     return this.dataSource.transaction(async (m) => {
-      const existing = await m.getRepository(User).findOneBy({ email });
-      if (existing) throw new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');
-      const user = await m.getRepository(User).save(m.getRepository(User).create({ kind: 'developer', email, name, passwordHash }));
+      const emailKey = mailboxKey(email);
+      if (await m.getRepository(User).existsBy({ emailKey })) throw accountExists();
+      const user = await insertUser(m, { kind: 'developer', email, emailKey, name, passwordHash });
       await this.sendEmailToken(m, user, 'verify_email');
       await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'account.signed_up', subject: { type: 'user', id: user.id }, after: { email, name }, requestId });
       return this.view(user);
@@ -70,7 +88,7 @@ export class AccountsService {
 
   async login(email: string, password: string, totp: string | undefined, ip: string, requestId?: string) {
     await this.throttle.assertNotLocked(email, ip);
-    const user = await this.dataSource.getRepository(User).findOneBy({ email });
+    const user = await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) });
     const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     const usable = user && passwordOk && !user.disabledAt;
     const needsTotp = Boolean(usable && user.kind === 'staff' && user.totpEnabledAt !== null);
@@ -109,7 +127,7 @@ export class AccountsService {
   async requestPasswordReset(email: string, requestId?: string): Promise<void> {
     const started = Date.now();
     try {
-      const user = await this.dataSource.getRepository(User).findOneBy({ email });
+      const user = await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) });
       if (user && !user.disabledAt && (await this.throttle.allowHourly('password-reset', email, 3))) {
         await this.dataSource.transaction(async (m) => {
           await this.sendEmailToken(m, user, 'password_reset');
