@@ -5,10 +5,12 @@ import { ACCESS } from '../src/accounts/access.decorator';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { MailboxKeys1764292600000 } from '../migrations/1764292600000-MailboxKeys';
+import { MfaService } from '../src/accounts/mfa.service';
 import { StaffService } from '../src/accounts/staff.service';
+import { User } from '../src/accounts/user.entity';
 import { createDataSource, dataSourceOptions } from '../src/database/data-source';
 import { runMigrations } from '../src/database/migrations';
-import { Actor, PASSWORD, bearer, currentCode, developer, login, staff, tokenFromLink, uniqueEmail } from './harness/actors';
+import { Actor, PASSWORD, bearer, codeAt, currentCode, developer, login, nextCode, staff, tokenFromLink, uniqueEmail } from './harness/actors';
 import { join } from 'node:path';
 import { adminQuery, databaseUrl, dropDatabase } from './harness/postgres';
 import { spawnEntry } from './harness/processes';
@@ -274,11 +276,86 @@ describe('accounts and organisations', () => {
       const senior = await staff(t, 'senior_reviewer');
       await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD }).expect(401);
       await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD, totp: '000000' }).expect(401);
-      const token = await login(t, senior.email, PASSWORD, currentCode(senior.totpSecret!));
+      // The current step's code confirmed enrolment and is spent; the next one is inside the drift window.
+      const token = await login(t, senior.email, PASSWORD, nextCode(senior.totpSecret!));
       await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
       await t.http().get('/v1/me').set(bearer(token)).expect(200);
     });
   });
+  describe('one-time codes and links are spent once (RFC 6238 §5.2)', () => {
+    const loginWith = (email: string, totp: string) =>
+      t.http().post('/v1/auth/login').send({ email, password: PASSWORD, totp });
+
+    it('refuses a TOTP code the second time, within its 30 s', async () => {
+      const reviewer = await staff(t, 'reviewer');
+      const code = nextCode(reviewer.totpSecret!);
+      await loginWith(reviewer.email, code).expect(200);
+      const again = await loginWith(reviewer.email, code);
+      expect({ status: again.status, token: again.body.accessToken }).toEqual({ status: 401, token: undefined });
+    });
+
+    it('refuses the code that confirmed enrolment for signing in', async () => {
+      const email = uniqueEmail('enrol');
+      const input = { email, name: 'Enrol Staff', role: 'reviewer' as const, password: PASSWORD };
+      await t.app.get(StaffService).create(input, { type: 'system', id: 'test' });
+      const first = await login(t, email);
+      const setup = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(first)).expect(200);
+      const code = currentCode(setup.body.secret);
+      await t.http().post('/v1/auth/mfa/totp/confirm').set(bearer(first)).send({ code }).expect(200);
+      await loginWith(email, code).expect(401);
+    });
+
+    it('lets exactly one of two concurrent sign-ins with one code win', async () => {
+      const senior = await staff(t, 'senior_reviewer');
+      const code = nextCode(senior.totpSecret!);
+      const answers = await Promise.all([loginWith(senior.email, code), loginWith(senior.email, code)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+      const sessions = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND mfa_verified`,
+        [senior.id],
+      );
+      // The enrolment session, and one of the two.
+      expect(sessions[0].n).toBe(2);
+    });
+
+    it('refuses a code from a step older than the last accepted one, though inside the drift window', async () => {
+      const reviewer = await staff(t, 'reviewer');
+      const user = await t.dataSource.getRepository(User).findOneByOrFail({ id: reviewer.id });
+      const mfa = t.app.get(MfaService);
+      // An injected clock an hour ahead: steps nobody has used yet.
+      const at = Date.now() + 3600_000;
+      const manager = t.dataSource.manager;
+      const spend = (steps: number) => mfa.consumeCode(user, codeAt(reviewer.totpSecret!, steps, at), manager, at);
+      expect(await spend(0)).toBe(true);
+      expect(await spend(-1)).toBe(false);
+      expect(await spend(1)).toBe(true);
+      expect(await spend(0)).toBe(false);
+      expect(await spend(1)).toBe(false);
+    });
+
+    it('spends a password-reset link once, even when redeemed twice at once, and retires the older links', async () => {
+      const dev = await developer(t, 'resetonce');
+      for (let i = 0; i < 2; i++) {
+        await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email }).expect(202);
+      }
+      const mails = await eventually(() => {
+        const found = t.smtp.messages.filter((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
+        return found.length === 2 && found;
+      }, 15_000, 'two reset emails');
+      const [older, newer] = mails.map((m) => tokenFromLink(m.text, '/reset-password')!);
+      const confirm = (token: string, password: string) =>
+        t.http().post('/v1/auth/password-reset/confirm').send({ token, password });
+      const both = await Promise.all([
+        confirm(newer!, 'first uncommon passphrase 11'),
+        confirm(newer!, 'second uncommon passphrase 22'),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([204, 409]);
+      await confirm(older!, 'third uncommon passphrase 33').expect(409);
+      const won = both[0]!.status === 204 ? 'first uncommon passphrase 11' : 'second uncommon passphrase 22';
+      await login(t, dev.email, won);
+    });
+  });
+
   describe('one mailbox, one identity', () => {
     let n = 0;
     const tag = () => `${Date.now().toString(36)}${++n}`;

@@ -92,7 +92,7 @@ export class AccountsService {
     const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     const usable = user && passwordOk && !user.disabledAt;
     const needsTotp = Boolean(usable && user.kind === 'staff' && user.totpEnabledAt !== null);
-    const totpOk = needsTotp ? totp !== undefined && this.mfa.verifyCode(user!, totp) : true;
+    const totpOk = needsTotp ? totp !== undefined && (await this.mfa.consumeCode(user!, totp)) : true;
 
     if (!usable || !totpOk) {
       await this.throttle.recordFailure(email, ip);
@@ -188,13 +188,24 @@ export class AccountsService {
     else await this.outbox.enqueue(m, user.email, 'password-reset', { name: user.name, token });
   }
 
-  /** Marks a link token used (single use) and returns its user; any unusable token gets the same answer. */
+  /**
+   * Marks a link token used (single use, atomically: of two concurrent redemptions one wins) and
+   * returns its user; any unusable token gets the same answer. The user's other unused links for
+   * the same purpose die with it: an older reset email must not reset the password a second time.
+   */
   private async redeem(m: EntityManager, token: string, purpose: 'verify_email' | 'password_reset'): Promise<User> {
     const [row] = (await m.query(
-      `UPDATE email_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
+      `UPDATE email_tokens SET used_at = now()
+        WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
       [hashToken(token), purpose],
     )) as [{ user_id: string }[], number];
     const userId = row[0]?.user_id;
+    if (userId) {
+      await m.query(
+        `UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+        [userId, purpose],
+      );
+    }
     const user = userId ? await m.getRepository(User).findOneBy({ id: userId }) : null;
     if (!user || user.disabledAt) throw new DomainError('invalid_state', 'This link is invalid, expired or already used; ask for a new one');
     return user;

@@ -55,6 +55,10 @@ export class User {
   @Column({ name: 'totp_secret', type: 'text', nullable: true })
   totpSecret: string | null;
 
+  /** Last accepted TOTP time step (RFC 6238 §5.2: no code is accepted twice); bigint, so a string. */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true })
+  totpLastStep: string | null;
+
   @Column({ name: 'totp_enabled_at', type: 'timestamptz', nullable: true })
   totpEnabledAt: Date | null;
 
