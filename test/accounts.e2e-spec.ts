@@ -385,6 +385,13 @@ describe('accounts and organisations', () => {
       expect(me.body).toMatchObject({ id: created.body.id, email: typed });
     });
 
+    it('lets one of two concurrent sign-ups for one mailbox in, and answers the other 409', async () => {
+      const id = tag();
+      const answers = await Promise.all([`\u00C5sa.Race.${id}@example.com`, `A\u030Asa.race.${id}@example.com`].map(signup));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      expect(await keyed(`\u00E5sa.race.${id}@example.com`)).toBe(1);
+    });
+
     it('treats an IDN domain and its punycode as one domain', async () => {
       const id = tag();
       await signup(`ada.${id}@b\u00FCcher.example`).expect(201);
