@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARGON2_PARAMS, hashPassword, verifyPassword } from '../src/accounts/passwords';
+import { mailboxKey } from '../src/accounts/mailbox';
 import { createHttpApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
@@ -187,7 +188,11 @@ async function developerToken(gatehouse: GatehouseUnderTest): Promise<{ email: s
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const passwordHash = await hashPassword(PASSWORD);
   await withClient(databaseUrl(gatehouse.database), (c) =>
-    c.query(`INSERT INTO users (kind, email, name, password_hash, email_verified_at) VALUES ('developer', $1, 'Bench Developer', $2, now())`, [email, passwordHash]),
+    c.query(
+      `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
+       VALUES ('developer', $1, $3, 'Bench Developer', $2, now())`,
+      [email, passwordHash, mailboxKey(email)],
+    ),
   );
   const loginBody = JSON.stringify({ email, password: PASSWORD });
   const res = await fetch(`${gatehouse.baseUrl}${LOGIN_ROUTE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { hashPassword } from '../src/accounts/passwords';
+import { mailboxKey } from '../src/accounts/mailbox';
 import { assertWorkersComplete, createHttpApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
@@ -174,8 +175,9 @@ async function developerToken(gatehouse: GatehouseUnderTest): Promise<{ userId: 
   const passwordHash = await hashPassword(PASSWORD);
   const userId = await withClient(databaseUrl(gatehouse.database), async (c) => {
     const r = await c.query<{ id: string }>(
-      `INSERT INTO users (kind, email, name, password_hash, email_verified_at) VALUES ('developer', $1, 'Bench Developer', $2, now()) RETURNING id`,
-      [email, passwordHash],
+      `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
+       VALUES ('developer', $1, $3, 'Bench Developer', $2, now()) RETURNING id`,
+      [email, passwordHash, mailboxKey(email)],
     );
     return r.rows[0]!.id;
   });

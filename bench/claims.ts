@@ -141,9 +141,11 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
     // bench measure a fixture artefact (a hash join over all the memberships) instead.
     const owners = (
       await c.query<{ id: string }>(
-        `INSERT INTO users (kind, email, name, password_hash, email_verified_at)
-         SELECT 'developer', 'bench-owner-' || i || '-' || $2 || '@example.com', 'Bench Owner ' || i, 'not-a-hash', now()
-           FROM generate_series(1, $1::int) i ORDER BY i
+        // Lower-case ASCII addresses are their own mailbox key (src/accounts/mailbox.ts).
+        `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
+         SELECT 'developer', e, e, 'Bench Owner ' || i, 'not-a-hash', now()
+           FROM generate_series(1, $1::int) i, LATERAL (SELECT 'bench-owner-' || i || '-' || $2 || '@example.com' AS e) k
+          ORDER BY i
          RETURNING id`,
         [settings.orgs, suffix],
       )
@@ -176,9 +178,10 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
 
     const reviewerRows = (
       await c.query<{ id: string; email: string; name: string }>(
-        `INSERT INTO users (kind, email, name, password_hash, email_verified_at, staff_role, totp_enabled_at)
-         SELECT 'staff', 'bench-reviewer-' || i || '-' || $2 || '@example.com', 'Bench Reviewer ' || i, 'not-a-hash', now(), 'reviewer', now()
-           FROM generate_series(1, $1::int) i
+        `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at, staff_role, totp_enabled_at)
+         SELECT 'staff', e, e, 'Bench Reviewer ' || i, 'not-a-hash', now(), 'reviewer', now()
+           FROM generate_series(1, $1::int) i,
+                LATERAL (SELECT 'bench-reviewer-' || i || '-' || $2 || '@example.com' AS e) k
          RETURNING id, email, name`,
         [settings.concurrency, suffix],
       )

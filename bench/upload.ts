@@ -7,6 +7,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/accounts/passwords';
+import { mailboxKey } from '../src/accounts/mailbox';
 import { createHttpApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
@@ -128,7 +129,11 @@ async function developerWithOrganisation(gatehouse: GatehouseUnderTest): Promise
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const passwordHash = await hashPassword(PASSWORD);
   await withClient(databaseUrl(gatehouse.database), (c) =>
-    c.query(`INSERT INTO users (kind, email, name, password_hash, email_verified_at) VALUES ('developer', $1, 'Bench Developer', $2, now())`, [email, passwordHash]),
+    c.query(
+      `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
+       VALUES ('developer', $1, $3, 'Bench Developer', $2, now())`,
+      [email, passwordHash, mailboxKey(email)],
+    ),
   );
   const login = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, {
     method: 'POST',

@@ -2,8 +2,17 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { ACCESS } from '../src/accounts/access.decorator';
-import { Actor, PASSWORD, bearer, currentCode, developer, login, staff, tokenFromLink, uniqueEmail } from './harness/actors';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../migrations';
+import { MailboxKeys1764292600000 } from '../migrations/1764292600000-MailboxKeys';
+import { MfaService } from '../src/accounts/mfa.service';
+import { StaffService } from '../src/accounts/staff.service';
+import { User } from '../src/accounts/user.entity';
+import { createDataSource, dataSourceOptions } from '../src/database/data-source';
+import { runMigrations } from '../src/database/migrations';
+import { Actor, PASSWORD, bearer, codeAt, currentCode, developer, login, nextCode, staff, tokenFromLink, uniqueEmail } from './harness/actors';
 import { join } from 'node:path';
+import { adminQuery, databaseUrl, dropDatabase } from './harness/postgres';
 import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
@@ -267,9 +276,218 @@ describe('accounts and organisations', () => {
       const senior = await staff(t, 'senior_reviewer');
       await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD }).expect(401);
       await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD, totp: '000000' }).expect(401);
-      const token = await login(t, senior.email, PASSWORD, currentCode(senior.totpSecret!));
+      // The current step's code confirmed enrolment and is spent; the next one is inside the drift window.
+      const token = await login(t, senior.email, PASSWORD, nextCode(senior.totpSecret!));
       await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
       await t.http().get('/v1/me').set(bearer(token)).expect(200);
+    });
+  });
+  describe('one-time codes and links are spent once (RFC 6238 §5.2)', () => {
+    const loginWith = (email: string, totp: string) =>
+      t.http().post('/v1/auth/login').send({ email, password: PASSWORD, totp });
+
+    it('refuses a TOTP code the second time, within its 30 s', async () => {
+      const reviewer = await staff(t, 'reviewer');
+      const code = nextCode(reviewer.totpSecret!);
+      await loginWith(reviewer.email, code).expect(200);
+      const again = await loginWith(reviewer.email, code);
+      expect({ status: again.status, token: again.body.accessToken }).toEqual({ status: 401, token: undefined });
+    });
+
+    it('refuses the code that confirmed enrolment for signing in', async () => {
+      const email = uniqueEmail('enrol');
+      const input = { email, name: 'Enrol Staff', role: 'reviewer' as const, password: PASSWORD };
+      await t.app.get(StaffService).create(input, { type: 'system', id: 'test' });
+      const first = await login(t, email);
+      const setup = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(first)).expect(200);
+      const code = currentCode(setup.body.secret);
+      await t.http().post('/v1/auth/mfa/totp/confirm').set(bearer(first)).send({ code }).expect(200);
+      await loginWith(email, code).expect(401);
+    });
+
+    it('lets exactly one of two concurrent sign-ins with one code win', async () => {
+      const senior = await staff(t, 'senior_reviewer');
+      const code = nextCode(senior.totpSecret!);
+      const answers = await Promise.all([loginWith(senior.email, code), loginWith(senior.email, code)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+      const sessions = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND mfa_verified`,
+        [senior.id],
+      );
+      // The enrolment session, and one of the two.
+      expect(sessions[0].n).toBe(2);
+    });
+
+    it('refuses a code from a step older than the last accepted one, though inside the drift window', async () => {
+      const reviewer = await staff(t, 'reviewer');
+      const user = await t.dataSource.getRepository(User).findOneByOrFail({ id: reviewer.id });
+      const mfa = t.app.get(MfaService);
+      // An injected clock an hour ahead: steps nobody has used yet.
+      const at = Date.now() + 3600_000;
+      const manager = t.dataSource.manager;
+      const spend = (steps: number) => mfa.consumeCode(user, codeAt(reviewer.totpSecret!, steps, at), manager, at);
+      expect(await spend(0)).toBe(true);
+      expect(await spend(-1)).toBe(false);
+      expect(await spend(1)).toBe(true);
+      expect(await spend(0)).toBe(false);
+      expect(await spend(1)).toBe(false);
+    });
+
+    it('spends a password-reset link once, even when redeemed twice at once, and retires the older links', async () => {
+      const dev = await developer(t, 'resetonce');
+      for (let i = 0; i < 2; i++) {
+        await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email }).expect(202);
+      }
+      const mails = await eventually(() => {
+        const found = t.smtp.messages.filter((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
+        return found.length === 2 && found;
+      }, 15_000, 'two reset emails');
+      const [older, newer] = mails.map((m) => tokenFromLink(m.text, '/reset-password')!);
+      const confirm = (token: string, password: string) =>
+        t.http().post('/v1/auth/password-reset/confirm').send({ token, password });
+      const both = await Promise.all([
+        confirm(newer!, 'first uncommon passphrase 11'),
+        confirm(newer!, 'second uncommon passphrase 22'),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([204, 409]);
+      await confirm(older!, 'third uncommon passphrase 33').expect(409);
+      const won = both[0]!.status === 204 ? 'first uncommon passphrase 11' : 'second uncommon passphrase 22';
+      await login(t, dev.email, won);
+    });
+  });
+
+  describe('one mailbox, one identity', () => {
+    let n = 0;
+    const tag = () => `${Date.now().toString(36)}${++n}`;
+    const signup = (email: string) =>
+      t.http().post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Same Mailbox' });
+    const keyed = async (key: string) =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE email_key = $1`, [key]))[0].n;
+
+    it('signs up one account per mailbox, whatever the spelling, and shows the address as typed', async () => {
+      const id = tag();
+      const typed = `\u00C5sa.${id}@Example.com`;
+      const created = await signup(typed).expect(201);
+      // Decomposed Å (the issue's example), the Ångström sign, full-width letters, upper case.
+      const variants = [
+        `A\u030Asa.${id}@example.com`,
+        `\u212Bsa.${id}@example.com`,
+        `\u00C5\uFF53\uFF41.${id}@example.com`,
+        `\u00C5SA.${id}@EXAMPLE.COM`,
+      ];
+      for (const variant of variants) {
+        const res = await signup(variant);
+        expect({ variant, status: res.status }).toEqual({ variant, status: 409 });
+      }
+      expect(await keyed(`\u00E5sa.${id}@example.com`)).toBe(1);
+      const token = await login(t, `A\u030Asa.${id}@example.com`);
+      const me = await t.http().get('/v1/me').set(bearer(token)).expect(200);
+      expect(me.body).toMatchObject({ id: created.body.id, email: typed });
+    });
+
+    it('lets one of two concurrent sign-ups for one mailbox in, and answers the other 409', async () => {
+      const id = tag();
+      const answers = await Promise.all([`\u00C5sa.Race.${id}@example.com`, `A\u030Asa.race.${id}@example.com`].map(signup));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      expect(await keyed(`\u00E5sa.race.${id}@example.com`)).toBe(1);
+    });
+
+    it('treats an IDN domain and its punycode as one domain', async () => {
+      const id = tag();
+      await signup(`ada.${id}@b\u00FCcher.example`).expect(201);
+      await signup(`ada.${id}@XN--BCHER-KVA.example`).expect(409);
+      await signup(`ada.${id}@B\u00DCCHER.EXAMPLE`).expect(409);
+      await login(t, `ada.${id}@xn--bcher-kva.example`);
+    });
+
+    it('keeps an account locked whatever spelling signs in, and counts failures under every spelling', async () => {
+      const id = tag();
+      const email = `Mixed.Case.${id}@example.com`;
+      await signup(email).expect(201);
+      const attempt = (as: string, password: string) => t.http().post('/v1/auth/login').send({ email: as, password });
+      for (let i = 0; i < 10; i++) await attempt(email, `wrong password attempt ${i}`).expect(401);
+      // The issue's example (dotted capital I), then dotless i and a full-width M.
+      for (const local of ['M\u0130xed.Case', 'M\u0131xed.Case', '\uFF2Dixed.Case']) {
+        const as = `${local}.${id}@example.com`;
+        const res = await attempt(as, PASSWORD);
+        expect({ as, status: res.status }).toEqual({ as, status: 429 });
+      }
+
+      const other = tag();
+      await signup(`mixed.case.${other}@example.com`).expect(201);
+      for (let i = 0; i < 10; i++) {
+        const as = i % 2 ? `M\u0130XED.CASE.${other}@example.com` : `Mixed.Case.${other}@example.com`;
+        await attempt(as, `wrong password attempt ${i}`).expect(401);
+      }
+      await attempt(`mixed.case.${other}@example.com`, PASSWORD).expect(429);
+    });
+
+    it('sends at most 3 reset emails an hour to a mailbox, whatever spellings ask', async () => {
+      const resets = async (recipient: string) =>
+        (await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM outbox_messages WHERE recipient = $1 AND template = 'password-reset'`,
+          [recipient],
+        ))[0].n;
+      const ask = (email: string) => t.http().post('/v1/auth/password-reset/request').send({ email }).expect(202);
+
+      const id = tag();
+      const turkish = `Mixed.Reset.${id}@example.com`;
+      await signup(turkish).expect(201);
+      for (const local of ['Mixed.Reset', 'M\u0130xed.Reset', 'mixed.reset', 'M\u0130XED.RESET']) {
+        await ask(`${local}.${id}@example.com`);
+      }
+      expect(await resets(turkish)).toBe(3);
+
+      const nordic = `\u00C5sa.Reset.${id}@example.com`;
+      await signup(nordic).expect(201);
+      for (const local of ['A\u030Asa.Reset', '\u00C5sa.Reset', 'A\u030ASA.RESET', '\u212Bsa.reset']) {
+        await ask(`${local}.${id}@example.com`);
+      }
+      // Mail goes to the address the account was created with, not to the spelling that asked.
+      expect(await resets(nordic)).toBe(3);
+      expect(await resets(`A\u030Asa.Reset.${id}@example.com`)).toBe(0);
+    });
+
+    it('binds invitations and membership to the mailbox, not the spelling', async () => {
+      const owner = await developer(t, 'mailbox-owner');
+      const created = await t.http().post('/v1/organisations').set(bearer(owner.token)).send(org('Mailbox Ltd'));
+      const orgId = created.body.id;
+      const invite = (email: string, role: string) =>
+        t.http().post(`/v1/organisations/${orgId}/invitations`).set(bearer(owner.token)).send({ email, role });
+      const id = tag();
+      const typed = `Mixed.Invitee.${id}@example.com`;
+      await signup(typed).expect(201);
+      const verification = await t.smtp.waitFor((m) => m.to.includes(typed.toLowerCase()) || m.to.includes(typed));
+      const verifyToken = tokenFromLink(verification.text, '/verify-email');
+      await t.http().post('/v1/auth/verify-email').send({ token: verifyToken }).expect(204);
+      const invitee = await login(t, typed);
+
+      const invitedAs = `M\u0130xed.Invitee.${id}@example.com`;
+      await invite(invitedAs, 'member').expect(201);
+      // Mail goes to the address as the inviter typed it.
+      const mail = await t.smtp.waitFor((m) => m.to.includes(invitedAs) && /invited you/.test(m.subject));
+      const inviteToken = tokenFromLink(mail.text, '/invitations/accept');
+      await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(invitee)).expect(200);
+
+      for (const again of [typed, `MIXED.INVITEE.${id}@EXAMPLE.COM`, `M\u0131xed.Invitee.${id}@example.com`]) {
+        const res = await invite(again, 'admin');
+        expect({ again, status: res.status }).toEqual({ again, status: 409 });
+      }
+    });
+
+    it('refuses a second staff account for one mailbox from the admin API and from the command line', async () => {
+      const admin = await staff(t, 'admin');
+      const id = tag();
+      const body = { name: 'Asa Staff', role: 'reviewer', password: PASSWORD };
+      const create = (email: string) => t.http().post('/v1/admin/staff').set(bearer(admin.token)).send({ ...body, email });
+      await create(`\u00C5sa.Staff.${id}@example.com`).expect(201);
+      await create(`A\u030Asa.staff.${id}@EXAMPLE.com`).expect(409);
+      const env = { DATABASE_URL: t.db.url, STAFF_PASSWORD: PASSWORD, VAR_DIR: t.config.varDir };
+      const args = ['--email', `\u212BSA.STAFF.${id}@example.com`, '--name', 'Asa Cli', '--role', 'admin'];
+      const run = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, args);
+      const exited = { code: await run.exited, out: run.output() };
+      expect(exited).toMatchObject({ code: 1, out: expect.stringContaining('already exists') });
+      expect(await keyed(`\u00E5sa.staff.${id}@example.com`)).toBe(1);
     });
   });
 });
@@ -311,5 +529,68 @@ describe('login brute force', () => {
 
     await new Promise((r) => setTimeout(r, 3_500));
     await login(t, dev.email);
+  });
+});
+
+describe('the mailbox-key migration', () => {
+  it('keys existing accounts; of colliding ones the verified, then the oldest keeps the key; no row lost', async () => {
+    const name = `gatehouse_mailbox_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await adminQuery(`CREATE DATABASE "${name}"`);
+    const url = databaseUrl(name);
+    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(MailboxKeys1764292600000));
+    const older = new DataSource({ ...dataSourceOptions(url, { poolSize: 2 }), migrations: before });
+    const current = createDataSource(url, { poolSize: 2 });
+    try {
+      await older.initialize();
+      await older.runMigrations();
+      // The old citext key let all of these in: it folded case, but not Unicode forms or IDN.
+      const people = [
+        ['precomposed', '\u00C5sa@example.com', null, '2020-01-01'],
+        ['decomposed', 'A\u030Asa@example.com', '2024-01-01', '2021-01-01'],
+        ['full-width', '\uFF2Dixed.case@example.com', '2024-02-01', '2023-01-01'],
+        ['mixed', 'Mixed.Case@Example.COM', null, '2022-01-01'],
+        ['unicode', 'ada@b\u00FCcher.example', null, '2020-06-01'],
+        ['punycode', 'ada@xn--bcher-kva.example', null, '2023-06-01'],
+      ] as const;
+      const ids: Record<string, string> = {};
+      for (const [label, email, verifiedAt, createdAt] of people) {
+        const [row] = (await older.query(
+          `INSERT INTO users (kind, email, name, password_hash, email_verified_at, created_at)
+           VALUES ('developer', $1, $2, 'x', $3, $4) RETURNING id`,
+          [email, label, verifiedAt, createdAt],
+        )) as { id: string }[];
+        ids[label] = row!.id;
+      }
+      await older.destroy();
+
+      await current.initialize();
+      await runMigrations(current);
+      const users = (await current.query(`SELECT name, email, email_key FROM users ORDER BY name`)) as unknown[];
+      expect(users).toEqual([
+        { name: 'decomposed', email: 'A\u030Asa@example.com', email_key: '\u00E5sa@example.com' },
+        { name: 'full-width', email: '\uFF2Dixed.case@example.com', email_key: 'mixed.case@example.com' },
+        { name: 'mixed', email: 'Mixed.Case@Example.COM', email_key: null },
+        { name: 'precomposed', email: '\u00C5sa@example.com', email_key: null },
+        { name: 'punycode', email: 'ada@xn--bcher-kva.example', email_key: null },
+        { name: 'unicode', email: 'ada@b\u00FCcher.example', email_key: 'ada@xn--bcher-kva.example' },
+      ]);
+      const aside = (await current.query(`SELECT user_id, email_key, kept_user_id FROM mailbox_collisions`)) as [];
+      expect(aside).toEqual(
+        expect.arrayContaining([
+          { user_id: ids.precomposed, email_key: '\u00E5sa@example.com', kept_user_id: ids.decomposed },
+          { user_id: ids.mixed, email_key: 'mixed.case@example.com', kept_user_id: ids['full-width'] },
+          { user_id: ids.punycode, email_key: 'ada@xn--bcher-kva.example', kept_user_id: ids.unicode },
+        ]),
+      );
+      expect(aside).toHaveLength(3);
+      // From now on the key is unique.
+      const taken = '\u00E5sa@example.com';
+      const claimKey = current.query(`UPDATE users SET email_key = $2 WHERE id = $1`, [ids.precomposed, taken]);
+      await expect(claimKey).rejects.toThrow(/users_email_key_key/);
+    } finally {
+      if (older.isInitialized) await older.destroy();
+      if (current.isInitialized) await current.destroy();
+      await dropDatabase(name);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { hashToken, newToken } from '../common/crypto/tokens';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { mailboxKey } from './mailbox';
 import { MfaService } from './mfa.service';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { Principal } from './principal';
@@ -25,6 +26,23 @@ export interface MeView {
   emailVerified: boolean;
   staffRole: StaffRole | null;
   mfaEnrolled: boolean;
+}
+
+export const accountExists = () =>
+  new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');
+
+/**
+ * Inserts a user; the unique mailbox key is the last word when two sign-ups for one mailbox race
+ * past the existence check (PostgreSQL 23505 becomes the same 409 as the check's).
+ */
+export async function insertUser(m: EntityManager, fields: Partial<User>): Promise<User> {
+  const repo = m.getRepository(User);
+  try {
+    return await repo.save(repo.create(fields));
+  } catch (e) {
+    if ((e as { code?: string; constraint?: string }).constraint === 'users_email_key_key') throw accountExists();
+    throw e;
+  }
 }
 
 export const invalidCredentials = () => new DomainError('unauthenticated', 'The email, password or code is not right');
@@ -49,9 +67,9 @@ export class AccountsService {
     assertPasswordAcceptable(password);
     const passwordHash = await hashPassword(password);
     return this.dataSource.transaction(async (m) => {
-      const existing = await m.getRepository(User).findOneBy({ email });
-      if (existing) throw new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');
-      const user = await m.getRepository(User).save(m.getRepository(User).create({ kind: 'developer', email, name, passwordHash }));
+      const emailKey = mailboxKey(email);
+      if (await m.getRepository(User).existsBy({ emailKey })) throw accountExists();
+      const user = await insertUser(m, { kind: 'developer', email, emailKey, name, passwordHash });
       await this.sendEmailToken(m, user, 'verify_email');
       await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'account.signed_up', subject: { type: 'user', id: user.id }, after: { email, name }, requestId });
       return this.view(user);
@@ -70,11 +88,11 @@ export class AccountsService {
 
   async login(email: string, password: string, totp: string | undefined, ip: string, requestId?: string) {
     await this.throttle.assertNotLocked(email, ip);
-    const user = await this.dataSource.getRepository(User).findOneBy({ email });
+    const user = await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) });
     const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     const usable = user && passwordOk && !user.disabledAt;
     const needsTotp = Boolean(usable && user.kind === 'staff' && user.totpEnabledAt !== null);
-    const totpOk = needsTotp ? totp !== undefined && this.mfa.verifyCode(user!, totp) : true;
+    const totpOk = needsTotp ? totp !== undefined && (await this.mfa.consumeCode(user!, totp)) : true;
 
     if (!usable || !totpOk) {
       await this.throttle.recordFailure(email, ip);
@@ -109,7 +127,7 @@ export class AccountsService {
   async requestPasswordReset(email: string, requestId?: string): Promise<void> {
     const started = Date.now();
     try {
-      const user = await this.dataSource.getRepository(User).findOneBy({ email });
+      const user = await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) });
       if (user && !user.disabledAt && (await this.throttle.allowHourly('password-reset', email, 3))) {
         await this.dataSource.transaction(async (m) => {
           await this.sendEmailToken(m, user, 'password_reset');
@@ -170,13 +188,24 @@ export class AccountsService {
     else await this.outbox.enqueue(m, user.email, 'password-reset', { name: user.name, token });
   }
 
-  /** Marks a link token used (single use) and returns its user; any unusable token gets the same answer. */
+  /**
+   * Marks a link token used (single use, atomically: of two concurrent redemptions one wins) and
+   * returns its user; any unusable token gets the same answer. The user's other unused links for
+   * the same purpose die with it: an older reset email must not reset the password a second time.
+   */
   private async redeem(m: EntityManager, token: string, purpose: 'verify_email' | 'password_reset'): Promise<User> {
     const [row] = (await m.query(
-      `UPDATE email_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
+      `UPDATE email_tokens SET used_at = now()
+        WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
       [hashToken(token), purpose],
     )) as [{ user_id: string }[], number];
     const userId = row[0]?.user_id;
+    if (userId) {
+      await m.query(
+        `UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+        [userId, purpose],
+      );
+    }
     const user = userId ? await m.getRepository(User).findOneBy({ id: userId }) : null;
     if (!user || user.disabledAt) throw new DomainError('invalid_state', 'This link is invalid, expired or already used; ask for a new one');
     return user;

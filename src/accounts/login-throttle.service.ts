@@ -5,8 +5,9 @@ import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { mailboxKey } from './mailbox';
 
-const emailKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
+const emailKey = (email: string) => createHash('sha256').update(mailboxKey(email)).digest('hex').slice(0, 32);
 
 /**
  * Redis-backed failure counters. Only failures count, per account and per address, so an office

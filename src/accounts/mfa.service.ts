@@ -14,6 +14,9 @@ import { User } from './user.entity';
 const totpFor = (secret: OTPAuth.Secret, label: string) =>
   new OTPAuth.TOTP({ issuer: 'Gatehouse', label, algorithm: 'SHA1', digits: 6, period: 30, secret });
 
+/** Steps of clock drift accepted either side of now (RFC 6238 §5.2 recommends at most one). */
+const DRIFT_STEPS = 1;
+
 /** TOTP (RFC 6238) enrolment and checks for staff. Secrets are sealed with the master key at rest. */
 @Injectable()
 export class MfaService {
@@ -32,7 +35,11 @@ export class MfaService {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.userId });
     if (user.totpEnabledAt) throw new DomainError('conflict', 'Two-factor authentication is already enrolled');
     const secret = new OTPAuth.Secret({ size: 20 });
-    await this.dataSource.query(`UPDATE users SET totp_secret = $2, updated_at = now() WHERE id = $1`, [user.id, sealSecret(this.masterKey(), secret.base32, user.id)]);
+    // A new secret starts a new sequence of steps.
+    await this.dataSource.query(
+      `UPDATE users SET totp_secret = $2, totp_last_step = NULL, updated_at = now() WHERE id = $1`,
+      [user.id, sealSecret(this.masterKey(), secret.base32, user.id)],
+    );
     return { otpauthUrl: totpFor(secret, user.email).toString(), secret: secret.base32 };
   }
 
@@ -40,8 +47,14 @@ export class MfaService {
     const user = await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.userId });
     if (user.totpEnabledAt) throw new DomainError('conflict', 'Two-factor authentication is already enrolled');
     if (!user.totpSecret) throw new DomainError('invalid_state', 'Start with /v1/auth/mfa/totp/setup');
-    if (!this.verifyCode(user, code)) throw new DomainError('validation_failed', 'The code is not right; check the time on your device', { errors: [{ field: 'code', message: 'code does not match' }] });
     await this.dataSource.transaction(async (m) => {
+      // The enrolment code is spent too: it cannot sign in afterwards.
+      if (!(await this.consumeCode(user, code, m))) {
+        const errors = [{ field: 'code', message: 'code does not match' }];
+        throw new DomainError('validation_failed', 'The code is not right or was used already; wait for the next one', {
+          errors,
+        });
+      }
       await m.query(`UPDATE users SET totp_enabled_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
       // This session proved the second factor just now.
       await m.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [principal.sessionId]);
@@ -51,10 +64,25 @@ export class MfaService {
     return { mfaEnrolled: true };
   }
 
-  verifyCode(user: User, code: string): boolean {
+  /**
+   * Checks a six-digit TOTP code and spends it: true only when the code matches a time step within
+   * ±1 of now (30 s steps) that is later than the last step this user had accepted, which is then
+   * recorded. RFC 6238 §5.2: a code is accepted once, and never one older than an accepted one.
+   * The record is a conditional UPDATE, so of two concurrent checks of one code exactly one wins.
+   * `now` is epoch milliseconds (injectable for tests).
+   */
+  async consumeCode(user: User, code: string, manager = this.dataSource.manager, now = Date.now()): Promise<boolean> {
     if (!user.totpSecret) return false;
     const secret = OTPAuth.Secret.fromBase32(openSecret(this.masterKey(), user.totpSecret, user.id));
-    return totpFor(secret, user.email).validate({ token: code, window: 1 }) !== null;
+    const totp = totpFor(secret, user.email);
+    const delta = totp.validate({ token: code, window: DRIFT_STEPS, timestamp: now });
+    if (delta === null) return false;
+    const step = totp.counter({ timestamp: now }) + delta;
+    const [, spent] = (await manager.query(
+      `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+      [user.id, step],
+    )) as [unknown, number];
+    return spent === 1;
   }
 
   private masterKey(): Buffer {

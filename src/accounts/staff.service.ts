@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit/audit-chain';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { AccountsService, MeView, assertPasswordAcceptable } from './accounts.service';
+import { AccountsService, MeView, assertPasswordAcceptable, insertUser } from './accounts.service';
+import { mailboxKey } from './mailbox';
 import { hashPassword } from './passwords';
 import { SessionsService } from './sessions.service';
 import { StaffRole, User } from './user.entity';
@@ -28,10 +29,19 @@ export class StaffService {
     assertPasswordAcceptable(input.password);
     const passwordHash = await hashPassword(input.password);
     return this.dataSource.transaction(async (m) => {
-      if (await m.getRepository(User).findOneBy({ email: input.email })) throw new DomainError('conflict', 'An account with this email already exists');
-      const user = await m.getRepository(User).save(
-        m.getRepository(User).create({ kind: 'staff', email: input.email, name: input.name, staffRole: input.role, passwordHash, emailVerifiedAt: new Date() }),
-      );
+      const emailKey = mailboxKey(input.email);
+      if (await m.getRepository(User).existsBy({ emailKey })) {
+        throw new DomainError('conflict', 'An account with this email already exists');
+      }
+      const user = await insertUser(m, {
+        kind: 'staff',
+        email: input.email,
+        emailKey,
+        name: input.name,
+        staffRole: input.role,
+        passwordHash,
+        emailVerifiedAt: new Date(),
+      });
       await this.audit.append(m, { actor, action: 'staff.created', subject: { type: 'user', id: user.id }, after: { email: user.email, name: user.name, role: input.role }, requestId });
       return this.accounts.view(user);
     });

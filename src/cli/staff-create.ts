@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { assertPasswordAcceptable } from '../accounts/accounts.service';
+import { mailboxKey } from '../accounts/mailbox';
 import { hashPassword } from '../accounts/passwords';
 import { STAFF_ROLES, StaffRole } from '../accounts/user.entity';
 import { AuditChain } from '../audit/audit-chain';
@@ -39,9 +40,10 @@ async function main(): Promise<void> {
   const id = await withCliDataSource(config, 'gatehouse-staff-create', (dataSource) =>
     dataSource.transaction(async (m) => {
       const rows = (await m.query(
-        `INSERT INTO users (kind, email, name, password_hash, staff_role, email_verified_at) VALUES ('staff', $1, $2, $3, $4, now())
-         ON CONFLICT (email) DO NOTHING RETURNING id`,
-        [values.email, values.name!.trim(), passwordHash, values.role],
+        `INSERT INTO users (kind, email, email_key, name, password_hash, staff_role, email_verified_at)
+         VALUES ('staff', $1, $2, $3, $4, $5, now())
+         ON CONFLICT (email_key) DO NOTHING RETURNING id`,
+        [values.email, mailboxKey(values.email!), values.name!.trim(), passwordHash, values.role],
       )) as { id: string }[];
       if (!rows[0]) throw new Error(`an account with the email ${values.email} already exists`);
       await new AuditChain(dataSource).append(m, { actor: { type: 'system', id: 'cli' }, action: 'staff.created', subject: { type: 'user', id: rows[0].id }, after: { email: values.email, name: values.name, role: values.role } });

@@ -4,7 +4,7 @@ import { ClientCertificate } from '../apps/ca/client-certificate.entity';
 import { AppCredential } from '../apps/credentials/app-credential.entity';
 import { IdempotencyRecord } from '../apps/idempotency/idempotency-key.entity';
 import { WebhookDelivery, WebhookDeliveryAttempt } from '../apps/webhooks/webhook-delivery.entity';
-import { User } from '../accounts/user.entity';
+import { MailboxCollision, User } from '../accounts/user.entity';
 import { AuditCheckpoint, AuditEntry, AuditHead, AuditQueued } from '../audit/audit-entry.entity';
 import { CheckRecord } from '../kyc/checks/check.entity';
 import { KybDocument } from '../kyc/documents/document.entity';
@@ -14,4 +14,4 @@ import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Invitation, Organisation, OrganisationMember } from '../organisations/organisation.entity';
 
 /** Every TypeORM entity, listed explicitly so the app, the migration CLI and tests load the same set. */
-export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, AuditQueued, User, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest, App, ProductionAccessRequest, AppCredential, ClientCertificate, IdempotencyRecord, WebhookDelivery, WebhookDeliveryAttempt];
+export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, AuditQueued, User, MailboxCollision, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest, App, ProductionAccessRequest, AppCredential, ClientCertificate, IdempotencyRecord, WebhookDelivery, WebhookDeliveryAttempt];

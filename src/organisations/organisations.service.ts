@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { mailboxKey } from '../accounts/mailbox';
 import { Principal } from '../accounts/principal';
 import { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
@@ -137,7 +138,11 @@ export class OrganisationsService {
     if (dto.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can invite another owner');
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
-      const [already] = (await m.query(`SELECT 1 FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND u.email = $2`, [orgId, dto.email])) as unknown[];
+      const [already] = (await m.query(
+        `SELECT 1 FROM organisation_members om JOIN users u ON u.id = om.user_id
+          WHERE om.organisation_id = $1 AND u.email_key = $2`,
+        [orgId, mailboxKey(dto.email)],
+      )) as unknown[];
       if (already) throw new DomainError('conflict', 'This person is already a member');
       const token = newToken();
       const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
@@ -156,7 +161,7 @@ export class OrganisationsService {
       const invitation = await m.getRepository(Invitation).findOne({ where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
       if (!invitation || invitation.acceptedAt || invitation.expiresAt.getTime() < Date.now()) throw new NotFoundError('Invitation');
       const user = await m.getRepository(User).findOneByOrFail({ id: principal.userId });
-      if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
+      if (user.emailKey === null || user.emailKey !== mailboxKey(invitation.email)) {
         throw new DomainError('forbidden', 'This invitation was sent to a different email address; sign in with that account to accept it');
       }
       if (!user.emailVerifiedAt) throw new DomainError('forbidden', 'Verify your email address first');

@@ -37,9 +37,19 @@ export async function developer(t: TestApp, label: string, verified = true): Pro
   return { email, id: signup.body.id, token: await login(t, email) };
 }
 
-export function currentCode(secret: string): string {
-  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+/** The TOTP code `steps` 30-second steps from now (or from `at`, epoch ms). */
+export function codeAt(secret: string, steps = 0, at = Date.now()): string {
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  return totp.generate({ timestamp: at + steps * 30_000 });
 }
+
+export const currentCode = (secret: string): string => codeAt(secret);
+
+/**
+ * A code the server has not accepted yet right after `staff()` enrolled with the current one: the
+ * next step's, inside the ±1 step of drift allowed (a code is accepted once, RFC 6238 §5.2).
+ */
+export const nextCode = (secret: string): string => codeAt(secret, 1);
 
 /** A staff member with TOTP enrolled, signed in with the second factor. */
 export async function staff(t: TestApp, role: StaffRole, withMfa = true): Promise<Actor & { totpSecret?: string }> {
