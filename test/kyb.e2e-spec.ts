@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Actor, bearer, developer, staff } from './harness/actors';
+import { jpegImage } from './harness/images';
 import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 
@@ -120,6 +121,22 @@ describe('KYB: people, documents, submission', () => {
     await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
   });
 
+  it('accepts a phone photo with a motion-photo video after its JPEG end marker, whatever its length', async () => {
+    for (const trailer of [512, 4096, 256 * 1024]) {
+      const photo = Buffer.concat([jpegImage(640, 480), Buffer.from('\0\0\0\x18ftypmp42', 'latin1'), Buffer.alloc(trailer - 12, 0x5a)]);
+      const res = await upload(owner.token, orgId, photo, { type: 'proof_of_address', personId }, { filename: 'PXL_MP.jpg', contentType: 'image/jpeg' });
+      expect({ trailer, status: res.status }).toEqual({ trailer, status: 201 });
+      expect(res.body).toMatchObject({ mimeType: 'image/jpeg', size: photo.length });
+      await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
+    }
+  });
+
+  it('says why a PDF behind a byte-order mark is refused', async () => {
+    const res = await upload(owner.token, orgId, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), { type: 'certificate_of_incorporation' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'file', message: expect.stringMatching(/3 bytes before its %PDF- header \(a UTF-8 byte-order mark/) }]);
+  });
+
   it('refuses the upload attack corpus with the right 4xx and keeps nothing', async () => {
     const before = { files: storedFiles(t.config.storage.dir).length, rows: (await t.dataSource.query(`SELECT count(*)::int AS n FROM documents`))[0].n };
     const oversized = Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.alloc(10 * 1024 * 1024 + 1 - fixture('certificate-of-incorporation.pdf').length, 0x20)]);
@@ -128,6 +145,9 @@ describe('KYB: people, documents, submission', () => {
       { name: 'ELF binary named .pdf', file: fixture('elf-binary.pdf'), filename: 'report.pdf', contentType: 'application/pdf', status: 415 },
       { name: 'HTML with a PNG extension', file: fixture('html-page.png'), filename: 'scan.png', contentType: 'image/png', status: 415 },
       { name: 'PNG truncated mid-stream', file: fixture('truncated.png'), filename: 'scan.png', contentType: 'image/png', status: 400 },
+      { name: 'PNG with data after IEND', file: Buffer.concat([fixture('passport-scan.png'), Buffer.alloc(64)]), filename: 'scan.png', status: 400 },
+      { name: 'PDF behind a UTF-8 byte-order mark', file: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), filename: 'c.pdf', status: 400 },
+      { name: 'PDF with 4 KiB after %%EOF', file: Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.alloc(4096, 0x41)]), filename: 'c.pdf', status: 400 },
       { name: 'zero-byte file', file: fixture('empty.pdf'), filename: 'empty.pdf', status: 400 },
       { name: '10 MiB + 1 byte', file: oversized, filename: 'big.pdf', contentType: 'application/pdf', status: 413 },
       { name: 'file named ../../etc/passwd', file: fixture('certificate-of-incorporation.pdf'), filename: '../../etc/passwd', status: 400 },

@@ -1,4 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
+import { jpegImage } from '../../../../test/harness/images';
 import { MAX_PDF_INFLATED_BYTES, checkIntegrity, checkIntegrityOf } from './integrity';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,33 +97,14 @@ describe('checkIntegrity: PNG', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// JPEG: a baseline 1 × 1 greyscale image written by hand. One 8 × 8 block: DC difference of
-// category 0 (Huffman code '0'), then end-of-block (code '0'); the byte 0x3F pads with ones.
+// JPEG
 
 function segment(marker: number, payload: number[]): number[] {
   const length = payload.length + 2;
   return [0xff, marker, length >> 8, length & 0xff, ...payload];
 }
 
-function sof0(width: number, height: number): number[] {
-  return segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
-}
-
-const oneCodeTable = (tableClassAndId: number) => segment(0xc4, [tableClassAndId, 1, ...new Array<number>(15).fill(0), 0x00]);
-
-function jpeg(width = 1, height = 1, { eoi = true } = {}): Buffer {
-  return Buffer.from([
-    0xff, 0xd8,
-    ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // JFIF APP0
-    ...segment(0xdb, [0, ...new Array<number>(64).fill(1)]),
-    ...sof0(width, height),
-    ...oneCodeTable(0x00),
-    ...oneCodeTable(0x10),
-    ...segment(0xda, [1, 1, 0x00, 0, 63, 0]),
-    0x3f,
-    ...(eoi ? [0xff, 0xd9] : []),
-  ]);
-}
+const jpeg = jpegImage;
 
 describe('checkIntegrity: JPEG', () => {
   it('passes a valid 1 × 1 baseline JPEG', () => {
