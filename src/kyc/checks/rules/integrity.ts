@@ -1,6 +1,7 @@
 import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
 import { checkCompleteness } from '../../documents/file-completeness';
 import { CheckResult, checkResult } from './check-result';
+import { ActionFinding, PdfName, pdfActions, pdfNames } from './pdf-actions';
 
 /**
  * Does the file decode as its type? First the completeness verdict the upload also applies
@@ -97,34 +98,14 @@ const ACTIVE_NAMES: ReadonlyMap<string, string> = new Map([
   ['EmbeddedFiles', 'embedded files'],
   ['XFA', 'an XFA form (may hold scripts)'],
   ['RichMedia', 'rich media (Flash or video)'],
+  // Platform parameters of a Launch action: only a Launch action has them, however its /S is written.
+  ['Win', 'a launch action (starts a Windows program)'],
 ]);
+/** Most links listed as facts for the reviewer. */
+const MAX_LISTED_LINKS = 20;
 
 /** Filters whose output is image data, never PDF syntax. */
 const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
-
-/** Whitespace and delimiters end a PDF name (ISO 32000-1, 7.2.2). */
-const NAME_RE = /\/([^\x00\t\n\f\r ()<>[\]{}/%]*)/g;
-
-interface PdfName {
-  name: string;
-  /** Offset of the name within the scanned text. */
-  at: number;
-  /** The first character after the name and any whitespace. */
-  next: string;
-}
-
-/** The names in a piece of PDF syntax, `#xx` escapes decoded (so `/J#61vaScript` is `/JavaScript`). */
-function pdfNames(text: string): PdfName[] {
-  const names: PdfName[] = [];
-  for (const m of text.matchAll(NAME_RE)) {
-    const raw = m[1];
-    const name = raw.includes('#') ? raw.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : raw;
-    const after = (m.index ?? 0) + m[0].length;
-    const rest = /^[\x00\t\n\f\r ]*(.?)/.exec(text.slice(after, after + 64));
-    names.push({ name, at: m.index ?? 0, next: rest?.[1] ?? '' });
-  }
-  return names;
-}
 
 interface PdfStream {
   dict: string;
@@ -285,9 +266,20 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
   }
 
   const findings: Finding[] = [];
+  const links: ActionFinding[] = [];
   let openActionDestinations = 0;
-  const collect = (names: PdfName[], where: (n: PdfName) => string) => {
+  let navigationActions = 0;
+  const collect = (text: string, names: PdfName[], where: string) => {
+    const actions = pdfActions(text, names);
+    navigationActions += actions.navigation;
+    const byOffset = new Map(actions.findings.map((f) => [f.at, f]));
     for (const n of names) {
+      const action = byOffset.get(n.at);
+      if (action?.kind === 'link') links.push(action);
+      if (action?.kind === 'active') {
+        const target = action.target === undefined ? '' : ` to ${JSON.stringify(action.target)}`;
+        findings.push({ name: action.action, feature: `${action.feature}${target}`, where });
+      }
       const feature = ACTIVE_NAMES.get(n.name);
       if (!feature) continue;
       // `/OpenAction [page /Fit]` only opens at a page (office suites write it); an action is a dictionary.
@@ -295,10 +287,10 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
         openActionDestinations++;
         continue;
       }
-      findings.push({ name: n.name, feature, where: where(n) });
+      findings.push({ name: n.name, feature, where });
     }
   };
-  collect(outsideNames, () => 'in the document structure');
+  collect(outside, outsideNames, 'in the document structure');
 
   const budget = { left: MAX_PDF_INFLATED_BYTES };
   const cautions: string[] = [];
@@ -331,9 +323,14 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     }
     if (!readable) continue;
     inspected++;
-    collect(pdfNames(data.toString('latin1')), () => `in a ${filters.length ? filters.join('+') + ' ' : ''}stream at offset ${stream.offset}`);
+    const syntax = data.toString('latin1');
+    const where = `in a ${filters.length ? filters.join('+') + ' ' : ''}stream at offset ${stream.offset}`;
+    collect(syntax, pdfNames(syntax), where);
   }
-  Object.assign(facts, { streamsInspected: inspected, inflatedBytes: MAX_PDF_INFLATED_BYTES - budget.left, openActionDestinations });
+  const inflatedBytes = MAX_PDF_INFLATED_BYTES - budget.left;
+  Object.assign(facts, { streamsInspected: inspected, inflatedBytes, openActionDestinations, navigationActions });
+  const targets = [...new Set(links.map((l) => l.target ?? '(not written inline)'))];
+  if (targets.length > 0) facts.links = targets.slice(0, MAX_LISTED_LINKS);
 
   if (findings.length > 0) {
     const features = [...new Set(findings.map((f) => f.feature))];
@@ -342,6 +339,15 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     const list = [...first.values()].map((f) => `/${f.name} (${f.feature}) ${f.where}`).join('; ');
     return fail(`The PDF holds active content: ${list}`, { ...facts, activeContent: [...first.keys()], features });
   }
-  if (cautions.length > 0) return warn(`The PDF is well formed and no active content was found, but ${cautions.join('; ')}`, { ...facts, uninspectedStreams: cautions.length });
+  if (targets.length > 0) {
+    const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
+    const count = targets.length === 1 ? 'an external address' : `${targets.length} external addresses`;
+    cautions.unshift(`it links to ${count} (${shown}); a reviewer should see where they point`);
+  }
+  if (cautions.length > 0) {
+    const uninspectedStreams = cautions.length - (targets.length > 0 ? 1 : 0);
+    const reason = `The PDF is well formed and no active content was found, but ${cautions.join('; ')}`;
+    return warn(reason, { ...facts, uninspectedStreams });
+  }
   return pass(`A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found`, facts);
 }
