@@ -332,7 +332,7 @@ describe('checkIntegrity: PDF actions', () => {
   });
 
   it('fails /GoToR behind an escaped name, in a file specification dictionary, and inside an object stream', () => {
-    const escaped = linked('<< /S /GoT#6fR /F << /Type /Filespec /UF (//198.51.100.7/share/x.pdf) >> >>');
+    const escaped = linked('<< /#53/GoT#6fR /F << /Type /Filespec /UF (//198.51.100.7/share/x.pdf) >> >>');
     expect(checkIntegrity(escaped, 'application/pdf').detail.activeContent).toEqual(['GoToR']);
     const hidden = Buffer.from('6 0 << /S /GoToR /F (\\\\\\\\evil\\\\s\\\\a.pdf) >>');
     const objStm = document('', [stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(hidden))]);
@@ -376,6 +376,7 @@ describe('checkIntegrity: PDF actions', () => {
     ['GoTo', '<< /S /GoTo /D [3 0 R /Fit] >>', 'pass'],
     ['GoToDp', '<< /S /GoToDp /Dp 9 0 R >>', 'pass'],
     ['Thread (this document)', '<< /S /Thread /D 0 >>', 'pass'],
+    ['Thread (an inline thread of this document)', '<< /S /Thread /D << /Type /Thread /F 9 0 R >> >>', 'pass'],
     ['Named NextPage', '<< /S /Named /N /NextPage >>', 'pass'],
     ['Hide', '<< /S /Hide /T (field) /H true >>', 'pass'],
     ['ResetForm', '<< /S /ResetForm >>', 'pass'],

@@ -133,7 +133,8 @@ function judge(action: string, rule: ActionRule, dict: string): ActionRule & { t
       return { kind: 'active', feature: `runs the viewer command ${named ?? '(not written inline)'}` };
     }
     case 'Thread': {
-      if (!names.some((x) => x.name === 'F')) return rule;
+      // An inline thread dictionary has an /F too (its first bead): only the action's own keys count.
+      if (!pdfNames(outerLevel(dict)).some((x) => x.name === 'F')) return rule;
       const target = stringValue(dict, names, FILE_KEYS);
       return { kind: 'active', feature: 'a jump to an article thread in another file', target };
     }
@@ -174,6 +175,23 @@ function enclosingDictionary(text: string, at: number): string {
     }
   }
   return text.slice(start < 0 ? Math.max(0, at - 512) : start, end < 0 ? at + 512 : end);
+}
+
+/** The dictionary with the dictionaries nested in it blanked out. */
+function outerLevel(dict: string): string {
+  let depth = 0;
+  let out = '';
+  for (let i = 0; i < dict.length; i++) {
+    const pair = dict.slice(i, i + 2);
+    if (pair === '<<' || pair === '>>') {
+      depth += pair === '<<' ? 1 : -1;
+      out += '  ';
+      i++;
+      continue;
+    }
+    out += depth <= 1 ? dict[i] : ' ';
+  }
+  return out;
 }
 
 /** The first of `keys` in `dict` whose value is a string, decoded and cut to 200 characters. */
