@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Actor, bearer, developer, staff } from './harness/actors';
+import { jpegImage, pngImage } from './harness/images';
 import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 
@@ -120,6 +121,83 @@ describe('KYB: people, documents, submission', () => {
     await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
   });
 
+  it('takes identifiers as printed (Kosovo, SC 012345, spaced postcodes) and stores them normalised', async () => {
+    const scottish = {
+      ...organisation,
+      registrationNumber: 'SC 12345',
+      registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'eh6  6qq', country: 'gb' },
+      regulatoryStatus: { type: 'fca_authorised', firmReferenceNumber: '123 456' },
+    };
+    const created = await t.http().post('/v1/organisations').set(bearer(owner.token)).send(scottish).expect(201);
+    expect(created.body).toMatchObject({
+      registrationNumber: 'SC012345',
+      registeredAddress: { postcode: 'EH6 6QQ', country: 'GB' },
+      regulatoryStatus: { firmReferenceNumber: '123456' },
+    });
+    const other = created.body.id;
+    const girobank = { line1: 'Girobank', city: 'Bootle', postcode: 'gir0aa', country: 'GB' };
+    const patch = { registrationNumber: 'ni 1234', registeredAddress: girobank };
+    const patched = await t.http().patch(`/v1/organisations/${other}`).set(bearer(owner.token)).send(patch);
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ registrationNumber: 'NI001234', registeredAddress: { postcode: 'GIR 0AA' } });
+    const person = { firstName: 'Arta', lastName: 'Krasniqi', dateOfBirth: '1988-03-21', nationality: 'XK' };
+    const people = t.http().post(`/v1/organisations/${other}/people`).set(bearer(owner.token));
+    const kosovar = await people.send({ ...person, roles: ['director'] });
+    expect(kosovar.status).toBe(201);
+    expect(kosovar.body.nationality).toBe('XK');
+    const fields = { type: 'driving_licence', personId: kosovar.body.id, documentNumber: 'smith 802030 j99ab' };
+    const licence = await upload(owner.token, other, pngImage(40, 30, 7), { ...fields, issuingCountry: 'XK' });
+    expect(licence.status).toBe(201);
+    expect(licence.body).toMatchObject({ documentNumber: 'SMITH802030J99AB', issuingCountry: 'XK' });
+  });
+
+  it('refuses nonsense identifiers with a field error and writes nothing', async () => {
+    const count = async (table: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+    const counts = async () => [await count('organisations'), await count('people'), await count('audit_entries')];
+    const before = await counts();
+    const address = organisation.registeredAddress;
+    const person = { firstName: 'No', lastName: 'Body', dateOfBirth: '1980-01-01', nationality: 'GB' };
+    const newOrg = (changes: object) => () => t.http().post('/v1/organisations').send({ ...organisation, ...changes });
+    const people = `/v1/organisations/${orgId}/people`;
+    const director = { ...person, roles: ['director'] };
+    const newPerson = (changes: object) => () => t.http().post(people).send({ ...director, ...changes });
+    const french = () => t.http().patch(`/v1/organisations/${orgId}`).send({ registrationNumber: 'RCS PARIS 123 456' });
+    const postcode = (p: string) => newOrg({ registeredAddress: { ...address, postcode: p } });
+    const cases: [string, () => request.Test, string][] = [
+      ['HTML in a GB postcode (the issue)', postcode('<b>12345!!'), 'registeredAddress.postcode'],
+      ['a US ZIP code for a GB address', postcode('10001'), 'registeredAddress.postcode'],
+      ['a GB registration number of words', newOrg({ registrationNumber: 'ACME LTD' }), 'registrationNumber'],
+      ['a French-style number PATCHed onto a GB organisation', french, 'registrationNumber'],
+      ['nationality UK (not a code)', newPerson({ nationality: 'UK' }), 'nationality'],
+      ['a date of birth in the future', newPerson({ dateOfBirth: '2999-01-01' }), 'dateOfBirth'],
+      ['30 February', newPerson({ dateOfBirth: '1990-02-30' }), 'dateOfBirth'],
+      ['an ISO week date', newPerson({ dateOfBirth: '1980-W01-1' }), 'dateOfBirth'],
+    ];
+    for (const [name, send, field] of cases) {
+      const res = await send().set(bearer(owner.token));
+      const fields = (res.body.errors ?? []).map((e: { field: string }) => e.field);
+      expect({ name, status: res.status, fields }).toEqual({ name, status: 400, fields: [field] });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('accepts a phone photo with a motion-photo video after its JPEG end marker, whatever its length', async () => {
+    for (const trailer of [512, 4096, 256 * 1024]) {
+      const photo = Buffer.concat([jpegImage(640, 480), Buffer.from('\0\0\0\x18ftypmp42', 'latin1'), Buffer.alloc(trailer - 12, 0x5a)]);
+      const res = await upload(owner.token, orgId, photo, { type: 'proof_of_address', personId }, { filename: 'PXL_MP.jpg', contentType: 'image/jpeg' });
+      expect({ trailer, status: res.status }).toEqual({ trailer, status: 201 });
+      expect(res.body).toMatchObject({ mimeType: 'image/jpeg', size: photo.length });
+      await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
+    }
+  });
+
+  it('says why a PDF behind a byte-order mark is refused', async () => {
+    const res = await upload(owner.token, orgId, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), { type: 'certificate_of_incorporation' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'file', message: expect.stringMatching(/3 bytes before its %PDF- header \(a UTF-8 byte-order mark/) }]);
+  });
+
   it('refuses the upload attack corpus with the right 4xx and keeps nothing', async () => {
     const before = { files: storedFiles(t.config.storage.dir).length, rows: (await t.dataSource.query(`SELECT count(*)::int AS n FROM documents`))[0].n };
     const oversized = Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.alloc(10 * 1024 * 1024 + 1 - fixture('certificate-of-incorporation.pdf').length, 0x20)]);
@@ -128,6 +206,9 @@ describe('KYB: people, documents, submission', () => {
       { name: 'ELF binary named .pdf', file: fixture('elf-binary.pdf'), filename: 'report.pdf', contentType: 'application/pdf', status: 415 },
       { name: 'HTML with a PNG extension', file: fixture('html-page.png'), filename: 'scan.png', contentType: 'image/png', status: 415 },
       { name: 'PNG truncated mid-stream', file: fixture('truncated.png'), filename: 'scan.png', contentType: 'image/png', status: 400 },
+      { name: 'PNG with data after IEND', file: Buffer.concat([fixture('passport-scan.png'), Buffer.alloc(64)]), filename: 'scan.png', status: 400 },
+      { name: 'PDF behind a UTF-8 byte-order mark', file: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), filename: 'c.pdf', status: 400 },
+      { name: 'PDF with 4 KiB after %%EOF', file: Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.alloc(4096, 0x41)]), filename: 'c.pdf', status: 400 },
       { name: 'zero-byte file', file: fixture('empty.pdf'), filename: 'empty.pdf', status: 400 },
       { name: '10 MiB + 1 byte', file: oversized, filename: 'big.pdf', contentType: 'application/pdf', status: 413 },
       { name: 'file named ../../etc/passwd', file: fixture('certificate-of-incorporation.pdf'), filename: '../../etc/passwd', status: 400 },

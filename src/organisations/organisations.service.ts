@@ -6,13 +6,28 @@ import { Principal } from '../accounts/principal';
 import { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
 import { hashToken, newToken } from '../common/crypto/tokens';
-import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
+import { canonicalRegistrationNumber } from '../kyc/identifier-rules';
 import { isEditable, isVerificationStatus } from '../kyc/verification/verification.transitions';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { Invitation, Organisation, OrganisationMember, OrganisationRole } from './organisation.entity';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+
+/**
+ * The registration number as stored, checked against the organisation's country: both may come in
+ * one request or one of them in a PATCH, so this runs on the merged values. 400 when it cannot be
+ * a number of that register (identifier-rules.ts).
+ */
+function registrationNumberFor(country: string, number: string): string {
+  const canonical = canonicalRegistrationNumber(country, number);
+  if ('problem' in canonical) {
+    const message = `registrationNumber ${canonical.problem} (country ${country})`;
+    throw new ValidationFailedError([{ field: 'registrationNumber', message }]);
+  }
+  return canonical.value;
+}
 
 export interface OrganisationView {
   id: string;
@@ -64,13 +79,14 @@ export class OrganisationsService {
   ) {}
 
   async create(principal: Principal, dto: CreateOrganisationDto, requestId?: string): Promise<OrganisationView> {
+    const registrationNumber = registrationNumberFor(dto.country, dto.registrationNumber);
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(Organisation);
       const org = await repo.save(
         repo.create({
           legalName: dto.legalName,
           tradingName: dto.tradingName ?? null,
-          registrationNumber: dto.registrationNumber,
+          registrationNumber,
           country: dto.country,
           registeredAddress: { ...dto.registeredAddress },
           website: dto.website ?? null,
@@ -111,10 +127,14 @@ export class OrganisationsService {
         throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
       }
       const before = snapshot(org);
+      const registry = dto.registrationNumber !== undefined || dto.country !== undefined;
+      const country = dto.country ?? org.country;
+      const number = dto.registrationNumber ?? org.registrationNumber;
+      const registrationNumber = registry ? registrationNumberFor(country, number) : undefined;
       Object.assign(org, {
         ...(dto.legalName !== undefined && { legalName: dto.legalName }),
         ...(dto.tradingName !== undefined && { tradingName: dto.tradingName }),
-        ...(dto.registrationNumber !== undefined && { registrationNumber: dto.registrationNumber }),
+        ...(registrationNumber !== undefined && { registrationNumber }),
         ...(dto.country !== undefined && { country: dto.country }),
         ...(dto.registeredAddress !== undefined && { registeredAddress: { ...dto.registeredAddress } }),
         ...(dto.website !== undefined && { website: dto.website }),

@@ -27,3 +27,29 @@ export function pngImage(width: number, height: number, seed = 0): Buffer {
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+function jpegSegment(marker: number, payload: number[]): number[] {
+  const length = payload.length + 2;
+  return [0xff, marker, length >> 8, length & 0xff, ...payload];
+}
+
+const oneCodeTable = (tableClassAndId: number) => jpegSegment(0xc4, [tableClassAndId, 1, ...new Array<number>(15).fill(0), 0x00]);
+
+/**
+ * A baseline greyscale JPEG written by hand, `width` × `height` in its frame header but with a
+ * single 8 × 8 block of data: DC difference of category 0 (Huffman code '0'), then end-of-block
+ * (code '0'); the byte 0x3F pads with ones. Enough for structure checks, not for a decoder.
+ */
+export function jpegImage(width = 1, height = 1, { eoi = true } = {}): Buffer {
+  return Buffer.from([
+    0xff, 0xd8,
+    ...jpegSegment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // JFIF APP0
+    ...jpegSegment(0xdb, [0, ...new Array<number>(64).fill(1)]),
+    ...jpegSegment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]),
+    ...oneCodeTable(0x00),
+    ...oneCodeTable(0x10),
+    ...jpegSegment(0xda, [1, 1, 0x00, 0, 63, 0]),
+    0x3f,
+    ...(eoi ? [0xff, 0xd9] : []),
+  ]);
+}

@@ -109,7 +109,10 @@ export class DocumentsService {
       if (file.declaredType !== 'application/octet-stream' && file.declaredType !== detected) {
         throw new DomainError('unsupported_media_type', `The file was declared as ${file.declaredType} but its content is ${detected}`);
       }
-      if (!file.inspector.looksComplete(detected)) throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: `the ${detected} file is cut short or damaged` }] });
+      const { problem } = file.inspector.completeness(detected);
+      if (problem) {
+        throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: problem }] });
+      }
 
       const masterKey = this.vault.masterKey();
       return await this.dataSource.transaction(async (m) => {

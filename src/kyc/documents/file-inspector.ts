@@ -1,29 +1,41 @@
 import { filetypeinfo } from 'magic-bytes.js';
 import { createHash } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
+import {
+  ACCEPTED_MIME_TYPES,
+  AcceptedMimeType,
+  Completeness,
+  CompletenessReader,
+  completenessReader,
+} from './file-completeness';
 
-export const ACCEPTED_MIME_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
-export type AcceptedMimeType = (typeof ACCEPTED_MIME_TYPES)[number];
+export { ACCEPTED_MIME_TYPES, AcceptedMimeType };
 
 const HEAD_BYTES = 4100;
-const TAIL_BYTES = 1024;
 
 /**
  * Passes bytes through unchanged while keeping what the upload checks need: the SHA-256 of the
- * plain bytes, the size, the first bytes (magic numbers) and the last ones (end markers). Nothing
- * else is held in memory.
+ * plain bytes, the size, the first bytes (magic numbers) and, per accepted type, the state of the
+ * completeness reader that the integrity check also uses (file-completeness.ts). Nothing else is
+ * held in memory: each reader keeps a few bytes, the PDF one about 1 KiB of head and tail.
  */
 export class FileInspector extends Transform {
   private readonly hash = createHash('sha256');
   private head = Buffer.alloc(0);
-  private tail = Buffer.alloc(0);
+  // Every type is read as the bytes pass: the type is only known once the head is in, and a
+  // reader for the wrong type stops at its first byte.
+  private readonly readers = new Map<AcceptedMimeType, CompletenessReader>(
+    ACCEPTED_MIME_TYPES.map((t) => [t, completenessReader(t)]),
+  );
   size = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
     this.size += chunk.length;
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
-    this.tail = Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
+    if (this.head.length < HEAD_BYTES) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    }
+    for (const reader of this.readers.values()) reader.push(chunk);
     done(null, chunk);
   }
 
@@ -37,15 +49,8 @@ export class FileInspector extends Transform {
     return ACCEPTED_MIME_TYPES.find((m) => mimes.includes(m));
   }
 
-  /** A file cut short: each accepted format has an end marker that a truncated upload lacks. */
-  looksComplete(type: AcceptedMimeType): boolean {
-    switch (type) {
-      case 'image/png':
-        return this.tail.includes(Buffer.from('IEND')) && this.tail.subarray(-8).equals(Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]));
-      case 'image/jpeg':
-        return this.tail.includes(Buffer.from([0xff, 0xd9]));
-      case 'application/pdf':
-        return this.tail.includes(Buffer.from('%%EOF'));
-    }
+  /** Whether the bytes are a complete, well-formed file of `type`: the integrity check's verdict too. */
+  completeness(type: AcceptedMimeType): Completeness {
+    return this.readers.get(type)!.finish();
   }
 }

@@ -8,6 +8,7 @@ import { lockEditableOrganisation } from '../organisation-state';
 import { UBO_THRESHOLD_PERCENT } from '../verification/requirements';
 import { CreatePersonDto, UpdatePersonDto } from './dto/person.dto';
 import { Person } from './person.entity';
+import { dateOfBirthProblem } from '../identifier-rules';
 
 export interface PersonView {
   id: string;
@@ -40,8 +41,8 @@ function assertCoherent(p: { roles: string[]; ownershipPercent: number | null; d
   if (p.roles.includes('ubo') && (p.ownershipPercent === null || p.ownershipPercent < UBO_THRESHOLD_PERCENT)) {
     errors.push({ field: 'ownershipPercent', message: `a beneficial owner holds at least ${UBO_THRESHOLD_PERCENT}%` });
   }
-  const born = new Date(`${p.dateOfBirth}T00:00:00Z`);
-  if (Number.isNaN(born.getTime()) || born.getTime() > Date.now() || born.getUTCFullYear() < 1900) errors.push({ field: 'dateOfBirth', message: 'dateOfBirth must be a real date in the past' });
+  const born = dateOfBirthProblem(p.dateOfBirth, new Date());
+  if (born) errors.push({ field: 'dateOfBirth', message: `dateOfBirth ${born}` });
   if (errors.length) throw new ValidationFailedError(errors);
 }
 

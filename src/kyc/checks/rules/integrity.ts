@@ -1,10 +1,14 @@
-import { constants as zlibConstants, crc32, inflateRawSync, inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
+import { checkCompleteness } from '../../documents/file-completeness';
 import { CheckResult, checkResult } from './check-result';
+import { ActionFinding, PdfName, pdfActions, pdfNames } from './pdf-actions';
 
 /**
- * Does the file decode as its type? PNG and JPEG: structure and dimensions (at most 8,000 × 8,000).
- * PDF: structure, not encrypted, no active content (JavaScript, actions, embedded files, XFA, rich
- * media), including inside compressed streams.
+ * Does the file decode as its type? First the completeness verdict the upload also applies
+ * (documents/file-completeness.ts: what may come before and after each type, structure), then this
+ * check's own rules: PNG and JPEG dimensions (at most 8,000 × 8,000); PDF not encrypted and without
+ * active content (scripts, actions, external references, embedded files, XFA, rich media),
+ * including inside compressed streams.
  *
  * Pure: the bytes come in, a result goes out. Documents are at most 10 MiB, so they are read whole.
  */
@@ -28,9 +32,8 @@ export function checkIntegrity(bytes: Buffer, mimeType: string): CheckResult {
   if (bytes.length > MAX_DOCUMENT_BYTES) return fail(`The file is ${bytes.length} bytes, more than the ${MAX_DOCUMENT_BYTES} accepted`, facts);
   switch (type) {
     case 'image/png':
-      return checkPng(bytes, facts);
     case 'image/jpeg':
-      return checkJpeg(bytes, facts);
+      return checkImage(bytes, type, facts);
     case 'application/pdf':
       return checkPdf(bytes, facts);
     default:
@@ -69,145 +72,16 @@ function dimensionProblem(width: number, height: number): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PNG
+// Images: the structure is the upload's completeness verdict; the dimensions are this check's rule.
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** Allowed bit depths per colour type (PNG spec, 11.2.2). */
-const PNG_BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
-
-function checkPng(b: Buffer, facts: Facts): CheckResult {
-  facts.format = 'png';
-  if (b.length < 8 || !b.subarray(0, 8).equals(PNG_SIGNATURE)) return fail('The file does not start with the PNG signature', facts);
-
-  let pos = 8;
-  let index = 0;
-  let colourType = -1;
-  let sawPalette = false;
-  let idatState: 'before' | 'in' | 'after' = 'before';
-  while (pos < b.length) {
-    if (pos + 12 > b.length) return fail(`The PNG is cut short: a chunk header at offset ${pos} is incomplete`, facts);
-    const length = b.readUInt32BE(pos);
-    const type = b.toString('latin1', pos + 4, pos + 8);
-    if (!/^[A-Za-z]{4}$/.test(type)) return fail(`The PNG has a malformed chunk type at offset ${pos}`, facts);
-    if (length > 0x7fffffff || pos + 12 + length > b.length) return fail(`The PNG is cut short: the ${type} chunk at offset ${pos} runs past the end of the file`, facts);
-    const stored = b.readUInt32BE(pos + 8 + length);
-    const computed = crc32(b.subarray(pos + 4, pos + 8 + length)) >>> 0;
-    if (stored !== computed) return fail(`The PNG's ${type} chunk at offset ${pos} has a bad CRC (the file is corrupted)`, { ...facts, chunk: type, offset: pos });
-    const data = b.subarray(pos + 8, pos + 8 + length);
-
-    if (index === 0 && type !== 'IHDR') return fail(`The PNG's first chunk is ${type}, not IHDR`, facts);
-    if (idatState === 'in' && type !== 'IDAT') idatState = 'after';
-    switch (type) {
-      case 'IHDR': {
-        if (index !== 0) return fail('The PNG has a second IHDR chunk', facts);
-        if (length !== 13) return fail(`The PNG's IHDR chunk is ${length} bytes long, not 13`, facts);
-        const width = data.readUInt32BE(0);
-        const height = data.readUInt32BE(4);
-        const [bitDepth, colour, compression, filter, interlace] = [data[8], data[9], data[10], data[11], data[12]];
-        Object.assign(facts, { width, height, bitDepth, colourType: colour });
-        const problem = dimensionProblem(width, height);
-        if (problem) return fail(problem, facts);
-        if (!PNG_BIT_DEPTHS[colour]?.includes(bitDepth)) return fail(`The PNG's IHDR has an invalid colour type ${colour} / bit depth ${bitDepth}`, facts);
-        if (compression !== 0 || filter !== 0 || interlace > 1) return fail('The PNG\'s IHDR has an invalid compression, filter or interlace method', facts);
-        colourType = colour;
-        break;
-      }
-      case 'PLTE':
-        if (idatState !== 'before') return fail('The PNG has its PLTE chunk after the image data', facts);
-        if (length === 0 || length % 3 !== 0 || length > 768) return fail(`The PNG's PLTE chunk has an invalid length ${length}`, facts);
-        sawPalette = true;
-        break;
-      case 'IDAT':
-        if (idatState === 'after') return fail('The PNG\'s IDAT chunks are not consecutive', facts);
-        if (colourType === 3 && !sawPalette) return fail('The PNG is palette-based but has no PLTE chunk before its image data', facts);
-        idatState = 'in';
-        break;
-      case 'IEND': {
-        if (length !== 0) return fail('The PNG\'s IEND chunk is not empty', facts);
-        if (idatState === 'before') return fail('The PNG has no image data (no IDAT chunk)', facts);
-        const trailing = b.length - (pos + 12);
-        if (trailing > 0) return fail(`The PNG has ${trailing} bytes after its IEND chunk (data hidden after the image)`, { ...facts, trailingBytes: trailing });
-        return pass(`A well-formed PNG of ${facts.width as number} × ${facts.height as number} pixels`, facts);
-      }
-      default:
-        // Ancillary chunks (lowercase first letter) may be skipped by decoders; an unknown critical one may not.
-        if (type[0] === type[0].toUpperCase()) return fail(`The PNG has an unknown critical chunk ${type}`, facts);
-    }
-    pos += 12 + length;
-    index++;
-  }
-  return fail('The PNG has no IEND chunk: the file is cut short', facts);
-}
-
-// ---------------------------------------------------------------------------------------------
-// JPEG
-
-/** Start-of-frame markers: SOF0-3, 5-7, 9-11, 13-15 (C4 is DHT, C8 JPG, CC DAC). */
-const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
-
-function checkJpeg(b: Buffer, facts: Facts): CheckResult {
-  facts.format = 'jpeg';
-  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return fail('The file does not start with the JPEG start-of-image marker', facts);
-
-  let pos = 2;
-  let frame: { width: number; height: number; marker: number } | undefined;
-  let scans = 0;
-  while (pos < b.length) {
-    if (b[pos] !== 0xff) return fail(`The JPEG has no marker where one should be, at offset ${pos}`, facts);
-    while (pos < b.length && b[pos] === 0xff) pos++; // fill bytes
-    if (pos >= b.length) break;
-    const marker = b[pos++];
-    if (marker === 0xd9) {
-      if (!frame) return fail('The JPEG ends without a frame header (no SOF marker)', facts);
-      if (scans === 0) return fail('The JPEG has no image data (no SOS marker)', facts);
-      const trailing = b.length - pos;
-      // Phones append data after EOI (motion photos, maker trailers), so trailing bytes are only noted.
-      return pass(`A well-formed JPEG of ${frame.width} × ${frame.height} pixels`, { ...facts, width: frame.width, height: frame.height, sof: `0x${frame.marker.toString(16)}`, scans, trailingBytes: trailing });
-    }
-    if (marker === 0xd8) return fail(`The JPEG has a second start-of-image marker at offset ${pos - 2}`, facts);
-    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // RSTn, TEM: no length
-    if (marker === 0x00) return fail(`The JPEG has a stray 0xFF00 at offset ${pos - 2}`, facts);
-    if (pos + 2 > b.length) break;
-    const length = b.readUInt16BE(pos);
-    if (length < 2) return fail(`The JPEG has a segment with invalid length ${length} at offset ${pos - 2}`, facts);
-    if (pos + length > b.length) break;
-
-    if (JPEG_SOF.has(marker)) {
-      if (length < 8) return fail('The JPEG\'s frame header is too short', facts);
-      if (frame) return fail('The JPEG has more than one frame header', facts);
-      const height = b.readUInt16BE(pos + 3);
-      const width = b.readUInt16BE(pos + 5);
-      Object.assign(facts, { width, height });
-      const problem = dimensionProblem(width, height);
-      if (problem) return fail(problem, facts);
-      frame = { width, height, marker };
-    }
-    pos += length;
-    if (marker === 0xda) {
-      if (!frame) return fail('The JPEG has image data before its frame header', facts);
-      scans++;
-      // Entropy-coded data runs to the next marker other than a stuffed 0xFF00 or a restart marker.
-      for (;;) {
-        const ff = b.indexOf(0xff, pos);
-        if (ff < 0 || ff + 1 >= b.length) {
-          pos = b.length;
-          break;
-        }
-        const next = b[ff + 1];
-        if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
-          pos = ff + 2;
-          continue;
-        }
-        if (next === 0xff) {
-          pos = ff + 1;
-          continue;
-        }
-        pos = ff;
-        break;
-      }
-    }
-  }
-  return fail('The JPEG has no end-of-image marker: the file is cut short', facts);
+function checkImage(b: Buffer, type: 'image/png' | 'image/jpeg', facts: Facts): CheckResult {
+  const complete = checkCompleteness(type, b);
+  Object.assign(facts, complete.facts);
+  if (complete.problem) return fail(complete.problem, facts);
+  const [width, height] = [facts.width as number, facts.height as number];
+  const problem = dimensionProblem(width, height);
+  if (problem) return fail(problem, facts);
+  return pass(`A well-formed ${type === 'image/png' ? 'PNG' : 'JPEG'} of ${width} × ${height} pixels`, facts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,34 +98,14 @@ const ACTIVE_NAMES: ReadonlyMap<string, string> = new Map([
   ['EmbeddedFiles', 'embedded files'],
   ['XFA', 'an XFA form (may hold scripts)'],
   ['RichMedia', 'rich media (Flash or video)'],
+  // Platform parameters of a Launch action: only a Launch action has them, however its /S is written.
+  ['Win', 'a launch action (starts a Windows program)'],
 ]);
+/** Most links listed as facts for the reviewer. */
+const MAX_LISTED_LINKS = 20;
 
 /** Filters whose output is image data, never PDF syntax. */
 const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
-
-/** Whitespace and delimiters end a PDF name (ISO 32000-1, 7.2.2). */
-const NAME_RE = /\/([^\x00\t\n\f\r ()<>[\]{}/%]*)/g;
-
-interface PdfName {
-  name: string;
-  /** Offset of the name within the scanned text. */
-  at: number;
-  /** The first character after the name and any whitespace. */
-  next: string;
-}
-
-/** The names in a piece of PDF syntax, `#xx` escapes decoded (so `/J#61vaScript` is `/JavaScript`). */
-function pdfNames(text: string): PdfName[] {
-  const names: PdfName[] = [];
-  for (const m of text.matchAll(NAME_RE)) {
-    const raw = m[1];
-    const name = raw.includes('#') ? raw.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : raw;
-    const after = (m.index ?? 0) + m[0].length;
-    const rest = /^[\x00\t\n\f\r ]*(.?)/.exec(text.slice(after, after + 64));
-    names.push({ name, at: m.index ?? 0, next: rest?.[1] ?? '' });
-  }
-  return names;
-}
 
 interface PdfStream {
   dict: string;
@@ -398,16 +252,9 @@ interface Finding {
 }
 
 function checkPdf(b: Buffer, facts: Facts): CheckResult {
-  facts.format = 'pdf';
-  const header = /^%PDF-(1\.[0-7]|2\.0)/.exec(b.toString('latin1', 0, 16));
-  if (!header) return fail('The file does not start with a PDF header (%PDF-1.0 to %PDF-2.0)', facts);
-  facts.pdfVersion = header[1];
-  const tailStart = Math.max(0, b.length - 1024);
-  const tail = b.toString('latin1', tailStart);
-  if (!tail.includes('%%EOF')) return fail('The PDF has no %%EOF marker near its end: the file is cut short or has data appended', facts);
-  const xref = [...tail.matchAll(/startxref\s+(\d+)\s+%%EOF/g)].pop();
-  if (!xref) return fail('The PDF has no startxref before its final %%EOF', facts);
-  if (Number(xref[1]) >= b.length) return fail(`The PDF's startxref points to offset ${xref[1]}, past the end of the file`, facts);
+  const complete = checkCompleteness('application/pdf', b);
+  Object.assign(facts, complete.facts);
+  if (complete.problem) return fail(complete.problem, facts);
 
   const text = b.toString('latin1');
   const { outside, streams } = splitPdf(b, text);
@@ -419,9 +266,20 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
   }
 
   const findings: Finding[] = [];
+  const links: ActionFinding[] = [];
   let openActionDestinations = 0;
-  const collect = (names: PdfName[], where: (n: PdfName) => string) => {
+  let navigationActions = 0;
+  const collect = (text: string, names: PdfName[], where: string) => {
+    const actions = pdfActions(text, names);
+    navigationActions += actions.navigation;
+    const byOffset = new Map(actions.findings.map((f) => [f.at, f]));
     for (const n of names) {
+      const action = byOffset.get(n.at);
+      if (action?.kind === 'link') links.push(action);
+      if (action?.kind === 'active') {
+        const target = action.target === undefined ? '' : ` to ${JSON.stringify(action.target)}`;
+        findings.push({ name: action.action, feature: `${action.feature}${target}`, where });
+      }
       const feature = ACTIVE_NAMES.get(n.name);
       if (!feature) continue;
       // `/OpenAction [page /Fit]` only opens at a page (office suites write it); an action is a dictionary.
@@ -429,10 +287,10 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
         openActionDestinations++;
         continue;
       }
-      findings.push({ name: n.name, feature, where: where(n) });
+      findings.push({ name: n.name, feature, where });
     }
   };
-  collect(outsideNames, () => 'in the document structure');
+  collect(outside, outsideNames, 'in the document structure');
 
   const budget = { left: MAX_PDF_INFLATED_BYTES };
   const cautions: string[] = [];
@@ -465,9 +323,14 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     }
     if (!readable) continue;
     inspected++;
-    collect(pdfNames(data.toString('latin1')), () => `in a ${filters.length ? filters.join('+') + ' ' : ''}stream at offset ${stream.offset}`);
+    const syntax = data.toString('latin1');
+    const where = `in a ${filters.length ? filters.join('+') + ' ' : ''}stream at offset ${stream.offset}`;
+    collect(syntax, pdfNames(syntax), where);
   }
-  Object.assign(facts, { streamsInspected: inspected, inflatedBytes: MAX_PDF_INFLATED_BYTES - budget.left, openActionDestinations });
+  const inflatedBytes = MAX_PDF_INFLATED_BYTES - budget.left;
+  Object.assign(facts, { streamsInspected: inspected, inflatedBytes, openActionDestinations, navigationActions });
+  const targets = [...new Set(links.map((l) => l.target ?? '(not written inline)'))];
+  if (targets.length > 0) facts.links = targets.slice(0, MAX_LISTED_LINKS);
 
   if (findings.length > 0) {
     const features = [...new Set(findings.map((f) => f.feature))];
@@ -476,6 +339,15 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     const list = [...first.values()].map((f) => `/${f.name} (${f.feature}) ${f.where}`).join('; ');
     return fail(`The PDF holds active content: ${list}`, { ...facts, activeContent: [...first.keys()], features });
   }
-  if (cautions.length > 0) return warn(`The PDF is well formed and no active content was found, but ${cautions.join('; ')}`, { ...facts, uninspectedStreams: cautions.length });
-  return pass(`A well-formed PDF ${header[1]}, not encrypted, with no active content found`, facts);
+  if (targets.length > 0) {
+    const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
+    const count = targets.length === 1 ? 'an external address' : `${targets.length} external addresses`;
+    cautions.unshift(`it links to ${count} (${shown}); a reviewer should see where they point`);
+  }
+  if (cautions.length > 0) {
+    const uninspectedStreams = cautions.length - (targets.length > 0 ? 1 : 0);
+    const reason = `The PDF is well formed and no active content was found, but ${cautions.join('; ')}`;
+    return warn(reason, { ...facts, uninspectedStreams });
+  }
+  return pass(`A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found`, facts);
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsCalendarDate, IsCountryCode, toDocumentNumber } from '../../identifier-rules';
 import { DOCUMENT_TYPES, DocumentType } from '../document.entity';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
@@ -13,13 +14,16 @@ export class UploadDocumentFieldsDto {
   @ApiPropertyOptional({ description: 'The person an identity document or proof of address belongs to' }) @IsOptional() @IsUUID()
   personId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @Transform(upper) @IsString() @Matches(/^[A-Z0-9<-]{3,64}$/, { message: 'documentNumber must be 3-64 letters and digits' })
+  @ApiPropertyOptional({ description: 'As printed; spaces and hyphens are dropped, as in the MRZ' })
+  @IsOptional() @Transform(toDocumentNumber) @IsString()
+  @Matches(/^[A-Z0-9<]{3,64}$/, { message: 'documentNumber must be 3-64 letters and digits' })
   documentNumber?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2' }) @IsOptional() @Transform(upper) @IsISO31661Alpha2()
+  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2 (XK for Kosovo)' })
+  @IsOptional() @Transform(upper) @IsCountryCode()
   issuingCountry?: string;
 
-  @ApiPropertyOptional({ example: '2031-05-01' }) @IsOptional() @IsString() @MaxLength(10) @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiPropertyOptional({ example: '2031-05-01' }) @IsOptional() @IsCalendarDate()
   expiresOn?: string;
 
   @ApiPropertyOptional({ description: 'The machine-readable zone, lines separated by newlines' })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO31661Alpha2, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsCountryCode, IsDateOfBirth } from '../../identifier-rules';
 import { PERSON_ROLES, PersonRole } from '../../verification/requirements';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -13,10 +14,12 @@ export class CreatePersonDto {
   @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
   lastName: string;
 
-  @ApiProperty({ example: '1980-04-12' }) @IsString() @IsISO8601({ strict: true, strictSeparator: true }) @MaxLength(10)
+  @ApiProperty({ example: '1980-04-12', description: 'YYYY-MM-DD; not in the future, at most 120 years ago' })
+  @IsDateOfBirth()
   dateOfBirth: string;
 
-  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2' }) @Transform(upper) @IsISO31661Alpha2()
+  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2, as ICAO 9303 uses them (XK for Kosovo)' })
+  @Transform(upper) @IsCountryCode()
   nationality: string;
 
   @ApiProperty({ enum: PERSON_ROLES, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(PERSON_ROLES, { each: true })
