@@ -339,15 +339,17 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     const list = [...first.values()].map((f) => `/${f.name} (${f.feature}) ${f.where}`).join('; ');
     return fail(`The PDF holds active content: ${list}`, { ...facts, activeContent: [...first.keys()], features });
   }
+  // Web and mail links run nothing and are ordinary on statements and bills: they do not raise the
+  // case's risk, but the reviewer sees every address in the check's facts and its reason.
+  let linked = '';
   if (targets.length > 0) {
     const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
-    const count = targets.length === 1 ? 'an external address' : `${targets.length} external addresses`;
-    cautions.unshift(`it links to ${count} (${shown}); a reviewer should see where they point`);
+    const count = targets.length === 1 ? 'a web or mail address' : `${targets.length} web or mail addresses`;
+    linked = `; it links to ${count} (${shown})`;
   }
   if (cautions.length > 0) {
-    const uninspectedStreams = cautions.length - (targets.length > 0 ? 1 : 0);
-    const reason = `The PDF is well formed and no active content was found, but ${cautions.join('; ')}`;
-    return warn(reason, { ...facts, uninspectedStreams });
+    const reason = `The PDF is well formed and no active content was found, but ${cautions.join('; ')}${linked}`;
+    return warn(reason, { ...facts, uninspectedStreams: cautions.length });
   }
-  return pass(`A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found`, facts);
+  return pass(`A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found${linked}`, facts);
 }

@@ -48,8 +48,9 @@ const active = (feature: string): ActionRule => ({ kind: 'active', feature });
  * - navigation (passes, counted): stays inside this document and only moves the view or changes
  *   what is shown: GoTo, GoToDp, Thread (without /F), Named (the four standard page names), Hide,
  *   ResetForm, SetOCGState, Trans, GoTo3DView. Office suites and scanners write these.
- * - link (warns): URI to an http, https or mailto address. Banks' and registries' PDFs carry such
- *   links; they run nothing, but a reviewer should see where they point.
+ * - link (passes, listed): URI to an http, https or mailto address. Banks' and registries' PDFs
+ *   carry such links; they run nothing, so they do not raise the risk, but the check lists where
+ *   they point for the reviewer.
  * - active (fails): runs code, plays media, sends or reads data, or opens another file: JavaScript,
  *   Launch, SubmitForm, ImportData, GoToR, GoToE, Thread with /F (an article in another file),
  *   Named with a non-standard name (a viewer menu command), Sound, Movie, Rendition,
