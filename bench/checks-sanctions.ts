@@ -7,6 +7,8 @@ import { BRITISH_NAMES } from '../src/kyc/checks/sanctions/british-names';
 import { HmtRow, formatHmtCsv } from '../src/kyc/checks/sanctions/hmt-list';
 import { MATCH_THRESHOLD, ScreeningQuery } from '../src/kyc/checks/sanctions/matcher';
 import { SanctionsIndex, falsePositiveRate } from '../src/kyc/checks/sanctions/sanctions-index';
+import { positiveInteger } from './lib/env';
+import { runBench } from './lib/runner';
 
 /**
  * Sanctions screening benchmark (no servers needed):
@@ -28,14 +30,6 @@ import { SanctionsIndex, falsePositiveRate } from '../src/kyc/checks/sanctions/s
  */
 
 const GOAL_NAMES_PER_SECOND = 2000;
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
 
 /** mulberry32: small deterministic PRNG, so every run screens the same list and queries. */
 function prng(seed: number): () => number {
@@ -248,7 +242,5 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+// A missed goal sets process.exitCode = 1 (see main), which runBench keeps.
+if (require.main === module) runBench('checks-sanctions bench', main);

@@ -1,24 +1,20 @@
 import 'reflect-metadata';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { Job } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { hashPassword } from '../src/accounts/passwords';
-import { mailboxKey } from '../src/accounts/mailbox';
-import { assertWorkersComplete, createHttpApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { createDataSource } from '../src/database/data-source';
-import { runMigrations } from '../src/database/migrations';
 import { ChecksProcessor } from '../src/kyc/checks/checks.processor';
 import { mrzCheckDigit } from '../src/kyc/checks/rules/mrz';
 import { JobName, QUEUE_SETTINGS, QueueName } from '../src/queue/queue.registry';
 import { pngImage } from '../test/harness/images';
+import { nonNegativeInteger, positiveInteger } from './lib/env';
+import { signedInDeveloper, startGatehouse } from './lib/gatehouse';
+import { runBench } from './lib/runner';
 import { LatencySummary, summarise, table } from './lib/stats';
-import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups, withClient } from './lib/throwaway';
+import { cleanups } from './lib/throwaway';
 
 /**
  * Checks pipeline benchmark: submit → pending_review latency under a steady stream of submissions.
@@ -55,7 +51,6 @@ const GOAL_P95_MS = 2000;
 const POLL_MS = 50;
 /** After the last submit, how long to wait for the stragglers before giving up. */
 const DRAIN_TIMEOUT_MS = 120_000;
-const PASSWORD = 'a long and uncommon passphrase 42';
 const RATE_LIMIT_PER_MINUTE = '1000000';
 const CERTIFICATE = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
 const CHECK_JOBS: readonly string[] = [JobName.CheckDocument, JobName.CheckOrganisation];
@@ -63,76 +58,7 @@ const CHECK_JOBS: readonly string[] = [JobName.CheckDocument, JobName.CheckOrgan
 const DIRECTOR = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' };
 const PASSPORT_EXPIRES = '2031-04-15';
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
-function nonNegativeInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer (got "${raw}")`);
-  return value;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------
-// Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts and bench/upload.ts.
-
-
-interface GatehouseUnderTest {
-  app: NestExpressApplication;
-  baseUrl: string;
-  database: string;
-  redisPrefix: string;
-}
-
-async function startGatehouse(): Promise<GatehouseUnderTest> {
-  const suffix = randomBytes(5).toString('hex');
-  const database = `gatehouse_bench_${suffix}`;
-  const redisPrefix = `gatehouse-bench-${suffix}`;
-
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  cleanups.unshift({ what: `drop database ${database}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) });
-  cleanups.unshift({
-    what: `delete Redis keys ${redisPrefix}:*`,
-    run: async () => process.stderr.write(`cleanup: deleted ${await deleteRedisKeys(redisPrefix)} Redis keys under ${redisPrefix}:\n`),
-  });
-
-  const dataSource = await createDataSource(databaseUrl(database), { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
-  try {
-    await runMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
-
-  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  cleanups.unshift({ what: `remove ${varDir}`, run: async () => rmSync(varDir, { recursive: true, force: true }) });
-
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ROLE: 'all',
-    DATABASE_URL: databaseUrl(database),
-    MIGRATE_ON_START: 'false',
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    VAR_DIR: varDir,
-    RATE_LIMIT_PER_MINUTE,
-    MASTER_KEY: randomBytes(32).toString('base64'),
-  });
-  const app: NestExpressApplication = await createHttpApp(config);
-  cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
-  await app.listen(0, '127.0.0.1');
-  assertWorkersComplete(app, config);
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, baseUrl: `http://127.0.0.1:${port}`, database, redisPrefix };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Preparation: developer, organisations, directors in SQL; documents over HTTP.
@@ -169,27 +95,6 @@ const passportScan = (index: number) => pngImage(120 + Math.floor(index / 256), 
 
 /** The fixture certificate with a unique `%` comment line before a final `%%EOF`. */
 const certificate = (orgId: string) => Buffer.concat([CERTIFICATE, Buffer.from(`% bench ${orgId}\n%%EOF\n`)]);
-
-async function developerToken(gatehouse: GatehouseUnderTest): Promise<{ userId: string; token: string }> {
-  const email = `bench-checks-${randomBytes(4).toString('hex')}@example.com`;
-  const passwordHash = await hashPassword(PASSWORD);
-  const userId = await withClient(databaseUrl(gatehouse.database), async (c) => {
-    const r = await c.query<{ id: string }>(
-      `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
-       VALUES ('developer', $1, $3, 'Bench Developer', $2, now()) RETURNING id`,
-      [email, passwordHash, mailboxKey(email)],
-    );
-    return r.rows[0]!.id;
-  });
-  const res = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  const body = (await res.json()) as { accessToken?: string };
-  if (res.status !== 200 || !body.accessToken) throw new Error(`login answered ${res.status} ${JSON.stringify(body)}`);
-  return { userId, token: body.accessToken };
-}
 
 /** Organisations (unregulated, GB, valid company number), owner membership and one director each. */
 async function insertOrganisations(client: Client, userId: string, count: number): Promise<PreparedOrg[]> {
@@ -401,9 +306,9 @@ async function main(): Promise<void> {
   const warmup = nonNegativeInteger('BENCH_CHECKS_WARMUP', 20);
   const uploadConcurrency = positiveInteger('BENCH_CHECKS_UPLOAD_CONCURRENCY', 8);
 
-  const gatehouse = await startGatehouse();
-  const dev = await developerToken(gatehouse);
-  const db = new Client({ connectionString: databaseUrl(gatehouse.database), application_name: 'gatehouse-bench-checks' });
+  const gatehouse = await startGatehouse({ role: 'all', env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') } });
+  const dev = await signedInDeveloper(gatehouse, 'bench-checks');
+  const db = new Client({ connectionString: gatehouse.database.url, application_name: 'gatehouse-bench-checks' });
   await db.connect();
   cleanups.unshift({ what: 'close bench pg client', run: () => db.end() });
 
@@ -574,25 +479,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-if (require.main === module) {
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    process.stderr.write('\ninterrupted: cleaning up\n');
-    void runCleanups().finally(() => process.exit(130));
-  });
-  main()
-    .then(
-      () => 0,
-      (e: unknown) => {
-        process.stderr.write(`checks bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        return 1;
-      },
-    )
-    .then(async (code) => {
-      if (interrupted) return;
-      const cleaned = await runCleanups();
-      // Exit explicitly: a benchmark must not hang on a straggling socket or timer.
-      process.exit(code === 0 && cleaned ? 0 : 1);
-    });
-}
+if (require.main === module) runBench('checks bench', main);

@@ -1,22 +1,19 @@
 import 'reflect-metadata';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { Principal } from '../src/accounts/principal';
-import { createHttpApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { createDataSource } from '../src/database/data-source';
-import { runMigrations } from '../src/database/migrations';
 import { AuditService } from '../src/audit/audit.service';
 import { CLAIM_STATEMENT, ReviewTasksService, SWEEP_EXPIRED_LEASES_STATEMENT } from '../src/review/review-tasks.service';
 import { LEASE_MS, RISK_RANK } from '../src/review/review.rules';
+import { integerFromEnv } from './lib/env';
+import { ThrowawayDatabase, createThrowawayDatabase, initGatehouse } from './lib/gatehouse';
+import { runBench } from './lib/runner';
 import { LatencySummary, summarise, table } from './lib/stats';
-import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups, withClient } from './lib/throwaway';
+import { cleanups, withClient } from './lib/throwaway';
 
 /**
  * Review-queue claim benchmark, in one run, on a throwaway database holding 100,000 pending KYB
@@ -66,14 +63,6 @@ const SAMPLE_EVERY_MS = 20;
 /** Parameters of CLAIM_STATEMENT for a plain reviewer and no request id, as the service's autocommit claim runs it. */
 const claimParams = (reviewer: Principal, inTransaction = false): unknown[] => [reviewer.userId, false, reviewer.email, LEASE_MS / 1000, null, inTransaction];
 
-function integerFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
-}
-
 interface Settings {
   seconds: number;
   warmupSeconds: number;
@@ -99,39 +88,21 @@ function settingsFromEnv(): Settings {
 
 const normaliseSql = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
-
-// ---------------------------------------------------------------------------------------------
-// Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts.
-
-
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Data
 
 interface Fixture {
-  database: string;
+  database: ThrowawayDatabase;
   url: string;
-  redisPrefix: string;
   orgIds: string[];
   reviewers: Principal[];
 }
 
 async function createDatabase(settings: Settings): Promise<Fixture> {
-  const suffix = randomBytes(5).toString('hex');
-  const database = `gatehouse_bench_${suffix}`;
-  const redisPrefix = `gatehouse-bench-${suffix}`;
-  const url = databaseUrl(database);
-
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  cleanups.unshift({ what: `drop database ${database}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) });
-
-  const dataSource = await createDataSource(url, { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
-  try {
-    await runMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+  const database = await createThrowawayDatabase();
+  const { url, suffix } = database;
 
   return withClient(url, async (c) => {
     const started = performance.now();
@@ -200,32 +171,14 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
       mfaEnrolled: true,
       mfaVerified: true,
     }));
-    return { database, url, redisPrefix, orgIds, reviewers };
+    return { database, url, orgIds, reviewers };
   });
 }
 
+/** The real app (role `api`, not listening: the claims are service calls) on the filled database. */
 async function startGatehouse(fixture: Fixture, settings: Settings): Promise<NestExpressApplication> {
-  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  cleanups.unshift({ what: `remove ${varDir}`, run: async () => rmSync(varDir, { recursive: true, force: true }) });
-  cleanups.unshift({
-    what: `delete Redis keys ${fixture.redisPrefix}:*`,
-    run: async () => log(`cleanup: deleted ${await deleteRedisKeys(fixture.redisPrefix)} Redis keys under ${fixture.redisPrefix}:`),
-  });
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ROLE: 'api',
-    DATABASE_URL: fixture.url,
-    MIGRATE_ON_START: 'false',
-    REDIS_URL,
-    REDIS_PREFIX: fixture.redisPrefix,
-    VAR_DIR: varDir,
-    DATABASE_POOL_SIZE: settings.pool === undefined ? undefined : String(settings.pool),
-  });
-  const app = await createHttpApp(config);
-  cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
-  await app.init();
-  return app;
+  const env = { DATABASE_POOL_SIZE: settings.pool === undefined ? undefined : String(settings.pool) };
+  return (await initGatehouse({ role: 'api', database: fixture.database, env })).app;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,27 +766,4 @@ async function main(): Promise<void> {
   if (!serviceCheck.ok || !bareCheck.ok) throw new Error('duplicate or missing claims (see "Duplicates" above)');
 }
 
-if (require.main === module) {
-  // Output piped into `head` must not kill the run before its cleanup drops the database.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    process.stderr.write('\ninterrupted: cleaning up\n');
-    void runCleanups().finally(() => process.exit(130));
-  });
-  main()
-    .then(
-      () => 0,
-      (e: unknown) => {
-        process.stderr.write(`claims bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        return 1;
-      },
-    )
-    .then(async (code) => {
-      if (interrupted) return;
-      const cleaned = await runCleanups();
-      // Exit explicitly: a benchmark must not hang on a straggling socket or timer.
-      process.exit(code === 0 && cleaned ? 0 : 1);
-    });
-}
+if (require.main === module) runBench('claims bench', main);

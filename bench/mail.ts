@@ -3,20 +3,18 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import nodemailer, { SendMailOptions, Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
-import { assertWorkersComplete, createHttpApp } from '../src/bootstrap';
-import { AppConfig, loadConfig } from '../src/config/config';
-import { createDataSource } from '../src/database/data-source';
-import { runMigrations } from '../src/database/migrations';
+import { AppConfig } from '../src/config/config';
 import { MailService } from '../src/notifications/mail.service';
 import { OutboxService } from '../src/notifications/outbox.service';
 import { renderEmail } from '../src/notifications/templates/catalogue';
+import { positiveInteger } from './lib/env';
+import { initGatehouse } from './lib/gatehouse';
+import { runBench } from './lib/runner';
 import { SmtpRecorder, nowMs } from './lib/smtp-recorder';
 import { LatencySummary, summarise, table } from './lib/stats';
-import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups } from './lib/throwaway';
+import { cleanups } from './lib/throwaway';
 
 /**
  * Mail benchmark: email latency and throughput through the real outbox → relay → BullMQ → SMTP
@@ -40,14 +38,6 @@ const PEAK_TARGET_PER_S = 200;
 const WARMUP_EMAILS = 20;
 const PUBLIC_URL = 'https://developer.bank.example';
 const FROM = 'Gatehouse <no-reply@gatehouse.local>';
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
 
 interface Settings {
   seconds: number;
@@ -90,43 +80,7 @@ interface Gatehouse {
 
 /** The real app (role `all`: API, relay and mail worker) on a throwaway database and Redis prefix. */
 async function startGatehouse(smtpUrl: string): Promise<Gatehouse> {
-  const suffix = randomBytes(5).toString('hex');
-  const database = `gatehouse_bench_${suffix}`;
-  const redisPrefix = `gatehouse-bench-mail-${suffix}`;
-
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  cleanups.unshift({ what: `drop database ${database}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) });
-  cleanups.unshift({
-    what: `delete Redis keys ${redisPrefix}:*`,
-    run: async () => log(`cleanup: deleted ${await deleteRedisKeys(redisPrefix)} Redis keys under ${redisPrefix}:`),
-  });
-
-  const migrator = await createDataSource(databaseUrl(database), { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
-  try {
-    await runMigrations(migrator);
-  } finally {
-    await migrator.destroy();
-  }
-
-  const varDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-mail-'));
-  cleanups.unshift({ what: `remove ${varDir}`, run: async () => rmSync(varDir, { recursive: true, force: true }) });
-
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ROLE: 'all',
-    DATABASE_URL: databaseUrl(database),
-    MIGRATE_ON_START: 'false',
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    SMTP_URL: smtpUrl,
-    PUBLIC_URL,
-    VAR_DIR: varDir,
-  });
-  const app = await createHttpApp(config);
-  cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
-  await app.init();
-  assertWorkersComplete(app, config);
+  const { app, config } = await initGatehouse({ role: 'all', label: 'mail', env: { SMTP_URL: smtpUrl, PUBLIC_URL } });
   const mail = app.get(MailService);
   return { app, config, dataSource: app.get(DataSource), outbox: app.get(OutboxService), messageIdFor: (id) => mail.messageIdFor(id) };
 }
@@ -490,26 +444,5 @@ async function main(): Promise<void> {
   process.stdout.write(`${text}\n`);
 }
 
-if (require.main === module) {
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    process.stderr.write('\ninterrupted: cleaning up\n');
-    void runCleanups().finally(() => process.exit(130));
-  });
-  main()
-    .then(
-      () => 0,
-      (e: unknown) => {
-        process.stderr.write(`mail bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        return 1;
-      },
-    )
-    .then(async (code) => {
-      if (interrupted) return;
-      const cleaned = await runCleanups();
-      // Exit explicitly: a benchmark must not hang on a straggling socket or timer. Missing a
-      // target is a result, not an error: the run still exits 0 and the report says FAIL.
-      process.exit(code === 0 && cleaned ? 0 : 1);
-    });
-}
+// Missing a target is a result, not an error: the run still exits 0 and the report says FAIL.
+if (require.main === module) runBench('mail bench', main);

@@ -1,19 +1,15 @@
 import 'reflect-metadata';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { hashPassword } from '../src/accounts/passwords';
-import { mailboxKey } from '../src/accounts/mailbox';
-import { createHttpApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { createDataSource } from '../src/database/data-source';
-import { runMigrations } from '../src/database/migrations';
 import { MAX_DOCUMENT_BYTES } from '../src/kyc/documents/documents.service';
-import { REDIS_URL, adminQuery, cleanups, databaseUrl, deleteRedisKeys, runCleanups, withClient } from './lib/throwaway';
+import { positiveInteger } from './lib/env';
+import { ListeningGatehouse, signedInDeveloper, startGatehouse } from './lib/gatehouse';
+import { runBench } from './lib/runner';
+import { cleanups, tempDir, withClient } from './lib/throwaway';
 
 /**
  * Upload benchmark, in one run:
@@ -44,7 +40,6 @@ const FILE_BYTES = 10 * MiB;
 const RSS_GOAL_BYTES = 300 * 1000 * 1000;
 const SAMPLE_MS = 50;
 const DOCUMENT_TYPE = 'certificate_of_incorporation';
-const PASSWORD = 'a long and uncommon passphrase 42';
 // EnvDto caps RATE_LIMIT_PER_MINUTE at 1_000_000.
 const RATE_LIMIT_PER_MINUTE = '1000000';
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -58,99 +53,27 @@ const organisation = {
   regulatoryStatus: { type: 'unregulated' },
 };
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Throwaway database, Redis prefix and VAR_DIR, as in bench/auth.ts.
-
-
-function tempDir(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${label}-`));
-  cleanups.unshift({ what: `remove ${dir}`, run: async () => rmSync(dir, { recursive: true, force: true }) });
-  return dir;
-}
-
-interface GatehouseUnderTest {
-  baseUrl: string;
-  database: string;
-  storageDir: string;
-}
-
-async function startGatehouse(): Promise<GatehouseUnderTest> {
-  const suffix = randomBytes(5).toString('hex');
-  const database = `gatehouse_bench_${suffix}`;
-  const redisPrefix = `gatehouse-bench-${suffix}`;
-
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  cleanups.unshift({ what: `drop database ${database}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) });
-  cleanups.unshift({
-    what: `delete Redis keys ${redisPrefix}:*`,
-    run: async () => process.stderr.write(`cleanup: deleted ${await deleteRedisKeys(redisPrefix)} Redis keys under ${redisPrefix}:\n`),
-  });
-
-  const dataSource = await createDataSource(databaseUrl(database), { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
-  try {
-    await runMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
+/** The real Gatehouse API whose local document storage lies in its throwaway VAR_DIR. */
+async function startUploadGatehouse(): Promise<ListeningGatehouse & { storageDir: string }> {
+  const gatehouse = await startGatehouse({ role: 'api', env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') } });
+  const { storage } = gatehouse.config;
+  if (storage.kind !== 'local' || !storage.dir.startsWith(gatehouse.varDir)) {
+    throw new Error(`document storage is not under the temp VAR_DIR (${storage.kind} ${storage.dir})`);
   }
-
-  const varDir = tempDir('var');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    GATEHOUSE_ROLE: 'api',
-    DATABASE_URL: databaseUrl(database),
-    MIGRATE_ON_START: 'false',
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    VAR_DIR: varDir,
-    RATE_LIMIT_PER_MINUTE,
-    MASTER_KEY: randomBytes(32).toString('base64'),
-  });
-  if (config.storage.kind !== 'local' || !config.storage.dir.startsWith(varDir)) {
-    throw new Error(`document storage is not under the temp VAR_DIR (${config.storage.kind} ${config.storage.dir})`);
-  }
-  const app: NestExpressApplication = await createHttpApp(config);
-  cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { baseUrl: `http://127.0.0.1:${port}`, database, storageDir: config.storage.dir };
+  return { ...gatehouse, storageDir: storage.dir };
 }
 
 /** A verified developer written straight into the database, signed in over HTTP, with one organisation. */
-async function developerWithOrganisation(gatehouse: GatehouseUnderTest): Promise<{ token: string; orgId: string }> {
-  const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
-  const passwordHash = await hashPassword(PASSWORD);
-  await withClient(databaseUrl(gatehouse.database), (c) =>
-    c.query(
-      `INSERT INTO users (kind, email, email_key, name, password_hash, email_verified_at)
-       VALUES ('developer', $1, $3, 'Bench Developer', $2, now())`,
-      [email, passwordHash, mailboxKey(email)],
-    ),
-  );
-  const login = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  const loginBody = (await login.json()) as { accessToken?: string };
-  if (login.status !== 200 || !loginBody.accessToken) throw new Error(`login answered ${login.status} ${JSON.stringify(loginBody)}`);
-
+async function developerWithOrganisation(gatehouse: ListeningGatehouse): Promise<{ token: string; orgId: string }> {
+  const { token } = await signedInDeveloper(gatehouse);
   const created = await fetch(`${gatehouse.baseUrl}/v1/organisations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${loginBody.accessToken}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(organisation),
   });
   const org = (await created.json()) as { id?: string };
   if (created.status !== 201 || !org.id) throw new Error(`POST /v1/organisations answered ${created.status} ${JSON.stringify(org)}`);
-  return { token: loginBody.accessToken, orgId: org.id };
+  return { token, orgId: org.id };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +269,7 @@ async function main(): Promise<void> {
   const concurrency = positiveInteger('BENCH_UPLOAD_CONCURRENCY', 20);
   const memoryAtStart = process.memoryUsage();
 
-  const gatehouse = await startGatehouse();
+  const gatehouse = await startUploadGatehouse();
   const dev = await developerWithOrganisation(gatehouse);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   cleanups.unshift({ what: 'destroy http agent', run: async () => agent.destroy() });
@@ -385,7 +308,7 @@ async function main(): Promise<void> {
   const peaks = sampler.stop();
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
 
-  const stored = await withClient(databaseUrl(gatehouse.database), (c) =>
+  const stored = await withClient(gatehouse.database.url, (c) =>
     c.query<{ n: number; bytes: string }>(`SELECT count(*)::int AS n, coalesce(sum(size), 0)::bigint AS bytes FROM documents WHERE organisation_id = $1`, [dev.orgId]),
   );
   const expectedDocs = 1 + rounds * concurrency;
@@ -449,25 +372,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-if (require.main === module) {
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    process.stderr.write('\ninterrupted: cleaning up\n');
-    void runCleanups().finally(() => process.exit(130));
-  });
-  main()
-    .then(
-      () => 0,
-      (e: unknown) => {
-        process.stderr.write(`upload bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        return 1;
-      },
-    )
-    .then(async (code) => {
-      if (interrupted) return;
-      const cleaned = await runCleanups();
-      // Exit explicitly: a benchmark must not hang on a straggling socket or timer.
-      process.exit(code === 0 && cleaned ? 0 : 1);
-    });
-}
+if (require.main === module) runBench('upload bench', main);

@@ -42,6 +42,8 @@ describe('accounts and organisations', () => {
 
     await t.http().post('/v1/auth/verify-email').send({ token: tokenFromLink(verification.text, '/verify-email') }).expect(204);
     const token = await login(t, email);
+    // A Gatehouse session token, which secret scanners tell from GitHub's and other vendors' (docs/decisions.md).
+    expect(token).toMatch(/^gatehouse_session_[A-Za-z0-9_-]{48}$/);
     const me = await t.http().get('/v1/me').set(bearer(token)).expect(200);
     expect(me.body).toMatchObject({ email, name: 'Ada Lovelace', kind: 'developer', emailVerified: true });
     expect(JSON.stringify(me.body)).not.toMatch(/argon2|password/i);

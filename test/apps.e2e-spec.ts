@@ -114,7 +114,7 @@ describe('apps and credentials', () => {
     expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(1);
     expect(app.environment).toBe('sandbox');
     expect(app.clientId).toMatch(/^ghc_sandbox_/);
-    expect(app.clientSecret).toMatch(/^gh_sandbox_[A-Za-z0-9_-]{43}$/);
+    expect(app.clientSecret).toMatch(/^gatehouse_sandbox_[A-Za-z0-9_-]{48}$/);
     const sandboxSecret: string = app.clientSecret;
     // Shown once: reading the app again never returns it.
     const read = await t.http().get(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(dev.token)).expect(200);
@@ -161,7 +161,7 @@ describe('apps and credentials', () => {
     // First production secret, with an Idempotency-Key: a retry returns the same secret, not a second one.
     const key = `issue-${Date.now()}`;
     const first = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'production' }).expect(201);
-    expect(first.body.clientSecret).toMatch(/^gh_live_/);
+    expect(first.body.clientSecret).toMatch(/^gatehouse_live_[A-Za-z0-9_-]{48}$/);
     expect(first.body.clientId).toBe(approvedApp.productionClientId);
     expect(first.body.previousSecretExpiresAt).toBeNull();
     const retry = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(dev.token)).set('Idempotency-Key', key).send({ environment: 'production' }).expect(201);

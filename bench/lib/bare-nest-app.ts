@@ -3,6 +3,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DEFAULT_LOAD_SETTINGS, LoadSettings, mean, measure } from './load';
+import { cleanups } from './throwaway';
 
 /**
  * The floor every Gatehouse HTTP figure is compared with: NestJS 11 on platform-express with one
@@ -31,6 +32,20 @@ export async function startBareNestApp(): Promise<RunningApp> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** The bare app for a bench run: closed by `runCleanups`. */
+export async function startBare(): Promise<RunningApp> {
+  const bare = await startBareNestApp();
+  cleanups.unshift({ what: 'close bare app', run: () => bare.close() });
+  return bare;
+}
+
+/** Throws unless `GET /health/live` answers 200 `{"status":"ok"}`: two apps compared must answer alike. */
+export async function assertHealthLive(label: string, baseUrl: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/health/live`);
+  const body = await res.text();
+  if (res.status !== 200 || body !== '{"status":"ok"}') throw new Error(`${label}: GET /health/live answered ${res.status} ${body}`);
 }
 
 /**

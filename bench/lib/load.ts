@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { positiveInteger } from './env';
+import { table } from './stats';
 
 /**
  * A thin, typed wrapper over autocannon's programmatic API, shared by the benchmarks.
@@ -32,6 +34,8 @@ interface AutocannonResult {
 interface AutocannonOptions {
   url: string;
   method?: string;
+  headers?: Record<string, string>;
+  body?: string;
   connections: number;
   duration: number;
   pipelining: number;
@@ -54,19 +58,12 @@ export interface LoadSettings {
 
 export const DEFAULT_LOAD_SETTINGS: LoadSettings = { durationSeconds: 10, connections: 50, pipelining: 1, warmupSeconds: 2 };
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
 /** Defaults overridden by BENCH_DURATION (seconds) and BENCH_CONNECTIONS. */
 export function loadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadSettings {
   return {
     ...DEFAULT_LOAD_SETTINGS,
-    durationSeconds: positiveInteger('BENCH_DURATION', env.BENCH_DURATION, DEFAULT_LOAD_SETTINGS.durationSeconds),
-    connections: positiveInteger('BENCH_CONNECTIONS', env.BENCH_CONNECTIONS, DEFAULT_LOAD_SETTINGS.connections),
+    durationSeconds: positiveInteger('BENCH_DURATION', DEFAULT_LOAD_SETTINGS.durationSeconds, env),
+    connections: positiveInteger('BENCH_CONNECTIONS', DEFAULT_LOAD_SETTINGS.connections, env),
   };
 }
 
@@ -84,14 +81,25 @@ export interface LoadResult {
   non2xx: number;
 }
 
+/** What every connection sends, again and again; a bare URL means a plain GET. */
+export interface LoadRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export type LoadTarget = string | LoadRequest;
+
 /**
- * One autocannon run against `url`. The load generator runs in a worker thread so it does not
+ * One autocannon run against `target`. The load generator runs in a worker thread so it does not
  * share the event loop with a server started in this same process.
  */
-export async function runLoad(url: string, settings: { durationSeconds: number; connections: number; pipelining: number }): Promise<LoadResult> {
+export async function runLoad(target: LoadTarget, settings: { durationSeconds: number; connections: number; pipelining: number }): Promise<LoadResult> {
+  const request: LoadRequest = typeof target === 'string' ? { url: target, method: 'GET' } : target;
+  const url = request.url;
   const r = await autocannon({
-    url,
-    method: 'GET',
+    ...request,
     connections: settings.connections,
     duration: settings.durationSeconds,
     pipelining: settings.pipelining,
@@ -121,15 +129,73 @@ export function assertClean(result: LoadResult, label: string): void {
 }
 
 /** Warm-up (discarded), then the measured run; throws if either was not clean. */
-export async function measure(url: string, settings: LoadSettings, label: string): Promise<LoadResult> {
+export async function measure(target: LoadTarget, settings: LoadSettings, label: string): Promise<LoadResult> {
   if (settings.warmupSeconds > 0) {
-    assertClean(await runLoad(url, { ...settings, durationSeconds: settings.warmupSeconds }), `${label} (warm-up)`);
+    assertClean(await runLoad(target, { ...settings, durationSeconds: settings.warmupSeconds }), `${label} (warm-up)`);
   }
-  const result = await runLoad(url, settings);
+  const result = await runLoad(target, settings);
   assertClean(result, label);
   return result;
 }
 
 export function mean(values: number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * `rounds` rounds of `measure` over the targets in turn (a, b, a, b, …), so a drift of the machine
+ * during the run affects every target alike. Progress goes to stderr; results come per label.
+ */
+export async function alternateRounds(
+  targets: readonly { label: string; target: LoadTarget }[],
+  settings: LoadSettings,
+  rounds: number,
+): Promise<Map<string, LoadResult[]>> {
+  const results = new Map(targets.map((t) => [t.label, [] as LoadResult[]]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const { label, target } of targets) {
+      process.stderr.write(`round ${round}/${rounds}: ${label} ...`);
+      const r = await measure(target, settings, `${label} round ${round}`);
+      results.get(label)!.push(r);
+      process.stderr.write(` ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms\n`);
+    }
+  }
+  return results;
+}
+
+/** Means over the rounds of one target. */
+export interface RoundsSummary {
+  label: string;
+  rounds: LoadResult[];
+  rps: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+}
+
+export function summariseRounds(label: string, rounds: LoadResult[]): RoundsSummary {
+  return {
+    label,
+    rounds,
+    rps: mean(rounds.map((r) => r.requestsPerSecond)),
+    p50: mean(rounds.map((r) => r.latencyMs.p50)),
+    p97_5: mean(rounds.map((r) => r.latencyMs.p97_5)),
+    p99: mean(rounds.map((r) => r.latencyMs.p99)),
+  };
+}
+
+/** The req/s and latency table of the HTTP benches, one row per target. */
+export function roundsTable(summaries: readonly RoundsSummary[]): string {
+  const fmt = (n: number, digits = 0) => n.toFixed(digits);
+  return table([
+    ['app', 'req/s (mean)', 'p50 ms', 'p97.5 ms', 'p99 ms', 'rounds req/s'],
+    ...summaries.map((s) => [
+      s.label,
+      fmt(s.rps),
+      fmt(s.p50, 1),
+      fmt(s.p97_5, 1),
+      fmt(s.p99, 1),
+      s.rounds.map((r) => fmt(r.requestsPerSecond)).join(' / '),
+    ]),
+  ]);
 }

@@ -1,4 +1,7 @@
 import Redis from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** The servers the benchmarks use, as in the test harness. */
@@ -56,4 +59,11 @@ export async function runCleanups(): Promise<boolean> {
     }
   }
   return ok;
+}
+
+/** A new directory under the system temp dir, removed by `runCleanups`. */
+export function tempDir(label?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${label ? `${label}-` : ''}`));
+  cleanups.unshift({ what: `remove ${dir}`, run: async () => rmSync(dir, { recursive: true, force: true }) });
+  return dir;
 }

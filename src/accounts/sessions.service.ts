@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { hashToken, newToken } from '../common/crypto/tokens';
+import { CREDENTIAL_PREFIX, newCredential } from '../common/crypto/credential-format';
+import { hashToken } from '../common/crypto/tokens';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Principal } from './principal';
@@ -42,7 +43,7 @@ export class SessionsService {
 
   async create(manager: EntityManager, user: User, mfaVerified: boolean): Promise<{ accessToken: string; expiresAt: string; sessionId: string }> {
     const policy = SESSION_POLICY[user.kind];
-    const token = newToken('ghs_');
+    const token = newCredential(CREDENTIAL_PREFIX.session);
     const now = Date.now();
     const expiresAt = new Date(now + policy.absoluteMs);
     const rows = (await manager.query(

@@ -1,5 +1,7 @@
-import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/crypto/canonical-json';
+
+export { canonicalJson };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -17,14 +19,10 @@ export interface AuditEntryContent {
   createdAt: string;
 }
 
-/** RFC 8785 canonical JSON, so the hash does not depend on key order or number formatting. */
-export function canonicalJson(value: unknown): string {
-  const json = canonicalize(value);
-  if (json === undefined) throw new Error('value cannot be canonicalised');
-  return json;
-}
-
-/** hash = SHA-256(previous hash ‖ canonical JSON of the entry), hex. */
+/**
+ * hash = SHA-256(previous hash ‖ RFC 8785 canonical JSON of the entry), hex: the hash does not
+ * depend on key order or number formatting.
+ */
 export function chainHash(prevHash: string, content: AuditEntryContent): string {
   return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
 }

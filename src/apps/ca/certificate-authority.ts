@@ -1,5 +1,7 @@
 // reflect-metadata must be loaded before @peculiar/x509 (its tsyringe container needs it).
 import 'reflect-metadata';
+import { AsnConvert, AsnIntegerBigIntConverter } from '@peculiar/asn1-schema';
+import { CertificateList } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, webcrypto } from 'node:crypto';
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -399,31 +401,22 @@ export class CertificateAuthority {
    * @peculiar/x509 2.2.0 writes an empty `crlEntryExtensions` SEQUENCE for an entry without a reason,
    * which RFC 5280 does not allow (SIZE (1..MAX)); strict DER parsers may refuse the CRL. Drop those
    * and sign the corrected TBSCertList again (same algorithm: ECDSA with SHA-384).
+   *
+   * The CRL is decoded and re-encoded with @peculiar/asn1-x509, the schema @peculiar/x509 itself
+   * encodes with, so every other field comes back byte for byte. That schema already decodes an
+   * empty extensions SEQUENCE as absent (and the loop below makes sure of it), so the re-encoded
+   * TBSCertList differs from the original exactly when an empty one was dropped.
    */
   private withoutEmptyEntryExtensions(der: Buffer): Buffer {
-    const outer = readTlv(der, 0);
-    const tbs = readTlv(der, outer.contentStart);
-    const signatureAlgorithm = der.subarray(tbs.end, readTlv(der, tbs.end).end);
-    const fields = children(der, tbs);
-    const listIndex = fields.findIndex((f, i) => i > 2 && f.tag === 0x30);
-    if (listIndex < 0) return der;
-    const list = fields[listIndex];
-    let changed = false;
-    const entries = children(der, list).map((entry) => {
-      const parts = children(der, entry);
-      const last = parts[parts.length - 1];
-      if (parts.length === 3 && last.tag === 0x30 && last.end === last.contentStart) {
-        changed = true;
-        return encodeTlv(0x30, Buffer.concat(parts.slice(0, 2).map((p) => der.subarray(p.start, p.end))));
-      }
-      return der.subarray(entry.start, entry.end);
-    });
-    if (!changed) return der;
-    const newFields = fields.map((f, i) => (i === listIndex ? encodeTlv(0x30, Buffer.concat(entries)) : der.subarray(f.start, f.end)));
-    const newTbs = encodeTlv(0x30, Buffer.concat(newFields));
-    const signature = sign('sha384', newTbs, { key: this.privateKey, dsaEncoding: 'der' });
-    const bitString = encodeTlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
-    return encodeTlv(0x30, Buffer.concat([newTbs, signatureAlgorithm, bitString]));
+    const crl = AsnConvert.parse(der, CertificateList);
+    for (const entry of crl.tbsCertList.revokedCertificates ?? []) {
+      if (entry.crlEntryExtensions?.length === 0) entry.crlEntryExtensions = undefined;
+    }
+    const tbs = Buffer.from(AsnConvert.serialize(crl.tbsCertList));
+    if (crl.tbsCertListRaw && tbs.equals(Buffer.from(crl.tbsCertListRaw))) return der;
+    const signature = sign('sha384', tbs, { key: this.privateKey, dsaEncoding: 'der' });
+    const signed = new CertificateList({ tbsCertList: crl.tbsCertList, signatureAlgorithm: crl.signatureAlgorithm, signature: Uint8Array.from(signature).buffer });
+    return Buffer.from(AsnConvert.serialize(signed));
   }
 }
 
@@ -560,60 +553,9 @@ function normaliseSerial(serial: string): string {
   return padded.toLowerCase().replace(/^(00)+(?=..)/, '');
 }
 
-/** DER INTEGER of a non-negative value of at most 20 octets (RFC 5280's CRL number limit). */
+/** DER INTEGER of a non-negative value of at most 20 octets (RFC 5280 §5.2.3's CRL number limit). */
 function derInteger(value: bigint): Uint8Array<ArrayBuffer> {
   if (value < 0n) throw new RangeError('crlNumber must not be negative');
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let body = Buffer.from(hex, 'hex');
-  if (body.length > 20) throw new RangeError('crlNumber must fit in 20 octets');
-  if (body[0] & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
-  return Uint8Array.from(Buffer.concat([Buffer.from([0x02, body.length]), body]));
-}
-
-interface Tlv {
-  tag: number;
-  start: number;
-  contentStart: number;
-  end: number;
-}
-
-/** One DER TLV at `offset` (single-byte tags; definite lengths). */
-function readTlv(der: Buffer, offset: number): Tlv {
-  if (offset + 2 > der.length) throw new Error('DER: truncated');
-  const tag = der[offset];
-  let length = der[offset + 1];
-  let contentStart = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new Error('DER: unsupported length');
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart + i];
-    contentStart += octets;
-  }
-  const end = contentStart + length;
-  if (end > der.length) throw new Error('DER: truncated');
-  return { tag, start: offset, contentStart, end };
-}
-
-function children(der: Buffer, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
-    const child = readTlv(der, offset);
-    out.push(child);
-    offset = child.end;
-  }
-  return out;
-}
-
-function encodeTlv(tag: number, content: Buffer): Buffer {
-  const n = content.length;
-  let header: Buffer;
-  if (n < 0x80) header = Buffer.from([tag, n]);
-  else {
-    const bytes: number[] = [];
-    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-    header = Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
-  }
-  return Buffer.concat([header, content]);
+  if (value >= 1n << 160n) throw new RangeError('crlNumber must fit in 20 octets');
+  return new Uint8Array(AsnConvert.serialize(AsnIntegerBigIntConverter.toASN(value)));
 }

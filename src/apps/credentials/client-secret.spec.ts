@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import {
   DEFAULT_SECRET_GRACE_MS,
   StoredClientCredential,
@@ -36,12 +37,15 @@ function row(id: string, secret: string, createdAt: Date, environment = secretEn
 }
 
 describe('generateClientSecret', () => {
-  it('prefixes by environment and carries 256 random bits in base64url', () => {
+  it('prefixes by environment and carries 256 random bits and their CRC-32 in base64url', () => {
     const sandbox = generateClientSecret('sandbox');
     const live = generateClientSecret('production');
-    expect(sandbox).toMatch(/^gh_sandbox_[A-Za-z0-9_-]{43}$/);
-    expect(live).toMatch(/^gh_live_[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(live.slice('gh_live_'.length), 'base64url')).toHaveLength(32);
+    expect(sandbox).toMatch(/^gatehouse_sandbox_[A-Za-z0-9_-]{48}$/);
+    expect(live).toMatch(/^gatehouse_live_[A-Za-z0-9_-]{48}$/);
+    // What a secret scanner does to validate a find offline (docs/decisions.md, "Credential formats").
+    const body = Buffer.from(live.slice('gatehouse_live_'.length), 'base64url');
+    expect(body).toHaveLength(36);
+    expect(body.readUInt32BE(32)).toBe(crc32(body.subarray(0, 32)));
   });
 
   it('never repeats', () => {
@@ -52,9 +56,20 @@ describe('generateClientSecret', () => {
   it('is recognised by environment', () => {
     expect(secretEnvironment(generateClientSecret('sandbox'))).toBe('sandbox');
     expect(secretEnvironment(generateClientSecret('production'))).toBe('production');
-    expect(secretEnvironment('gh_live_short')).toBeUndefined();
+    expect(secretEnvironment('gatehouse_live_short')).toBeUndefined();
     expect(secretEnvironment('whsec_' + 'a'.repeat(43))).toBeUndefined();
     expect(secretEnvironment(generateClientSecret('production') + 'x')).toBeUndefined();
+  });
+
+  it('refuses a secret of the right shape whose checksum does not match', () => {
+    const live = generateClientSecret('production');
+    // Same prefix, length and alphabet, one random character changed: a typo or a look-alike.
+    const i = 'gatehouse_live_'.length + 5;
+    const typo = live.slice(0, i) + (live[i] === 'A' ? 'B' : 'A') + live.slice(i + 1);
+    expect(secretEnvironment(typo)).toBeUndefined();
+    expect(secretEnvironment('gatehouse_sandbox_' + 'A'.repeat(48))).toBeUndefined();
+    // A secret body under a session prefix is not a client secret either.
+    expect(secretEnvironment('gatehouse_session_' + live.slice('gatehouse_live_'.length))).toBeUndefined();
   });
 });
 
@@ -92,10 +107,10 @@ describe('hashClientSecret', () => {
 describe('secretPrefix', () => {
   it('shows the environment prefix and four random characters', () => {
     const live = generateClientSecret('production');
-    expect(secretPrefix(live)).toBe(live.slice(0, 12));
-    expect(secretPrefix(live)).toHaveLength(12);
+    expect(secretPrefix(live)).toBe(live.slice(0, 19));
+    expect(secretPrefix(live)).toHaveLength(19);
     const sandbox = generateClientSecret('sandbox');
-    expect(secretPrefix(sandbox)).toBe(sandbox.slice(0, 15));
+    expect(secretPrefix(sandbox)).toBe(sandbox.slice(0, 22));
   });
 });
 
@@ -172,7 +187,7 @@ describe('verifyClientSecret', () => {
     expect(verifyClientSecret(sandbox, rows, pepper, c.now())).toBeUndefined();
     // Relabelling a live secret's body as sandbox does not help either.
     const live = generateClientSecret('production');
-    const relabelled = 'gh_sandbox_' + live.slice('gh_live_'.length);
+    const relabelled = 'gatehouse_sandbox_' + live.slice('gatehouse_live_'.length);
     expect(verifyClientSecret(relabelled, [row('l', live, c.now())], pepper, c.now())).toBeUndefined();
   });
 

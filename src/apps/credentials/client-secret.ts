@@ -1,12 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CREDENTIAL_PREFIX, isWellFormedCredential, newCredential } from '../../common/crypto/credential-format';
 
 /**
  * Client identifiers and client secrets for third-party apps. Pure functions: no NestJS, no
  * database, and the clock is always passed in.
  *
- * Formats (the prefixes let secret scanners such as GitHub's recognise a leaked secret and tell a
- * sandbox one from a live one at a glance):
- *   client secret  gh_sandbox_<43 chars>  /  gh_live_<43 chars>   (base64url of 32 random bytes)
+ * Formats (the prefixes let secret scanners recognise a leaked secret as Gatehouse's and tell a
+ * sandbox one from a live one at a glance; see common/crypto/credential-format.ts):
+ *   client secret  gatehouse_sandbox_<48 chars> / gatehouse_live_<48 chars>
+ *                  (base64url of 32 random bytes and their CRC-32)
  *   client id      ghc_sandbox_<22 chars> /  ghc_live_<22 chars>  (base64url of 16 random bytes)
  */
 
@@ -14,12 +16,12 @@ export type AppEnvironment = 'sandbox' | 'production';
 
 export const APP_ENVIRONMENTS: readonly AppEnvironment[] = ['sandbox', 'production'];
 
-const SECRET_PREFIX: Record<AppEnvironment, string> = { sandbox: 'gh_sandbox_', production: 'gh_live_' };
+const SECRET_PREFIX: Record<AppEnvironment, string> = {
+  sandbox: CREDENTIAL_PREFIX.sandboxClientSecret,
+  production: CREDENTIAL_PREFIX.liveClientSecret,
+};
 const CLIENT_ID_PREFIX: Record<AppEnvironment, string> = { sandbox: 'ghc_sandbox_', production: 'ghc_live_' };
 
-/** 32 bytes = 256 bits from the CSPRNG; base64url without padding is 43 characters. */
-const SECRET_BYTES = 32;
-const SECRET_BODY_LENGTH = 43;
 /** 16 bytes = 128 bits; base64url is 22 characters. */
 const CLIENT_ID_BYTES = 16;
 const CLIENT_ID_BODY_LENGTH = 22;
@@ -31,18 +33,14 @@ export const MIN_PEPPER_BYTES = 32;
 export const DEFAULT_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 const BASE64URL = '[A-Za-z0-9_-]';
-const SECRET_PATTERN: Record<AppEnvironment, RegExp> = {
-  sandbox: new RegExp(`^gh_sandbox_${BASE64URL}{${SECRET_BODY_LENGTH}}$`),
-  production: new RegExp(`^gh_live_${BASE64URL}{${SECRET_BODY_LENGTH}}$`),
-};
 const CLIENT_ID_PATTERN: Record<AppEnvironment, RegExp> = {
   sandbox: new RegExp(`^ghc_sandbox_${BASE64URL}{${CLIENT_ID_BODY_LENGTH}}$`),
   production: new RegExp(`^ghc_live_${BASE64URL}{${CLIENT_ID_BODY_LENGTH}}$`),
 };
 
-/** A new client secret: shown to the developer once, then only its hash is kept. */
+/** A new client secret (256 random bits): shown to the developer once, then only its hash is kept. */
 export function generateClientSecret(environment: AppEnvironment): string {
-  return SECRET_PREFIX[environment] + randomBytes(SECRET_BYTES).toString('base64url');
+  return newCredential(SECRET_PREFIX[environment]);
 }
 
 /**
@@ -56,10 +54,12 @@ export function generateClientId(environment: AppEnvironment): string {
   return CLIENT_ID_PREFIX[environment] + randomBytes(CLIENT_ID_BYTES).toString('base64url');
 }
 
-/** The environment a well-formed client secret belongs to, or undefined if it is not one of ours. */
+/**
+ * The environment a well-formed client secret belongs to (prefix, length, alphabet and checksum
+ * right), or undefined if it is not one of ours.
+ */
 export function secretEnvironment(secret: string): AppEnvironment | undefined {
-  if (typeof secret !== 'string') return undefined;
-  return APP_ENVIRONMENTS.find((env) => SECRET_PATTERN[env].test(secret));
+  return APP_ENVIRONMENTS.find((env) => isWellFormedCredential(secret, SECRET_PREFIX[env]));
 }
 
 /** The environment a well-formed client id belongs to, or undefined. */
@@ -82,9 +82,9 @@ export function hashClientSecret(secret: string, pepper: Buffer): string {
 
 /**
  * What listings show so a developer can tell secrets apart: the environment prefix and the first
- * four random characters, e.g. `gh_live_AbCd` (12 characters) or `gh_sandbox_AbCd` (15). A fixed
- * 12 characters would leave a sandbox secret only one distinguishing character. 24 of 256 bits are
- * revealed, which leaves far more than enough.
+ * four random characters, e.g. `gatehouse_live_AbCd` (19 characters) or `gatehouse_sandbox_AbCd`
+ * (22; the column holds 24). A fixed length would leave a sandbox secret fewer distinguishing
+ * characters. 24 of 256 bits are revealed, which leaves far more than enough.
  */
 export function secretPrefix(secret: string): string {
   const env = APP_ENVIRONMENTS.find((e) => secret.startsWith(SECRET_PREFIX[e]));

@@ -3,18 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { canonicalJson } from '../../common/crypto/canonical-json';
 import { openSecret, sealSecret } from '../../common/crypto/master-key';
 import { AppKeys } from '../app-keys';
 
-/** JSON with object keys sorted, so the same body sent with its fields in another order is the same request. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+// Request fingerprints are RFC 8785 text, so the same body sent with its fields in another order is
+// the same request. For parsed JSON bodies it is byte for byte what the hand-written sorter used
+// here before gave, so fingerprints stored within the last 24 hours still match.
+export { canonicalJson };
 
 /** How long a key is remembered: a client retrying a lost answer does so within minutes, not days. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;

@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { AppConfig } from '../../config/config';
+import { CREDENTIAL_IN_TEXT } from '../crypto/credential-format';
 
 /**
  * Paths pino removes from every log line. Request bodies are never logged, but services log
@@ -36,6 +37,15 @@ export function serializeRequest(req: { id?: unknown; method?: string; url?: str
   return { id: req.id, method: req.method, url: (req.originalUrl ?? req.url ?? '').split('?')[0]! };
 }
 
+/**
+ * The last line of defence behind REDACT_PATHS, which only knows field names: a Gatehouse
+ * credential anywhere in a finished log line (a message, an error, an unexpected field) is
+ * replaced. Our credentials' distinctive prefixes make this a cheap literal-led search.
+ */
+export function scrubCredentials(line: string): string {
+  return line.replace(CREDENTIAL_IN_TEXT, '[redacted]');
+}
+
 export function serializeResponse(res: { statusCode: number }): { statusCode: number } {
   return { statusCode: res.statusCode };
 }
@@ -48,6 +58,7 @@ export function createLogger(config: Pick<AppConfig, 'log' | 'role'>, destinatio
     // In the base bindings rather than per request: a per-request binding costs a child logger.
     base: { pid: process.pid, role: config.role },
     serializers: { req: serializeRequest, res: serializeResponse },
+    hooks: { streamWrite: scrubCredentials },
   };
   return destination ? pino(options, destination) : pino(options);
 }
