@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsISO31661Alpha2, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { KycName } from '../../common/text/names';
 import { ORGANISATION_ROLES, OrganisationRole } from '../organisation.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -34,10 +35,10 @@ export class RegulatoryStatusDto {
 }
 
 export class CreateOrganisationDto {
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(200)
   legalName: string;
 
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @ApiPropertyOptional() @IsOptional() @KycName() @IsString() @IsNotEmpty() @MaxLength(200)
   tradingName?: string;
 
   @ApiProperty({ example: '12345678' }) @Transform(upper) @IsString() @Matches(/^[A-Z0-9]{2,32}$/, { message: 'registrationNumber must be 2-32 letters and digits' })

@@ -1,16 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO31661Alpha2, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { KycName } from '../../../common/text/names';
 import { PERSON_ROLES, PersonRole } from '../../verification/requirements';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 
 export class CreatePersonDto {
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(100)
   firstName: string;
 
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(100)
   lastName: string;
 
   @ApiProperty({ example: '1980-04-12' }) @IsString() @IsISO8601({ strict: true, strictSeparator: true }) @MaxLength(10)
