@@ -357,6 +357,14 @@ function blockKeys(token: string): string[] {
   return keys;
 }
 
+const SHORT_KEY_MAX_LENGTH = 6;
+
+/** Keys of a token (or a part) among tokens of `length` letters: three letters for short ones, four beyond six. */
+function lengthBlockKeys(token: string, length: number): [string, string] {
+  const k = length <= SHORT_KEY_MAX_LENGTH ? 3 : 4;
+  return [`p${token.slice(0, k)}`, `s${token.slice(-k)}`];
+}
+
 function kindOf(type: DesignationType): NameKind {
   return type === 'individual' ? 'person' : 'organisation';
 }
@@ -371,6 +379,11 @@ export class SanctionsMatcher {
   private readonly tokens: string[] = [];
   private readonly postings: number[][] = [];
   private readonly blocks = new Map<string, number[]>();
+  /**
+   * Tokens by first (or last) letters, then by length: the narrow search for joined and split
+   * parts (see {@link similarPart}). Three letters for tokens of up to six letters, four beyond.
+   */
+  private readonly lengthBlocks = new Map<string, number[][]>();
   // Per-query scratch space, reused (screening is synchronous).
   private tokenStamp = new Int32Array(0);
   private entryStamp = new Int32Array(0);
@@ -433,6 +446,11 @@ export class SanctionsMatcher {
           if (b) b.push(id);
           else this.blocks.set(k, [id]);
         }
+        for (const k of lengthBlockKeys(t, t.length)) {
+          let byLength = this.lengthBlocks.get(k);
+          if (!byLength) this.lengthBlocks.set(k, (byLength = []));
+          (byLength[t.length] ??= []).push(id);
+        }
       }
       ids[i] = id;
     });
@@ -479,6 +497,35 @@ export class SanctionsMatcher {
     return found;
   }
 
+  /**
+   * Vocabulary tokens similar to a joined or split part: the exact token, and tokens within two
+   * letters of its length that share its first or last three letters (four for words over six letters). Narrower (and much cheaper)
+   * than {@link similar}: a part is only worth a reading if the list holds nearly that word, and
+   * these lookups are many (one per join and split tried).
+   */
+  private similarPart(q: string): Map<number, number> {
+    const found = new Map<number, number>();
+    const exact = this.vocabulary.get(q);
+    if (exact !== undefined) found.set(exact, 1);
+    if (q.length < 4) return found;
+    const tokenStamp = this.nextStamp();
+    const short = lengthBlockKeys(q, SHORT_KEY_MAX_LENGTH).map((k) => this.lengthBlocks.get(k));
+    const long = lengthBlockKeys(q, SHORT_KEY_MAX_LENGTH + 1).map((k) => this.lengthBlocks.get(k));
+    for (let len = q.length - 2; len <= q.length + 2; len += 1) {
+      for (const byLength of len <= SHORT_KEY_MAX_LENGTH ? short : long) {
+        const block = byLength?.[len];
+        if (!block) continue;
+        for (const id of block) {
+          if (this.tokenStamp[id] === tokenStamp) continue;
+          this.tokenStamp[id] = tokenStamp;
+          const s = tokenSimilarity(q, this.tokens[id]);
+          if (s > 0) found.set(id, s);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Name entries posted under any of the given tokens, each once. */
   private entriesOf(slots: readonly Map<number, number>[]): number[] {
     const stamp = this.nextStamp();
@@ -515,7 +562,7 @@ export class SanctionsMatcher {
           continue;
         }
         let found = spans.get(part);
-        if (!found) spans.set(part, (found = this.similar(part)));
+        if (!found) spans.set(part, (found = this.similarPart(part)));
         if (found.size === 0) dead = true;
         slots.push(found);
         let count = 0;
@@ -546,6 +593,8 @@ export class SanctionsMatcher {
         const t = entry.tokens;
         const sim = (i: number, j: number): number => slots[i].get(t[j]) ?? 0;
         const score = scoreTokens(slots.length, t.length, sim, kind, entry.surnameMask, required);
+        // Only names that could still be reported are kept (the best adjustments could lift them).
+        if (score + DOB_ADJUSTMENT.exact + NATIONALITY_ADJUSTMENT.match < REPORT_FLOOR) continue;
         if (score > (nameScores.get(e) ?? 0)) nameScores.set(e, score);
       }
     };
@@ -558,7 +607,6 @@ export class SanctionsMatcher {
     const best = new Map<number, ScreeningMatch>();
     for (const [e, nameScore] of nameScores) {
       const entry = this.entries[e];
-      if (nameScore + DOB_ADJUSTMENT.exact + NATIONALITY_ADJUSTMENT.match < REPORT_FLOOR) continue;
       const d = this.designations[entry.designation];
       const dob = dobAgreement(qDob, d.dobs);
       const nat = nationalityAgreement(qNat, d.nationalities);
