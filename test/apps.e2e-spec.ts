@@ -372,10 +372,32 @@ describe('apps and credentials', () => {
     const refused = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(400);
     expect(refused.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/FCA-regulated.*client certificate/s);
 
-    // The organisation's regulated status was verified in KYB; here it is set directly.
+    // The organisation claims a regulated status (set directly here) and holds a certificate.
     await t.dataSource.query(`UPDATE organisations SET regulatory_status = '{"type":"fca_authorised","firmReferenceNumber":"123456"}' WHERE id = $1`, [org]);
     openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ht.key', '-subj', '/CN=ht', '-out', 'ht.csr');
     const cert = (await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr: readFileSync(join(dir, 'ht.csr'), 'utf8') }).expect(201)).body;
+    // The claim alone, or a registry check that found the number given to another firm, unlocks nothing.
+    const registryCheck = (detail: Record<string, unknown>) =>
+      t.dataSource.query(
+        `INSERT INTO checks (organisation_id, submission, subject_type, subject_id, name, result, detail)
+         SELECT id, submission_count, 'organisation', id, 'registry', $2, $3 FROM organisations WHERE id = $1
+         ON CONFLICT ON CONSTRAINT checks_subject_name_key DO UPDATE SET result = EXCLUDED.result, detail = EXCLUDED.detail`,
+        [org, detail.firmConfirmed ? 'pass' : 'fail', JSON.stringify(detail)],
+      );
+    const unconfirmed = async () => {
+      const res = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(400);
+      expect(res.body.errors).toEqual([{ field: 'scopes', message: expect.stringMatching(/FCA register confirms/) }]);
+    };
+    await registryCheck({ reason: 'unregulated', registrationNumber: {} });
+    await unconfirmed();
+    const acme = { frn: '123456', name: 'Acme Payments Ltd', status: 'Authorised' };
+    await registryCheck({ reason: 'the register gives firm reference number 123456 to "Acme Payments Ltd"', firm: acme, mismatches: ['name'], firmConfirmed: false });
+    await unconfirmed();
+    // Confirmed for another number than the one the organisation holds now: still nothing.
+    await registryCheck({ reason: 'confirmed', firm: { ...acme, frn: '654321' }, firmConfirmed: true });
+    await unconfirmed();
+    // What the KYB registry check stores when the register gives the number to this organisation.
+    await registryCheck({ reason: 'Acme Payments Ltd is Authorised on the register', firm: acme, firmConfirmed: true });
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(202);
 
     // A plain reviewer does not even get the case; a senior does.

@@ -36,6 +36,10 @@ describe('automated checks', () => {
       registerCalls++;
       const frn = /\/firms\/(\d+)$/.exec(req.url ?? '')?.[1];
       if (frn === '123456') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'Acme Payments Ltd', status: 'Authorised' }));
+      if (frn === '7654321') {
+        const firm = { name: 'Northwind Open Banking Limited', status: 'Registered', companiesHouseNumber: '09876543' };
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(firm));
+      }
       if (frn === '999999') return void res.writeHead(503).end();
       res.writeHead(404).end();
     });
@@ -57,15 +61,24 @@ describe('automated checks', () => {
     return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
   };
 
-  async function prepare(dev: Actor, options: { director?: { firstName: string; lastName: string; dateOfBirth: string; nationality: string }; regulated?: string; certificate?: Buffer; passport?: Buffer } = {}): Promise<Case> {
+  interface PrepareOptions {
+    director?: { firstName: string; lastName: string; dateOfBirth: string; nationality: string };
+    regulated?: string;
+    legalName?: string;
+    registrationNumber?: string;
+    certificate?: Buffer;
+    passport?: Buffer;
+  }
+
+  async function prepare(dev: Actor, options: PrepareOptions = {}): Promise<Case> {
     const org = (
       await t
         .http()
         .post('/v1/organisations')
         .set(bearer(dev.token))
         .send({
-          legalName: 'Acme Payments Ltd',
-          registrationNumber: '12345678',
+          legalName: options.legalName ?? 'Acme Payments Ltd',
+          registrationNumber: options.registrationNumber ?? '12345678',
           country: 'GB',
           registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
           regulatoryStatus: options.regulated ? { type: 'fca_authorised', firmReferenceNumber: options.regulated } : { type: 'unregulated' },
@@ -168,6 +181,75 @@ describe('automated checks', () => {
     expect(registerCalls - callsBefore).toBeGreaterThanOrEqual(4);
     expect(verification.riskLevel).not.toBe('low');
   }, 60_000);
+
+  it('fails the registry check when the firm reference number belongs to another firm, and shows both names to the reviewer', async () => {
+    const registry = async (c: Case) => (await stored(c.id)).find((x) => x.name === 'registry')!;
+    const dev = await developer(t, 'frnthief');
+    const reviewer = await staff(t, 'reviewer');
+    const cases = {
+      // The issue: FRN 123456 is Acme Payments Ltd's.
+      thief: await prepare(dev, { regulated: '123456', legalName: 'Bughunt Widgets Ltd', registrationNumber: '87654321' }),
+      // A name close to the register's, but another firm.
+      lookalike: await prepare(dev, { regulated: '123456', legalName: 'Acme Payments Holdings Ltd' }),
+      // The right name, but the register records another Companies House number.
+      otherCompany: await prepare(dev, { regulated: '7654321', legalName: 'Northwind Open Banking Ltd', registrationNumber: '12345678' }),
+      // Ordinary variation of the register's name (case, Limited, "The"): the same firm.
+      same: await prepare(dev, { regulated: '123456', legalName: 'THE ACME PAYMENTS LIMITED' }),
+    };
+    const verification: Record<string, { riskLevel: string }> = {};
+    for (const [label, c] of Object.entries(cases)) verification[label] = await submitAndWait(dev, c.id);
+
+    const thief = await registry(cases.thief);
+    expect(thief).toMatchObject({ result: 'fail', detail: { firmConfirmed: false, mismatches: ['name'], firm: { name: 'Acme Payments Ltd' }, organisation: { legalName: 'Bughunt Widgets Ltd' } } });
+    expect(thief.detail.reason).toBe('the register gives firm reference number 123456 to "Acme Payments Ltd", not to "Bughunt Widgets Ltd"');
+    expect(verification.thief.riskLevel).toBe('high');
+    const [task] = await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [cases.thief.id]);
+    const view = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
+    const shown = view.body.organisation.checks.find((x: { name: string }) => x.name === 'registry');
+    expect(shown).toMatchObject({ result: 'fail', reason: expect.stringContaining('"Acme Payments Ltd", not to "Bughunt Widgets Ltd"') });
+
+    expect(await registry(cases.lookalike)).toMatchObject({ result: 'fail', detail: { mismatches: ['name'] } });
+    const other = await registry(cases.otherCompany);
+    expect(other).toMatchObject({ result: 'fail', detail: { mismatches: ['companies_house_number'], firm: { companiesHouseNumber: '09876543' } } });
+    expect(other.detail.reason).toMatch(/Companies House number is 09876543, the organisation's 12345678/);
+    expect(verification.otherCompany.riskLevel).toBe('high');
+
+    expect(await registry(cases.same)).toMatchObject({ result: 'pass', detail: { firmConfirmed: true, firm: { frn: '123456' } } });
+  }, 90_000);
+
+  it('refuses people and organisation names with invisible characters, and still screens such a name already stored', async () => {
+    const dev = await developer(t, 'invisible');
+    const c = await prepare(dev);
+    const people = () => t.dataSource.query(`SELECT first_name, last_name FROM people WHERE organisation_id = $1 ORDER BY created_at`, [c.id]);
+    const before = await people();
+    const director = { firstName: 'Anneka', dateOfBirth: '1975-11-07', nationality: 'DE', roles: ['director'] };
+    for (const lastName of ['Vorn\u00ADholt', 'Vorn\u200Dholt', '\u202EVornholt', 'Vorn\u2060holt']) {
+      const res = await t.http().post(`/v1/organisations/${c.id}/people`).set(bearer(dev.token)).send({ ...director, lastName }).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.errors).toEqual([{ field: 'lastName', message: expect.stringMatching(/invisible or control character \(U\+[0-9A-F]{4} at character \d+\)/) }]);
+    }
+    await t.http().patch(`/v1/organisations/${c.id}`).set(bearer(dev.token)).send({ legalName: 'Acme Pay\uFEFFments Ltd' }).expect(400);
+    expect(await people()).toEqual(before);
+    const [org] = await t.dataSource.query(`SELECT legal_name FROM organisations WHERE id = $1`, [c.id]);
+    expect(org.legal_name).toBe('Acme Payments Ltd');
+
+    // A name stored before the edge refused them (the issue's director): the screening still sees through it.
+    await t.dataSource.query(`UPDATE people SET first_name = 'Anneka', last_name = 'Vorn\u00ADholt', date_of_birth = '1975-11-07', nationality = 'DE' WHERE id = $1`, [c.personId]);
+    await submitAndWait(dev, c.id);
+    const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
+    expect(sanctions.result).toBe('fail');
+    expect(JSON.stringify(sanctions.detail)).toMatch(/"groupId":"90002"/);
+  }, 60_000);
+
+  it('screens a director whose compound name is written joined while the list splits it', async () => {
+    const dev = await developer(t, 'compound');
+    const c = await prepare(dev, { director: { firstName: 'Abdulwahid', lastName: 'Qorbanzadeh', dateOfBirth: '1968-04-03', nationality: 'AF' } });
+    const verification = await submitAndWait(dev, c.id);
+    const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
+    expect(sanctions.result).toBe('fail');
+    expect(JSON.stringify(sanctions.detail)).toMatch(/"groupId":"90011"/);
+    expect(verification.riskLevel).toBe('high');
+  });
 
   it('re-running a check job changes nothing', async () => {
     const dev = await developer(t, 'rerun');

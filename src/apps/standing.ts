@@ -37,14 +37,46 @@ export function standingOf(app: Pick<App, 'productionStatus' | 'suspendedAt'>, o
 /**
  * What production access to high-tier scopes needs and this app or organisation lacks now: an
  * FCA-regulated organisation, a live (unrevoked, unexpired) client certificate. Empty when met.
+ *
+ * "FCA-regulated" is not the organisation's own claim: the latest registry check of its KYB must
+ * have found its firm reference number on the register, active and given to this organisation
+ * (same name and Companies House number, `firmConfirmed` in the check's detail), for the number
+ * it holds now. A number quoted from another firm, a lapsed firm, or a number changed since the
+ * check unlocks nothing.
  */
-export async function unmetTierRequirements(m: EntityManager, appId: string, org: Pick<Organisation, 'regulatoryStatus'>, scopes: readonly string[]): Promise<string[]> {
+export async function unmetTierRequirements(
+  m: EntityManager,
+  appId: string,
+  org: Pick<Organisation, 'id' | 'regulatoryStatus'>,
+  scopes: readonly string[],
+): Promise<string[]> {
   const needs = requirementsFor(scopes);
   const unmet: string[] = [];
-  if (needs.fcaRegulated && org.regulatoryStatus.type === 'unregulated') unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
+  if (needs.fcaRegulated) {
+    if (org.regulatoryStatus.type === 'unregulated') unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
+    else if (!(await registerConfirms(m, org))) {
+      unmet.push(
+        'identity:read and payments:initiate need an FCA-regulated organisation that the FCA register confirms: ' +
+          "its firm reference number must belong to this organisation's legal name and company number (see the registry check of its verification)",
+      );
+    }
+  }
   if (needs.clientCertificate) {
     const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [appId])) as [{ count: number }];
     if (count === 0) unmet.push('identity:read and payments:initiate need a live client certificate: issue one first (POST …/certificates)');
   }
   return unmet;
+}
+
+/** Whether the latest registry check confirmed the organisation's current firm reference number. */
+async function registerConfirms(m: EntityManager, org: Pick<Organisation, 'id' | 'regulatoryStatus'>): Promise<boolean> {
+  const frn = org.regulatoryStatus.firmReferenceNumber;
+  if (!frn) return false;
+  const rows = (await m.query(
+    `SELECT (detail->>'firmConfirmed') = 'true' AND detail->'firm'->>'frn' = $2 AS confirmed
+       FROM checks WHERE organisation_id = $1 AND subject_type = 'organisation' AND name = 'registry'
+      ORDER BY submission DESC LIMIT 1`,
+    [org.id, frn],
+  )) as { confirmed: boolean | null }[];
+  return rows[0]?.confirmed === true;
 }

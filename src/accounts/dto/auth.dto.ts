@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { DisplayName } from '../../common/text/names';
 import { STAFF_ROLES, StaffRole } from '../user.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -15,7 +16,7 @@ export class SignupDto {
   password: string;
 
   @ApiProperty({ example: 'Ada Lovelace' })
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @DisplayName() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 }
 
@@ -63,7 +64,7 @@ export class CreateStaffDto {
   email: string;
 
   @ApiProperty()
-  @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @DisplayName() @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: STAFF_ROLES })

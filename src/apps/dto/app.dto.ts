@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { DisplayName } from '../../common/text/names';
 import { MAX_CSR_PEM_LENGTH } from '../ca/certificate-authority';
 import { APP_ENVIRONMENTS, AppEnvironment } from '../credentials/client-secret';
 import { SCOPES, SCOPE_NAMES, SECURITY_ATTESTATION, Scope } from '../credentials/scopes';
@@ -27,7 +28,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const scopeList = SCOPE_NAMES.map((s) => `\`${s}\` (${SCOPES[s].tier}): ${SCOPES[s].description}`).join('\n- ');
 
 export class CreateAppDto {
-  @ApiProperty({ maxLength: 100 }) @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty({ maxLength: 100 }) @DisplayName() @IsString() @IsNotEmpty() @MaxLength(100)
   name: string;
 
   @ApiProperty({ maxLength: 1000, description: 'What the app does for customers; reviewers read it beside the scopes' })
@@ -51,7 +52,7 @@ export class CreateAppDto {
 }
 
 export class UpdateAppDto {
-  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @DisplayName() @IsString() @IsNotEmpty() @MaxLength(100)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(1000)

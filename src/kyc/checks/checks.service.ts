@@ -16,6 +16,7 @@ import { FIRM_REGISTER } from './checks.tokens';
 import { FirmRegister } from './registry/firm-register';
 import { CheckResult, checkResult } from './rules/check-result';
 import { checkExpiry } from './rules/expiry';
+import { firmMismatches } from './rules/firm-identity';
 import { checkIntegrity } from './rules/integrity';
 import { checkMrz } from './rules/mrz';
 import { checkFirmReferenceFormat, checkRegistrationNumber } from './rules/registry-format';
@@ -254,13 +255,40 @@ export class ChecksService {
     if (frnFormat.result === 'fail' || !frn) return { name: 'registry', result: 'fail', detail: { reason: frnFormat.detail.reason, registrationNumber: format.detail } };
     const firm = await this.register.lookup(frn);
     if (!firm) return { name: 'registry', result: 'fail', detail: { reason: `the register has no firm ${frn}`, registrationNumber: format.detail } };
+    // The number is public: it proves regulation only if the register gives it to this organisation.
+    const mismatches = firmMismatches(firm, org);
+    const organisation = { legalName: org.legalName, registrationNumber: org.registrationNumber };
+    if (mismatches.length > 0) {
+      const numbers = mismatches.includes('companies_house_number')
+        ? `; the register's Companies House number is ${firm.companiesHouseNumber}, the organisation's ${org.registrationNumber}`
+        : '';
+      return {
+        name: 'registry',
+        result: 'fail',
+        detail: {
+          reason: `the register gives firm reference number ${frn} to "${firm.name}", not to "${org.legalName}"${numbers}`,
+          firm,
+          organisation,
+          mismatches,
+          firmConfirmed: false,
+          registrationNumber: format.detail,
+        },
+      };
+    }
     const active = /^(authorised|registered|eea authorised)/i.test(firm.status);
     const worst = !active ? 'fail' : format.result === 'pass' ? 'pass' : format.result;
     const registerReason = active ? `${firm.name} is ${firm.status} on the register` : `${firm.name} is "${firm.status}" on the register`;
     return {
       name: 'registry',
       result: worst,
-      detail: { reason: format.result === 'pass' ? registerReason : `${registerReason}; ${String(format.detail.reason)}`, firm, registrationNumber: format.detail },
+      detail: {
+        reason: format.result === 'pass' ? registerReason : `${registerReason}; ${String(format.detail.reason)}`,
+        firm,
+        organisation,
+        // Read by the apps' high-tier gate (apps/standing.ts): the register confirms this firm's status.
+        firmConfirmed: active,
+        registrationNumber: format.detail,
+      },
     };
   }
 

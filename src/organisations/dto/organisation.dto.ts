@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { KycName } from '../../common/text/names';
 import {
   IsCountryCode,
   IsPostcodeOf,
@@ -43,10 +44,10 @@ export class RegulatoryStatusDto {
 }
 
 export class CreateOrganisationDto {
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(200)
   legalName: string;
 
-  @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
+  @ApiPropertyOptional() @IsOptional() @KycName() @IsString() @IsNotEmpty() @MaxLength(200)
   tradingName?: string;
 
   @ApiProperty({ example: 'SC012345', description: 'As printed, separators dropped; GB: a Companies House number' })

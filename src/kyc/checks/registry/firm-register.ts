@@ -5,6 +5,8 @@ export interface FirmRecord {
   name: string;
   /** As the register words it, e.g. "Authorised", "Registered", "No longer authorised". */
   status: string;
+  /** The firm's Companies House number, when the register records one (UK companies). */
+  companiesHouseNumber?: string;
 }
 
 /** The FCA Financial Services Register, or anything that answers like it. */
@@ -16,7 +18,8 @@ export interface FirmRegister {
 export class RegisterUnavailableError extends Error {}
 
 /**
- * A register over HTTP: `GET <base>/firms/<frn>` answering 200 `{frn, name, status}` or 404. Anything
+ * A register over HTTP: `GET <base>/firms/<frn>` answering 200 `{frn, name, status,
+ * companiesHouseNumber?}` or 404. Anything
  * else (5xx, timeouts) is "cannot tell": the check job retries, and records `error` if it never can.
  */
 export class HttpFirmRegister implements FirmRegister {
@@ -37,7 +40,9 @@ export class HttpFirmRegister implements FirmRegister {
     if (!res.ok) throw new RegisterUnavailableError(`register answered ${res.status}`);
     const body = (await res.json()) as Partial<FirmRecord>;
     if (typeof body.name !== 'string' || typeof body.status !== 'string') throw new RegisterUnavailableError('register answered in an unexpected shape');
-    return { frn, name: body.name, status: body.status };
+    const chn = body.companiesHouseNumber;
+    if (chn !== undefined && chn !== null && typeof chn !== 'string') throw new RegisterUnavailableError('register answered in an unexpected shape');
+    return { frn, name: body.name, status: body.status, ...(chn ? { companiesHouseNumber: chn } : {}) };
   }
 }
 

@@ -44,8 +44,8 @@ describe('parseHmtList on the bundled sample', () => {
     expect(SAMPLE.charCodeAt(0)).toBe(0xfeff);
     expect(SAMPLE).toContain('\r\n');
     expect(list.lastUpdated).toBe('02/09/2024');
-    expect(list.rows).toBe(40);
-    expect(list.designations).toHaveLength(18);
+    expect(list.rows).toBe(42);
+    expect(list.designations).toHaveLength(20);
   });
 
   it('groups aliases by Group ID with the primary name first, DOBs, nationalities, regime, listed on', () => {

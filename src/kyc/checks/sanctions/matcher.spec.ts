@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseHmtList } from './hmt-list';
+import { BRITISH_NAMES } from './british-names';
+import { Designation, parseHmtList } from './hmt-list';
 import {
   DOB_ADJUSTMENT,
   MATCH_THRESHOLD,
@@ -10,6 +11,7 @@ import {
   nameSimilarity,
   nationalityAgreement,
   phoneticKey,
+  queryVariants,
   toPartialDate,
   tokenSimilarity,
 } from './matcher';
@@ -201,5 +203,92 @@ describe('date of birth and nationality', () => {
     expect(nationalityAgreement('GB', ['Atlantis'])).toBe('unknown');
     expect(nationalityAgreement('Atlantis', ['Atlantis'])).toBe('match');
     expect(nationalityAgreement('Narnia', ['RU'])).toBe('unknown');
+  });
+});
+
+describe('screen: invisible characters cannot hide a listed name', () => {
+  const listed = { dateOfBirth: '1975-11-07', nationality: 'DE' };
+
+  it.each([
+    ['soft hyphen (the issue)', 'Anneka Vorn\u00ADholt'],
+    ['zero-width joiner', 'Anneka Vorn\u200Dholt'],
+    ['word joiner', 'Anneka Vorn\u2060holt'],
+    ['byte order mark', '\uFEFFAnneka Vorn\uFEFFholt'],
+    ['right-to-left override', 'Anneka \u202EVorn\u202Cholt'],
+    ['no-break space between the names', 'Anneka\u00A0Vornholt'],
+    ['combining marks inside the name', 'Anneka Vorn\u0336h\u0336olt'],
+    ['Cyrillic look-alike letter', 'Anneka VORN\u041DOLT'],
+  ])('%s: a hit as strong as the plain name', (_label, name) => {
+    const plain = person('Anneka Vornholt', listed);
+    const disguised = person(name, listed);
+    expect(disguised.hit).toBe(true);
+    expect(disguised.score).toBe(plain.score);
+    expect(disguised.matches[0].groupId).toBe('90002');
+  });
+
+  it('organisations too: a zero-width space inside a listed company name', () => {
+    expect(organisation('Baltor\u200Bion Ship\u00ADping Ltd').hit).toBe(true);
+  });
+});
+
+describe('screen: compound names joined, split or hyphenated', () => {
+  // The sample lists "Abdul Wahid QORBANZADEH" (split) and "Abdulrahim ZARVANDI" (joined).
+  it.each([
+    ['joined, listed split (the issue)', 'Abdulwahid Qorbanzadeh', '90011'],
+    ['hyphenated, listed split', 'Abdul-Wahid Qorbanzadeh', '90011'],
+    ['joined, swapped order', 'QORBANZADEH, Abdulwahid', '90011'],
+    ['joined with a typo in the second part', 'Abdulwahed Qorbanzadeh', '90011'],
+    ['split, listed joined', 'Abdul Rahim Zarvandi', '90012'],
+    ['hyphenated, listed joined', 'Abdul-Rahim Zarvandi', '90012'],
+    ['split at another place, listed joined', 'Abdu Lrahim Zarvandi', '90012'],
+  ])('%s: %s', (_label, name, groupId) => {
+    const result = person(name);
+    expect(result.hit).toBe(true);
+    expect(result.matches[0].groupId).toBe(groupId);
+  });
+
+  it('works for listed organisations whose words are joined or split', () => {
+    // Listed as KRYVOMORSKTELECOM and as PJSC KRYVOMORSK TELECOMMUNICATIONS.
+    expect(organisation('Kryvomorsk Telecom').hit).toBe(true);
+    expect(organisation('Baltorionshipping Limited').hit).toBe(true);
+  });
+
+  it('does not make a match out of a shared part: the rest of the name must still agree', () => {
+    expect(person('Abdulwahid Smith').hit).toBe(false);
+    expect(person('Abdul Karimzadeh').hit).toBe(false);
+    expect(person('Wahidqorban Zadeh').hit).toBe(false);
+  });
+
+  it('keeps 0 false positives on the 200 ordinary British names, also written joined or hyphenated', () => {
+    const flagged = BRITISH_NAMES.flatMap((name) => [name, name.replace(/ /g, ''), name.replace(/ /g, '-')]).filter((name) => person(name).hit);
+    expect(flagged).toEqual([]);
+  });
+
+  it('lists the readings it tries', () => {
+    const listed = new Set(['ABDUL', 'WAHID']);
+    const variants = queryVariants(['ABDULWAHID', 'QORBANZADEH'], (t) => listed.has(t));
+    expect(variants).toContainEqual({ tokens: ['ABDUL', 'WAHID', 1], required: 0b11 });
+    expect(variants).toContainEqual({ tokens: ['ABDULWAHIDQORBANZADEH'], required: 0b1 });
+    const joins = queryVariants(['ABD', 'AL', 'RAHMAN'], () => false).map((v) => v.tokens);
+    expect(joins).toEqual([[0, 'ALRAHMAN'], ['ABDAL', 2], ['ABDALRAHMAN']]);
+  });
+
+  it('joins and splits against a list built in code, both ways', () => {
+    const d = (groupId: string, given: string, surname: string): Designation => ({
+      groupId,
+      type: 'individual',
+      names: [{ full: `${given} ${surname}`, surname, aliasType: 'Primary name' }],
+      dobs: [],
+      nationalities: [],
+      regime: 'Test',
+      listedOn: '01/01/2024',
+    }) as unknown as Designation;
+    const m = new SanctionsMatcher([d('1', 'Nur', 'AL HAQQANIYAR'), d('2', 'Saifuddin', 'BARAKZAIWAL')]);
+    const hit = (name: string) => m.screen({ name, kind: 'person' }).hit;
+    expect(hit('Nur Alhaqqaniyar')).toBe(true);
+    expect(hit('Nur Al-Haqqaniyar')).toBe(true);
+    expect(hit('Saif Uddin Barakzaiwal')).toBe(true);
+    expect(hit('Saif-ud-din Barakzaiwal')).toBe(true);
+    expect(hit('Saif Barakzaiwal Uddin')).toBe(false);
   });
 });

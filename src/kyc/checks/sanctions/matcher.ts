@@ -35,6 +35,12 @@ import { NameKind, foldName, normaliseName } from './normalise';
  * middle ("VORNHALT") still meets "VORNHOLT" when it changes both other keys. A query
  * token is compared (Jaro–Winkler) only with the vocabulary tokens that share one of its blocks;
  * the entries posted under the tokens that reach TOKEN_FLOOR are then scored.
+ *
+ * Compound names: besides the query as written, readings with adjacent tokens joined ("Abdul
+ * Wahid" → ABDULWAHID) or one token split where a part is a listed word (ABDULWAHID → ABDUL WAHID)
+ * are scored against the entries their new tokens reach, and the best reading counts (see
+ * {@link queryVariants}). Together with the hyphen-joined variants of listed names, a name matches
+ * whether either side writes it joined, split or hyphenated.
  */
 
 /**
@@ -177,6 +183,11 @@ export function jaroWinkler(a: string, b: string): number {
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   if (a.length <= 3 && b.length <= 3) return 0;
+  // Without the prefix bonus (lengths 3+ apart) Jaro–Winkler is at most (2 + short/long) ÷ 3, under
+  // the floor when short/long < 0.52: skip the comparison (joined query tokens meet many of these).
+  const short = Math.min(a.length, b.length);
+  const long = Math.max(a.length, b.length);
+  if (long - short > 2 && short < 0.52 * long) return 0;
   const s = jaroWinkler(a, b);
   return s >= TOKEN_FLOOR ? s : 0;
 }
@@ -185,7 +196,14 @@ export function tokenSimilarity(a: string, b: string): number {
  * Name similarity of two token lists (see the module comment), from a similarity function over
  * token positions. Exported for tests and for explaining scores.
  */
-export function scoreTokens(n: number, m: number, sim: (i: number, j: number) => number, kind: NameKind, surnameMaskB = 0): number {
+export function scoreTokens(
+  n: number,
+  m: number,
+  sim: (i: number, j: number) => number,
+  kind: NameKind,
+  surnameMaskB = 0,
+  requiredMaskA = 0,
+): number {
   if (n === 0 || m === 0) return 0;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < n; i += 1) {
@@ -207,6 +225,8 @@ export function scoreTokens(n: number, m: number, sim: (i: number, j: number) =>
     usedJ |= bj;
     sum += p.s;
   }
+  // A query variant (joined or split tokens) only counts when its new tokens found a partner.
+  if ((usedI & requiredMaskA) !== requiredMaskA) return 0;
   const short = Math.min(n, m);
   const long = Math.max(n, m);
   const w = short === 1 && long > 1 ? SINGLE_TOKEN_EXTRA_WEIGHT : EXTRA_TOKEN_WEIGHT[kind];
@@ -337,6 +357,14 @@ function blockKeys(token: string): string[] {
   return keys;
 }
 
+const SHORT_KEY_MAX_LENGTH = 6;
+
+/** Keys of a token (or a part) among tokens of `length` letters: three letters for short ones, four beyond six. */
+function lengthBlockKeys(token: string, length: number): [string, string] {
+  const k = length <= SHORT_KEY_MAX_LENGTH ? 3 : 4;
+  return [`p${token.slice(0, k)}`, `s${token.slice(-k)}`];
+}
+
 function kindOf(type: DesignationType): NameKind {
   return type === 'individual' ? 'person' : 'organisation';
 }
@@ -351,6 +379,11 @@ export class SanctionsMatcher {
   private readonly tokens: string[] = [];
   private readonly postings: number[][] = [];
   private readonly blocks = new Map<string, number[]>();
+  /**
+   * Tokens by first (or last) letters, then by length: the narrow search for joined and split
+   * parts (see {@link similarPart}). Three letters for tokens of up to six letters, four beyond.
+   */
+  private readonly lengthBlocks = new Map<string, number[][]>();
   // Per-query scratch space, reused (screening is synchronous).
   private tokenStamp = new Int32Array(0);
   private entryStamp = new Int32Array(0);
@@ -413,6 +446,11 @@ export class SanctionsMatcher {
           if (b) b.push(id);
           else this.blocks.set(k, [id]);
         }
+        for (const k of lengthBlockKeys(t, t.length)) {
+          let byLength = this.lengthBlocks.get(k);
+          if (!byLength) this.lengthBlocks.set(k, (byLength = []));
+          (byLength[t.length] ??= []).push(id);
+        }
       }
       ids[i] = id;
     });
@@ -438,6 +476,105 @@ export class SanctionsMatcher {
     return this.stamp;
   }
 
+  /** Vocabulary tokens similar to `q` (id → similarity), found through the blocks. */
+  private similar(q: string): Map<number, number> {
+    const found = new Map<number, number>();
+    const tokenStamp = this.nextStamp();
+    const consider = (id: number): void => {
+      if (this.tokenStamp[id] === tokenStamp) return;
+      this.tokenStamp[id] = tokenStamp;
+      const s = tokenSimilarity(q, this.tokens[id]);
+      if (s > 0) found.set(id, s);
+    };
+    const exact = this.vocabulary.get(q);
+    if (exact !== undefined) consider(exact);
+    if (q.length >= 2) {
+      for (const k of blockKeys(q)) {
+        const block = this.blocks.get(k);
+        if (block) for (const id of block) consider(id);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Vocabulary tokens similar to a joined or split part: the exact token, and tokens within two
+   * letters of its length that share its first or last three letters (four for words over six letters). Narrower (and much cheaper)
+   * than {@link similar}: a part is only worth a reading if the list holds nearly that word, and
+   * these lookups are many (one per join and split tried).
+   */
+  private similarPart(q: string): Map<number, number> {
+    const found = new Map<number, number>();
+    const exact = this.vocabulary.get(q);
+    if (exact !== undefined) found.set(exact, 1);
+    if (q.length < 4) return found;
+    const tokenStamp = this.nextStamp();
+    const short = lengthBlockKeys(q, SHORT_KEY_MAX_LENGTH).map((k) => this.lengthBlocks.get(k));
+    const long = lengthBlockKeys(q, SHORT_KEY_MAX_LENGTH + 1).map((k) => this.lengthBlocks.get(k));
+    for (let len = q.length - 2; len <= q.length + 2; len += 1) {
+      for (const byLength of len <= SHORT_KEY_MAX_LENGTH ? short : long) {
+        const block = byLength?.[len];
+        if (!block) continue;
+        for (const id of block) {
+          if (this.tokenStamp[id] === tokenStamp) continue;
+          this.tokenStamp[id] = tokenStamp;
+          const s = tokenSimilarity(q, this.tokens[id]);
+          if (s > 0) found.set(id, s);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Name entries posted under any of the given tokens, each once. */
+  private entriesOf(slots: readonly Map<number, number>[]): number[] {
+    const stamp = this.nextStamp();
+    const out: number[] = [];
+    for (const found of slots) {
+      for (const id of found.keys()) {
+        for (const e of this.postings[id]) {
+          if (this.entryStamp[e] !== stamp) {
+            this.entryStamp[e] = stamp;
+            out.push(e);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The other ways of reading the query's tokens (see {@link queryVariants}), each with the entries
+   * worth scoring: those that hold a partner for the variant's new tokens. A new token found
+   * nowhere rules its variant out, so a variant costs little unless it can match.
+   */
+  private variantsOf(qTokens: readonly string[], sims: readonly Map<number, number>[]): ScoredVariant[] {
+    const spans = new Map<string, Map<number, number>>();
+    const out: ScoredVariant[] = [];
+    for (const variant of queryVariants(qTokens, (t) => this.vocabulary.has(t))) {
+      const slots: Map<number, number>[] = [];
+      let rarest: Map<number, number> | null = null;
+      let rarestCount = Infinity;
+      let dead = false;
+      for (const part of variant.tokens) {
+        if (typeof part === 'number') {
+          slots.push(sims[part]);
+          continue;
+        }
+        let found = spans.get(part);
+        if (!found) spans.set(part, (found = this.similarPart(part)));
+        if (found.size === 0) dead = true;
+        slots.push(found);
+        let count = 0;
+        for (const id of found.keys()) count += this.postings[id].length;
+        if (count < rarestCount) [rarest, rarestCount] = [found, count];
+      }
+      if (dead || !rarest) continue;
+      out.push({ slots, required: variant.required, candidates: this.entriesOf([rarest]) });
+    }
+    return out;
+  }
+
   /** Screens one name. Persons are compared with individuals; organisations with entities and ships. */
   screen(query: ScreeningQuery): ScreeningResult {
     const kind = query.kind;
@@ -445,50 +582,31 @@ export class SanctionsMatcher {
     const empty: ScreeningResult = { hit: false, score: 0, threshold: MATCH_THRESHOLD, matches: [] };
     if (qTokens.length === 0) return empty;
 
-    // Similar vocabulary tokens for each query token.
-    const sims: Map<number, number>[] = [];
-    const candidates: number[] = [];
-    const entryStamp = this.nextStamp();
-    for (const q of qTokens) {
-      const found = new Map<number, number>();
-      sims.push(found);
-      const tokenStamp = this.nextStamp();
-      const consider = (id: number): void => {
-        if (this.tokenStamp[id] === tokenStamp) return;
-        this.tokenStamp[id] = tokenStamp;
-        const s = tokenSimilarity(q, this.tokens[id]);
-        if (s > 0) found.set(id, s);
-      };
-      const exact = this.vocabulary.get(q);
-      if (exact !== undefined) consider(exact);
-      if (q.length >= 2) {
-        for (const k of blockKeys(q)) {
-          const block = this.blocks.get(k);
-          if (block) for (const id of block) consider(id);
-        }
+    // Similar vocabulary tokens for each query token, and the entries they are posted under.
+    const sims = qTokens.map((q) => this.similar(q));
+    const wantIndividual = kind === 'person';
+    const nameScores = new Map<number, number>();
+    const scoreAll = (slots: readonly Map<number, number>[], candidates: readonly number[], required: number): void => {
+      for (const e of candidates) {
+        const entry = this.entries[e];
+        if ((entry.kind === 'person') !== wantIndividual) continue;
+        const t = entry.tokens;
+        const sim = (i: number, j: number): number => slots[i].get(t[j]) ?? 0;
+        const score = scoreTokens(slots.length, t.length, sim, kind, entry.surnameMask, required);
+        // Only names that could still be reported are kept (the best adjustments could lift them).
+        if (score + DOB_ADJUSTMENT.exact + NATIONALITY_ADJUSTMENT.match < REPORT_FLOOR) continue;
+        if (score > (nameScores.get(e) ?? 0)) nameScores.set(e, score);
       }
-      for (const id of found.keys()) {
-        for (const e of this.postings[id]) {
-          if (this.entryStamp[e] !== entryStamp) {
-            this.entryStamp[e] = entryStamp;
-            candidates.push(e);
-          }
-        }
-      }
-    }
-    if (candidates.length === 0) return empty;
+    };
+    scoreAll(sims, this.entriesOf(sims), 0);
+    for (const v of this.variantsOf(qTokens, sims)) scoreAll(v.slots, v.candidates, v.required);
+    if (nameScores.size === 0) return empty;
 
     const qDob = kind === 'person' ? toPartialDate(query.dateOfBirth) : null;
     const qNat = kind === 'person' && query.nationality ? query.nationality.trim() : null;
-    const wantIndividual = kind === 'person';
     const best = new Map<number, ScreeningMatch>();
-    const n = qTokens.length;
-    for (const e of candidates) {
+    for (const [e, nameScore] of nameScores) {
       const entry = this.entries[e];
-      if ((entry.kind === 'person') !== wantIndividual) continue;
-      const t = entry.tokens;
-      const nameScore = scoreTokens(n, t.length, (i, j) => sims[i].get(t[j]) ?? 0, kind, entry.surnameMask);
-      if (nameScore + DOB_ADJUSTMENT.exact + NATIONALITY_ADJUSTMENT.match < REPORT_FLOOR) continue;
       const d = this.designations[entry.designation];
       const dob = dobAgreement(qDob, d.dobs);
       const nat = nationalityAgreement(qNat, d.nationalities);
@@ -513,6 +631,81 @@ export class SanctionsMatcher {
     const top = matches[0]?.score ?? 0;
     return { hit: top >= MATCH_THRESHOLD, score: top, threshold: MATCH_THRESHOLD, matches };
   }
+}
+
+interface ScoredVariant {
+  slots: Map<number, number>[];
+  required: number;
+  candidates: number[];
+}
+
+/** Longest run of query tokens read as one word ("Abd al Rahman" → ABDALRAHMAN). */
+export const MAX_JOINED_TOKENS = 3;
+/** Queries up to this many tokens try every combination of joins; longer ones one join at a time. */
+const MAX_TOKENS_FOR_ALL_JOINS = 5;
+/** Shortest part a query token is split into. */
+const MIN_SPLIT_PART = 2;
+
+/**
+ * A reading of the query's tokens: each item is either a query token position (kept as it is) or
+ * a new token (a run of query tokens joined, or a part of a split token); `required` has a bit for
+ * each new token's position, which must find a partner for the reading to count.
+ */
+export interface QueryVariant {
+  tokens: (number | string)[];
+  required: number;
+}
+
+/**
+ * Compound names are written joined, split or hyphenated ("Abdulwahid", "Abdul Wahid",
+ * "Abdul-Wahid"; hyphens are spaces after normalisation). The listed form and the customer's form
+ * may differ either way, so besides the query as written these readings are scored:
+ *  - joins: runs of 2–{@link MAX_JOINED_TOKENS} adjacent tokens read as one word, in every
+ *    combination for names of up to five tokens ("ABDUL WAHID QORBANZADEH" → "ABDULWAHID
+ *    QORBANZADEH", "ABDUL WAHIDQORBANZADEH", "ABDULWAHIDQORBANZADEH"), one join at a time beyond;
+ *  - splits: one token cut in two where at least one part is a listed word ("ABDULWAHID" →
+ *    "ABDUL WAHID" when ABDUL is a listed token), parts of {@link MIN_SPLIT_PART}+ letters.
+ * A reading's new tokens must each be paired with a listed token, so joining or splitting never
+ * just removes tokens that would otherwise count against a match.
+ */
+export function queryVariants(tokens: readonly string[], isListed: (token: string) => boolean): QueryVariant[] {
+  const out: QueryVariant[] = [];
+  const n = tokens.length;
+  const emit = (groups: [number, number][]): void => {
+    if (groups.every(([a, b]) => b - a === 1)) return;
+    const variant: QueryVariant = { tokens: [], required: 0 };
+    for (const [a, b] of groups) {
+      if (b - a > 1) variant.required |= 1 << variant.tokens.length;
+      variant.tokens.push(b - a === 1 ? a : tokens.slice(a, b).join(''));
+    }
+    out.push(variant);
+  };
+  if (n <= MAX_TOKENS_FOR_ALL_JOINS) {
+    const walk = (start: number, groups: [number, number][]): void => {
+      if (start === n) return emit(groups);
+      for (let len = 1; len <= MAX_JOINED_TOKENS && start + len <= n; len += 1) walk(start + len, [...groups, [start, start + len]]);
+    };
+    walk(0, []);
+  } else {
+    for (let a = 0; a + 1 < n; a += 1) {
+      const groups: [number, number][] = [];
+      for (let i = 0; i < n; i += 1) if (i !== a + 1) groups.push(i === a ? [a, a + 2] : [i, i + 1]);
+      emit(groups);
+    }
+  }
+  // A split adds a token: stay within the 31 positions the assignment's bit masks hold.
+  if (n >= MAX_TOKENS) return out;
+  tokens.forEach((token, i) => {
+    for (let cut = MIN_SPLIT_PART; cut <= token.length - MIN_SPLIT_PART; cut += 1) {
+      const left = token.slice(0, cut);
+      const right = token.slice(cut);
+      if (!isListed(left) && !isListed(right)) continue;
+      const before = tokens.slice(0, i).map((_, k) => k);
+      const after = tokens.slice(i + 1).map((_, k) => i + 1 + k);
+      out.push({ tokens: [...before, left, right, ...after], required: (1 << i) | (1 << (i + 1)) });
+    }
+  });
+  return out;
 }
 
 function round(x: number): number {

@@ -2,6 +2,19 @@
  * Name normalisation for sanctions screening.
  *
  * Steps, in order:
+ *  0. Invisible characters are removed so they cannot split or disguise a name: every format
+ *     character (Unicode category Cf: soft hyphen U+00AD, zero-width space/joiners U+200B–U+200D,
+ *     word joiner U+2060, bidi controls U+200E/F, U+202A–U+202E, U+2066–U+2069, BOM U+FEFF...) and
+ *     every other default-ignorable code point (combining grapheme joiner U+034F, variation
+ *     selectors, Hangul fillers U+115F/U+1160/U+3164/U+FFA0, Mongolian separators). Control
+ *     characters (Cc) that separate words (tab, line breaks, U+001C–U+001F, U+0085) become a space;
+ *     the other controls are removed. Unicode spaces (NBSP, U+2000–U+200A, U+202F, U+3000...) need
+ *     nothing here: NFKD turns them into a space and step 5 treats any non-letter as a separator.
+ *     Then, in a word that mixes Latin letters with Cyrillic or Greek ones, the Cyrillic and Greek
+ *     letters that look like Latin ones (Cyrillic А В Е К М Н О Р С Т Х а е о р с у х і ј, Greek
+ *     Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ ο ν...) are read as those Latin letters, so "VORNНOLT" with a
+ *     Cyrillic Н is VORNHOLT, not VORNNOLT (Unicode TR39 confusables, restricted to these scripts).
+ *     Words written wholly in Cyrillic are transliterated by step 1 instead.
  *  1. Cyrillic letters are transliterated to Latin (a simple, BGN/PCGN-like table) so that the
  *     list's "Name Non-Latin Script" column and Cyrillic queries compare with Latin names.
  *  2. Letters that Unicode does not decompose are spelt out: ß→SS, Æ→AE, Œ→OE, Ø→O, Ł→L, Đ/Ð→D,
@@ -77,6 +90,44 @@ const CYRILLIC: Readonly<Record<string, string>> = {
   Ў: 'U', Ј: 'J', Љ: 'LJ', Њ: 'NJ', Ћ: 'C', Џ: 'DZ', Ђ: 'DJ',
 };
 
+/** Cf, plus default-ignorable code points of other categories (Hangul fillers, CGJ, selectors). */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+/** Controls that separate words (Unicode White_Space or bidi class B/S); other Cc are removed. */
+const CONTROL_SEPARATORS = /[\t\n\v\f\r\u001C-\u001F\u0085]/g;
+const CONTROLS = /\p{Cc}/gu;
+const NEEDS_CLEANING = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
+/** Latin look-alikes of Cyrillic and Greek letters (from Unicode's confusables.txt), for mixed words. */
+const HOMOGLYPHS: Readonly<Record<string, string>> = {
+  А: 'A', В: 'B', Е: 'E', Ё: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X',
+  Ѕ: 'S', І: 'I', Ї: 'I', Ј: 'J', Ԛ: 'Q', Ԝ: 'W', Һ: 'H', Ү: 'Y', а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k',
+  м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd',
+  ԛ: 'q', ԝ: 'w', һ: 'h', ү: 'y', ь: 'b',
+  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y',
+  Χ: 'X', α: 'a', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ϲ: 'c', ϳ: 'j',
+};
+const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+const LATIN = /\p{Script=Latin}/u;
+const WORDS = /[\p{L}\p{M}]+/gu;
+
+function latinLookalikes(word: string): string {
+  if (!LATIN.test(word) || !CYRILLIC_OR_GREEK.test(word)) return word;
+  let out = '';
+  for (const ch of word) out += HOMOGLYPHS[ch] ?? ch;
+  return out;
+}
+
+/**
+ * Step 0 alone: invisible format and control characters removed (word-separating controls become
+ * a space) and look-alike letters in mixed-script words read as Latin. Exported for tests.
+ */
+export function removeInvisible(raw: string): string {
+  let s = raw;
+  if (NEEDS_CLEANING.test(s)) s = s.replace(INVISIBLE, '').replace(CONTROL_SEPARATORS, ' ').replace(CONTROLS, '');
+  if (CYRILLIC_OR_GREEK.test(s)) s = s.replace(WORDS, latinLookalikes);
+  return s;
+}
+
 const NEEDS_TABLE = /[ßẞÆæŒœØøŁłĐđÐðÞþĦħıŦŧŊŋĸſĿŀ\u0400-\u04FF]/u;
 const TABLE_CHARS = /[ßẞÆæŒœØøŁłĐđÐðÞþĦħıŦŧŊŋĸſĿŀ\u0400-\u04FF]/gu;
 const MARKS = /\p{M}+/gu;
@@ -91,9 +142,9 @@ function spellOut(ch: string): string {
   return cyr ?? ch;
 }
 
-/** Steps 1–5: a cleaned, upper-case, space-separated string (no legal-form or honorific removal). */
+/** Steps 0–5: a cleaned, upper-case, space-separated string (no legal-form or honorific removal). */
 export function foldName(raw: string): string {
-  let s = raw;
+  let s = removeInvisible(raw);
   if (NEEDS_TABLE.test(s)) s = s.replace(TABLE_CHARS, spellOut);
   s = s.normalize('NFKD').replace(MARKS, '').toUpperCase();
   s = s.replace(DROPPED, '').replace(SEPARATORS, ' ').trim();

@@ -52,9 +52,9 @@ describe('SanctionsIndex', () => {
   it('loads the sample and screens', () => {
     const index = new SanctionsIndex();
     const summary = index.load(bundledSamplePath());
-    expect(summary).toMatchObject({ version: 1, entries: 18, rows: 40, lastUpdated: '02/09/2024' });
+    expect(summary).toMatchObject({ version: 1, entries: 20, rows: 42, lastUpdated: '02/09/2024' });
     expect(index.version).toBe(1);
-    expect(index.entries).toBe(18);
+    expect(index.entries).toBe(20);
     expect(index.loadedAt).toBeInstanceOf(Date);
     const result = index.screen({ name: 'Kovac Olafsson Dmitriy', kind: 'person', dateOfBirth: '1963-03-14', nationality: 'RU' });
     expect(result.hit).toBe(true);
@@ -120,7 +120,7 @@ describe('SanctionsIndex', () => {
       appendFileSync(file, `${NEW_ENTRY}\r\n`);
       await until(() => index.version === 2);
       expect(reloads).toHaveLength(1);
-      expect(index.entries).toBe(19);
+      expect(index.entries).toBe(21);
       expect(index.screen(query)).toMatchObject({ hit: true, matches: [{ groupId: '99999' }] });
       expect(index.lastError).toBeNull();
     });
@@ -139,21 +139,21 @@ describe('SanctionsIndex', () => {
       expect(errors[0].message).toMatch(/unterminated/);
       expect(index.lastError).toBe(errors[0]);
       expect(index.version).toBe(1);
-      expect(index.entries).toBe(18);
+      expect(index.entries).toBe(20);
       expect(index.screen({ name: 'Anneka Vornholt', kind: 'person' }).hit).toBe(true);
 
       // And recovers on the next good version.
       writeFileSync(file, `${readFileSync(bundledSamplePath(), 'utf8')}${NEW_ENTRY}\r\n`);
       await until(() => index.version === 2);
       expect(index.lastError).toBeNull();
-      expect(index.entries).toBe(19);
+      expect(index.entries).toBe(21);
     });
 
     it('refuses an empty list', async () => {
       writeFileSync(file, `Last Updated,01/01/2025\r\n${HMT_COLUMNS.join(',')}\r\n`);
       await until(() => errors.length === 1);
       expect(errors[0].message).toMatch(/no designations/);
-      expect(index.entries).toBe(18);
+      expect(index.entries).toBe(20);
     });
 
     it('a direct load that fails throws and keeps the index in service', async () => {

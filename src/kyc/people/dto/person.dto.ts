@@ -1,17 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { KycName } from '../../../common/text/names';
 import { IsCountryCode, IsDateOfBirth } from '../../identifier-rules';
 import { PERSON_ROLES, PersonRole } from '../../verification/requirements';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 
 export class CreatePersonDto {
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(100)
   firstName: string;
 
-  @ApiProperty() @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty() @KycName() @IsString() @IsNotEmpty() @MaxLength(100)
   lastName: string;
 
   @ApiProperty({ example: '1980-04-12', description: 'YYYY-MM-DD; not in the future, at most 120 years ago' })
