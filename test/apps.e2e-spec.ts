@@ -421,7 +421,7 @@ describe('apps and credentials', () => {
       await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: 'ftp://example.com/x' }).expect(400);
       const hook = await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: good.url }).expect(200);
       const secret: string = hook.body.secret;
-      expect(secret).toMatch(/^whsec_/);
+      expect(secret).toMatch(/^gatehouse_whsec_[A-Za-z0-9_-]{48}$/);
 
       await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(['accounts:read']), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 30, securityAttestation: ATTESTATION }).expect(202);
       const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
@@ -429,7 +429,7 @@ describe('apps and credentials', () => {
 
       const event = await eventually(() => good.received.find((r) => JSON.parse(r.body).type === 'app.approved'), 15_000, 'the app.approved event');
       expect(verifyWebhookSignature(secret, String(event.headers['gatehouse-signature']), event.body, new Date())).toBe(true);
-      expect(verifyWebhookSignature('whsec_wrong', String(event.headers['gatehouse-signature']), event.body, new Date())).toBe(false);
+      expect(verifyWebhookSignature('gatehouse_whsec_wrong', String(event.headers['gatehouse-signature']), event.body, new Date())).toBe(false);
       const payload = JSON.parse(event.body);
       expect(payload).toMatchObject({ type: 'app.approved', data: { appId: app.id, scopes: ['accounts:read'] } });
       expect(event.headers['gatehouse-event-id']).toBe(payload.id);

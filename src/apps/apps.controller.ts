@@ -162,7 +162,7 @@ export class AppsController {
 
   @Put(':appId/webhook')
   @OrganisationMember('owner', 'admin')
-  @ApiOperation({ summary: 'Set the webhook URL; the answer holds a new signing secret (whsec_…), shown once. Events carry a Gatehouse-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">.' })
+  @ApiOperation({ summary: 'Set the webhook URL; the answer holds a new signing secret (gatehouse_whsec_…), shown once. Events carry a Gatehouse-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">.' })
   setWebhook(@Param('orgId') orgId: string, @Param('appId') appId: string, @Body() body: WebhookDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
     return this.dataSource.transaction(async (m) => this.webhooks.set(m, await this.apps.find(orgId, appId, m, true), body.url, principal, requestId));
   }

@@ -1,3 +1,4 @@
+import { isWellFormedCredential } from '../../common/crypto/credential-format';
 import { createHmac } from 'node:crypto';
 import {
   computeWebhookSignature,
@@ -13,10 +14,10 @@ const body = '{"type":"consent.revoked","data":{"consentId":"6f1c…","reason":"
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 describe('generateWebhookSecret', () => {
-  it('is whsec_ + base64url of 32 random bytes, never repeating', () => {
+  it('is gatehouse_whsec_ + a checksummed 48-character body, never repeating', () => {
     const secret = generateWebhookSecret();
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(secret.slice(6), 'base64url')).toHaveLength(32);
+    expect(secret).toMatch(/^gatehouse_whsec_[A-Za-z0-9_-]{48}$/);
+    expect(isWellFormedCredential(secret, 'gatehouse_whsec_')).toBe(true);
     expect(new Set(Array.from({ length: 200 }, generateWebhookSecret)).size).toBe(200);
   });
 });

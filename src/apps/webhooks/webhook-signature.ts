@@ -1,11 +1,12 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CREDENTIAL_PREFIX, newCredential } from '../../common/crypto/credential-format';
 
 /**
  * Webhook signatures, Stripe-style, so receivers can reuse what they already know:
  *
  *   Gatehouse-Signature: t=1735689600,v1=5257a869e7ec…(64 hex)[,v1=…]
  *
- * v1 = hex(HMAC-SHA256(key = the webhook secret's UTF-8 bytes, the whole `whsec_…` string,
+ * v1 = hex(HMAC-SHA256(key = the webhook secret's UTF-8 bytes, the whole `gatehouse_whsec_…` string,
  *                      message = "<t>." + the raw request body bytes))
  *
  * The timestamp is inside the signed message, so a captured delivery cannot be replayed outside
@@ -17,13 +18,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'Gatehouse-Signature';
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
-const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** Generous for t plus a handful of v1 values, small enough that parsing costs nothing. */
 const MAX_HEADER_LENGTH = 2048;
 
-/** A new signing secret: `whsec_` + base64url of 32 random bytes (256 bits). */
+/**
+ * A new signing secret: `gatehouse_whsec_` + 48 characters (32 random bytes, 256 bits, and their
+ * CRC-32; src/common/crypto/credential-format.ts). Secrets issued before carry Stripe's `whsec_`
+ * prefix: they keep signing until the developer rotates them, since the prefix is only a label.
+ */
 export function generateWebhookSecret(): string {
-  return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64url');
+  return newCredential(CREDENTIAL_PREFIX.webhookSecret);
 }
 
 /** The v1 signature (hex) of a body at a unix time in seconds. */

@@ -6,6 +6,7 @@ const SCANNER_PATTERNS = {
   liveClientSecret: /\bgatehouse_live_[A-Za-z0-9_-]{48}(?![A-Za-z0-9_-])/,
   sandboxClientSecret: /\bgatehouse_sandbox_[A-Za-z0-9_-]{48}(?![A-Za-z0-9_-])/,
   session: /\bgatehouse_session_[A-Za-z0-9_-]{48}(?![A-Za-z0-9_-])/,
+  webhookSecret: /\bgatehouse_whsec_[A-Za-z0-9_-]{48}(?![A-Za-z0-9_-])/,
 };
 
 describe('newCredential', () => {

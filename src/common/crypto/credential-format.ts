@@ -19,6 +19,7 @@ export const CREDENTIAL_PREFIX = {
   liveClientSecret: 'gatehouse_live_',
   sandboxClientSecret: 'gatehouse_sandbox_',
   session: 'gatehouse_session_',
+  webhookSecret: 'gatehouse_whsec_',
 } as const;
 
 const RANDOM_BYTES = 32;
