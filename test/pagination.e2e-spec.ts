@@ -15,7 +15,8 @@ interface ListRoute {
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const AT = '2026-11-28T10:00:00.000Z';
+/** A cursor time as the API issues it: PostgreSQL's microseconds, UTC. */
+const AT = '2026-11-28T10:00:00.000123Z';
 
 /** The query strings every list must answer with 400 problem+json naming the parameter. */
 function badQueries(kind: CursorKind): { what: string; query: Record<string, string>; field: string }[] {
@@ -28,9 +29,12 @@ function badQueries(kind: CursorKind): { what: string; query: Record<string, str
     cursor('non-base64 garbage', '%%%!!!'),
     cursor('an overlong cursor', 'A'.repeat(4000)),
     cursor("another list's cursor", encodeCursor(other, { at: AT, id: idOf(other) })),
-    cursor('a date that does not exist', b64([kind.list, '2026-02-30T10:00:00.000Z', idOf(kind)])),
-    cursor('a date out of range', b64([kind.list, '1900-01-01T00:00:00.000Z', idOf(kind)])),
-    cursor('an id of the wrong type', b64([kind.list, AT, kind.id === 'uuid' ? '42' : randomUUID()])),
+    cursor('a date that does not exist', b64([kind.list, '2026-02-30T10:00:00.000000Z', idOf(kind)])),
+    cursor('a date out of range', b64([kind.list, '1900-01-01T00:00:00.000000Z', idOf(kind)])),
+    cursor('a time in milliseconds, which loses rows', b64([kind.list, '2026-11-28T10:00:00.000Z', idOf(kind)])),
+    cursor('a time with SQL after it', b64([kind.list, `${AT}'::timestamptz--`, idOf(kind)])),
+    cursor('a time with a time zone offset', b64([kind.list, '2026-11-28T10:00:00.000123+01:00', idOf(kind)])),
+    cursor('an id of the wrong type', encodeCursor(kind, { at: AT, id: kind.id === 'uuid' ? '42' : randomUUID() })),
     limit('0'),
     limit('201'),
     limit('abc'),
@@ -127,7 +131,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
   describe.each(routes.map((r) => [r.route, r] as const))('%s', (_, r) => {
     it('pages with its own cursors', async () => {
       const id = r.kind.id === 'uuid' ? randomUUID() : '9000000000';
-      const own = encodeCursor(r.kind, { at: new Date().toISOString(), id });
+      const own = encodeCursor(r.kind, { at: new Date().toISOString().replace('Z', '456Z'), id });
       const res = await t.http().get(r.path()).query({ limit: '1', cursor: own }).set(bearer(r.token())).expect(200);
       expect(res.body).toMatchObject({ data: expect.any(Array) });
       expect(res.body.nextCursor === null || typeof res.body.nextCursor === 'string').toBe(true);
@@ -143,6 +147,149 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
       expect(res.body.errors.length).toBeGreaterThan(0);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(res.body.errors.map(() => q.field));
       expect(errorsLogged).toEqual([]);
+    });
+  });
+
+  /**
+   * PostgreSQL keeps microseconds, a JavaScript Date milliseconds: rows created within one
+   * millisecond must still appear exactly once, whatever the page size. Each list gets rows whose
+   * created_at differ only in microseconds (two share one instant, two straddle a millisecond),
+   * with ids in the opposite order to time, so neither key alone gives the right order.
+   */
+  describe('pages through rows created within one millisecond exactly once, in order', () => {
+    const FRACTIONS = ['.000100', '.000200', '.000300', '.000300', '.000999', '.001000'];
+    const TIMES = FRACTIONS.map((f) => `2026-03-01T10:00:00${f}Z`);
+    /** Fresh uuids paired with TIMES so that the smallest id has the latest instant. */
+    const seeded = () => {
+      const ids = TIMES.map(() => randomUUID()).sort();
+      const rows = ids.map((id, i) => ({ id, at: TIMES[TIMES.length - 1 - i]! }));
+      // Newest first, ties by id descending: what every created_at list promises.
+      const newer = (a: { at: string; id: string }, b: { at: string; id: string }) =>
+        a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1;
+      const order = [...rows].sort(newer).map((r) => r.id);
+      return { rows, order };
+    };
+    interface OrderCase {
+      path: () => string;
+      query: Record<string, string>;
+      token: () => string;
+      /** Inserts the rows; returns their ids in the order the list must show them. */
+      seed: () => Promise<string[]>;
+      /** Every id the list shows, in the list's order, as the database has it. */
+      all: () => Promise<string[]>;
+    }
+    const ids = async (sql: string, params: unknown[]) =>
+      ((await t.dataSource.query(sql, params)) as { id: string }[]).map((r) => String(r.id));
+    const cases: [string, OrderCase][] = [
+      ['review tasks', {
+        path: () => '/v1/review/tasks',
+        query: { status: 'cancelled' },
+        token: () => admin.token,
+        seed: async () => {
+          const { rows, order } = seeded();
+          for (const r of rows) {
+            await t.dataSource.query(
+              `INSERT INTO review_tasks (id, type, subject_id, organisation_id, status, risk_level, stage_rank,
+                 risk_rank, due_at, created_at)
+               VALUES ($1, 'kyb', $2, $2, 'cancelled', 'low', 1, 1, now(), $3)`,
+              [r.id, org, r.at],
+            );
+          }
+          return order;
+        },
+        all: () => ids(`SELECT id FROM review_tasks WHERE status = 'cancelled' ORDER BY created_at DESC, id DESC`, []),
+      }],
+      ['admin emails', {
+        path: () => '/v1/admin/emails',
+        query: { status: 'dead' },
+        token: () => admin.token,
+        seed: async () => {
+          const { rows, order } = seeded();
+          for (const r of rows) {
+            await t.dataSource.query(
+              `INSERT INTO outbox_messages (id, recipient, template, data, status, created_at)
+               VALUES ($1, 'pages@example.com', 'organisation-rejected', '{}', 'dead', $2)`,
+              [r.id, r.at],
+            );
+          }
+          return order;
+        },
+        all: () => ids(`SELECT id FROM outbox_messages WHERE status = 'dead' ORDER BY created_at DESC, id DESC`, []),
+      }],
+      ['apps', {
+        path: () => `/v1/organisations/${org}/apps`,
+        query: {},
+        token: () => dev.token,
+        seed: async () => {
+          const { rows, order } = seeded();
+          for (const [i, r] of rows.entries()) {
+            await t.dataSource.query(
+              `INSERT INTO apps (id, organisation_id, name, description, redirect_uris, scopes, sandbox_client_id,
+                 created_by, created_at)
+               SELECT $1, organisation_id, $2, description, redirect_uris, scopes, $3, created_by, $4
+                 FROM apps WHERE id = $5`,
+              [r.id, `Pages ${i}`, `sbx-pages-${r.id}`, r.at, app],
+            );
+          }
+          return order;
+        },
+        all: () => ids(`SELECT id FROM apps WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC`, [org]),
+      }],
+      ['webhook deliveries', {
+        path: () => `/v1/organisations/${org}/apps/${app}/webhook/deliveries`,
+        query: {},
+        token: () => dev.token,
+        seed: async () => {
+          const { rows, order } = seeded();
+          for (const r of rows) {
+            await t.dataSource.query(
+              `INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, status, created_at)
+               VALUES ($1, $2, 'app.updated', '{}', 'https://app.pages.co.uk/hook', 'failed', $3)`,
+              [r.id, app, r.at],
+            );
+          }
+          return order;
+        },
+        all: () => ids(`SELECT id FROM webhook_deliveries WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
+      }],
+      // The audit log is ordered by its bigint id alone (the order of the hash chain), so its
+      // created_at cannot split a page; seeding it would break the chain, so it pages what it has.
+      ['audit', {
+        path: () => '/v1/audit',
+        query: {},
+        token: () => admin.token,
+        seed: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
+        all: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
+      }],
+    ];
+
+    /** Follows nextCursor from the first page to the last; stops after `max` pages should it loop. */
+    async function pageThrough(c: OrderCase, limit: number, max: number): Promise<string[]> {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < max; page++) {
+        const query = { ...c.query, limit: String(limit), ...(cursor ? { cursor } : {}) };
+        const res = await t.http().get(c.path()).query(query).set(bearer(c.token())).expect(200);
+        seen.push(...(res.body.data as { id: string }[]).map((r) => r.id));
+        cursor = res.body.nextCursor ?? undefined;
+        if (!cursor) break;
+      }
+      return seen;
+    }
+
+    describe.each(cases)('%s', (_, c) => {
+      let order: string[];
+      beforeAll(async () => {
+        order = await c.seed();
+      });
+
+      it.each([1, 2, 4])('shows every row exactly once with limit=%i', async (limit) => {
+        const all = await c.all();
+        expect(all.length).toBeGreaterThanOrEqual(order.length);
+        const seen = await pageThrough(c, limit, all.length + 2);
+        expect(seen).toEqual(all);
+        expect(seen.filter((id) => order.includes(id))).toEqual(order);
+      });
     });
   });
 

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../accounts/principal';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReviewTasksService } from '../review/review-tasks.service';
 import { AppKeys } from './app-keys';
@@ -112,12 +112,11 @@ export class AppsService {
   }
 
   async list(orgId: string, query: { limit: number; cursor?: string }): Promise<Page<AppView>> {
-    const after = decodeCursor(query.cursor, CURSOR_KINDS.apps);
+    const qb = this.dataSource.getRepository(App).createQueryBuilder('a');
+    qb.where('a.organisation_id = :orgId', { orgId });
+    const page = await keysetPage(qb, CURSOR_KINDS.apps, query);
     const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: orgId });
-    const qb = this.dataSource.getRepository(App).createQueryBuilder('a').where('a.organisation_id = :orgId', { orgId }).orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1);
-    if (after) qb.andWhere('(a.created_at, a.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
-    const views = await Promise.all((await qb.getMany()).map((a) => this.view(a, org)));
-    return toPage(views, query.limit, CURSOR_KINDS.apps, (v) => ({ at: v.createdAt, id: v.id }));
+    return { data: await Promise.all(page.data.map((a) => this.view(a, org))), nextCursor: page.nextCursor };
   }
 
   /** Creates the app with its sandbox client id and secret; the secret is in this answer and nowhere else. */

@@ -79,7 +79,7 @@ export class AuditService {
         ORDER BY id DESC LIMIT $4`,
       [filter.subjectType ?? null, filter.subjectId ?? null, after?.id ?? null, limit + 1],
     )) as EntryRow[];
-    return toPage(rows.map(entryView), limit, CURSOR_KINDS.audit, (e) => ({ at: e.createdAt, id: e.id }));
+    return toPage(rows.map(entryView), limit, CURSOR_KINDS.audit, (e) => ({ id: e.id }));
   }
 
   /**

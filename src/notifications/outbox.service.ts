@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 import { TemplateData, TemplateName } from './templates/catalogue';
 
@@ -51,12 +51,10 @@ export class OutboxService {
   }
 
   async list(status: OutboxStatus | undefined, limit: number, cursor?: string): Promise<Page<OutboxMessageView>> {
-    const after = decodeCursor(cursor, CURSOR_KINDS.adminEmails);
-    const qb = this.dataSource.getRepository(OutboxMessage).createQueryBuilder('m').orderBy('m.created_at', 'DESC').addOrderBy('m.id', 'DESC').limit(limit + 1);
+    const qb = this.dataSource.getRepository(OutboxMessage).createQueryBuilder('m');
     if (status) qb.andWhere('m.status = :status', { status });
-    if (after) qb.andWhere('(m.created_at, m.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
-    const rows = await qb.getMany();
-    return toPage(rows.map(view), limit, CURSOR_KINDS.adminEmails, (m) => ({ at: m.createdAt, id: m.id }));
+    const page = await keysetPage(qb, CURSOR_KINDS.adminEmails, { limit, cursor });
+    return { data: page.data.map(view), nextCursor: page.nextCursor };
   }
 
   /** Puts a dead message back in line with a fresh attempt budget. Only dead messages can be retried. */

@@ -7,7 +7,7 @@ import { Principal } from '../accounts/principal';
 import { Actor } from '../accounts/staff.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../common/pagination/pagination';
+import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
 import { staffCheckView } from '../kyc/checks/check-view';
 import { CheckRecord } from '../kyc/checks/check.entity';
 import { documentView } from '../kyc/documents/documents.service';
@@ -359,12 +359,11 @@ export class ReviewTasksService {
   }
 
   async list(query: { status?: string; type?: string; limit: number; cursor?: string }): Promise<Page<TaskView>> {
-    const after = decodeCursor(query.cursor, CURSOR_KINDS.reviewTasks);
-    const qb = this.dataSource.getRepository(ReviewTask).createQueryBuilder('t').orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(query.limit + 1);
+    const qb = this.dataSource.getRepository(ReviewTask).createQueryBuilder('t');
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
     if (query.type) qb.andWhere('t.type = :type', { type: query.type });
-    if (after) qb.andWhere('(t.created_at, t.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
-    return toPage((await qb.getMany()).map(taskView), query.limit, CURSOR_KINDS.reviewTasks, (t) => ({ at: t.createdAt, id: t.id }));
+    const page = await keysetPage(qb, CURSOR_KINDS.reviewTasks, query);
+    return { data: page.data.map(taskView), nextCursor: page.nextCursor };
   }
 
   /** The whole case a reviewer needs: organisation, people, documents with every check result, history, earlier decisions. */

@@ -9,7 +9,7 @@ import { Principal } from '../../accounts/principal';
 import { AuditService } from '../../audit/audit.service';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { openSecret, sealSecret } from '../../common/crypto/master-key';
-import { CURSOR_KINDS, Page, decodeCursor, toPage } from '../../common/pagination/pagination';
+import { CURSOR_KINDS, Page, keysetPage } from '../../common/pagination/pagination';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { JobQueueService } from '../../queue/job-queue.service';
@@ -107,10 +107,9 @@ export class WebhooksService {
   }
 
   async listDeliveries(appId: string, query: { limit: number; cursor?: string }): Promise<Page<DeliveryView>> {
-    const after = decodeCursor(query.cursor, CURSOR_KINDS.webhookDeliveries);
-    const qb = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d').where('d.app_id = :appId', { appId }).orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(query.limit + 1);
-    if (after) qb.andWhere('(d.created_at, d.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
-    const deliveries = await qb.getMany();
+    const qb = this.dataSource.getRepository(WebhookDelivery).createQueryBuilder('d');
+    qb.where('d.app_id = :appId', { appId });
+    const { data: deliveries, nextCursor } = await keysetPage(qb, CURSOR_KINDS.webhookDeliveries, query);
     const attempts = deliveries.length
       ? await this.dataSource.getRepository(WebhookDeliveryAttempt).createQueryBuilder('a').where('a.delivery_id IN (:...ids)', { ids: deliveries.map((d) => d.id) }).orderBy('a.attempt', 'ASC').getMany()
       : [];
@@ -130,7 +129,7 @@ export class WebhooksService {
         log: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ attempt: a.attempt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, at: a.attemptedAt.toISOString() })),
       }),
     );
-    return toPage(views, query.limit, CURSOR_KINDS.webhookDeliveries, (v) => ({ at: v.createdAt, id: v.id }));
+    return { data: views, nextCursor };
   }
 
   /**
