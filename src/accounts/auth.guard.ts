@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { OrganisationRole } from '../organisations/organisation.entity';
-import { ACCESS, AccessRule } from './access.decorator';
-import { AuthenticatedRequest, Principal } from './principal';
+import { OrganisationRole } from '../auth/roles';
+import { ACCESS, AccessRule } from '../auth/access.decorator';
+import { AuthenticatedRequest, Principal } from '../auth/principal';
 import { RateLimiter } from './rate-limiter';
 import { SessionsService } from './sessions.service';
 

@@ -5,9 +5,10 @@ import { CREDENTIAL_PREFIX, newCredential } from '../common/crypto/credential-fo
 import { hashToken } from '../common/crypto/tokens';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { Principal } from './principal';
+import { Principal } from '../auth/principal';
 import { PrincipalCache } from './principal-cache';
-import { StaffRole, User, UserKind } from './user.entity';
+import { User } from './user.entity';
+import { StaffRole, UserKind } from '../auth/roles';
 
 /** Session lifetimes: staff sessions are shorter, since they can decide cases. */
 export const SESSION_POLICY: Record<UserKind, { idleMs: number; absoluteMs: number }> = {

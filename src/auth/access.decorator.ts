@@ -1,7 +1,7 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { OrganisationRole } from '../organisations/organisation.entity';
-import { StaffRole } from './user.entity';
+import { OrganisationRole } from './roles';
+import { StaffRole } from './roles';
 
 export const ACCESS = 'gatehouse:access';
 
