@@ -9,6 +9,7 @@ import { AppsWorkerModule } from './apps/apps-worker.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { ReviewWorkerModule } from './review/review-worker.module';
 import { ReviewModule } from './review/review.module';
@@ -38,6 +39,8 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
+        // The guard's ports are bound statically in these two modules (see src/auth/ports.ts).
+        AuthModule.forRoot({ sessionAuthenticator: AccountsModule, organisationMembership: OrganisationsModule }),
         ...DOMAIN_MODULES,
         ...(runsWorkers ? WORKER_MODULES : []),
         ...extra,
