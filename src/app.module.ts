@@ -22,9 +22,24 @@ import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
-const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule, AppsModule];
+const DOMAIN_MODULES: Type[] = [
+  HealthModule,
+  AuditModule,
+  NotificationsModule,
+  AccountsModule,
+  OrganisationsModule,
+  KycModule,
+  ReviewModule,
+  AppsModule,
+];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
-const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
+const WORKER_MODULES: Type[] = [
+  NotificationsWorkerModule,
+  AuditWorkerModule,
+  KycWorkerModule,
+  ReviewWorkerModule,
+  AppsWorkerModule,
+];
 
 @Module({})
 export class AppModule {

@@ -1,12 +1,19 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors/domain-error';
-import { Authenticated, Developer, OrganisationMember, OrganisationMemberOrStaff, Public, Staff } from './access.decorator';
+import {
+  Authenticated,
+  Developer,
+  OrganisationMember,
+  OrganisationMemberOrStaff,
+  Public,
+  Staff,
+} from './access.decorator';
 import { AuthGuard } from './auth.guard';
 import { OrganisationMembership, SessionAuthenticator } from './ports';
 import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
-import { OrganisationRole } from './roles';
+import { OrganisationRole, StaffRole } from './roles';
 
 const ORG = '6f1c1e9e-6c2b-4a43-9e0f-5f6d4f7a0b1c';
 const OTHER_ORG = '0b7e8f52-3f0a-4a44-8d3e-2a1c9d4e5f60';
@@ -26,14 +33,18 @@ class Routes {
 }
 type Route = Exclude<keyof Routes, 'constructor'>;
 
-const base = { sessionId: 's', email: 'x@example.com', name: 'X', emailVerified: true, mfaEnrolled: false, mfaVerified: false };
+const base = { email: 'x@example.com', name: 'X', emailVerified: true, mfaEnrolled: false, mfaVerified: false };
+const developer = (id: string, emailVerified = true): Principal =>
+  ({ ...base, userId: `u-${id}`, sessionId: `s-${id}`, kind: 'developer', staffRole: null, emailVerified });
+const staff = (id: string, staffRole: StaffRole, mfa: boolean): Principal =>
+  ({ ...base, userId: `u-${id}`, sessionId: `s-${id}`, kind: 'staff', staffRole, mfaEnrolled: mfa, mfaVerified: mfa });
 const PRINCIPALS: Record<string, Principal> = {
-  dev: { ...base, userId: 'u-dev', sessionId: 's-dev', kind: 'developer', staffRole: null },
-  unverifiedDev: { ...base, userId: 'u-new', sessionId: 's-new', kind: 'developer', staffRole: null, emailVerified: false },
-  reviewer: { ...base, userId: 'u-rev', sessionId: 's-rev', kind: 'staff', staffRole: 'reviewer', mfaEnrolled: true, mfaVerified: true },
-  admin: { ...base, userId: 'u-adm', sessionId: 's-adm', kind: 'staff', staffRole: 'admin', mfaEnrolled: true, mfaVerified: true },
-  staffNoMfa: { ...base, userId: 'u-nomfa', sessionId: 's-nomfa', kind: 'staff', staffRole: 'admin' },
-  busy: { ...base, userId: 'u-busy', sessionId: 's-busy', kind: 'developer', staffRole: null },
+  dev: developer('dev'),
+  unverifiedDev: developer('new', false),
+  reviewer: staff('rev', 'reviewer', true),
+  admin: staff('adm', 'admin', true),
+  staffNoMfa: staff('nomfa', 'admin', false),
+  busy: developer('busy'),
 };
 /** Tokens are the principal's name padded to the guard's minimum bearer length. */
 const token = (who: string) => who.padEnd(24, '_');
@@ -60,7 +71,7 @@ class FakeMembership implements OrganisationMembership {
   }
 }
 
-/** The one session over its limit answers with 17 s to wait; the limiter itself is tested end to end. */
+/** The one session over its limit waits 17 s; the limiter itself is covered end to end. */
 const limiter = { hit: (subject: string) => (subject === 's-busy' ? 17 : undefined) } as Pick<RateLimiter, 'hit'>;
 
 describe('AuthGuard decisions', () => {
@@ -110,12 +121,14 @@ describe('AuthGuard decisions', () => {
   });
 
   it('answers 401 with a Bearer challenge to a missing, malformed or unknown token', async () => {
-    const unauthenticated = 'unauthenticated: Sign in first: send your access token as "Authorization: Bearer <token>"';
+    const unauthenticated =
+      'unauthenticated: Sign in first: send your access token as "Authorization: Bearer <token>"';
     expect(await outcome('signedIn')).toBe(unauthenticated);
     expect(await outcome('signedIn', 'nobody')).toBe(unauthenticated);
     expect(await outcome('signedIn', `Basic ${token('dev')}`)).toBe(unauthenticated);
     expect(await outcome('signedIn', 'Bearer short')).toBe(unauthenticated);
-    await expect(call('signedIn').result).rejects.toMatchObject({ code: 'unauthenticated', headers: { 'WWW-Authenticate': 'Bearer' } });
+    const challenge = { code: 'unauthenticated', headers: { 'WWW-Authenticate': 'Bearer' } };
+    await expect(call('signedIn').result).rejects.toMatchObject(challenge);
   });
 
   it('answers 429 with Retry-After to a token over its limit, before any role check', async () => {
@@ -155,7 +168,7 @@ describe('AuthGuard decisions', () => {
     expect(membership.questions).toEqual([`roleOf ${ORG} u-dev`]);
   });
 
-  it('answers 404 to non-members and to ids that cannot be organisations, 403 to a member without the role', async () => {
+  it('answers 404 to non-members and to non-UUID ids, 403 to a member without the role', async () => {
     expect(await outcome('anyMember', 'dev', OTHER_ORG)).toBe('not_found: Organisation not found');
     expect(await outcome('anyMember', 'unverifiedDev', ORG)).toBe('not_found: Organisation not found');
     expect(await outcome('ownerOrAdmin', 'dev', ORG)).toBe(

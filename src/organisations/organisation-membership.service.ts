@@ -21,7 +21,8 @@ export class OrganisationMembershipService implements OrganisationMembership {
   }
 
   async exists(organisationId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM organisations WHERE id = $1`, [organisationId])) as unknown[];
+    const sql = `SELECT 1 FROM organisations WHERE id = $1`;
+    const rows = (await this.dataSource.query(sql, [organisationId])) as unknown[];
     return rows.length > 0;
   }
 }
