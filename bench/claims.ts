@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { Principal } from '../src/accounts/principal';
+import { Principal } from '../src/auth/principal';
 import { AuditService } from '../src/audit/audit.service';
 import { CLAIM_STATEMENT, ReviewTasksService, SWEEP_EXPIRED_LEASES_STATEMENT } from '../src/review/review-tasks.service';
 import { LEASE_MS, RISK_RANK } from '../src/review/review.rules';

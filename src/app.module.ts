@@ -9,6 +9,7 @@ import { AppsWorkerModule } from './apps/apps-worker.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { ReviewWorkerModule } from './review/review-worker.module';
 import { ReviewModule } from './review/review.module';
@@ -21,9 +22,24 @@ import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
-const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule, AppsModule];
+const DOMAIN_MODULES: Type[] = [
+  HealthModule,
+  AuditModule,
+  NotificationsModule,
+  AccountsModule,
+  OrganisationsModule,
+  KycModule,
+  ReviewModule,
+  AppsModule,
+];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
-const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
+const WORKER_MODULES: Type[] = [
+  NotificationsWorkerModule,
+  AuditWorkerModule,
+  KycWorkerModule,
+  ReviewWorkerModule,
+  AppsWorkerModule,
+];
 
 @Module({})
 export class AppModule {
@@ -38,6 +54,8 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
+        // The guard's ports are bound statically in these two modules (see src/auth/ports.ts).
+        AuthModule.forRoot({ sessionAuthenticator: AccountsModule, organisationMembership: OrganisationsModule }),
         ...DOMAIN_MODULES,
         ...(runsWorkers ? WORKER_MODULES : []),
         ...extra,

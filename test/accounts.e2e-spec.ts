@@ -1,7 +1,7 @@
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { ACCESS } from '../src/accounts/access.decorator';
+import { ACCESS } from '../src/auth/access.decorator';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { MailboxKeys1764292600000 } from '../migrations/1764292600000-MailboxKeys';

@@ -9,9 +9,10 @@ import { LoginThrottleService } from './login-throttle.service';
 import { mailboxKey } from './mailbox';
 import { MfaService } from './mfa.service';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
-import { Principal } from './principal';
+import { Principal } from '../auth/principal';
 import { SessionsService } from './sessions.service';
-import { StaffRole, User } from './user.entity';
+import { User } from './user.entity';
+import { StaffRole } from '../auth/roles';
 
 const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
 const PASSWORD_RESET_TTL_MS = 3600_000;

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Public } from './access.decorator';
+import { Authenticated, Public } from '../auth/access.decorator';
 import { AccountsService, MeView } from './accounts.service';
 import { LoginDto, PasswordResetConfirmDto, PasswordResetRequestDto, SignupDto, TokenDto, TotpConfirmDto } from './dto/auth.dto';
 import { MfaService } from './mfa.service';
-import type { AuthenticatedRequest, Principal } from './principal';
-import { CurrentPrincipal, RequestId } from './principal';
+import type { AuthenticatedRequest, Principal } from '../auth/principal';
+import { CurrentPrincipal, RequestId } from '../auth/principal';
 
 @ApiTags('accounts')
 @Controller('v1')

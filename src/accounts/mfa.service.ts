@@ -7,7 +7,7 @@ import { loadMasterKey, openSecret, sealSecret } from '../common/crypto/master-k
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { Principal } from './principal';
+import { Principal } from '../auth/principal';
 import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
 

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
-import { Principal } from './principal';
+import { Principal } from '../auth/principal';
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;

@@ -5,9 +5,11 @@ import { CREDENTIAL_PREFIX, newCredential } from '../common/crypto/credential-fo
 import { hashToken } from '../common/crypto/tokens';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { Principal } from './principal';
+import { SessionAuthenticator } from '../auth/ports';
+import { Principal } from '../auth/principal';
+import { StaffRole, UserKind } from '../auth/roles';
 import { PrincipalCache } from './principal-cache';
-import { StaffRole, User, UserKind } from './user.entity';
+import { User } from './user.entity';
 
 /** Session lifetimes: staff sessions are shorter, since they can decide cases. */
 export const SESSION_POLICY: Record<UserKind, { idleMs: number; absoluteMs: number }> = {
@@ -33,8 +35,9 @@ interface SessionRow {
   totp_enabled_at: Date | null;
 }
 
+/** Sessions behind bearer tokens: creation, authentication (auth's SESSION_AUTHENTICATOR), revocation. */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements SessionAuthenticator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Staff } from './access.decorator';
+import { Staff } from '../auth/access.decorator';
 import { MeView } from './accounts.service';
 import { CreateStaffDto } from './dto/auth.dto';
-import type { Principal } from './principal';
-import { CurrentPrincipal, RequestId } from './principal';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { StaffService } from './staff.service';
 
 @ApiTags('staff')

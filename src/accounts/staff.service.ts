@@ -8,7 +8,8 @@ import { AccountsService, MeView, assertPasswordAcceptable, insertUser } from '.
 import { mailboxKey } from './mailbox';
 import { hashPassword } from './passwords';
 import { SessionsService } from './sessions.service';
-import { StaffRole, User } from './user.entity';
+import { User } from './user.entity';
+import { StaffRole } from '../auth/roles';
 
 export interface Actor {
   type: ActorType;

@@ -11,10 +11,7 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-
-export const STAFF_ROLES = ['reviewer', 'senior_reviewer', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-export type UserKind = 'developer' | 'staff';
+import { StaffRole, UserKind } from '../auth/roles';
 
 @Entity('users')
 @Unique('users_email_key_key', ['emailKey'])

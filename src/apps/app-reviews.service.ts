@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '../accounts/principal';
+import { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';

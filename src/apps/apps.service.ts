@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '../accounts/principal';
+import { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';

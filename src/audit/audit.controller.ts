@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Staff } from '../accounts/access.decorator';
+import { Staff } from '../auth/access.decorator';
 import { pageSize } from '../common/pagination/pagination';
 import { AuditQueryDto } from '../review/dto/decision.dto';
 import { AuditService } from './audit.service';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { assertPasswordAcceptable } from '../accounts/accounts.service';
 import { mailboxKey } from '../accounts/mailbox';
 import { hashPassword } from '../accounts/passwords';
-import { STAFF_ROLES, StaffRole } from '../accounts/user.entity';
+import { STAFF_ROLES, StaffRole } from '../auth/roles';
 import { AuditChain } from '../audit/audit-chain';
 import { ConfigError, loadConfig } from '../config/config';
 import { withCliDataSource } from './cli-database';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../accounts/access.decorator';
+import { Public } from '../auth/access.decorator';
 import { HealthService, Readiness } from './health.service';
 
 @ApiTags('health')

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Staff } from '../accounts/access.decorator';
+import { Staff } from '../auth/access.decorator';
 import { PageQueryDto, pageSize } from '../common/pagination/pagination';
 import { OUTBOX_STATUSES, OutboxStatus } from './outbox-message.entity';
 import { OutboxService } from './outbox.service';

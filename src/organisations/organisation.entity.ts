@@ -1,8 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { User } from '../accounts/user.entity';
-
-export const ORGANISATION_ROLES = ['owner', 'admin', 'member'] as const;
-export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
+import { OrganisationRole } from '../auth/roles';
 
 export interface Address {
   line1: string;

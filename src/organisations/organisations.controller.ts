@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Developer, OrganisationMember } from '../accounts/access.decorator';
-import type { Principal } from '../accounts/principal';
-import { CurrentPrincipal, RequestId } from '../accounts/principal';
+import { Developer, OrganisationMember } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { OrganisationView, OrganisationsService } from './organisations.service';
 

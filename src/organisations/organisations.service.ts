@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { mailboxKey } from '../accounts/mailbox';
-import { Principal } from '../accounts/principal';
+import { Principal } from '../auth/principal';
 import { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
 import { hashToken, newToken } from '../common/crypto/tokens';
@@ -11,7 +11,8 @@ import { OutboxService } from '../notifications/outbox.service';
 import { canonicalRegistrationNumber } from '../kyc/identifier-rules';
 import { isEditable, isVerificationStatus } from '../kyc/verification/verification.transitions';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
-import { Invitation, Organisation, OrganisationMember, OrganisationRole } from './organisation.entity';
+import { Invitation, Organisation, OrganisationMember } from './organisation.entity';
+import { OrganisationRole } from '../auth/roles';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Principal } from '../accounts/principal';
+import { Principal } from '../auth/principal';
 import { DecisionDto } from './dto/decision.dto';
 import { ReviewTask } from './review-task.entity';
 

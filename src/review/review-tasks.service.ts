@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { Principal } from '../accounts/principal';
+import { Principal } from '../auth/principal';
 import { Actor } from '../accounts/staff.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Staff } from '../accounts/access.decorator';
-import type { Principal } from '../accounts/principal';
-import { CurrentPrincipal, RequestId } from '../accounts/principal';
+import { Staff } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { pageSize } from '../common/pagination/pagination';
 import { DecisionDto, SuspendDto, TasksQueryDto } from './dto/decision.dto';
 import { ReviewTasksService, TaskView } from './review-tasks.service';

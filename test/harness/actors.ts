@@ -1,6 +1,6 @@
 import * as OTPAuth from 'otpauth';
 import { StaffService } from '../../src/accounts/staff.service';
-import { StaffRole } from '../../src/accounts/user.entity';
+import { StaffRole } from '../../src/auth/roles';
 import { TestApp } from './test-app';
 
 export const PASSWORD = 'a long and uncommon passphrase 42';

@@ -1,6 +1,6 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { Public } from '../../src/accounts/access.decorator';
+import { Public } from '../../src/auth/access.decorator';
 import { IsEmail, IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 
 class EchoAddressDto {

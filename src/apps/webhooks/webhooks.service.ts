@@ -5,7 +5,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal } from '../../accounts/principal';
+import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { openSecret, sealSecret } from '../../common/crypto/master-key';

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { OrganisationMember, OrganisationMemberOrStaff } from '../../accounts/access.decorator';
-import type { Principal } from '../../accounts/principal';
-import { CurrentPrincipal, RequestId } from '../../accounts/principal';
+import { OrganisationMember, OrganisationMemberOrStaff } from '../../auth/access.decorator';
+import type { Principal } from '../../auth/principal';
+import { CurrentPrincipal, RequestId } from '../../auth/principal';
 import { DOCUMENT_TYPES } from './document.entity';
 import { DocumentView, DocumentsService } from './documents.service';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
-import { Principal } from '../../accounts/principal';
+import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { sealSecret } from '../../common/crypto/master-key';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';

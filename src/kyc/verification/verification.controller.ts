@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OrganisationMember } from '../../accounts/access.decorator';
-import type { Principal } from '../../accounts/principal';
-import { CurrentPrincipal, RequestId } from '../../accounts/principal';
+import { OrganisationMember } from '../../auth/access.decorator';
+import type { Principal } from '../../auth/principal';
+import { CurrentPrincipal, RequestId } from '../../auth/principal';
 import { VerificationService, VerificationView } from './verification.service';
 
 @ApiTags('kyb')

@@ -9,7 +9,7 @@ import {
   toPostcode,
   toRegistrationNumber,
 } from '../../kyc/identifier-rules';
-import { ORGANISATION_ROLES, OrganisationRole } from '../organisation.entity';
+import { ORGANISATION_ROLES, OrganisationRole } from '../../auth/roles';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);

@@ -1,32 +1,36 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { OrganisationRole } from '../organisations/organisation.entity';
 import { ACCESS, AccessRule } from './access.decorator';
+import { ORGANISATION_MEMBERSHIP, OrganisationMembership, SESSION_AUTHENTICATOR, SessionAuthenticator } from './ports';
 import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
-import { SessionsService } from './sessions.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const unauthenticated = () =>
-  new DomainError('unauthenticated', 'Sign in first: send your access token as "Authorization: Bearer <token>"', {}, { 'WWW-Authenticate': 'Bearer' });
+  new DomainError(
+    'unauthenticated',
+    'Sign in first: send your access token as "Authorization: Bearer <token>"',
+    {},
+    { 'WWW-Authenticate': 'Bearer' },
+  );
 const forbidden = (why: string) => new DomainError('forbidden', why);
+const mfaFirst = () => forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
 
 /**
  * The one authentication and authorisation guard. Deny by default: a route without an access
- * declaration is refused. Organisation routes answer 404 to non-members, so an organisation's
- * existence is never confirmed to outsiders.
+ * declaration is refused (403). Organisation routes answer 404 to non-members, so an organisation's
+ * existence is never confirmed to outsiders. Sessions and memberships are asked of the ports
+ * (ports.ts); the guard itself reads no table.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly sessions: SessionsService,
+    @Inject(SESSION_AUTHENTICATOR) private readonly sessions: SessionAuthenticator,
+    @Inject(ORGANISATION_MEMBERSHIP) private readonly membership: OrganisationMembership,
     private readonly rateLimiter: RateLimiter,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** Access rules by controller class, then handler: metadata is fixed once the app is built. */
@@ -44,13 +48,18 @@ export class AuthGuard implements CanActivate {
 
     const retryAfter = this.rateLimiter.hit(principal.sessionId);
     if (retryAfter !== undefined) {
-      throw new DomainError('rate_limited', 'Too many requests for this token; slow down', { retryAfterSeconds: retryAfter }, { 'Retry-After': String(retryAfter) });
+      throw new DomainError(
+        'rate_limited',
+        'Too many requests for this token; slow down',
+        { retryAfterSeconds: retryAfter },
+        { 'Retry-After': String(retryAfter) },
+      );
     }
 
     const staffWithoutMfa = principal.kind === 'staff' && !(principal.mfaEnrolled && principal.mfaVerified);
     switch (rule.kind) {
       case 'authenticated':
-        if (staffWithoutMfa && !rule.beforeMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
+        if (staffWithoutMfa && !rule.beforeMfa) throw mfaFirst();
         return true;
       case 'developer':
         if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
@@ -58,26 +67,27 @@ export class AuthGuard implements CanActivate {
         return true;
       case 'staff':
         if (principal.kind !== 'staff') throw forbidden('This route is for Gatehouse staff');
-        if (staffWithoutMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
-        if (rule.roles.length > 0 && !rule.roles.includes(principal.staffRole!)) throw forbidden(`This route needs one of the roles: ${rule.roles.join(', ')}`);
+        if (staffWithoutMfa) throw mfaFirst();
+        if (rule.roles.length > 0 && !rule.roles.includes(principal.staffRole!)) {
+          throw forbidden(`This route needs one of the roles: ${rule.roles.join(', ')}`);
+        }
         return true;
       case 'organisation': {
         const orgId = req.params.orgId;
         if (principal.kind === 'staff' && rule.staff) {
-          if (staffWithoutMfa) throw forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
+          if (staffWithoutMfa) throw mfaFirst();
           if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new NotFoundError('Organisation');
-          const [exists] = (await this.dataSource.query(`SELECT 1 FROM organisations WHERE id = $1`, [orgId])) as unknown[];
-          if (!exists) throw new NotFoundError('Organisation');
+          if (!(await this.membership.exists(orgId))) throw new NotFoundError('Organisation');
           return true;
         }
         if (principal.kind !== 'developer') throw forbidden('This route is for developer accounts');
         if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new NotFoundError('Organisation');
-        const [membership] = (await this.dataSource.query(`SELECT role FROM organisation_members WHERE organisation_id = $1 AND user_id = $2`, [orgId, principal.userId])) as {
-          role: OrganisationRole;
-        }[];
-        if (!membership) throw new NotFoundError('Organisation');
-        principal.organisationRole = membership.role;
-        if (!rule.roles.includes(membership.role)) throw forbidden(`This needs the organisation role ${rule.roles.join(' or ')}; yours is ${membership.role}`);
+        const role = await this.membership.roleOf(orgId, principal.userId);
+        if (!role) throw new NotFoundError('Organisation');
+        principal.organisationRole = role;
+        if (!rule.roles.includes(role)) {
+          throw forbidden(`This needs the organisation role ${rule.roles.join(' or ')}; yours is ${role}`);
+        }
         return true;
       }
     }

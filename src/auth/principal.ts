@@ -1,7 +1,7 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
-import { OrganisationRole } from '../organisations/organisation.entity';
-import { StaffRole, UserKind } from './user.entity';
+import { OrganisationRole } from './roles';
+import { StaffRole, UserKind } from './roles';
 
 /** The authenticated caller, attached to the request by the auth guard. */
 export interface Principal {
@@ -26,4 +26,6 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   return principal;
 });
 
-export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<AuthenticatedRequest>().id);
+export const RequestId = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<AuthenticatedRequest>().id,
+);

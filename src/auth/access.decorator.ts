@@ -1,7 +1,6 @@
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { OrganisationRole } from '../organisations/organisation.entity';
-import { StaffRole } from './user.entity';
+import { ORGANISATION_ROLES, OrganisationRole, StaffRole } from './roles';
 
 export const ACCESS = 'gatehouse:access';
 
@@ -14,24 +13,31 @@ export type AccessRule =
   /** Any signed-in developer or staff member (staff without MFA included when `beforeMfa`). */
   | { kind: 'authenticated'; beforeMfa: boolean }
   | { kind: 'developer'; verifiedEmail: boolean }
-  /** A member of the organisation named by the `:orgId` route parameter, with one of these roles; staff (with MFA) too when `staff`. */
+  /**
+   * A member of the organisation named by the `:orgId` route parameter, with one of these roles;
+   * staff (with MFA) too when `staff`.
+   */
   | { kind: 'organisation'; roles: OrganisationRole[]; staff?: boolean }
   /** Staff with MFA, with one of these roles (any role when empty). */
   | { kind: 'staff'; roles: StaffRole[] };
 
 export const Public = () => SetMetadata(ACCESS, { kind: 'public' } satisfies AccessRule);
 
+/** Every rule but `public` needs a bearer token, which the OpenAPI document says too. */
+const withToken = (rule: AccessRule) => applyDecorators(SetMetadata(ACCESS, rule), ApiBearerAuth());
+
 export const Authenticated = (options: { beforeMfa?: boolean } = {}) =>
-  applyDecorators(SetMetadata(ACCESS, { kind: 'authenticated', beforeMfa: options.beforeMfa ?? false } satisfies AccessRule), ApiBearerAuth());
+  withToken({ kind: 'authenticated', beforeMfa: options.beforeMfa ?? false });
 
 export const Developer = (options: { verifiedEmail?: boolean } = {}) =>
-  applyDecorators(SetMetadata(ACCESS, { kind: 'developer', verifiedEmail: options.verifiedEmail ?? false } satisfies AccessRule), ApiBearerAuth());
+  withToken({ kind: 'developer', verifiedEmail: options.verifiedEmail ?? false });
 
+/** Members with one of these roles (any role when none is named). */
 export const OrganisationMember = (...roles: OrganisationRole[]) =>
-  applyDecorators(SetMetadata(ACCESS, { kind: 'organisation', roles: roles.length ? roles : ['owner', 'admin', 'member'] } satisfies AccessRule), ApiBearerAuth());
+  withToken({ kind: 'organisation', roles: roles.length ? roles : [...ORGANISATION_ROLES] });
 
 /** Members of the organisation and staff with MFA (whose reads the service audits). */
 export const OrganisationMemberOrStaff = () =>
-  applyDecorators(SetMetadata(ACCESS, { kind: 'organisation', roles: ['owner', 'admin', 'member'], staff: true } satisfies AccessRule), ApiBearerAuth());
+  withToken({ kind: 'organisation', roles: [...ORGANISATION_ROLES], staff: true });
 
-export const Staff = (...roles: StaffRole[]) => applyDecorators(SetMetadata(ACCESS, { kind: 'staff', roles } satisfies AccessRule), ApiBearerAuth());
+export const Staff = (...roles: StaffRole[]) => withToken({ kind: 'staff', roles });

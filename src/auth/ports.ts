@@ -1,0 +1,32 @@
+import { Principal } from './principal';
+import { OrganisationRole } from './roles';
+
+/**
+ * The questions the guard asks of areas above it. Auth (L2) may not import accounts or
+ * organisations, so it names what it needs here and those areas bind the tokens to their services
+ * (see the `provide:` entries in accounts.module.ts and organisations.module.ts); the composition
+ * root hands those modules to AuthModule.forRoot.
+ */
+
+/** DI token for the {@link SessionAuthenticator}; bound to SessionsService in AccountsModule. */
+export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');
+
+export interface SessionAuthenticator {
+  /**
+   * The principal behind a bearer token (the token itself, without "Bearer "), or undefined when
+   * the token is unknown, expired, revoked or its user disabled. Returns a fresh object the caller
+   * may add per-request fields to.
+   */
+  authenticate(token: string): Promise<Principal | undefined>;
+}
+
+/** DI token for the {@link OrganisationMembership}; bound in OrganisationsModule. */
+export const ORGANISATION_MEMBERSHIP = Symbol('ORGANISATION_MEMBERSHIP');
+
+/** Both take UUIDs; the guard answers 404 to anything else before asking. */
+export interface OrganisationMembership {
+  /** The user's role in the organisation, or undefined when not a member (or no such organisation). */
+  roleOf(organisationId: string, userId: string): Promise<OrganisationRole | undefined>;
+  /** Whether the organisation exists at all: staff reach every organisation, but not a missing one. */
+  exists(organisationId: string): Promise<boolean>;
+}
