@@ -17,13 +17,14 @@ import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
 const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule, AppsModule];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
-const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
+const WORKER_MODULES: Type[] = [QueueWorkerModule, NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
 
 @Module({})
 export class AppModule {
