@@ -18,6 +18,7 @@ import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -34,6 +35,7 @@ const DOMAIN_MODULES: Type[] = [
 ];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [
+  QueueWorkerModule,
   NotificationsWorkerModule,
   AuditWorkerModule,
   KycWorkerModule,

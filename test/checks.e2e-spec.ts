@@ -203,7 +203,11 @@ describe('automated checks', () => {
     expect(thief).toMatchObject({ result: 'fail', detail: { firmConfirmed: false, mismatches: ['name'], firm: { name: 'Acme Payments Ltd' }, organisation: { legalName: 'Bughunt Widgets Ltd' } } });
     expect(thief.detail.reason).toBe('the register gives firm reference number 123456 to "Acme Payments Ltd", not to "Bughunt Widgets Ltd"');
     expect(verification.thief.riskLevel).toBe('high');
-    const [task] = await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [cases.thief.id]);
+    // Review opens the task when kyc's announcement reaches it.
+    const [task] = await eventually(async () => {
+      const rows = await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [cases.thief.id]);
+      return rows.length ? rows : undefined;
+    }, 15_000, 'the review task');
     const view = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
     const shown = view.body.organisation.checks.find((x: { name: string }) => x.name === 'registry');
     expect(shown).toMatchObject({ result: 'fail', reason: expect.stringContaining('"Acme Payments Ltd", not to "Bughunt Widgets Ltd"') });
@@ -271,7 +275,10 @@ describe('automated checks', () => {
     const dev = await developer(t, 'rescreen');
     const c = await prepare(dev, { director: { firstName: 'Petronella', lastName: 'Quarmby-Fitch', dateOfBirth: '1971-03-09', nationality: 'GB' } });
     await submitAndWait(dev, c.id);
+    // Approved as a reviewer would leave it: the first review task is closed.
+    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1`, [c.id])).length === 1, 15_000, 'the first review task');
     await t.dataSource.query(`UPDATE organisations SET verification_status = 'approved', approved_at = now() WHERE id = $1`, [c.id]);
+    await t.dataSource.query(`UPDATE review_tasks SET status = 'done' WHERE organisation_id = $1`, [c.id]);
     const checks = t.app.get(ChecksService);
     expect((await checks.rescreenApproved()).hits).not.toContain(c.id);
 
@@ -292,7 +299,10 @@ describe('automated checks', () => {
     expect(audit.actor_id).toBe('sanctions-rescreen');
 
     // The hit opens a high-risk review task; a reviewer who clears it reinstates the organisation.
-    const [task] = await t.dataSource.query(`SELECT id, risk_level FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [c.id]);
+    const [task] = await eventually(async () => {
+      const rows = await t.dataSource.query(`SELECT id, risk_level FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [c.id]);
+      return rows.length ? rows : undefined;
+    }, 15_000, 'the re-screening review task');
     expect(task.risk_level).toBe('high');
     await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status = 'pending' AND id <> $1`, [task.id]);
     const reviewer = await staff(t, 'senior_reviewer');

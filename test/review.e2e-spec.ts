@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReviewNotificationsService } from '../src/review/review-notifications.service';
 import { Organisation } from '../src/organisations/organisation.entity';
+import { JobOutboxService } from '../src/queue/job-outbox';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { JobName } from '../src/queue/queue.registry';
 import { Actor, bearer, developer, staff } from './harness/actors';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
@@ -119,9 +122,44 @@ describe('review queue', () => {
     await upload(dev.token, org, Buffer.concat([certificate, Buffer.from(`% register ${org}\n%%EOF\n`)]), { type: 'shareholder_register' }).expect(201);
     await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
     await eventually(async () => (await status(org)) === 'pending_review', 30_000, 'back in the queue');
+    // Review opens the new task when kyc's announcement reaches it.
+    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 15_000, 'a new review task');
     const again = await claimFor(reviewer, org);
     await decide(reviewer, again.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Register received.' }).expect(200);
     expect(await status(org)).toBe('approved');
+  });
+
+  it('opens the kyb task kyc announces once, however often the announcement arrives', async () => {
+    const dev = await developer(t, 'announce');
+    const org = await queuedCase(dev);
+    const openTasks = async (id: string) => (await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [id])).length;
+    const jobs = t.app.get(JobQueueService);
+    const deliver = async (payload: { organisationId: string; submission: number }) => {
+      const jobId = await jobs.enqueue(JobName.ReviewKybCase, payload, { jobId: `test-announce-${randomUUID()}` });
+      return eventually(async () => {
+        const job = await jobs.queueFor(JobName.ReviewKybCase).getJob(jobId);
+        return (await job?.getState()) === 'completed' ? (job!.returnvalue as { taskId: string | null }) : undefined;
+      }, 15_000, 'the announcement handled');
+    };
+    // A second delivery while the task is open, and one of an earlier submission, open nothing.
+    expect(await deliver({ organisationId: org, submission: 1 })).toEqual({ taskId: null });
+    expect(await deliver({ organisationId: org, submission: 0 })).toEqual({ taskId: null });
+    expect(await openTasks(org)).toBe(1);
+
+    // Announced through the outbox: a rolled-back transaction announces nothing, a committed one does.
+    const other = await queuedCase(dev);
+    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE organisation_id = ANY($1::uuid[])`, [[org, other]]);
+    const outbox = t.app.get(JobOutboxService);
+    await expect(
+      t.dataSource.transaction(async (m) => {
+        await outbox.enqueue(m, JobName.ReviewKybCase, { organisationId: org, submission: 1 });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await t.dataSource.transaction((m) => outbox.enqueue(m, JobName.ReviewKybCase, { organisationId: other, submission: 1 }));
+    await eventually(async () => (await openTasks(other)) === 1, 15_000, 'the announced task');
+    expect(await openTasks(org)).toBe(0);
+    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE organisation_id = $1`, [other]);
   });
 
   it('releases a case back to pending_review; the next claim starts its review again', async () => {

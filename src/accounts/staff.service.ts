@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ActorType } from '../audit/audit-chain';
+import { Actor } from '../audit/actor';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AccountsService, MeView, assertPasswordAcceptable, insertUser } from './accounts.service';
 import { mailboxKey } from './mailbox';
@@ -10,11 +10,6 @@ import { hashPassword } from './passwords';
 import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
 import { StaffRole } from '../auth/roles';
-
-export interface Actor {
-  type: ActorType;
-  id: string | null;
-}
 
 @Injectable()
 export class StaffService {

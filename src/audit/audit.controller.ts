@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Staff } from '../auth/access.decorator';
 import { pageSize } from '../common/pagination/pagination';
-import { AuditQueryDto } from '../review/dto/decision.dto';
+import { AuditQueryDto } from './dto/audit-query.dto';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')

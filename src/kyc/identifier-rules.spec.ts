@@ -8,7 +8,7 @@ import {
   canonicalRegistrationNumber,
   dateOfBirthProblem,
   normalisePostcode,
-} from './identifier-rules';
+} from '../reference/identifier-rules';
 import { CreatePersonDto } from './people/dto/person.dto';
 
 const errorsOf = <T extends object>(cls: new () => T, plain: object) =>

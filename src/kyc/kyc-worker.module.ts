@@ -7,12 +7,11 @@ import { ChecksService } from './checks/checks.service';
 import { FIRM_REGISTER } from './checks/checks.tokens';
 import { FixtureFirmRegister, HttpFirmRegister } from './checks/registry/firm-register';
 import { SanctionsService } from './checks/sanctions.service';
-import { ReviewModule } from '../review/review.module';
 import { KycModule } from './kyc.module';
 
 /** Worker role: the automated checks and the daily sanctions re-screening. */
 @Module({
-  imports: [KycModule, ReviewModule],
+  imports: [KycModule],
   providers: [
     ChecksService,
     ChecksProcessor,

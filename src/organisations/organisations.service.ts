@@ -8,8 +8,8 @@ import { AuditService } from '../audit/audit.service';
 import { hashToken, newToken } from '../common/crypto/tokens';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
-import { canonicalRegistrationNumber } from '../kyc/identifier-rules';
-import { isEditable, isVerificationStatus } from '../kyc/verification/verification.transitions';
+import { canonicalRegistrationNumber } from '../reference/identifier-rules';
+import { isEditable } from './verification-status';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { Invitation, Organisation, OrganisationMember } from './organisation.entity';
 import { OrganisationRole } from '../auth/roles';
@@ -124,7 +124,7 @@ export class OrganisationsService {
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
-      if (!isVerificationStatus(org.verificationStatus) || !isEditable(org.verificationStatus)) {
+      if (!isEditable(org.verificationStatus)) {
         throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
       }
       const before = snapshot(org);

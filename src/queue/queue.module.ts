@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { redisOptionsFromUrl } from '../redis/redis-options';
+import { JobOutboxService } from './job-outbox';
 import { JobQueueService } from './job-queue.service';
 import { JobRegistryCheck } from './job-registry.check';
 import { QUEUE_SETTINGS, QueueName } from './queue.registry';
@@ -25,7 +26,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobQueueService, JobRegistryCheck],
-  exports: [JobQueueService, JobRegistryCheck, ...queues],
+  providers: [JobQueueService, JobOutboxService, JobRegistryCheck],
+  exports: [JobQueueService, JobOutboxService, JobRegistryCheck, ...queues],
 })
 export class QueueModule {}

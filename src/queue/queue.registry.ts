@@ -19,6 +19,7 @@ export enum JobName {
   AuditCheckpoint = 'audit.checkpoint',
   SanctionsRescreen = 'sanctions.rescreen',
   ReviewNotifications = 'review.notifications',
+  ReviewKybCase = 'review.kyb-case',
   WebhookDeliver = 'webhooks.deliver',
   WebhookRelay = 'webhooks.relay',
   AppsMaintenance = 'apps.maintenance',
@@ -32,6 +33,12 @@ export interface JobPayloads {
   [JobName.AuditCheckpoint]: Record<string, never>;
   [JobName.SanctionsRescreen]: Record<string, never>;
   [JobName.ReviewNotifications]: Record<string, never>;
+  /**
+   * Announced by kyc (through the job outbox, in the transaction of the change) when a case needs a
+   * reviewer: its checks completed (pending_review), or re-screening suspended it. Review opens the
+   * kyb task unless one is already open.
+   */
+  [JobName.ReviewKybCase]: { organisationId: string; submission: number };
   /** One attempt of one delivery; the row decides whether it still runs. */
   [JobName.WebhookDeliver]: { deliveryId: string; attempt: number };
   [JobName.WebhookRelay]: Record<string, never>;
@@ -48,6 +55,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.AuditCheckpoint]: QueueName.Maintenance,
   [JobName.SanctionsRescreen]: QueueName.Checks,
   [JobName.ReviewNotifications]: QueueName.Review,
+  [JobName.ReviewKybCase]: QueueName.Review,
   [JobName.WebhookDeliver]: QueueName.Apps,
   [JobName.WebhookRelay]: QueueName.Apps,
   [JobName.AppsMaintenance]: QueueName.Apps,

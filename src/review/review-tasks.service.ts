@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Principal } from '../auth/principal';
-import { Actor } from '../accounts/staff.service';
+import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';

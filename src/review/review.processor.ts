@@ -3,13 +3,22 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { JobDispatcher } from '../queue/job-dispatcher';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
-import { JobName, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
+import { JobName, JobPayload, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
+import { KybCasesService } from './kyb-cases.service';
 import { ReviewNotificationsService } from './review-notifications.service';
 
 @Processor(QueueName.Review, { concurrency: QUEUE_SETTINGS[QueueName.Review].concurrency })
 export class ReviewProcessor extends JobDispatcher {
-  constructor(private readonly notifications: ReviewNotificationsService) {
+  constructor(
+    private readonly notifications: ReviewNotificationsService,
+    private readonly kybCases: KybCasesService,
+  ) {
     super();
+  }
+
+  @JobHandler(JobName.ReviewKybCase)
+  async openKybCase(payload: JobPayload<JobName.ReviewKybCase>): Promise<{ taskId: string | null }> {
+    return { taskId: (await this.kybCases.open(payload.organisationId, payload.submission)) ?? null };
   }
 
   @JobHandler(JobName.ReviewNotifications)

@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { generateClientSecret } from '../../apps/credentials/client-secret';
 import { CREDENTIAL_PREFIX, newCredential } from '../crypto/credential-format';
 import { REDACT_PATHS, createLogger } from './logging';
 
@@ -30,7 +29,7 @@ describe('credential scrubbing of whole lines', () => {
 
   it('hides a Gatehouse credential under a field name the redact paths do not know', () => {
     const { sink, text } = capture();
-    const secret = generateClientSecret('production');
+    const secret = newCredential(CREDENTIAL_PREFIX.liveClientSecret);
     createLogger(config, sink).info({ upstream: { echoed: secret } }, 'relayed');
     expect(text()).not.toContain(secret.slice(CREDENTIAL_PREFIX.liveClientSecret.length));
     expect(text()).toContain('[redacted]');
@@ -39,7 +38,7 @@ describe('credential scrubbing of whole lines', () => {
   it('hides session tokens and sandbox secrets inside messages and errors', () => {
     const { sink, text } = capture();
     const session = newCredential(CREDENTIAL_PREFIX.session);
-    const sandbox = generateClientSecret('sandbox');
+    const sandbox = newCredential(CREDENTIAL_PREFIX.sandboxClientSecret);
     const logger = createLogger(config, sink);
     logger.warn(`refused bearer ${session} for this route`);
     logger.error({ err: new Error(`bad client secret "${sandbox}"`) }, 'token endpoint');

@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { openSecret } from '../../common/crypto/master-key';
 import { Organisation } from '../../organisations/organisation.entity';
+import { JobOutboxService } from '../../queue/job-outbox';
 import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
 import { decryptStream, unwrapDataKey } from '../documents/crypto/document-cipher';
 import { DocumentVault } from '../documents/document-storage.provider';
 import { IDENTITY_DOCUMENT_TYPES, KybDocument } from '../documents/document.entity';
 import { Person } from '../people/person.entity';
-import { ReviewTasksService } from '../../review/review-tasks.service';
 import { VerificationService } from '../verification/verification.service';
 import { CheckOutcome, CheckRecord } from './check.entity';
 import { FIRM_REGISTER } from './checks.tokens';
@@ -50,7 +50,7 @@ export class ChecksService {
     private readonly sanctions: SanctionsService,
     private readonly jobs: JobQueueService,
     @Inject(FIRM_REGISTER) private readonly register: FirmRegister,
-    private readonly reviewTasks: ReviewTasksService,
+    private readonly announcements: JobOutboxService,
   ) {}
 
   /** Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats no-ops. */
@@ -115,7 +115,7 @@ export class ChecksService {
     await this.completeIfDone(org.id, submission);
   }
 
-  /** When every expected check of the submission has a result: risk level, then pending_review. */
+  /** When every expected check of the submission has a result: risk level, then pending_review, and review is told. */
   async completeIfDone(organisationId: string, submission: number): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOne({ where: { id: organisationId }, lock: { mode: 'pessimistic_write' } });
@@ -132,7 +132,8 @@ export class ChecksService {
       const risk = riskLevel({ checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })), sanctionsHit, regulatoryStatus: org.regulatoryStatus.type });
       org.riskLevel = risk.level;
       await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, { riskLevel: risk.level, riskReasons: risk.reasons });
-      await this.reviewTasks.createKybTask(m, org, 'first');
+      // Review opens the task: announced in this transaction, so it happens if and only if this commits.
+      await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: org.id, submission: org.submissionCount });
       return true;
     });
   }
@@ -151,7 +152,7 @@ export class ChecksService {
         locked.riskLevel = 'high';
         await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
         // A reviewer decides: approve reinstates, reject keeps it suspended.
-        await this.reviewTasks.createKybTask(m, locked, 'first');
+        await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
       });
     }
     return { screened: orgs.length, hits };

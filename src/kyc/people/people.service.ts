@@ -8,7 +8,7 @@ import { lockEditableOrganisation } from '../organisation-state';
 import { UBO_THRESHOLD_PERCENT } from '../verification/requirements';
 import { CreatePersonDto, UpdatePersonDto } from './dto/person.dto';
 import { Person } from './person.entity';
-import { dateOfBirthProblem } from '../identifier-rules';
+import { dateOfBirthProblem } from '../../reference/identifier-rules';
 
 export interface PersonView {
   id: string;

@@ -3,7 +3,7 @@ import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../../accounts/staff.service';
+import { Actor } from '../../audit/actor';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';

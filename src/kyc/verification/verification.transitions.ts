@@ -1,4 +1,9 @@
 import { DomainError } from '../../common/errors/domain-error';
+import { VerificationStatus, isVerificationStatus } from '../../organisations/verification-status';
+
+// The status values (the column's type) and the editability rule live with the organisations table.
+export { VERIFICATION_STATUSES, isEditable, isVerificationStatus } from '../../organisations/verification-status';
+export type { VerificationStatus } from '../../organisations/verification-status';
 
 /**
  * The verification (KYB) state machine of an organisation, as pure data plus three functions.
@@ -10,20 +15,6 @@ import { DomainError } from '../../common/errors/domain-error';
  * approval goes through awaiting_second_approval; approved can become suspended (staff) or expired
  * (re-verification due).
  */
-export const VERIFICATION_STATUSES = [
-  'unverified',
-  'submitted',
-  'pending_review',
-  'in_review',
-  'info_requested',
-  'awaiting_second_approval',
-  'approved',
-  'rejected',
-  'suspended',
-  'expired',
-] as const;
-export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
-
 interface TransitionRule {
   readonly from: readonly VerificationStatus[];
   readonly to: VerificationStatus;
@@ -74,9 +65,6 @@ export const VERIFICATION_TRANSITIONS = {
 export type VerificationEvent = keyof typeof VERIFICATION_TRANSITIONS;
 export const VERIFICATION_EVENTS = Object.keys(VERIFICATION_TRANSITIONS) as VerificationEvent[];
 
-/** Statuses in which the developer may edit the organisation, its people and documents. */
-const EDITABLE: readonly VerificationStatus[] = ['unverified', 'info_requested'];
-
 export class InvalidTransitionError extends DomainError {
   constructor(
     readonly from: string,
@@ -91,10 +79,6 @@ export class InvalidTransitionError extends DomainError {
     );
     this.name = 'InvalidTransitionError';
   }
-}
-
-export function isVerificationStatus(value: unknown): value is VerificationStatus {
-  return typeof value === 'string' && (VERIFICATION_STATUSES as readonly string[]).includes(value);
 }
 
 export function isVerificationEvent(value: unknown): value is VerificationEvent {
@@ -115,9 +99,4 @@ export function nextStatus(from: VerificationStatus, event: VerificationEvent): 
   const rule: TransitionRule = VERIFICATION_TRANSITIONS[event];
   if (!rule.from.includes(from)) throw new InvalidTransitionError(from, event, allowedEvents(from));
   return rule.to;
-}
-
-/** True only while the developer may edit details (SPEC: `unverified` or `info_requested`). */
-export function isEditable(status: VerificationStatus): boolean {
-  return EDITABLE.includes(status);
 }

@@ -8,7 +8,7 @@ import {
   toFirmReferenceNumber,
   toPostcode,
   toRegistrationNumber,
-} from '../../kyc/identifier-rules';
+} from '../../reference/identifier-rules';
 import { ORGANISATION_ROLES, OrganisationRole } from '../../auth/roles';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

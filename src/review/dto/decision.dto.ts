@@ -46,11 +46,3 @@ export class TasksQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['kyb', 'app'] }) @IsOptional() @IsIn(['kyb', 'app'])
   type?: 'kyb' | 'app';
 }
-
-export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) @Matches(/^[a-z_]+$/)
-  subjectType?: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
-  subjectId?: string;
-}

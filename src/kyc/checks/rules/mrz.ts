@@ -1,5 +1,5 @@
 import { CheckResult, checkResult } from './check-result';
-import { icaoCode } from './icao-countries';
+import { icaoCode } from '../../../reference/icao-countries';
 
 /**
  * ICAO Doc 9303 machine-readable zones: TD3 (passports, 2 × 44), TD2 (2 × 36) and TD1 (ID cards,

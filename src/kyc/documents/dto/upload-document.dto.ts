@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { IsCalendarDate, IsCountryCode, toDocumentNumber } from '../../identifier-rules';
+import { IsCalendarDate, IsCountryCode, toDocumentNumber } from '../../../reference/identifier-rules';
 import { DOCUMENT_TYPES, DocumentType } from '../document.entity';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);

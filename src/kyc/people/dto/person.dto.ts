@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { KycName } from '../../../common/text/names';
-import { IsCountryCode, IsDateOfBirth } from '../../identifier-rules';
+import { IsCountryCode, IsDateOfBirth } from '../../../reference/identifier-rules';
 import { PERSON_ROLES, PersonRole } from '../../verification/requirements';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);

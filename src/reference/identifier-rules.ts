@@ -1,6 +1,6 @@
 import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
-import { ICAO_SPECIAL_CODES, ISO_ALPHA3_TO_ALPHA2 } from './checks/rules/icao-countries';
-import { checkRegistrationNumber, normaliseRegistrationNumber } from './checks/rules/registry-format';
+import { ICAO_SPECIAL_CODES, ISO_ALPHA3_TO_ALPHA2 } from './icao-countries';
+import { normaliseRegistrationNumber, readCompaniesHouseNumber } from './companies-house';
 
 /**
  * The identifiers people type into KYB forms, checked and normalised at the edge so that what is
@@ -164,11 +164,11 @@ export function canonicalRegistrationNumber(country: string, number: string): { 
   const normalised = normaliseRegistrationNumber(number.trim());
   if (!/^[A-Z0-9]{2,32}$/.test(normalised)) return { problem: 'must be 2-32 letters and digits' };
   if (country !== 'GB') return { value: normalised };
-  const check = checkRegistrationNumber(country, normalised);
-  if (check.result === 'fail') {
+  const read = readCompaniesHouseNumber(normalised);
+  if (read.shape === 'zeros' || read.shape === 'invalid') {
     return { problem: 'must be a Companies House number: 8 digits, or a prefix such as SC, NI or OC and 6 digits' };
   }
-  return { value: typeof check.detail.canonical === 'string' ? check.detail.canonical : normalised };
+  return { value: read.shape === 'known' ? read.canonical : normalised };
 }
 
 /** FCA firm reference numbers are printed in groups (`123 456`): the spaces are not part of it. */

@@ -1,0 +1,104 @@
+import { Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobQueueService } from './job-queue.service';
+import { JobName, JobPayload, jobIdFor } from './queue.registry';
+
+const BATCH = 100;
+const POLL_MS = 250;
+const HANDOFF_TIMEOUT_MS = 5_000;
+
+/** BullMQ id of the job handed off for outbox row `id`: a repeated hand-off of the same row is a no-op. */
+export const outboxJobId = <N extends JobName>(name: N, payload: JobPayload<N>, id: string): string => `${jobIdFor(name, payload)}-o${id}`;
+
+/**
+ * How a lower area ANNOUNCES something to a higher one (docs/decisions.md, "Dependency directions"):
+ * the job is written in the caller's transaction and exists only if that transaction commits.
+ * Redis being down, or the process dying right after the commit, delays the job; it never loses it.
+ */
+@Injectable()
+export class JobOutboxService {
+  /** Adds `name(payload)` to the caller's transaction; throws when called outside one. */
+  async enqueue<N extends JobName>(manager: EntityManager, name: N, payload: JobPayload<N>): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('JobOutboxService.enqueue needs the caller’s transaction');
+    await manager.query(`INSERT INTO job_outbox (name, payload) VALUES ($1, $2)`, [name, JSON.stringify(payload)]);
+  }
+}
+
+function timeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out`)), ms)));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Hands committed job_outbox rows to BullMQ (worker role). Rows are locked with FOR UPDATE SKIP
+ * LOCKED, so several workers share them, and deleted in the transaction of the hand-off: when Redis
+ * is down the transaction rolls back and the rows wait; when the commit is lost after the add, the
+ * next hand-off of the row reuses its job id and BullMQ ignores it.
+ */
+@Injectable()
+export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobOutboxRelay.name);
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobQueueService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One hand-off of up to BATCH rows, oldest first; returns how many were handed off. */
+  async relayOnce(): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(`SELECT id, name, payload FROM job_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [BATCH])) as {
+        id: string;
+        name: JobName;
+        payload: JobPayload<JobName>;
+      }[];
+      if (rows.length === 0) return 0;
+      await m.query(`DELETE FROM job_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      for (const r of rows) {
+        await timeout(this.jobs.enqueue(r.name, r.payload, { jobId: outboxJobId(r.name, r.payload, r.id) }), HANDOFF_TIMEOUT_MS, `hand-off of ${r.name}`);
+      }
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let handedOff = 0;
+      try {
+        handedOff = await this.relayOnce();
+      } catch (e) {
+        this.logger.warn(`job outbox relay: ${(e as Error).message}; rows stay and are retried`);
+      }
+      if (handedOff < BATCH) await this.sleep(POLL_MS);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Worker role: runs the relay. (JobOutboxService itself is provided by the global QueueModule.) */
+@Module({ providers: [JobOutboxRelay] })
+export class QueueWorkerModule {}
