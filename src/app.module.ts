@@ -6,7 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AppsWorkerModule } from './apps/apps-worker.module';
-import { AppsModule } from './apps/apps.module';
+import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
@@ -20,8 +20,21 @@ import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
-/** Modules whose controllers and services every role loads. */
-const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule, AppsModule];
+/**
+ * Modules whose controllers and services every role loads. `AppsPortsModule` binds the apps
+ * area's implementations to the ports of KYC and review (see its docstring).
+ */
+const DOMAIN_MODULES: Type[] = [
+  HealthModule,
+  AuditModule,
+  NotificationsModule,
+  AccountsModule,
+  OrganisationsModule,
+  KycModule,
+  ReviewModule,
+  AppsModule,
+  AppsPortsModule,
+];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
 

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../accounts/principal';
@@ -6,11 +6,10 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
 import { Organisation } from '../organisations/organisation.entity';
-import { VerificationService } from '../kyc/verification/verification.service';
+import { OrganisationStandingListener } from '../kyc/verification/standing-listener';
 import { AppReviewHandler } from '../review/app-review-handler';
 import { DecisionDto } from '../review/dto/decision.dto';
 import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
-import { ReviewTasksService } from '../review/review-tasks.service';
 import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
 import { AppsService, productionAccessView } from './apps.service';
@@ -20,22 +19,19 @@ import { WebhooksService } from './webhooks/webhooks.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 
-/** Decides production-access reviews, and suspends or reinstates apps (senior reviewers). */
+/**
+ * Decides production-access reviews, and suspends or reinstates apps (senior reviewers). Implements
+ * two ports of lower areas, bound statically in `AppsPortsModule` (apps.module.ts): review's
+ * `APP_REVIEW_HANDLER` and KYC's `ORGANISATION_STANDING_LISTENER`.
+ */
 @Injectable()
-export class AppReviewsService implements AppReviewHandler, OnModuleInit {
+export class AppReviewsService implements AppReviewHandler, OrganisationStandingListener {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly reviews: ReviewTasksService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly webhooks: WebhooksService,
-    private readonly verification: VerificationService,
   ) {}
-
-  onModuleInit(): void {
-    this.reviews.useAppReviews(this);
-    this.verification.onStandingChange((m, organisationId, change, status) => this.organisationStandingChanged(m, organisationId, change, status));
-  }
 
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
     const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
@@ -120,7 +116,7 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
   }
 
   /** The organisation's verification left or regained `approved`: its live apps' webhooks hear of it. */
-  private async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: string): Promise<void> {
+  async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: string): Promise<void> {
     const apps = (await m.query(`SELECT id FROM apps WHERE organisation_id = $1 AND production_status = 'approved' AND suspended_at IS NULL`, [organisationId])) as { id: string }[];
     for (const a of apps) await this.webhooks.emit(m, a.id, change === 'lost' ? 'app.suspended' : 'app.reinstated', { cause: `organisation_${status}` });
   }

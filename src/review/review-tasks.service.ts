@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
@@ -17,7 +17,7 @@ import { Person } from '../kyc/people/person.entity';
 import { VerificationService } from '../kyc/verification/verification.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { Organisation } from '../organisations/organisation.entity';
-import { AppReviewHandler } from './app-review-handler';
+import { APP_REVIEW_HANDLER, AppReviewHandler } from './app-review-handler';
 import { DecisionDto } from './dto/decision.dto';
 import { ReviewDecision, ReviewTask } from './review-task.entity';
 import { LEASE_MS, REASON_CODES, REQUEST_INFO_DEADLINE_DAYS, RISK_RANK, SLA_WORKING_DAYS, STAGE_RANK, addWorkingDays } from './review.rules';
@@ -139,13 +139,12 @@ const actorOf = (p: Principal): Actor => ({ type: 'staff', id: p.userId });
  */
 @Injectable()
 export class ReviewTasksService {
-  private appReviews?: AppReviewHandler;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verification: VerificationService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    @Inject(APP_REVIEW_HANDLER) private readonly appReviews: AppReviewHandler,
   ) {}
 
   /** The pg Pool under TypeORM's DataSource: the same connections, settings and type parsers. */
@@ -172,16 +171,6 @@ export class ReviewTasksService {
       [params.appId, params.organisationId, params.riskLevel, STAGE_RANK.first, RISK_RANK[params.riskLevel] ?? 1, addWorkingDays(new Date(), SLA_WORKING_DAYS), params.seniorOnly],
     )) as { id: string }[];
     return rows[0]!.id;
-  }
-
-  /** The apps area decides `app` tasks and reacts to organisation suspensions; it registers itself at start. */
-  useAppReviews(handler: AppReviewHandler): void {
-    this.appReviews = handler;
-  }
-
-  private appHandler(): AppReviewHandler {
-    if (!this.appReviews) throw new Error('No app review handler is registered (AppsModule not loaded)');
-    return this.appReviews;
   }
 
   /**
@@ -298,7 +287,7 @@ export class ReviewTasksService {
         claimVersion: task.claimVersion,
       });
       if (task.type === 'app') {
-        const productionStatus = await this.appHandler().decide(m, task, principal, dto, requestId);
+        const productionStatus = await this.appReviews.decide(m, task, principal, dto, requestId);
         const updated = (await m.getRepository(ReviewTask).findOneByOrFail({ id: task.id }))!;
         return { task: taskView(updated), verificationStatus: productionStatus };
       }
@@ -371,7 +360,7 @@ export class ReviewTasksService {
   async caseView(taskId: string) {
     const task = await this.dataSource.getRepository(ReviewTask).findOneBy({ id: taskId });
     if (!task) throw new NotFoundError('Review task');
-    if (task.type === 'app') return { task: taskView(task), ...(await this.appHandler().caseView(task)) };
+    if (task.type === 'app') return { task: taskView(task), ...(await this.appReviews.caseView(task)) };
     const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: task.organisationId });
     const [people, documents, checks, decisions, history] = await Promise.all([
       this.dataSource.getRepository(Person).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
