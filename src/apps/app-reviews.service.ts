@@ -56,11 +56,14 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
 
     const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
     app.productionStatus = after;
-    request.status = dto.decision === 'approve' ? 'approved' : dto.decision === 'reject' ? 'rejected' : 'info_requested';
+    // A decision's target (approved, rejected, info_requested) is also the request's outcome.
+    request.status = after as ProductionAccessRequest['status'];
     request.decidedAt = new Date();
     request.reasons = reasons;
     if (dto.decision === 'approve') app.grantedScopes = request.scopes;
-    if (dto.decision === 'request_info') request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
+    if (dto.decision === 'request_info') {
+      request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
+    }
     await m.getRepository(ProductionAccessRequest).save(request);
     await m.getRepository(App).save(app);
     await this.tellDecision(m, app, request);
@@ -69,21 +72,30 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       action: `app.production_access_${request.status}`,
       subject: { type: 'app', id: app.id },
       before: { productionStatus: before },
-      after: { productionStatus: after, taskId: task.id, requestId: request.id, reasonCodes: dto.reasonCodes, note: dto.note, grantedScopes: app.grantedScopes },
+      after: {
+        productionStatus: after,
+        taskId: task.id,
+        requestId: request.id,
+        reasonCodes: dto.reasonCodes,
+        note: dto.note,
+        grantedScopes: app.grantedScopes,
+      },
       requestId,
     });
     return after;
   }
 
-  /** Emails the organisation's owners and admins about a decided request; an approval also goes to the app's webhook. */
+  /** Emails the organisation's owners and admins about a decided request; an approval also goes to the webhook. */
   private async tellDecision(m: EntityManager, app: App, request: ProductionAccessRequest): Promise<void> {
     const about = { appName: app.name, organisationId: app.organisationId, appId: app.id };
     for (const email of await AppsService.managers(m, app.organisationId)) {
       if (request.status === 'approved') await this.outbox.enqueue(m, email, 'app-approved', about);
-      else if (request.status === 'rejected') await this.outbox.enqueue(m, email, 'app-rejected', { ...about, reasons: (request.reasons ?? []).map((r) => r.text) });
-      else await this.outbox.enqueue(m, email, 'app-information-requested', { ...about, items: request.requestedItems ?? [] });
+      else if (request.status === 'rejected') {
+        await this.outbox.enqueue(m, email, 'app-rejected', { ...about, reasons: (request.reasons ?? []).map((r) => r.text) });
+      } else await this.outbox.enqueue(m, email, 'app-information-requested', { ...about, items: request.requestedItems ?? [] });
     }
-    if (request.status === 'approved') await this.webhooks.emit(m, app.id, 'app.approved', { productionClientId: app.productionClientId, scopes: request.scopes });
+    if (request.status !== 'approved') return;
+    await this.webhooks.emit(m, app.id, 'app.approved', { productionClientId: app.productionClientId, scopes: request.scopes });
   }
 
   /** What was true when the developer asked must still be true when a reviewer approves. */
@@ -122,7 +134,12 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
   }
 
   /** The organisation's verification left or regained `approved`: its live apps' webhooks hear of it. */
-  async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: string): Promise<void> {
+  async organisationStandingChanged(
+    m: EntityManager,
+    organisationId: string,
+    change: 'lost' | 'restored',
+    status: string,
+  ): Promise<void> {
     const apps = (await m.query(`SELECT id FROM apps WHERE organisation_id = $1 AND production_status = 'approved' AND suspended_at IS NULL`, [organisationId])) as { id: string }[];
     for (const a of apps) await this.webhooks.emit(m, a.id, change === 'lost' ? 'app.suspended' : 'app.reinstated', { cause: `organisation_${status}` });
   }

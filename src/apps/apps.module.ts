@@ -28,7 +28,14 @@ import { WebhooksService } from './webhooks/webhooks.service';
     IdempotencyService,
     WebhooksService,
   ],
-  exports: [AppsService, AppReviewsService, ClientAuthService, CertificatesService, IdempotencyService, WebhooksService],
+  exports: [
+    AppsService,
+    AppReviewsService,
+    ClientAuthService,
+    CertificatesService,
+    IdempotencyService,
+    WebhooksService,
+  ],
 })
 export class AppsModule {}
 

@@ -1,4 +1,8 @@
-import { VERIFICATION_TRANSITIONS, VerificationEvent, VerificationStatus } from '../kyc/verification/verification.transitions';
+import {
+  VERIFICATION_TRANSITIONS,
+  VerificationEvent,
+  VerificationStatus,
+} from '../kyc/verification/verification.transitions';
 
 /** The verification transition a first claim of a KYB case performs, as its table entry gives it. */
 export interface ClaimTransition {
@@ -8,7 +12,7 @@ export interface ClaimTransition {
 
 /** A status or event name as an SQL literal: they are lower-case words; anything else is a programming error. */
 function literal(word: string): string {
-  if (!/^[a-z_]+$/.test(word)) throw new Error(`claim statement: ${JSON.stringify(word)} is not a status or event name`);
+  if (!/^[a-z_]+$/.test(word)) throw new Error(`claim statement: ${JSON.stringify(word)} is not a status or event`);
   return `'${word}'`;
 }
 
@@ -24,9 +28,14 @@ function literal(word: string): string {
  * - a move into or out of `approved`: those must go through `VerificationService.transition`,
  *   which tells the standing listener; this statement does not.
  */
-export function claimStatement(event: VerificationEvent, rule: ClaimTransition = VERIFICATION_TRANSITIONS[event]): string {
+export function claimStatement(
+  event: VerificationEvent,
+  rule: ClaimTransition = VERIFICATION_TRANSITIONS[event],
+): string {
   if (rule.from.length !== 1) throw new Error(`claim statement: ${event} must have exactly one from-state`);
-  if (rule.from[0] === 'approved' || rule.to === 'approved') throw new Error(`claim statement: ${event} changes a standing`);
+  if (rule.from[0] === 'approved' || rule.to === 'approved') {
+    throw new Error(`claim statement: ${event} changes a standing`);
+  }
   const from = literal(rule.from[0]!);
   const to = literal(rule.to);
   const action = `'verification.' || ${literal(event)}`;

@@ -33,7 +33,8 @@ export class KybDecisionsService {
 
   /** Returns the organisation's verification status after the decision. */
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
-    const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock: { mode: 'pessimistic_write' } });
+    const lock = { mode: 'pessimistic_write' } as const;
+    const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock });
     if (!org) throw new NotFoundError('Organisation');
     const senior = principal.staffRole === 'senior_reviewer';
     const situation = { status: org.verificationStatus, stage: task.stage, riskLevel: org.riskLevel, senior };
@@ -41,7 +42,8 @@ export class KybDecisionsService {
     const reasons: Reason[] = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
     stamp(org, outcome, reasons);
     const items = outcome.requestsItems ? requestItems(org, dto) : undefined;
-    const details = { taskId: task.id, stage: task.stage, reasonCodes: dto.reasonCodes, note: dto.note, ...(items && { requestedItems: items }) };
+    const details = { taskId: task.id, stage: task.stage, reasonCodes: dto.reasonCodes, note: dto.note };
+    if (items) Object.assign(details, { requestedItems: items });
     const actor = staffActor(principal);
     if (outcome.event) {
       await this.verification.transition(m, org, outcome.event, actor, requestId, details);
