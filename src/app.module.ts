@@ -6,7 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AppsWorkerModule } from './apps/apps-worker.module';
-import { AppsModule } from './apps/apps.module';
+import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -22,7 +22,10 @@ import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
-/** Modules whose controllers and services every role loads. */
+/**
+ * Modules whose controllers and services every role loads. `AppsPortsModule` binds the apps
+ * area's implementations to the ports of KYC and review (see its docstring).
+ */
 const DOMAIN_MODULES: Type[] = [
   HealthModule,
   AuditModule,
@@ -32,6 +35,7 @@ const DOMAIN_MODULES: Type[] = [
   KycModule,
   ReviewModule,
   AppsModule,
+  AppsPortsModule,
 ];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimStatement } from '../src/review/claim.statement';
 import { ReviewNotificationsService } from '../src/review/review-notifications.service';
+import { ReviewTasksService } from '../src/review/review-tasks.service';
 import { Organisation } from '../src/organisations/organisation.entity';
 import { JobOutboxService } from '../src/queue/job-outbox';
 import { JobQueueService } from '../src/queue/job-queue.service';
@@ -294,6 +296,70 @@ describe('review queue', () => {
     expect((await service.run()).slaAlerts).toBe(1);
     await t.smtp.waitFor((m) => m.to.includes(reviewer.email) && /SLA/.test(m.subject));
     expect((await service.run()).slaAlerts).toBe(0);
+  });
+
+
+  describe('the claim statement', () => {
+    /** An organisation in `status` with one pending first-stage KYB task, ranked ahead of every other pending task. */
+    async function caseIn(status: string): Promise<string> {
+      const dev = await developer(t, `claim-${status}`);
+      const address = { line1: '3 Mill Lane', city: 'Hull', postcode: 'HU1 1AA', country: 'GB' };
+      const body = { legalName: `Claims ${seed++} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: address, regulatoryStatus: { type: 'unregulated' } };
+      const org = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send(body).expect(201)).body.id as string;
+      await t.dataSource.query(`UPDATE organisations SET verification_status = $2 WHERE id = $1`, [org, status]);
+      const loaded = await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org });
+      await t.dataSource.transaction((m) => t.app.get(ReviewTasksService).createKybTask(m, loaded, 'first'));
+      await t.dataSource.query(`UPDATE review_tasks SET risk_rank = -1 WHERE organisation_id = $1`, [org]);
+      return org;
+    }
+    /** The case's review_started events, queued or already chained. */
+    const reviewStarts = async (org: string) =>
+      (await t.dataSource.query(
+        `SELECT before, after FROM audit_queue WHERE subject_id = $1 AND action = 'verification.review_started'
+         UNION ALL SELECT before, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.review_started'`,
+        [org],
+      )) as { before: unknown; after: { status: string; taskId: string } }[];
+
+    it.each(['suspended', 'info_requested', 'submitted'])(
+      'leases a first-stage task whose case is %s (not the table’s from-state) without moving the case',
+      async (caseStatus) => {
+        const reviewer = await staff(t, 'reviewer');
+        const org = await caseIn(caseStatus);
+        const task = await claimFor(reviewer, org);
+        expect(await status(org)).toBe(caseStatus);
+        expect(await reviewStarts(org)).toEqual([]);
+        await t.http().post(`/v1/review/tasks/${task.id}/release`).set(bearer(reviewer.token)).expect(204);
+        expect(await status(org)).toBe(caseStatus);
+        await claimFor(reviewer, org);
+      },
+    );
+
+    it('moves a pending_review case as the table’s review_started says, with its audit event', async () => {
+      const reviewer = await staff(t, 'reviewer');
+      const org = await caseIn('pending_review');
+      const task = await claimFor(reviewer, org);
+      expect(await status(org)).toBe('in_review');
+      expect(await reviewStarts(org)).toEqual([{ before: { status: 'pending_review' }, after: { status: 'in_review', taskId: task.id } }]);
+    });
+
+    it('performs whatever transition it is built from: another entry moves another state, and not pending_review', async () => {
+      // A table entry other than today's, as if someone changed VERIFICATION_TRANSITIONS.review_started.
+      const changed = claimStatement('review_started', { from: ['info_requested'], to: 'submitted' });
+      const reviewer = await staff(t, 'reviewer');
+      const run = async () => ((await t.dataSource.query(changed, [reviewer.id, false, reviewer.email, 60, null, true])) as { id: string; organisation_id: string }[])[0]!;
+
+      const moved = await caseIn('info_requested');
+      const first = await run();
+      expect(first.organisation_id).toBe(moved);
+      expect(await status(moved)).toBe('submitted');
+      expect(await reviewStarts(moved)).toEqual([{ before: { status: 'info_requested' }, after: { status: 'submitted', taskId: first.id } }]);
+
+      const kept = await caseIn('pending_review');
+      const second = await run();
+      expect(second.organisation_id).toBe(kept);
+      expect(await status(kept)).toBe('pending_review');
+      expect(await reviewStarts(kept)).toEqual([]);
+    });
   });
 
   it('gives each of 200 tasks to exactly one of 20 reviewers claiming in parallel', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
@@ -6,82 +6,96 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { OutboxService } from '../notifications/outbox.service';
 import { Organisation } from '../organisations/organisation.entity';
-import { VerificationService } from '../kyc/verification/verification.service';
+import { OrganisationStandingListener } from '../kyc/verification/standing-listener';
 import { AppReviewHandler } from '../review/app-review-handler';
 import { DecisionDto } from '../review/dto/decision.dto';
 import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
-import { ReviewTasksService } from '../review/review-tasks.service';
 import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
 import { AppsService, productionAccessView } from './apps.service';
+import { nextProductionStatus } from './production-access.transitions';
 import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
 import { standingOf, unmetTierRequirements } from './standing';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 
-/** Decides production-access reviews, and suspends or reinstates apps (senior reviewers). */
+/**
+ * Decides production-access reviews, and suspends or reinstates apps (senior reviewers). Implements
+ * two ports of lower areas, bound statically in `AppsPortsModule` (apps.module.ts): review's
+ * `APP_REVIEW_HANDLER` and KYC's `ORGANISATION_STANDING_LISTENER`.
+ */
 @Injectable()
-export class AppReviewsService implements AppReviewHandler, OnModuleInit {
+export class AppReviewsService implements AppReviewHandler, OrganisationStandingListener {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly reviews: ReviewTasksService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly webhooks: WebhooksService,
-    private readonly verification: VerificationService,
   ) {}
 
-  onModuleInit(): void {
-    this.reviews.useAppReviews(this);
-    this.verification.onStandingChange((m, organisationId, change, status) => this.organisationStandingChanged(m, organisationId, change, status));
-  }
-
+  /**
+   * Applies a reviewer's decision on an `app` task (in the transaction that closed it): the app's
+   * production status moves by PRODUCTION_ACCESS_TRANSITIONS (409 unless it is `requested`), the
+   * request records the outcome, the organisation's owners and admins are emailed, an approval is
+   * announced on the app's webhook. 403 when high-tier scopes meet a plain reviewer's approval,
+   * 409 when what the approval needs is no longer true. Returns the new production status.
+   */
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
     const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
     if (!request) throw new NotFoundError('Production-access request');
     const app = await m.getRepository(App).findOne({ where: { id: request.appId }, lock: { mode: 'pessimistic_write' } });
     if (!app) throw new NotFoundError('App');
     const org = await m.getRepository(Organisation).findOneByOrFail({ id: app.organisationId });
+    const before = app.productionStatus;
+    const after = nextProductionStatus(before, dto.decision);
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
       throw new DomainError('forbidden', 'High-tier scopes need a senior reviewer');
     }
     if (dto.decision === 'approve') await this.assertStillEligible(m, app, org, request);
 
     const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
-    const before = app.productionStatus;
+    app.productionStatus = after;
+    // A decision's target (approved, rejected, info_requested) is also the request's outcome.
+    request.status = after as ProductionAccessRequest['status'];
     request.decidedAt = new Date();
     request.reasons = reasons;
-    const managers = await AppsService.managers(m, app.organisationId);
-    if (dto.decision === 'approve') {
-      request.status = 'approved';
-      app.productionStatus = 'approved';
-      app.grantedScopes = request.scopes;
-      for (const email of managers) await this.outbox.enqueue(m, email, 'app-approved', { appName: app.name, organisationId: app.organisationId, appId: app.id });
-      await this.webhooks.emit(m, app.id, 'app.approved', { productionClientId: app.productionClientId, scopes: request.scopes });
-    } else if (dto.decision === 'reject') {
-      request.status = 'rejected';
-      app.productionStatus = 'rejected';
-      for (const email of managers) await this.outbox.enqueue(m, email, 'app-rejected', { appName: app.name, organisationId: app.organisationId, appId: app.id, reasons: reasons.map((r) => r.text) });
-    } else {
-      request.status = 'info_requested';
+    if (dto.decision === 'approve') app.grantedScopes = request.scopes;
+    if (dto.decision === 'request_info') {
       request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
-      app.productionStatus = 'info_requested';
-      for (const email of managers) {
-        await this.outbox.enqueue(m, email, 'app-information-requested', { appName: app.name, organisationId: app.organisationId, appId: app.id, items: request.requestedItems });
-      }
     }
     await m.getRepository(ProductionAccessRequest).save(request);
     await m.getRepository(App).save(app);
+    await this.tellDecision(m, app, request);
     await this.audit.append(m, {
       actor: staff(principal),
       action: `app.production_access_${request.status}`,
       subject: { type: 'app', id: app.id },
       before: { productionStatus: before },
-      after: { productionStatus: app.productionStatus, taskId: task.id, requestId: request.id, reasonCodes: dto.reasonCodes, note: dto.note, grantedScopes: app.grantedScopes },
+      after: {
+        productionStatus: after,
+        taskId: task.id,
+        requestId: request.id,
+        reasonCodes: dto.reasonCodes,
+        note: dto.note,
+        grantedScopes: app.grantedScopes,
+      },
       requestId,
     });
-    return app.productionStatus;
+    return after;
+  }
+
+  /** Emails the organisation's owners and admins about a decided request; an approval also goes to the webhook. */
+  private async tellDecision(m: EntityManager, app: App, request: ProductionAccessRequest): Promise<void> {
+    const about = { appName: app.name, organisationId: app.organisationId, appId: app.id };
+    for (const email of await AppsService.managers(m, app.organisationId)) {
+      if (request.status === 'approved') await this.outbox.enqueue(m, email, 'app-approved', about);
+      else if (request.status === 'rejected') {
+        await this.outbox.enqueue(m, email, 'app-rejected', { ...about, reasons: (request.reasons ?? []).map((r) => r.text) });
+      } else await this.outbox.enqueue(m, email, 'app-information-requested', { ...about, items: request.requestedItems ?? [] });
+    }
+    if (request.status !== 'approved') return;
+    await this.webhooks.emit(m, app.id, 'app.approved', { productionClientId: app.productionClientId, scopes: request.scopes });
   }
 
   /** What was true when the developer asked must still be true when a reviewer approves. */
@@ -120,7 +134,12 @@ export class AppReviewsService implements AppReviewHandler, OnModuleInit {
   }
 
   /** The organisation's verification left or regained `approved`: its live apps' webhooks hear of it. */
-  private async organisationStandingChanged(m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: string): Promise<void> {
+  async organisationStandingChanged(
+    m: EntityManager,
+    organisationId: string,
+    change: 'lost' | 'restored',
+    status: string,
+  ): Promise<void> {
     const apps = (await m.query(`SELECT id FROM apps WHERE organisation_id = $1 AND production_status = 'approved' AND suspended_at IS NULL`, [organisationId])) as { id: string }[];
     for (const a of apps) await this.webhooks.emit(m, a.id, change === 'lost' ? 'app.suspended' : 'app.reinstated', { cause: `organisation_${status}` });
   }

@@ -9,6 +9,7 @@ import { Organisation } from '../organisations/organisation.entity';
 import { ReviewTasksService } from '../review/review-tasks.service';
 import { AppKeys } from './app-keys';
 import { App, ProductionAccessRequest } from './app.entity';
+import { nextProductionStatus } from './production-access.transitions';
 import { AppCredential } from './credentials/app-credential.entity';
 import { generateClientId, generateClientSecret, hashClientSecret, secretPrefix } from './credentials/client-secret';
 import { SCOPES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './credentials/scopes';
@@ -204,8 +205,7 @@ export class AppsService {
         throw new DomainError('conflict', `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`);
       }
       if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
-      if (app.productionStatus === 'requested') throw new DomainError('conflict', 'A production-access request for this app is already waiting for review');
-      if (app.productionStatus === 'approved') throw new DomainError('conflict', 'The app already has production access');
+      const requested = nextProductionStatus(app.productionStatus, 'request');
 
       const errors: FieldError[] = [];
       for (const scope of app.scopes) {
@@ -225,7 +225,7 @@ export class AppsService {
       if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
 
       app.productionClientId ??= generateClientId('production');
-      app.productionStatus = 'requested';
+      app.productionStatus = requested;
       await m.getRepository(App).save(app);
       const seniorOnly = requirementsFor(app.scopes).seniorReview;
       const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly });

@@ -6,13 +6,22 @@ import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { pageSize } from '../common/pagination/pagination';
 import { DecisionDto, SuspendDto, TasksQueryDto } from './dto/decision.dto';
-import { ReviewTasksService, TaskView } from './review-tasks.service';
+import { CaseViewsService } from './case-views.service';
+import { OrganisationSuspensionsService } from './organisation-suspensions.service';
+import { ReviewDecisionsService } from './review-decisions.service';
+import { ReviewTasksService } from './review-tasks.service';
+import { TaskView } from './task-view';
 import { REASON_CODES } from './review.rules';
 
 @ApiTags('review')
 @Controller('v1/review')
 export class ReviewController {
-  constructor(private readonly tasks: ReviewTasksService) {}
+  constructor(
+    private readonly tasks: ReviewTasksService,
+    private readonly decisions: ReviewDecisionsService,
+    private readonly cases: CaseViewsService,
+    private readonly suspensions: OrganisationSuspensionsService,
+  ) {}
 
   @Get('reason-codes')
   @Staff()
@@ -41,7 +50,7 @@ export class ReviewController {
   @Staff()
   @ApiOperation({ summary: 'The case: organisation, people, documents with check results, history, previous decisions' })
   case(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.tasks.caseView(id);
+    return this.cases.caseView(id);
   }
 
   @Post('tasks/:id/release')
@@ -56,7 +65,7 @@ export class ReviewController {
   @HttpCode(200)
   @ApiOperation({ summary: 'approve | reject | request_info; only the holder of the current, unexpired lease' })
   decide(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DecisionDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
-    return this.tasks.decide(id, principal, body, requestId);
+    return this.decisions.decide(id, principal, body, requestId);
   }
 
   @Post('organisations/:orgId/suspend')
@@ -64,13 +73,13 @@ export class ReviewController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspend an approved organisation and its apps’ production access at once' })
   suspend(@Param('orgId', new ParseUUIDPipe()) orgId: string, @Body() body: SuspendDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
-    return this.tasks.setSuspended(orgId, true, body.reason, principal, requestId);
+    return this.suspensions.setSuspended(orgId, true, body.reason, principal, requestId);
   }
 
   @Post('organisations/:orgId/reinstate')
   @Staff('senior_reviewer')
   @HttpCode(200)
   reinstate(@Param('orgId', new ParseUUIDPipe()) orgId: string, @Body() body: SuspendDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
-    return this.tasks.setSuspended(orgId, false, body.reason, principal, requestId);
+    return this.suspensions.setSuspended(orgId, false, body.reason, principal, requestId);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,6 +13,7 @@ import { CheckView, developerCheckView } from '../checks/check-view';
 import { KybDocument } from '../documents/document.entity';
 import { Person } from '../people/person.entity';
 import { Requirements, deriveRequirements, reverificationDueAt } from './requirements';
+import { ORGANISATION_STANDING_LISTENER, OrganisationStandingListener } from './standing-listener';
 import { VerificationEvent, VerificationStatus, isVerificationStatus, nextStatus } from './verification.transitions';
 
 export interface VerificationView {
@@ -26,8 +27,6 @@ export interface VerificationView {
   expiresAt: string | null;
 }
 
-export type StandingListener = (m: EntityManager, organisationId: string, change: 'lost' | 'restored', status: VerificationStatus) => Promise<void>;
-
 @Injectable()
 export class VerificationService {
   constructor(
@@ -35,10 +34,10 @@ export class VerificationService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly jobs: JobQueueService,
+    @Inject(ORGANISATION_STANDING_LISTENER) private readonly standingListener: OrganisationStandingListener,
   ) {}
 
   private readonly logger = new Logger(VerificationService.name);
-  private readonly standingListeners: StandingListener[] = [];
 
   async requirementsOf(m: EntityManager, org: Organisation): Promise<Requirements> {
     const [people, documents] = await Promise.all([
@@ -119,7 +118,8 @@ export class VerificationService {
 
   /**
    * The one way a verification status changes: checks the table, saves, and writes the audit entry
-   * in the caller's transaction (which must hold the organisation row lock).
+   * in the caller's transaction (which must hold the organisation row lock). A move into or out of
+   * `approved` is told to the standing listener (`ORGANISATION_STANDING_LISTENER`) in that transaction.
    */
   async transition(m: EntityManager, org: Organisation, event: VerificationEvent, actor: Actor, requestId?: string, details: Record<string, unknown> = {}): Promise<VerificationStatus> {
     const from = this.statusOf(org);
@@ -128,18 +128,9 @@ export class VerificationService {
     await m.getRepository(Organisation).save(org);
     await this.audit.append(m, { actor, action: `verification.${event}`, subject: { type: 'organisation', id: org.id }, before: { status: from }, after: { status: to, ...details }, requestId });
     if ((from === 'approved') !== (to === 'approved')) {
-      for (const listener of this.standingListeners) await listener(m, org.id, to === 'approved' ? 'restored' : 'lost', to);
+      await this.standingListener.organisationStandingChanged(m, org.id, to === 'approved' ? 'restored' : 'lost', to);
     }
     return to;
-  }
-
-  /**
-   * Called in the transaction of every transition into or out of `approved` (suspension, expiry,
-   * reinstatement, sanctions re-screening): production access follows the organisation's standing,
-   * and the apps area tells each app's webhook.
-   */
-  onStandingChange(listener: StandingListener): void {
-    this.standingListeners.push(listener);
   }
 
   private statusOf(org: Organisation): VerificationStatus {

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '../common/errors/domain-error';
+import { staffCheckView } from '../kyc/checks/check-view';
+import { CheckRecord } from '../kyc/checks/check.entity';
+import { KybDocument } from '../kyc/documents/document.entity';
+import { documentView } from '../kyc/documents/documents.service';
+import { Person } from '../kyc/people/person.entity';
+import { personView } from '../kyc/people/people.service';
+import { Organisation } from '../organisations/organisation.entity';
+import { APP_REVIEW_HANDLER, AppReviewHandler } from './app-review-handler';
+import { ReviewDecision, ReviewTask } from './review-task.entity';
+import { taskView } from './task-view';
+
+type AuditRow = Record<string, unknown>;
+
+/**
+ * The case a reviewer reads for a task: for `kyb`, the organisation, people, documents with every
+ * check result of the current submission, the organisation's audit history and earlier decisions;
+ * for `app`, what the apps area shows through APP_REVIEW_HANDLER. 404 for an unknown task.
+ */
+@Injectable()
+export class CaseViewsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_REVIEW_HANDLER) private readonly appReviews: AppReviewHandler,
+  ) {}
+
+  async caseView(taskId: string): Promise<Record<string, unknown>> {
+    const task = await this.dataSource.getRepository(ReviewTask).findOneBy({ id: taskId });
+    if (!task) throw new NotFoundError('Review task');
+    const body = task.type === 'app' ? await this.appReviews.caseView(task) : await this.kybCase(task);
+    return { task: taskView(task), ...body };
+  }
+
+  private async kybCase(task: ReviewTask): Promise<Record<string, unknown>> {
+    const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: task.organisationId });
+    const [people, documents, checks, decisions, history] = await Promise.all([
+      this.dataSource.getRepository(Person).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
+      this.dataSource.getRepository(KybDocument).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
+      this.dataSource.getRepository(CheckRecord).find({ where: { organisationId: org.id, submission: org.submissionCount }, order: { name: 'ASC' } }),
+      this.dataSource.getRepository(ReviewDecision).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
+      // In time order: a queued event (a case's review_started, queued with its claim) can be
+      // linked into the chain after a synchronous entry that came later (a quick release).
+      this.dataSource.query(
+        `SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries
+          WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY created_at, id`,
+        [org.id],
+      ) as Promise<AuditRow[]>,
+    ]);
+    const checksOf = (subjectId: string) => checks.filter((c) => c.subjectId === subjectId).map(staffCheckView);
+    return {
+      organisation: { ...organisationView(org), checks: checksOf(org.id) },
+      people: people.map(personView),
+      documents: documents.map((d) => ({ ...documentView(d), checks: checksOf(d.id) })),
+      decisions: decisions.map(decisionView),
+      history: history.map(historyView),
+    };
+  }
+}
+
+function organisationView(org: Organisation) {
+  return {
+    id: org.id,
+    legalName: org.legalName,
+    tradingName: org.tradingName,
+    registrationNumber: org.registrationNumber,
+    country: org.country,
+    registeredAddress: org.registeredAddress,
+    website: org.website,
+    regulatoryStatus: org.regulatoryStatus,
+    verification: {
+      status: org.verificationStatus,
+      riskLevel: org.riskLevel,
+      submittedAt: org.submittedAt?.toISOString() ?? null,
+      requestedItems: org.requestedItems,
+    },
+  };
+}
+
+const decisionView = (d: ReviewDecision) => ({
+  id: d.id,
+  stage: d.stage,
+  decision: d.decision,
+  reasonCodes: d.reasonCodes,
+  note: d.note,
+  reviewerId: d.reviewerId,
+  requestedItems: d.requestedItems,
+  createdAt: d.createdAt.toISOString(),
+});
+
+const historyView = (h: AuditRow) => ({
+  id: String(h.id),
+  actorType: h.actor_type,
+  actorId: h.actor_id,
+  action: h.action,
+  before: h.before,
+  after: h.after,
+  at: (h.created_at as Date).toISOString(),
+});
