@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
@@ -8,23 +9,24 @@ import { Principal } from '../auth/principal';
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
 
-interface Entry {
-  principal: Principal;
-  cachedUntil: number;
-  /** The session's own expiries (absolute and idle), so a cached entry never outlives them. */
-  validUntil: number;
-}
-
 /**
- * Authenticated principals by token hash, for at most 30 s, so a busy token costs no database
- * round trip. Every change that ends or alters a session (logout, password reset, disablement,
+ * Authenticated principals by token hash, for at most 30 s and never past the session's own
+ * expiry, so a busy token costs no database round trip. At most 10,000 entries; the least recently
+ * used goes first. Every change that ends or alters a session (logout, password reset, disablement,
  * MFA enrolment, email verification) drops the entries here at once and tells every other API
  * process through Redis pub/sub. Should a message be lost (Redis down), an entry lives 30 s at most.
  */
 @Injectable()
 export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PrincipalCache.name);
-  private readonly entries = new Map<string, Entry>();
+  // The wall clock, as the sessions' expiries are; ttlResolution 0 reads it on every check instead
+  // of keeping a timer that caches it for a millisecond.
+  private readonly entries = new LRUCache<string, Principal>({
+    max: MAX_ENTRIES,
+    ttl: TTL_MS,
+    ttlResolution: 0,
+    perf: { now: () => Date.now() },
+  });
   private subscriber?: Redis;
   private readonly channel: string;
 
@@ -49,19 +51,15 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   get(tokenHash: string): Principal | undefined {
-    const entry = this.entries.get(tokenHash);
-    if (!entry) return undefined;
-    const now = Date.now();
-    if (entry.cachedUntil < now || entry.validUntil < now) {
-      this.entries.delete(tokenHash);
-      return undefined;
-    }
-    return entry.principal;
+    return this.entries.get(tokenHash);
   }
 
+  /** `validUntil`: the session's own expiry (absolute or idle, whichever is first), ms since the epoch. */
   set(tokenHash: string, principal: Principal, validUntil: number): void {
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(tokenHash, { principal, cachedUntil: Date.now() + TTL_MS, validUntil });
+    const ttl = Math.min(TTL_MS, validUntil - Date.now());
+    // lru-cache reads a ttl of 0 as "never expires", so a session at or past its end is not cached.
+    if (ttl <= 0) this.entries.delete(tokenHash);
+    else this.entries.set(tokenHash, principal, { ttl });
   }
 
   /** Call after the change has committed, so no request can cache the old state again. */
@@ -78,8 +76,11 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     } catch {
       return;
     }
-    for (const [hash, entry] of this.entries) {
-      if ((target.userId && entry.principal.userId === target.userId) || (target.sessionId && entry.principal.sessionId === target.sessionId)) this.entries.delete(hash);
+    const { userId, sessionId } = target;
+    const gone: string[] = [];
+    for (const [hash, p] of this.entries.entries()) {
+      if ((userId && p.userId === userId) || (sessionId && p.sessionId === sessionId)) gone.push(hash);
     }
+    for (const hash of gone) this.entries.delete(hash);
   }
 }

@@ -14,6 +14,13 @@ describe('countries', () => {
     expect(countryCode('')).toBeUndefined();
   });
 
+  it('knows every ISO alpha-2 code and XK, also of countries the list names by no name above', () => {
+    expect(countryCode('FJ')).toBe('FJ');
+    expect(countryCode('np')).toBe('NP');
+    expect(countryCode('XK')).toBe('XK');
+    expect(countryCode('ZZ')).toBeUndefined();
+  });
+
   it('splits numbered nationality cells and keeps unknown names raw', () => {
     expect(parseNationalities('(1) Syria (2) Lebanon')).toEqual(['SY', 'LB']);
     expect(parseNationalities('Russia')).toEqual(['RU']);

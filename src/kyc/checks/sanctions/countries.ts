@@ -1,3 +1,4 @@
+import { getAlpha2Codes } from 'i18n-iso-countries/index';
 import { foldName } from './normalise';
 
 /**
@@ -38,11 +39,17 @@ const COUNTRY_NAMES: Readonly<Record<string, string>> = {
   UKRAINIAN: 'UA', HUNGARIAN: 'HU', MOLDOVAN: 'MD', ICELANDIC: 'IS',
 };
 
-const ISO_CODES: ReadonlySet<string> = new Set(Object.values(COUNTRY_NAMES));
+/**
+ * Every ISO 3166-1 alpha-2 code plus XK (Kosovo), from i18n-iso-countries' code table (the bare
+ * index, without the locales' names): the codes a KYB form accepts as a nationality, so that each
+ * of them is recognised when screened, not only those of the countries named above.
+ */
+const ISO_CODES: ReadonlySet<string> = new Set(Object.keys(getAlpha2Codes()));
 
 /**
  * ISO alpha-2 for a country name, demonym or code ("Russia", "Russian Federation", "russian",
- * "RU" → "RU"); `undefined` if unknown. "UK" maps to GB.
+ * "RU" → "RU"); `undefined` if unknown. "UK" maps to GB. The names are those the HMT list writes,
+ * kept here rather than taken from a locale's names, which spell many of them differently.
  */
 export function countryCode(raw: string): string | undefined {
   const folded = foldName(raw);

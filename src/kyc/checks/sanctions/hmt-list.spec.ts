@@ -20,6 +20,12 @@ describe('parseCsv', () => {
     expect(parseCsv('a,\n').map((r) => r.fields)).toEqual([['a', '']]);
   });
 
+  it('keeps a field with text after its closing quote as written, and a stray quote literally', () => {
+    // Malformed, and never in ConList.csv; csv-parse (relax_quotes) keeps such a field verbatim
+    // rather than splicing the quoted part and the rest together.
+    expect(parseCsv('"ACME" LTD,x\nO"NEILL,y\n').map((r) => r.fields)).toEqual([['"ACME" LTD', 'x'], ['O"NEILL', 'y']]);
+  });
+
   it('rejects an unterminated quoted field', () => {
     expect(() => parseCsv('a,"b\nc')).toThrow(HmtListError);
   });

@@ -1,3 +1,4 @@
+import { CsvError, Options, parse } from 'csv-parse/sync';
 import { parseNationalities } from './countries';
 
 /**
@@ -72,75 +73,47 @@ export class HmtListError extends Error {
 }
 
 /**
- * RFC 4180 CSV: fields separated by commas, records by CRLF, LF or CR; a field in double quotes
- * may contain commas, line breaks and `""` (one quote). A leading UTF-8 BOM is ignored. Returns
- * each record with the (1-based) line it starts on.
+ * csv-parse settings for RFC 4180 as the list is written: a BOM is dropped; CRLF, LF and lone CR all
+ * end a record, even mixed in one file (csv-parse would otherwise keep only the first one it sees);
+ * rows may be shorter than the header (the `Last Updated` line is); a stray quote inside an
+ * unquoted field is kept literally, as spreadsheets write it.
+ */
+const CSV_OPTIONS: Options = {
+  bom: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  relax_column_count: true,
+  relax_quotes: true,
+};
+
+/** Line breaks as a reader counts them: CRLF is one. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * RFC 4180 CSV (via csv-parse): fields separated by commas, records by CRLF, LF or CR; a field in
+ * double quotes may contain commas, line breaks (kept as written) and `""` (one quote). A leading
+ * UTF-8 BOM is ignored; a blank line is a record of one empty field. Returns each record with the
+ * (1-based) line it starts on. Throws {@link HmtListError} for text that is not CSV, e.g. an
+ * unterminated quoted field.
  */
 export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  const n = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  let recordLine = 1;
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStarted = false;
-
-  const endRecord = (): void => {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-  };
-
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (quoted) {
-      if (c === 0x22) {
-        if (text.charCodeAt(i + 1) === 0x22) {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i += 1;
-        continue;
-      }
-      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) line += 1;
-      // Keep line breaks inside quoted fields, as written.
-      field += text[i];
-      i += 1;
-      continue;
-    }
-    if (c === 0x22 && !fieldStarted) {
-      quoted = true;
-      fieldStarted = true;
-      i += 1;
-      continue;
-    }
-    if (c === 0x2c) {
-      fields.push(field);
-      field = '';
-      fieldStarted = false;
-      i += 1;
-      continue;
-    }
-    if (c === 0x0d || c === 0x0a) {
-      endRecord();
-      i += c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? 2 : 1;
-      line += 1;
-      recordLine = line;
-      continue;
-    }
-    // A stray quote inside an unquoted field is kept literally (lenient, as spreadsheets write).
-    field += text[i];
-    fieldStarted = true;
-    i += 1;
+  let parsed: string[][];
+  try {
+    parsed = parse(text, CSV_OPTIONS);
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const what = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unterminated quoted field: ' : '';
+    throw new HmtListError(`CSV: ${what}${e.message}`);
   }
-  if (quoted) throw new HmtListError(`CSV: unterminated quoted field starting on or before line ${recordLine}`);
-  if (field !== '' || fields.length > 0 || fieldStarted) endRecord();
+  // csv-parse's own line count is off by one for each CRLF inside a quoted field, so the start
+  // lines are counted here: each record ends one line break after the breaks inside its fields.
+  const records: { line: number; fields: string[] }[] = new Array(parsed.length);
+  let line = 1;
+  for (let r = 0; r < parsed.length; r += 1) {
+    const fields = parsed[r];
+    records[r] = { line, fields };
+    line += 1;
+    for (const f of fields) line += f.match(LINE_BREAK)?.length ?? 0;
+  }
   return records;
 }
 
