@@ -8,12 +8,11 @@ import { CertificatesService } from '../src/apps/ca/certificates.service';
 import { ClientAuthService } from '../src/apps/credentials/client-auth.service';
 import { WebhooksService } from '../src/apps/webhooks/webhooks.service';
 import { verifyWebhookSignature } from '../src/apps/webhooks/webhook-signature';
-import { Actor, bearer, developer, staff } from './harness/actors';
-import { pngImage } from './harness/images';
+import { Actor, LEEDS, bearer, createOrganisation, developer, staff } from './harness/actors';
+import { approvedOrganisation, createApp, sandboxApp } from './harness/cases';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
-const certificatePdf = readFileSync(join(__dirname, 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
 const HOUR = 3600_000;
 const ATTESTATION = { tokensEncryptedAtRest: true, leastPrivilege: true, noCustomerDataInLogs: true, breachNotification72h: true, deleteOnConsentRevocation: true };
 const justify = (scopes: string[]) => Object.fromEntries(scopes.map((s) => [s, `We need ${s} to show the customer a budget of their spending across banks.`]));
@@ -55,42 +54,11 @@ describe('apps and credentials', () => {
 
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
-  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
-    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
-  };
-
+  /** A new organisation of `dev`'s; `seed` makes its name unique (the certificate test reads it back). */
   async function organisation(dev: Actor): Promise<string> {
     seed++;
-    return (
-      await t
-        .http()
-        .post('/v1/organisations')
-        .set(bearer(dev.token))
-        .send({ legalName: `Budgetly ${seed} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } })
-        .expect(201)
-    ).body.id;
+    return createOrganisation(t, dev, { legalName: `Budgetly ${seed} Ltd`, registeredAddress: LEEDS });
   }
-
-  /** KYB through the real path: people, documents, submit, checks, a reviewer's approval. */
-  async function approve(dev: Actor, org: string, reviewer: Actor): Promise<void> {
-    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB', roles: ['director'] }).expect(201)).body.id;
-    await upload(dev.token, org, pngImage(90, 60, seed), { type: 'driving_licence', personId, documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16), issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
-    await upload(dev.token, org, Buffer.concat([certificatePdf, Buffer.from(`% ${org}\n%%EOF\n`)]), { type: 'certificate_of_incorporation' }).expect(201);
-    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
-    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 30_000, 'a review task');
-    const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
-    expect(task.organisationId).toBe(org);
-    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['documents_verified'], note: 'Consistent.' }).expect(200);
-  }
-
-  const createApp = (dev: Actor, org: string, body: Record<string, unknown> = {}) =>
-    t
-      .http()
-      .post(`/v1/organisations/${org}/apps`)
-      .set(bearer(dev.token))
-      .send({ name: 'Budgetly', description: 'Budgets across all your banks.', redirectUris: ['https://app.budgetly.co.uk/callback', 'http://localhost:8080/cb'], scopes: ['accounts:read', 'transactions:read'], ...body });
 
   const auth = () => t.app.get(ClientAuthService);
 
@@ -100,16 +68,16 @@ describe('apps and credentials', () => {
     const org = await organisation(dev);
 
     // Bad redirect URIs: field errors, nothing written.
-    const bad = await createApp(dev, org, { redirectUris: ['https://*.budgetly.co.uk/cb', 'http://budgetly.co.uk/cb', 'https://app.budgetly.co.uk/cb#x', 'https://user@app.budgetly.co.uk/cb'] }).expect(400);
+    const bad = await createApp(t, dev, org, { redirectUris: ['https://*.budgetly.co.uk/cb', 'http://budgetly.co.uk/cb', 'https://app.budgetly.co.uk/cb#x', 'https://user@app.budgetly.co.uk/cb'] }).expect(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['redirectUris[0]', 'redirectUris[1]', 'redirectUris[2]', 'redirectUris[3]']);
     expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(0);
 
     // A retried creation with the same Idempotency-Key gets the same app and secret, not a second app.
     const createKey = `create-${Date.now()}`;
-    const created = await createApp(dev, org).set('Idempotency-Key', createKey).expect(201);
+    const created = await createApp(t, dev, org).set('Idempotency-Key', createKey).expect(201);
     const app = created.body;
-    const replayed = await createApp(dev, org).set('Idempotency-Key', createKey).expect(201);
+    const replayed = await createApp(t, dev, org).set('Idempotency-Key', createKey).expect(201);
     expect(replayed.body).toEqual(app);
     expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(1);
     expect(app.environment).toBe('sandbox');
@@ -128,7 +96,7 @@ describe('apps and credentials', () => {
     expect(early.body.detail).toContain('approved organisation');
     expect(await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE type = 'app' AND subject_id = $1`, [app.id])).toHaveLength(0);
 
-    await approve(dev, org, reviewer);
+    await approvedOrganisation(t, dev, org, reviewer);
 
     // Incomplete: a localhost redirect, a missing justification, an attestation left false.
     const incomplete = await t
@@ -214,8 +182,8 @@ describe('apps and credentials', () => {
     const reviewer = await staff(t, 'reviewer');
     const senior = await staff(t, 'senior_reviewer');
     const org = await organisation(dev);
-    await approve(dev, org, reviewer);
-    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['balances:read'] }).expect(201)).body;
+    await approvedOrganisation(t, dev, org, reviewer);
+    const app = await sandboxApp(t, dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['balances:read'] });
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send({ scopeJustifications: justify(['balances:read']), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 30, securityAttestation: ATTESTATION }).expect(202);
     const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
     await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['scopes_justified'], note: 'Fine.' }).expect(200);
@@ -260,12 +228,12 @@ describe('apps and credentials', () => {
     const dev = await developer(t, 'certs');
     const reviewer = await staff(t, 'reviewer');
     const org = await organisation(dev);
-    const app = (await createApp(dev, org).expect(201)).body;
+    const app = await sandboxApp(t, dev, org);
     openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-subj', '/CN=budgetly', '-out', 'client.csr');
     const csr = readFileSync(join(dir, 'client.csr'), 'utf8');
     // The certificate names the verified organisation, so it waits for approval.
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).send({ csr }).expect(409);
-    await approve(dev, org, reviewer);
+    await approvedOrganisation(t, dev, org, reviewer);
 
     const issued = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/certificates`).set(bearer(dev.token)).set('Idempotency-Key', `cert-${Date.now()}`).send({ csr }).expect(201);
     expect(issued.body.thumbprint).toMatch(/^[0-9a-f]{64}$/);
@@ -313,8 +281,8 @@ describe('apps and credentials', () => {
     const dev = await developer(t, 'expiry');
     const reviewer = await staff(t, 'reviewer');
     const org = await organisation(dev);
-    await approve(dev, org, reviewer);
-    const app = (await createApp(dev, org).expect(201)).body;
+    await approvedOrganisation(t, dev, org, reviewer);
+    const app = await sandboxApp(t, dev, org);
     const hook = await receiver(200);
     try {
       await t.http().put(`/v1/organisations/${org}/apps/${app.id}/webhook`).set(bearer(dev.token)).send({ url: hook.url }).expect(200);
@@ -324,15 +292,37 @@ describe('apps and credentials', () => {
       const reminders = t.app.get(CertificatesService);
       const expiring = () => t.smtp.messages.filter((m) => m.to.includes(dev.email) && /client certificate expires/.test(m.subject));
 
-      await reminders.sendExpiryReminders(new Date(notAfter - 40 * 24 * HOUR));
-      await reminders.sendExpiryReminders(new Date(notAfter - 20 * 24 * HOUR));
-      await reminders.sendExpiryReminders(new Date(notAfter - 19 * 24 * HOUR));
+      // The daily maintenance job, run with a controlled clock; every instant runs twice, as a
+      // retried or overlapping job would, and a reminder must still go out once per threshold.
+      const runJobAt = async (daysBefore: number) => {
+        for (let run = 0; run < 2; run++) await reminders.sendExpiryReminders(new Date(notAfter - daysBefore * 24 * HOUR));
+      };
+      // What was written, counted in the database rather than waited for: one row per email/event.
+      const queued = async () => ({
+        emails: ((await t.dataSource.query(
+          `SELECT data->>'daysLeft' AS days FROM outbox_messages WHERE recipient = $1 AND template = 'certificate-expiring' ORDER BY created_at`,
+          [dev.email],
+        )) as { days: string }[]).map((r) => Number(r.days)),
+        events: ((await t.dataSource.query(
+          `SELECT payload->'data'->>'daysLeft' AS days FROM webhook_deliveries WHERE app_id = $1 AND event_type = 'certificate.expiring' ORDER BY created_at`,
+          [app.id],
+        )) as { days: string }[]).map((r) => Number(r.days)),
+      });
+
+      await runJobAt(40);
+      expect(await queued()).toEqual({ emails: [], events: [] });
+      await runJobAt(20);
+      await runJobAt(19);
+      expect(await queued()).toEqual({ emails: [20], events: [20] });
       const first = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /expires in 20 days/.test(m.subject));
       expect(first.text).toContain(cert.thumbprint);
-      await reminders.sendExpiryReminders(new Date(notAfter - 5 * 24 * HOUR));
+      await runJobAt(5);
       await t.smtp.waitFor((m) => m.to.includes(dev.email) && /expires in 5 days/.test(m.subject));
-      await reminders.sendExpiryReminders(new Date(notAfter - 2 * 24 * HOUR));
-      await new Promise((r) => setTimeout(r, 1500));
+      await runJobAt(2);
+      expect(await queued()).toEqual({ emails: [20, 5], events: [20, 5] });
+      // Both rows are sent, so the catcher holds everything that will ever arrive for them.
+      const unsent = `SELECT 1 FROM outbox_messages WHERE recipient = $1 AND template = 'certificate-expiring' AND status <> 'sent'`;
+      await eventually(async () => (await t.dataSource.query(unsent, [dev.email])).length === 0, 15_000, 'both reminders sent');
       expect(expiring().map((m) => m.subject)).toEqual([expect.stringContaining('20 days'), expect.stringContaining('5 days')]);
       await eventually(() => hook.received.filter((r) => JSON.parse(r.body).type === 'certificate.expiring').length === 2, 15_000, 'two certificate.expiring events');
     } finally {
@@ -344,8 +334,8 @@ describe('apps and credentials', () => {
     const dev = await developer(t, 'appreject');
     const reviewer = await staff(t, 'reviewer');
     const org = await organisation(dev);
-    await approve(dev, org, reviewer);
-    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] }).expect(201)).body;
+    await approvedOrganisation(t, dev, org, reviewer);
+    const app = await sandboxApp(t, dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] });
     const body = { scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 3650, securityAttestation: ATTESTATION };
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(202);
     const task = (await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200)).body;
@@ -366,8 +356,8 @@ describe('apps and credentials', () => {
     const reviewer = await staff(t, 'reviewer');
     const senior = await staff(t, 'senior_reviewer');
     const org = await organisation(dev);
-    await approve(dev, org, reviewer);
-    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read', 'payments:initiate'] }).expect(201)).body;
+    await approvedOrganisation(t, dev, org, reviewer);
+    const app = await sandboxApp(t, dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read', 'payments:initiate'] });
     const body = { scopeJustifications: justify(app.scopes), privacyPolicyUrl: 'https://budgetly.co.uk/privacy', dataRetentionDays: 90, securityAttestation: ATTESTATION };
     const refused = await t.http().post(`/v1/organisations/${org}/apps/${app.id}/production-access`).set(bearer(dev.token)).send(body).expect(400);
     expect(refused.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/FCA-regulated.*client certificate/s);
@@ -412,8 +402,8 @@ describe('apps and credentials', () => {
     const dev = await developer(t, 'hooks');
     const reviewer = await staff(t, 'reviewer');
     const org = await organisation(dev);
-    await approve(dev, org, reviewer);
-    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read'] }).expect(201)).body;
+    await approvedOrganisation(t, dev, org, reviewer);
+    const app = await sandboxApp(t, dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'], scopes: ['accounts:read'] });
     // Addressed by name, so delivery goes through the resolver (and its private-address guard).
     const good = await receiver(200, 'localhost');
     const broken = await receiver(500);
@@ -468,7 +458,7 @@ describe('apps and credentials', () => {
   it('refuses local and internal webhook hosts under production rules, at set time and at delivery', async () => {
     const dev = await developer(t, 'localhooks');
     const org = await organisation(dev);
-    const app = (await createApp(dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] }).expect(201)).body;
+    const app = await sandboxApp(t, dev, org, { redirectUris: ['https://app.budgetly.co.uk/callback'] });
     const hookUrl = `/v1/organisations/${org}/apps/${app.id}/webhook`;
     const stored = async () =>
       (await t.dataSource.query(`SELECT webhook_url FROM apps WHERE id = $1`, [app.id]))[0].webhook_url;
@@ -526,7 +516,7 @@ describe('apps and credentials', () => {
     const senior = await staff(t, 'senior_reviewer');
     const org = await organisation(dev);
     await organisation(outsider);
-    const app = (await createApp(dev, org).expect(201)).body;
+    const app = await sandboxApp(t, dev, org);
     const base = `/v1/organisations/${org}/apps/${app.id}`;
     const credentialId = (await t.dataSource.query(`SELECT id FROM app_credentials WHERE app_id = $1`, [app.id]))[0].id as string;
     const state = async () =>
@@ -595,11 +585,11 @@ describe('apps and credentials', () => {
     const outsider = await developer(t, 'outsider');
     const memberDev = await developer(t, 'member');
     const org = await organisation(owner);
-    const app = (await createApp(owner, org).expect(201)).body;
+    const app = await sandboxApp(t, owner, org);
     await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [org, memberDev.id]);
 
     await t.http().get(`/v1/organisations/${org}/apps/${app.id}`).set(bearer(memberDev.token)).expect(200);
-    await createApp(memberDev, org).expect(403);
+    await createApp(t, memberDev, org).expect(403);
     await t.http().post(`/v1/organisations/${org}/apps/${app.id}/credentials`).set(bearer(memberDev.token)).send({ environment: 'sandbox' }).expect(403);
     for (const path of [`/v1/organisations/${org}/apps`, `/v1/organisations/${org}/apps/${app.id}`, `/v1/organisations/${org}/apps/${app.id}/credentials`, `/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`]) {
       await t.http().get(path).set(bearer(outsider.token)).expect(404);
@@ -610,9 +600,9 @@ describe('apps and credentials', () => {
     await t.http().get(`/v1/organisations/${theirs}/apps/${app.id}`).set(bearer(outsider.token)).expect(404);
     await t.http().post(`/v1/organisations/${theirs}/apps/${app.id}/credentials`).set(bearer(outsider.token)).send({ environment: 'sandbox' }).expect(404);
     // Unknown fields and wrong types are refused and change nothing.
-    await createApp(owner, org, { admin: true }).expect(400);
-    await createApp(owner, org, { scopes: ['accounts:read', 'everything:write'] }).expect(400);
-    await createApp(owner, org, { name: 'x'.repeat(1_000_000) }).expect((res) => expect([400, 413]).toContain(res.status));
+    await createApp(t, owner, org, { admin: true }).expect(400);
+    await createApp(t, owner, org, { scopes: ['accounts:read', 'everything:write'] }).expect(400);
+    await createApp(t, owner, org, { name: 'x'.repeat(1_000_000) }).expect((res) => expect([400, 413]).toContain(res.status));
     expect(await t.dataSource.query(`SELECT 1 FROM apps WHERE organisation_id = $1`, [org])).toHaveLength(1);
     // The catalogue teaches without a token.
     const scopes = await t.http().get('/v1/scopes').expect(200);

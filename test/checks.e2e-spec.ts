@@ -4,13 +4,12 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksService } from '../src/kyc/checks/checks.service';
-import { Actor, bearer, developer, staff } from './harness/actors';
+import { Actor, bearer, createOrganisation, developer, staff } from './harness/actors';
+import { addPeopleAndDocuments, fixture, submit } from './harness/cases';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
-const FIXTURES = join(__dirname, 'fixtures', 'uploads');
-const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 const MRZ = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10';
 
 const PDF_WITH_JAVASCRIPT = Buffer.from(
@@ -55,12 +54,6 @@ describe('automated checks', () => {
     rmSync(listDir, { recursive: true, force: true });
   });
 
-  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
-    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
-  };
-
   interface PrepareOptions {
     director?: { firstName: string; lastName: string; dateOfBirth: string; nationality: string };
     regulated?: string;
@@ -70,30 +63,23 @@ describe('automated checks', () => {
     passport?: Buffer;
   }
 
+  /** A case ready to submit: the organisation, its director with a passport (MRZ specimen) and a certificate. */
   async function prepare(dev: Actor, options: PrepareOptions = {}): Promise<Case> {
-    const org = (
-      await t
-        .http()
-        .post('/v1/organisations')
-        .set(bearer(dev.token))
-        .send({
-          legalName: options.legalName ?? 'Acme Payments Ltd',
-          registrationNumber: options.registrationNumber ?? '12345678',
-          country: 'GB',
-          registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
-          regulatoryStatus: options.regulated ? { type: 'fca_authorised', firmReferenceNumber: options.regulated } : { type: 'unregulated' },
-        })
-        .expect(201)
-    ).body.id;
-    const director = options.director ?? { firstName: 'Anna Maria', lastName: 'Eriksson', dateOfBirth: '1974-08-12', nationality: 'SE' };
-    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ ...director, roles: ['director'] }).expect(201)).body.id;
-    await upload(dev.token, org, options.passport ?? fixture('passport-scan.png'), { type: 'passport', personId, documentNumber: 'L898902C3', expiresOn: '2031-04-15', mrz: MRZ }).expect(201);
-    await upload(dev.token, org, options.certificate ?? fixture('certificate-of-incorporation.pdf'), { type: 'certificate_of_incorporation' }).expect(201);
+    const org = await createOrganisation(t, dev, {
+      ...(options.legalName ? { legalName: options.legalName } : {}),
+      ...(options.registrationNumber ? { registrationNumber: options.registrationNumber } : {}),
+      regulatoryStatus: options.regulated ? { type: 'fca_authorised', firmReferenceNumber: options.regulated } : { type: 'unregulated' },
+    });
+    const personId = await addPeopleAndDocuments(t, dev, org, {
+      director: options.director ?? { firstName: 'Anna Maria', lastName: 'Eriksson', dateOfBirth: '1974-08-12', nationality: 'SE' },
+      identity: { file: options.passport ?? fixture('passport-scan.png'), fields: { type: 'passport', documentNumber: 'L898902C3', expiresOn: '2031-04-15', mrz: MRZ } },
+      certificate: options.certificate ?? fixture('certificate-of-incorporation.pdf'),
+    });
     return { id: org, personId };
   }
 
   const submitAndWait = async (dev: Actor, org: string) => {
-    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
+    await submit(t, dev, org);
     return eventually(async () => {
       const v = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token));
       return v.body.status === 'pending_review' ? v.body : undefined;
@@ -122,13 +108,9 @@ describe('automated checks', () => {
 
   it('reaches low risk when every check passes', async () => {
     const dev = await developer(t, 'lowrisk');
-    const org = (
-      await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: 'Plain Widgets Ltd', registrationNumber: 'SC123456', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'EH6 6QQ', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)
-    ).body.id;
-    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB', roles: ['director'] }).expect(201)).body.id;
-    await upload(dev.token, org, pngImage(120, 80, 42), { type: 'driving_licence', personId, documentNumber: 'SMITH802030J99AB', issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
-    const pdf = fixture('certificate-of-incorporation.pdf');
-    await upload(dev.token, org, Buffer.concat([pdf, Buffer.from('% unique ' + org + '\n%%EOF\n')]), { type: 'certificate_of_incorporation' }).expect(201);
+    const org = await createOrganisation(t, dev, { legalName: 'Plain Widgets Ltd', registrationNumber: 'SC123456', registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'EH6 6QQ', country: 'GB' } });
+    const licence = { type: 'driving_licence', documentNumber: 'SMITH802030J99AB', issuingCountry: 'GB', expiresOn: '2034-01-01' };
+    await addPeopleAndDocuments(t, dev, org, { identity: { file: pngImage(120, 80, 42), fields: licence } });
     const verification = await submitAndWait(dev, org);
     const checks = await stored(org);
     expect(checks.every((x) => x.result === 'pass')).toBe(true);

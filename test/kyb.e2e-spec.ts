@@ -2,24 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Actor, bearer, developer, staff } from './harness/actors';
+import { Actor, ORGANISATION, bearer, createOrganisation, developer, owner as orgOwner, staff } from './harness/actors';
+import { addPeopleAndDocuments, fixture, upload } from './harness/cases';
 import { jpegImage, pngImage } from './harness/images';
 import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 
-const FIXTURES = join(__dirname, 'fixtures', 'uploads');
-const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 const OLD_KEY = randomBytes(32).toString('base64');
 const NEW_KEY = randomBytes(32).toString('base64');
 const MRZ = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10';
-
-const organisation = {
-  legalName: 'Acme Payments Ltd',
-  registrationNumber: '12345678',
-  country: 'GB',
-  registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
-  regulatoryStatus: { type: 'unregulated' },
-};
 
 /** Every file (recursively) under the storage directory, with its size. */
 function storedFiles(dir: string): string[] {
@@ -39,19 +30,9 @@ describe('KYB: people, documents, submission', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MASTER_KEY: OLD_KEY } });
-    owner = await developer(t, 'kyb-owner');
-    orgId = (await t.http().post('/v1/organisations').set(bearer(owner.token)).send(organisation).expect(201)).body.id;
+    ({ orgId, ...owner } = await orgOwner(t, 'kyb-owner'));
   });
   afterAll(() => t.close());
-
-  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>, options: { filename?: string; contentType?: string } = {}) => {
-    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    const filename = options.filename ?? 'upload.bin';
-    // form-data keeps only the base name of `filename`; `filepath` sends the name exactly as given.
-    const name = filename.includes('/') ? { filepath: filename } : { filename };
-    return req.attach('file', file, { ...name, contentType: options.contentType ?? 'application/octet-stream' } as { filename: string; contentType: string });
-  };
 
   let personId: string;
   let passportId: string;
@@ -81,12 +62,12 @@ describe('KYB: people, documents, submission', () => {
   });
 
   it('uploads a passport image with its MRZ fields and a certificate of incorporation', async () => {
-    const passport = await upload(owner.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId, documentNumber: 'L898902C3', issuingCountry: 'SE', expiresOn: '2031-04-15', mrz: MRZ }, { filename: 'passport.png', contentType: 'image/png' }).expect(201);
+    const passport = await upload(t, owner.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId, documentNumber: 'L898902C3', issuingCountry: 'SE', expiresOn: '2031-04-15', mrz: MRZ }, { filename: 'passport.png', contentType: 'image/png' }).expect(201);
     expect(passport.body).toMatchObject({ type: 'passport', personId, status: 'uploaded', mimeType: 'image/png', size: fixture('passport-scan.png').length });
     expect(passport.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     passportId = passport.body.id;
     // The bytes decide: a PDF sent with no declared type is recognised as a PDF.
-    const certificate = await upload(owner.token, orgId, fixture('certificate-of-incorporation.pdf'), { type: 'certificate_of_incorporation' }, { filename: 'certificate' }).expect(201);
+    const certificate = await upload(t, owner.token, orgId, fixture('certificate-of-incorporation.pdf'), { type: 'certificate_of_incorporation' }, { filename: 'certificate' }).expect(201);
     expect(certificate.body.mimeType).toBe('application/pdf');
     certificateId = certificate.body.id;
   });
@@ -117,13 +98,13 @@ describe('KYB: people, documents, submission', () => {
     const pdf = fixture('certificate-of-incorporation.pdf');
     const exact = Buffer.concat([pdf.subarray(0, 9), Buffer.alloc(10 * 1024 * 1024 - pdf.length, 0x25), pdf.subarray(9)]);
     expect(exact.length).toBe(10 * 1024 * 1024);
-    const res = await upload(owner.token, orgId, exact, { type: 'shareholder_register' }, { filename: 'register.pdf', contentType: 'application/pdf' }).expect(201);
+    const res = await upload(t, owner.token, orgId, exact, { type: 'shareholder_register' }, { filename: 'register.pdf', contentType: 'application/pdf' }).expect(201);
     await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
   });
 
   it('takes identifiers as printed (Kosovo, SC 012345, spaced postcodes) and stores them normalised', async () => {
     const scottish = {
-      ...organisation,
+      ...ORGANISATION,
       registrationNumber: 'SC 12345',
       registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'eh6  6qq', country: 'gb' },
       regulatoryStatus: { type: 'fca_authorised', firmReferenceNumber: '123 456' },
@@ -146,7 +127,7 @@ describe('KYB: people, documents, submission', () => {
     expect(kosovar.status).toBe(201);
     expect(kosovar.body.nationality).toBe('XK');
     const fields = { type: 'driving_licence', personId: kosovar.body.id, documentNumber: 'smith 802030 j99ab' };
-    const licence = await upload(owner.token, other, pngImage(40, 30, 7), { ...fields, issuingCountry: 'XK' });
+    const licence = await upload(t, owner.token, other, pngImage(40, 30, 7), { ...fields, issuingCountry: 'XK' });
     expect(licence.status).toBe(201);
     expect(licence.body).toMatchObject({ documentNumber: 'SMITH802030J99AB', issuingCountry: 'XK' });
   });
@@ -155,9 +136,9 @@ describe('KYB: people, documents, submission', () => {
     const count = async (table: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
     const counts = async () => [await count('organisations'), await count('people'), await count('audit_entries')];
     const before = await counts();
-    const address = organisation.registeredAddress;
+    const address = ORGANISATION.registeredAddress;
     const person = { firstName: 'No', lastName: 'Body', dateOfBirth: '1980-01-01', nationality: 'GB' };
-    const newOrg = (changes: object) => () => t.http().post('/v1/organisations').send({ ...organisation, ...changes });
+    const newOrg = (changes: object) => () => t.http().post('/v1/organisations').send({ ...ORGANISATION, ...changes });
     const people = `/v1/organisations/${orgId}/people`;
     const director = { ...person, roles: ['director'] };
     const newPerson = (changes: object) => () => t.http().post(people).send({ ...director, ...changes });
@@ -185,7 +166,7 @@ describe('KYB: people, documents, submission', () => {
   it('accepts a phone photo with a motion-photo video after its JPEG end marker, whatever its length', async () => {
     for (const trailer of [512, 4096, 256 * 1024]) {
       const photo = Buffer.concat([jpegImage(640, 480), Buffer.from('\0\0\0\x18ftypmp42', 'latin1'), Buffer.alloc(trailer - 12, 0x5a)]);
-      const res = await upload(owner.token, orgId, photo, { type: 'proof_of_address', personId }, { filename: 'PXL_MP.jpg', contentType: 'image/jpeg' });
+      const res = await upload(t, owner.token, orgId, photo, { type: 'proof_of_address', personId }, { filename: 'PXL_MP.jpg', contentType: 'image/jpeg' });
       expect({ trailer, status: res.status }).toEqual({ trailer, status: 201 });
       expect(res.body).toMatchObject({ mimeType: 'image/jpeg', size: photo.length });
       await t.http().delete(`/v1/organisations/${orgId}/documents/${res.body.id}`).set(bearer(owner.token)).expect(204);
@@ -193,7 +174,7 @@ describe('KYB: people, documents, submission', () => {
   });
 
   it('says why a PDF behind a byte-order mark is refused', async () => {
-    const res = await upload(owner.token, orgId, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), { type: 'certificate_of_incorporation' });
+    const res = await upload(t, owner.token, orgId, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('certificate-of-incorporation.pdf')]), { type: 'certificate_of_incorporation' });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'file', message: expect.stringMatching(/3 bytes before its %PDF- header \(a UTF-8 byte-order mark/) }]);
   });
@@ -218,7 +199,7 @@ describe('KYB: people, documents, submission', () => {
     ];
     const results: Record<string, number> = {};
     for (const c of corpus) {
-      const res = await upload(owner.token, orgId, c.file, c.fields ?? { type: 'certificate_of_incorporation' }, { filename: c.filename, contentType: c.contentType }).catch((e: { status?: number; response?: { status: number } }) => e.response ?? { status: -1, headers: {} as Record<string, string> });
+      const res = await upload(t, owner.token, orgId, c.file, c.fields ?? { type: 'certificate_of_incorporation' }, { filename: c.filename, contentType: c.contentType }).catch((e: { status?: number; response?: { status: number } }) => e.response ?? { status: -1, headers: {} as Record<string, string> });
       results[c.name] = res.status;
       if (res.status >= 400 && 'headers' in res && res.headers['content-type']) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
@@ -237,15 +218,17 @@ describe('KYB: people, documents, submission', () => {
     // Submitted: no more edits.
     await t.http().patch(`/v1/organisations/${orgId}`).set(bearer(owner.token)).send({ legalName: 'Changed Ltd' }).expect(409);
     await t.http().delete(`/v1/organisations/${orgId}/documents/${passportId}`).set(bearer(owner.token)).expect(409);
-    await upload(owner.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId }).expect(409);
+    await upload(t, owner.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId }).expect(409);
   });
 
   it('makes exactly one transition out of two simultaneous submits', async () => {
     const dev = await developer(t, 'race');
-    const org = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send(organisation).expect(201)).body.id;
-    const person = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ firstName: 'Ray', lastName: 'Smith', dateOfBirth: '1980-01-01', nationality: 'GB', roles: ['director'] }).expect(201)).body.id;
-    await upload(dev.token, org, fixture('passport-scan.png'), { type: 'passport', personId: person }).expect(201);
-    await upload(dev.token, org, fixture('certificate-of-incorporation.pdf'), { type: 'certificate_of_incorporation' }).expect(201);
+    const org = await createOrganisation(t, dev);
+    await addPeopleAndDocuments(t, dev, org, {
+      director: { firstName: 'Ray', lastName: 'Smith', dateOfBirth: '1980-01-01', nationality: 'GB' },
+      identity: { file: fixture('passport-scan.png'), fields: { type: 'passport' } },
+      certificate: fixture('certificate-of-incorporation.pdf'),
+    });
     const statuses = (await Promise.all([1, 2].map(() => t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token))))).map((r) => r.status).sort();
     expect(statuses).toEqual([202, 409]);
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE subject_id = $1 AND action = 'verification.submit'`, [org]);
@@ -308,7 +291,7 @@ describe('KYB: people, documents, submission', () => {
       const req = t.http()[method](path).set(bearer(outsider.token));
       statuses.push((body ? await req.send(body) : await req).status);
     }
-    statuses.push((await upload(outsider.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId })).status);
+    statuses.push((await upload(t, outsider.token, orgId, fixture('passport-scan.png'), { type: 'passport', personId })).status);
     expect(statuses).toEqual(new Array(routes.length + 1).fill(404));
   });
 

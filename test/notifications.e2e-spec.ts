@@ -131,9 +131,11 @@ describe('outbox and mail: a worker killed mid-batch', () => {
       await eventually(() => t.smtp.messages.length >= 15, 30_000, 'first deliveries');
       t.smtp.holdReplies = true;
       await eventually(() => t.smtp.held >= 1, 10_000, 'a send in flight');
-      // Sends acknowledged before the hold have had time to be recorded.
-      await new Promise((r) => setTimeout(r, 500));
+      // Every send acknowledged before the hold is recorded as sent before the kill: wait until the
+      // rows say so (nothing new is acknowledged while replies are held).
       const deliveredBeforeCrash = t.smtp.messages.length;
+      const sent = () => t.dataSource.getRepository(OutboxMessage).countBy({ status: 'sent' });
+      await eventually(async () => (await sent()) === deliveredBeforeCrash, 10_000, 'acknowledged sends recorded');
       worker.child.kill('SIGKILL');
       await worker.exited;
       expect(deliveredBeforeCrash).toBeLessThan(60);

@@ -8,8 +8,8 @@ import { Organisation } from '../src/organisations/organisation.entity';
 import { JobOutboxService } from '../src/queue/job-outbox';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/queue.registry';
-import { Actor, bearer, developer, staff } from './harness/actors';
-import { pngImage } from './harness/images';
+import { Actor, bearer, createOrganisation, developer, staff } from './harness/actors';
+import { claim, queuedCase, upload } from './harness/cases';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
@@ -23,40 +23,14 @@ describe('review queue', () => {
   });
   afterAll(() => t.close());
 
-  const upload = (token: string, org: string, file: Buffer, fields: Record<string, string>) => {
-    let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
-    for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    return req.attach('file', file, { filename: 'upload', contentType: 'application/octet-stream' });
-  };
-
-  /** An organisation that passes every check, submitted and waiting in the queue. */
-  async function queuedCase(dev: Actor, director = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' }): Promise<string> {
-    const org = (
-      await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: `Widgets ${seed} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)
-    ).body.id;
-    const personId = (await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ ...director, roles: ['director'] }).expect(201)).body.id;
-    seed++;
-    await upload(dev.token, org, pngImage(90, 60, seed), { type: 'driving_licence', personId, documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16), issuingCountry: 'GB', expiresOn: '2034-01-01' }).expect(201);
-    await upload(dev.token, org, Buffer.concat([certificate, Buffer.from(`% ${org}\n%%EOF\n`)]), { type: 'certificate_of_incorporation' }).expect(201);
-    await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
-    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 30_000, 'a review task');
-    return org;
-  }
-
-  const claimFor = async (reviewer: Actor, org: string) => {
-    // Claims take the best task; in this suite tasks are queued one at a time, so it is ours.
-    const res = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
-    expect(res.body.organisationId).toBe(org);
-    return res.body as { id: string; claimVersion: number; leaseExpiresAt: string };
-  };
   const decide = (reviewer: Actor, taskId: string, body: object) => t.http().post(`/v1/review/tasks/${taskId}/decision`).set(bearer(reviewer.token)).send(body);
   const status = async (org: string) => ((await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org })).verificationStatus);
 
   it('walks submit → checks → claim → case view → approve, and emails the developer', async () => {
     const dev = await developer(t, 'approved');
     const reviewer = await staff(t, 'reviewer');
-    const org = await queuedCase(dev);
-    const task = await claimFor(reviewer, org);
+    const org = await queuedCase(t, dev);
+    const task = await claim(t, reviewer, org);
     expect(await status(org)).toBe('in_review');
     expect(new Date(task.leaseExpiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 60_000);
 
@@ -95,8 +69,8 @@ describe('review queue', () => {
   it('rejects with reasons the developer can read', async () => {
     const dev = await developer(t, 'rejected');
     const reviewer = await staff(t, 'reviewer');
-    const org = await queuedCase(dev);
-    const task = await claimFor(reviewer, org);
+    const org = await queuedCase(t, dev);
+    const task = await claim(t, reviewer, org);
     await decide(reviewer, task.id, { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The certificate does not match the register.' }).expect(200);
     expect(await status(org)).toBe('rejected');
     // Decided at once after the claim: the chain still has the queued review start before the decision.
@@ -111,8 +85,8 @@ describe('review queue', () => {
   it('requests information; the developer sees the items, fixes, resubmits, and a reviewer approves', async () => {
     const dev = await developer(t, 'inforeq');
     const reviewer = await staff(t, 'reviewer');
-    const org = await queuedCase(dev);
-    const task = await claimFor(reviewer, org);
+    const org = await queuedCase(t, dev);
+    const task = await claim(t, reviewer, org);
     await decide(reviewer, task.id, { decision: 'request_info', reasonCodes: ['insufficient_information'], note: 'Need the register.', requestedItems: [{ requirement: 'organisation.shareholder_register', message: 'Please upload the current shareholder register.' }] }).expect(200);
     expect(await status(org)).toBe('info_requested');
     const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /more information/.test(m.subject));
@@ -121,19 +95,19 @@ describe('review queue', () => {
     expect(v.body.requirements.errors).toEqual([expect.objectContaining({ requirement: 'organisation.shareholder_register', message: 'Please upload the current shareholder register.' })]);
     expect(v.body.requirements.currentlyDue).toContain('organisation.shareholder_register');
 
-    await upload(dev.token, org, Buffer.concat([certificate, Buffer.from(`% register ${org}\n%%EOF\n`)]), { type: 'shareholder_register' }).expect(201);
+    await upload(t, dev.token, org, Buffer.concat([certificate, Buffer.from(`% register ${org}\n%%EOF\n`)]), { type: 'shareholder_register' }).expect(201);
     await t.http().post(`/v1/organisations/${org}/verification/submit`).set(bearer(dev.token)).expect(202);
     await eventually(async () => (await status(org)) === 'pending_review', 30_000, 'back in the queue');
     // Review opens the new task when kyc's announcement reaches it.
     await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [org])).length === 1, 15_000, 'a new review task');
-    const again = await claimFor(reviewer, org);
+    const again = await claim(t, reviewer, org);
     await decide(reviewer, again.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Register received.' }).expect(200);
     expect(await status(org)).toBe('approved');
   });
 
   it('opens the kyb task kyc announces once, however often the announcement arrives', async () => {
     const dev = await developer(t, 'announce');
-    const org = await queuedCase(dev);
+    const org = await queuedCase(t, dev);
     const openTasks = async (id: string) => (await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [id])).length;
     const jobs = t.app.get(JobQueueService);
     const deliver = async (payload: { organisationId: string; submission: number }) => {
@@ -149,7 +123,7 @@ describe('review queue', () => {
     expect(await openTasks(org)).toBe(1);
 
     // Announced through the outbox: a rolled-back transaction announces nothing, a committed one does.
-    const other = await queuedCase(dev);
+    const other = await queuedCase(t, dev);
     await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE organisation_id = ANY($1::uuid[])`, [[org, other]]);
     const outbox = t.app.get(JobOutboxService);
     await expect(
@@ -167,13 +141,13 @@ describe('review queue', () => {
   it('releases a case back to pending_review; the next claim starts its review again', async () => {
     const dev = await developer(t, 'release');
     const [a, b] = [await staff(t, 'reviewer'), await staff(t, 'reviewer')];
-    const org = await queuedCase(dev);
-    const first = await claimFor(a, org);
+    const org = await queuedCase(t, dev);
+    const first = await claim(t, a, org);
     expect(await status(org)).toBe('in_review');
     await t.http().post(`/v1/review/tasks/${first.id}/release`).set(bearer(b.token)).expect(409);
     await t.http().post(`/v1/review/tasks/${first.id}/release`).set(bearer(a.token)).expect(204);
     expect(await status(org)).toBe('pending_review');
-    const second = await claimFor(b, org);
+    const second = await claim(t, b, org);
     expect(second.id).toBe(first.id);
     expect(await status(org)).toBe('in_review');
     const events = async () =>
@@ -191,16 +165,16 @@ describe('review queue', () => {
     const senior1 = await staff(t, 'senior_reviewer');
     const senior2 = await staff(t, 'senior_reviewer');
     const reviewer = await staff(t, 'reviewer');
-    const org = await queuedCase(dev);
+    const org = await queuedCase(t, dev);
     await t.dataSource.query(`UPDATE organisations SET risk_level = 'high' WHERE id = $1`, [org]);
     await t.dataSource.query(`UPDATE review_tasks SET risk_level = 'high', risk_rank = 0 WHERE organisation_id = $1`, [org]);
-    const first = await claimFor(senior1, org);
+    const first = await claim(t, senior1, org);
     await decide(senior1, first.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'Looks fine to me.' }).expect(200);
     expect(await status(org)).toBe('awaiting_second_approval');
     // Neither the first approver nor a plain reviewer can take the second approval.
     await t.http().post('/v1/review/tasks/claim').set(bearer(senior1.token)).expect(204);
     await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
-    const second = await claimFor(senior2, org);
+    const second = await claim(t, senior2, org);
     await decide(senior2, second.id, { decision: 'approve', reasonCodes: ['identity_confirmed'], note: 'Confirmed independently.' }).expect(200);
     expect(await status(org)).toBe('approved');
     const decisions = await t.dataSource.query(`SELECT reviewer_id, stage FROM review_decisions WHERE organisation_id = $1 ORDER BY created_at`, [org]);
@@ -211,10 +185,10 @@ describe('review queue', () => {
     const dev = await developer(t, 'lease');
     const a = await staff(t, 'reviewer');
     const b = await staff(t, 'reviewer');
-    const org = await queuedCase(dev);
-    const claimA = await claimFor(a, org);
+    const org = await queuedCase(t, dev);
+    const claimA = await claim(t, a, org);
     await t.dataSource.query(`UPDATE review_tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [claimA.id]);
-    const claimB = await claimFor(b, org);
+    const claimB = await claim(t, b, org);
     expect(claimB.id).toBe(claimA.id);
     expect(claimB.claimVersion).toBe(claimA.claimVersion + 1);
     const late = await decide(a, claimA.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'late' });
@@ -229,33 +203,33 @@ describe('review queue', () => {
     await t.http().post('/v1/auth/signup').send({ email: reviewer.email.toUpperCase(), password: 'a long and uncommon passphrase 42', name: 'Same Person' }).expect(409);
     // … and should their account be a member of an organisation anyway, its case is not theirs to review.
     const dev = await developer(t, 'conflicted');
-    const org = await queuedCase(dev);
+    const org = await queuedCase(t, dev);
     await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [org, reviewer.id]);
     await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
     const other = await staff(t, 'reviewer');
-    await claimFor(other, org);
+    await claim(t, other, org);
   });
 
   it('skips a staff member’s own organisation inside the pick: they get the next task, not nothing', async () => {
     const reviewer = await staff(t, 'reviewer');
-    const own = await queuedCase(await developer(t, 'own-first'));
-    const next = await queuedCase(await developer(t, 'own-next'));
+    const own = await queuedCase(t, await developer(t, 'own-first'));
+    const next = await queuedCase(t, await developer(t, 'own-next'));
     await t.dataSource.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, 'member')`, [own, reviewer.id]);
     // Their own organisation's task is the best in the queue.
     await t.dataSource.query(`UPDATE review_tasks SET risk_rank = 0, due_at = now() - interval '1 day' WHERE organisation_id = $1`, [own]);
-    await claimFor(reviewer, next);
+    await claim(t, reviewer, next);
     expect(await status(next)).toBe('in_review');
     expect(await status(own)).toBe('pending_review');
     await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(204);
-    await claimFor(await staff(t, 'reviewer'), own);
+    await claim(t, await staff(t, 'reviewer'), own);
   });
 
   it('suspends and reinstates, emailing the owners; only senior reviewers may', async () => {
     const dev = await developer(t, 'suspend');
     const reviewer = await staff(t, 'reviewer');
     const senior = await staff(t, 'senior_reviewer');
-    const org = await queuedCase(dev);
-    const task = await claimFor(reviewer, org);
+    const org = await queuedCase(t, dev);
+    const task = await claim(t, reviewer, org);
     await decide(reviewer, task.id, { decision: 'approve', reasonCodes: ['documents_verified'], note: 'ok' }).expect(200);
     await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(reviewer.token)).send({ reason: 'x' }).expect(403);
     await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Complaint under investigation' }).expect(200);
@@ -285,7 +259,7 @@ describe('review queue', () => {
   it('sends reviewers a digest at most every 15 minutes and an SLA alert at 80 % unclaimed', async () => {
     const reviewer = await staff(t, 'reviewer');
     const dev = await developer(t, 'digest');
-    const org = await queuedCase(dev);
+    const org = await queuedCase(t, dev);
     const service = t.app.get(ReviewNotificationsService);
     const first = await service.run();
     expect(first.digests).toBeGreaterThan(0);
@@ -304,8 +278,7 @@ describe('review queue', () => {
     async function caseIn(status: string): Promise<string> {
       const dev = await developer(t, `claim-${status}`);
       const address = { line1: '3 Mill Lane', city: 'Hull', postcode: 'HU1 1AA', country: 'GB' };
-      const body = { legalName: `Claims ${seed++} Ltd`, registrationNumber: '12345678', country: 'GB', registeredAddress: address, regulatoryStatus: { type: 'unregulated' } };
-      const org = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send(body).expect(201)).body.id as string;
+      const org = await createOrganisation(t, dev, { legalName: `Claims ${seed++} Ltd`, registeredAddress: address });
       await t.dataSource.query(`UPDATE organisations SET verification_status = $2 WHERE id = $1`, [org, status]);
       const loaded = await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org });
       await t.dataSource.transaction((m) => t.app.get(ReviewTasksService).createKybTask(m, loaded, 'first'));
@@ -325,19 +298,19 @@ describe('review queue', () => {
       async (caseStatus) => {
         const reviewer = await staff(t, 'reviewer');
         const org = await caseIn(caseStatus);
-        const task = await claimFor(reviewer, org);
+        const task = await claim(t, reviewer, org);
         expect(await status(org)).toBe(caseStatus);
         expect(await reviewStarts(org)).toEqual([]);
         await t.http().post(`/v1/review/tasks/${task.id}/release`).set(bearer(reviewer.token)).expect(204);
         expect(await status(org)).toBe(caseStatus);
-        await claimFor(reviewer, org);
+        await claim(t, reviewer, org);
       },
     );
 
     it('moves a pending_review case as the table’s review_started says, with its audit event', async () => {
       const reviewer = await staff(t, 'reviewer');
       const org = await caseIn('pending_review');
-      const task = await claimFor(reviewer, org);
+      const task = await claim(t, reviewer, org);
       expect(await status(org)).toBe('in_review');
       expect(await reviewStarts(org)).toEqual([{ before: { status: 'pending_review' }, after: { status: 'in_review', taskId: task.id } }]);
     });
@@ -364,7 +337,7 @@ describe('review queue', () => {
 
   it('gives each of 200 tasks to exactly one of 20 reviewers claiming in parallel', async () => {
     const dev = await developer(t, 'bulk');
-    const org = (await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ legalName: 'Bulk Ltd', registrationNumber: '12345678', country: 'GB', registeredAddress: { line1: '1 A St', city: 'York', postcode: 'YO1 7HH', country: 'GB' }, regulatoryStatus: { type: 'unregulated' } }).expect(201)).body.id;
+    const org = await createOrganisation(t, dev, { legalName: 'Bulk Ltd', registeredAddress: { line1: '1 A St', city: 'York', postcode: 'YO1 7HH', country: 'GB' } });
     // Clear the queue of earlier tests' leftovers, then add 200 tasks.
     await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status IN ('pending', 'claimed')`);
     await t.dataSource.query(

@@ -16,8 +16,8 @@ import { StaffRole } from '../auth/roles';
 
 const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
 const PASSWORD_RESET_TTL_MS = 3600_000;
-// Every password-reset request answers after at least this long, whether or not the account exists.
-const RESET_REQUEST_FLOOR_MS = 400;
+/** Every password-reset request answers after at least this long (ms), whether or not the account exists. */
+export const RESET_REQUEST_FLOOR_MS = 400;
 
 export interface MeView {
   id: string;

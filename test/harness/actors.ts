@@ -62,4 +62,34 @@ export async function staff(t: TestApp, role: StaffRole, withMfa = true): Promis
   return { email, id: created.id, token: first, totpSecret: setup.body.secret };
 }
 
+/** Staff shorthands: each a new staff member with TOTP enrolled and a two-factor session. */
+export const reviewer = (t: TestApp) => staff(t, 'reviewer');
+export const seniorReviewer = (t: TestApp) => staff(t, 'senior_reviewer');
+export const admin = (t: TestApp) => staff(t, 'admin');
+
+/** The organisation `owner()` creates unless told otherwise (a company the register check knows). */
+export const ORGANISATION = {
+  legalName: 'Acme Payments Ltd',
+  registrationNumber: '12345678',
+  country: 'GB',
+  registeredAddress: { line1: '1 King St', city: 'London', postcode: 'EC2V 8AU', country: 'GB' },
+  regulatoryStatus: { type: 'unregulated' } as Record<string, unknown>,
+};
+
+/** Another registered address, for organisations that must not look like Acme. */
+export const LEEDS = { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' };
+
+/** Creates an organisation owned by `dev` (POST /v1/organisations, 201); `fields` replace ORGANISATION's. */
+export async function createOrganisation(t: TestApp, dev: Actor, fields: Partial<typeof ORGANISATION> = {}): Promise<string> {
+  const res = await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ ...ORGANISATION, ...fields });
+  if (res.status !== 201) throw new Error(`create organisation: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A verified developer who owns a new organisation (`orgId`). */
+export async function owner(t: TestApp, label: string, fields: Partial<typeof ORGANISATION> = {}): Promise<Actor & { orgId: string }> {
+  const dev = await developer(t, label);
+  return { ...dev, orgId: await createOrganisation(t, dev, fields) };
+}
+
 export { tokenFromLink };

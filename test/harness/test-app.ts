@@ -55,6 +55,11 @@ export interface TestAppOptions {
   smtp?: boolean;
   /** A second instance on the same database, Redis prefix and SMTP catcher (closing it leaves them). */
   sharing?: TestApp;
+  /**
+   * false: the service tier. The module graph (workers included) is initialised on the real
+   * PostgreSQL and Redis but no port is opened; `http()` throws. Default true.
+   */
+  http?: boolean;
 }
 
 export interface TestApp {
@@ -92,10 +97,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const app = await createHttpApp(config, options.modules ?? []);
-  await app.listen(0, '127.0.0.1');
+  const serving = options.http !== false;
+  if (serving) await app.listen(0, '127.0.0.1');
+  else await app.init();
   assertWorkersComplete(app, config);
-  const address = app.getHttpServer().address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const baseUrl = serving ? `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` : '';
+  const noHttp = (): never => {
+    throw new Error('a service-level test app has no HTTP server: call the services (t.app.get(…))');
+  };
   return {
     app,
     config,
@@ -103,7 +112,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataSource: app.get(DataSource),
     smtp,
     baseUrl,
-    http: () => request(app.getHttpServer()),
+    http: serving ? () => request(app.getHttpServer()) : noHttp,
     async close() {
       await app.close();
       if (shared) return;

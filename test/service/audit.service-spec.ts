@@ -1,13 +1,13 @@
-import { AuditService } from '../src/audit/audit.service';
-import { OutboxService } from '../src/notifications/outbox.service';
-import { spawnAuditVerify } from './harness/processes';
-import { TestApp, startTestApp } from './harness/test-app';
+import { AuditService } from '../../src/audit/audit.service';
+import { OutboxService } from '../../src/notifications/outbox.service';
+import { spawnAuditVerify } from '../harness/processes';
+import { TestApp, startTestApp } from '../harness/test-app';
 
 describe('audit log', () => {
   let t: TestApp;
   let audit: AuditService;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ http: false });
     audit = t.app.get(AuditService);
   });
   afterAll(() => t.close());
