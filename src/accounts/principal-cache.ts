@@ -19,7 +19,9 @@ interface Entry {
  * Authenticated principals by token hash, for at most 30 s, so a busy token costs no database
  * round trip. Every change that ends or alters a session (logout, password reset, disablement,
  * MFA enrolment, email verification) drops the entries here at once and tells every other API
- * process through Redis pub/sub. Should a message be lost (Redis down), an entry lives 30 s at most.
+ * process through Redis pub/sub. While that channel is down no invalidation can arrive, so the
+ * cache is bypassed (every request reads PostgreSQL) until it is back; entries cached before are
+ * dropped when it returns.
  */
 @Injectable()
 export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
@@ -36,7 +38,14 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ keyPrefix: undefined, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // Unlike the request client it queues while disconnected and waits as long as it takes: its
+    // only command is SUBSCRIBE, which must not be lost to a timeout at start-up.
+    this.subscriber = this.redis.duplicate({
+      keyPrefix: undefined,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     this.subscriber.on('error', (e: Error) => this.logger.warn(`invalidation channel: ${e.message}`));
     this.subscriber.on('message', (_channel: string, message: string) => this.applyInvalidation(message));
     // Anything cached while the channel was down may have missed an invalidation.
@@ -48,7 +57,13 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /** Whether invalidations from other processes can reach this one right now. */
+  private listening(): boolean {
+    return this.subscriber?.status === 'ready';
+  }
+
   get(tokenHash: string): Principal | undefined {
+    if (!this.listening()) return undefined;
     const entry = this.entries.get(tokenHash);
     if (!entry) return undefined;
     const now = Date.now();
@@ -60,6 +75,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   set(tokenHash: string, principal: Principal, validUntil: number): void {
+    if (!this.listening()) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(tokenHash, { principal, cachedUntil: Date.now() + TTL_MS, validUntil });
   }
