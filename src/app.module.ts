@@ -18,12 +18,20 @@ import { NotificationsWorkerModule } from './notifications/notifications-worker.
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueModule } from './queue/queue.module';
+import { SchedulesWorkerModule } from './queue/schedule-keeper';
 import { RedisModule } from './redis/redis.module';
 
 /** Modules whose controllers and services every role loads. */
 const DOMAIN_MODULES: Type[] = [HealthModule, AuditModule, NotificationsModule, AccountsModule, OrganisationsModule, KycModule, ReviewModule, AppsModule];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
-const WORKER_MODULES: Type[] = [NotificationsWorkerModule, AuditWorkerModule, KycWorkerModule, ReviewWorkerModule, AppsWorkerModule];
+const WORKER_MODULES: Type[] = [
+  SchedulesWorkerModule,
+  NotificationsWorkerModule,
+  AuditWorkerModule,
+  KycWorkerModule,
+  ReviewWorkerModule,
+  AppsWorkerModule,
+];
 
 @Module({})
 export class AppModule {

@@ -7,6 +7,7 @@ import { redisOptionsFromUrl } from '../redis/redis-options';
 import { JobQueueService } from './job-queue.service';
 import { JobRegistryCheck } from './job-registry.check';
 import { QUEUE_SETTINGS, QueueName } from './queue.registry';
+import { ScheduleRegistry } from './schedules';
 
 const queues = Object.values(QueueName).map((name) =>
   BullModule.registerQueue({ name, defaultJobOptions: QUEUE_SETTINGS[name].jobOptions }),
@@ -25,7 +26,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobQueueService, JobRegistryCheck],
-  exports: [JobQueueService, JobRegistryCheck, ...queues],
+  providers: [JobQueueService, JobRegistryCheck, ScheduleRegistry],
+  exports: [JobQueueService, JobRegistryCheck, ScheduleRegistry, ...queues],
 })
 export class QueueModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReviewModule } from './review.module';
-import { ReviewProcessor, ReviewSchedule } from './review.processor';
+import { ReviewProcessor } from './review.processor';
 
-@Module({ imports: [ReviewModule], providers: [ReviewProcessor, ReviewSchedule] })
+@Module({ imports: [ReviewModule], providers: [ReviewProcessor] })
 export class ReviewWorkerModule {}
