@@ -5,8 +5,7 @@ import { JobHandler } from '../queue/job-handler.decorator';
 import { JobName, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
 import { AuditService } from './audit.service';
 
-// The schedule itself is in src/queue/schedules.ts, with every other periodic job.
-export { AUDIT_CHECKPOINT_EVERY_MS } from '../queue/schedules';
+// Scheduled every 10 minutes by src/queue/schedules.ts, with every other periodic job.
 
 @Processor(QueueName.Maintenance, { concurrency: QUEUE_SETTINGS[QueueName.Maintenance].concurrency })
 export class AuditCheckpointProcessor extends JobDispatcher {

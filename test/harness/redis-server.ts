@@ -12,7 +12,7 @@ export interface PrivateRedis {
   url: string;
   /** `redis-cli shutdown nosave`: the server exits and its data is gone. Resolves once it has exited. */
   shutdown(): Promise<void>;
-  /** Starts the server again, empty, on the same port; resolves once it answers PING. */
+  /** Starts the server again, empty, on the same port (if it is not running); resolves once it answers PING. */
   restart(): Promise<void>;
   /** Shuts down if running and removes its directory. */
   stop(): Promise<void>;
@@ -47,7 +47,9 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async () => {
+    if (running()) return;
     const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     child = proc;
@@ -55,7 +57,7 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
     await waitForPing(p);
   };
   const shutdown = async () => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!running()) return;
     await promisify(execFile)('redis-cli', ['-p', String(p), 'shutdown', 'nosave']).catch(() => child?.kill('SIGKILL'));
     await exited;
   };
