@@ -20,6 +20,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
+import { SchedulesWorkerModule } from './queue/schedule-keeper';
 import { RedisModule } from './redis/redis.module';
 
 /**
@@ -40,6 +41,7 @@ const DOMAIN_MODULES: Type[] = [
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [
   QueueWorkerModule,
+  SchedulesWorkerModule,
   NotificationsWorkerModule,
   AuditWorkerModule,
   KycWorkerModule,

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EchoModule } from './harness/echo.module';
-import { freePort, spawnGatehouse, startRedisServer } from './harness/processes';
+import { freePort, spawnGatehouse } from './harness/processes';
+import { startPrivateRedis } from './harness/redis-server';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
@@ -16,7 +17,11 @@ describe('foundation: HTTP pipeline', () => {
   it('is live and ready when PostgreSQL and Redis answer', async () => {
     await t.http().get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http().get('/health/ready').expect(200);
-    expect(ready.body.checks).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(ready.body.checks).toEqual({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+      schedules: { status: 'up' },
+    });
   });
 
   it('accepts a valid body', async () => {
@@ -86,12 +91,11 @@ describe('foundation: HTTP pipeline', () => {
 
 describe('foundation: Redis outage', () => {
   it('turns ready into 503 naming Redis within 5 s, and back to 200 when Redis returns', async () => {
-    const redis = await startRedisServer();
+    const redis = await startPrivateRedis();
     const t = await startTestApp({ env: { REDIS_URL: redis.url }, smtp: false });
-    let restarted: Awaited<ReturnType<typeof startRedisServer>> | undefined;
     try {
       await t.http().get('/health/ready').expect(200);
-      await redis.stop();
+      await redis.shutdown();
       const stoppedAt = Date.now();
       const down = await eventually(async () => {
         const res = await t.http().get('/health/ready');
@@ -102,11 +106,11 @@ describe('foundation: Redis outage', () => {
       expect(down.body.checks.postgres.status).toBe('up');
       await t.http().get('/health/live').expect(200);
 
-      restarted = await startRedisServer(redis.port);
+      await redis.restart();
       await eventually(async () => (await t.http().get('/health/ready')).status === 200, 10_000, 'ready returning to 200');
     } finally {
       await t.close();
-      await restarted?.stop();
+      await redis.stop();
     }
   });
 });

@@ -96,7 +96,6 @@ export class AccountsService {
     const totpOk = needsTotp ? totp !== undefined && (await this.mfa.consumeCode(user!, totp)) : true;
 
     if (!usable || !totpOk) {
-      await this.throttle.recordFailure(email, ip);
       await this.dataSource.transaction((m) =>
         this.audit.append(m, {
           actor: { type: user?.kind ?? 'developer', id: user?.id ?? null },
@@ -106,6 +105,8 @@ export class AccountsService {
           requestId,
         }),
       );
+      // After the audit entry, so an attempt is on record even when Redis refuses to count it (503).
+      await this.throttle.recordFailure(email, ip);
       throw invalidCredentials();
     }
     await this.throttle.clearAccount(email);
@@ -124,12 +125,17 @@ export class AccountsService {
     await this.sessions.invalidate({ sessionId: principal.sessionId });
   }
 
-  /** Always resolves the same way and after the same floor time, so it reveals nothing about the address. */
+  /**
+   * Always resolves the same way and after the same floor time, so it reveals nothing about the
+   * address. The hourly limit is counted before the account is looked up: were Redis down, every
+   * address gets the same 503, known or not.
+   */
   async requestPasswordReset(email: string, requestId?: string): Promise<void> {
     const started = Date.now();
     try {
-      const user = await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) });
-      if (user && !user.disabledAt && (await this.throttle.allowHourly('password-reset', email, 3))) {
+      const allowed = await this.throttle.allowHourly('password-reset', email, 3);
+      const user = allowed ? await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) }) : null;
+      if (user && !user.disabledAt) {
         await this.dataSource.transaction(async (m) => {
           await this.sendEmailToken(m, user, 'password_reset');
           await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset_requested', subject: { type: 'user', id: user.id }, requestId });

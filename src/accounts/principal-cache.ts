@@ -14,7 +14,9 @@ const MAX_ENTRIES = 10_000;
  * expiry, so a busy token costs no database round trip. At most 10,000 entries; the least recently
  * used goes first. Every change that ends or alters a session (logout, password reset, disablement,
  * MFA enrolment, email verification) drops the entries here at once and tells every other API
- * process through Redis pub/sub. Should a message be lost (Redis down), an entry lives 30 s at most.
+ * process through Redis pub/sub. While that channel is down no invalidation can arrive, so the
+ * cache is bypassed (every request reads PostgreSQL) until it is back; entries cached before are
+ * dropped when it returns.
  */
 @Injectable()
 export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
@@ -38,7 +40,14 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ keyPrefix: undefined, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // Unlike the request client it queues while disconnected and waits as long as it takes: its
+    // only command is SUBSCRIBE, which must not be lost to a timeout at start-up.
+    this.subscriber = this.redis.duplicate({
+      keyPrefix: undefined,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     this.subscriber.on('error', (e: Error) => this.logger.warn(`invalidation channel: ${e.message}`));
     this.subscriber.on('message', (_channel: string, message: string) => this.applyInvalidation(message));
     // Anything cached while the channel was down may have missed an invalidation.
@@ -50,12 +59,19 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /** Whether invalidations from other processes can reach this one right now. */
+  private listening(): boolean {
+    return this.subscriber?.status === 'ready';
+  }
+
   get(tokenHash: string): Principal | undefined {
+    if (!this.listening()) return undefined;
     return this.entries.get(tokenHash);
   }
 
   /** `validUntil`: the session's own expiry (absolute or idle, whichever is first), ms since the epoch. */
   set(tokenHash: string, principal: Principal, validUntil: number): void {
+    if (!this.listening()) return;
     const ttl = Math.min(TTL_MS, validUntil - Date.now());
     // lru-cache reads a ttl of 0 as "never expires", so a session at or past its end is not cached.
     if (ttl <= 0) this.entries.delete(tokenHash);

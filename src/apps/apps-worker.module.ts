@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from './apps.module';
-import { AppsProcessor, AppsSchedule } from './apps.processor';
+import { AppsProcessor } from './apps.processor';
 
-@Module({ imports: [AppsModule], providers: [AppsProcessor, AppsSchedule] })
+@Module({ imports: [AppsModule], providers: [AppsProcessor] })
 export class AppsWorkerModule {}

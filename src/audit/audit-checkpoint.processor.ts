@@ -3,10 +3,9 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { JobDispatcher } from '../queue/job-dispatcher';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobName, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
-import { JobQueueService } from '../queue/job-queue.service';
 import { AuditService } from './audit.service';
 
-export const AUDIT_CHECKPOINT_EVERY_MS = 10 * 60 * 1000;
+// Scheduled every 10 minutes by src/queue/schedules.ts, with every other periodic job.
 
 @Processor(QueueName.Maintenance, { concurrency: QUEUE_SETTINGS[QueueName.Maintenance].concurrency })
 export class AuditCheckpointProcessor extends JobDispatcher {
@@ -18,16 +17,6 @@ export class AuditCheckpointProcessor extends JobDispatcher {
   async checkpoint(): Promise<{ lastId: string }> {
     const checkpoint = await this.audit.writeCheckpoint();
     return { lastId: checkpoint.lastId };
-  }
-}
-
-/** Registers the periodic checkpoint once per deployment (BullMQ job schedulers are upserts). */
-@Injectable()
-export class AuditCheckpointSchedule implements OnApplicationBootstrap {
-  constructor(private readonly jobs: JobQueueService) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.queueFor(JobName.AuditCheckpoint).upsertJobScheduler('audit-checkpoint', { every: AUDIT_CHECKPOINT_EVERY_MS }, { name: JobName.AuditCheckpoint, data: {} });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditChainer, AuditCheckpointProcessor, AuditCheckpointSchedule } from './audit-checkpoint.processor';
+import { AuditChainer, AuditCheckpointProcessor } from './audit-checkpoint.processor';
 
-@Module({ providers: [AuditCheckpointProcessor, AuditCheckpointSchedule, AuditChainer] })
+@Module({ providers: [AuditCheckpointProcessor, AuditChainer] })
 export class AuditWorkerModule {}

@@ -11,6 +11,12 @@ describe('loadConfig', () => {
     expect(config.mail.from).toBe('Gatehouse <no-reply@gatehouse.local>');
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.consents.inactivityDays).toBe(30);
+    expect(config.queue.scheduleCheckMs).toBe(60_000);
+  });
+
+  it('reads the schedule check interval in seconds and refuses 0', () => {
+    expect(loadConfig({ SCHEDULE_CHECK_SECONDS: '5' }).queue.scheduleCheckMs).toBe(5_000);
+    expect(() => loadConfig({ SCHEDULE_CHECK_SECONDS: '0' })).toThrow(/SCHEDULE_CHECK_SECONDS/);
   });
 
   it('types and nests the values it reads', () => {

@@ -18,6 +18,10 @@ export interface AppConfig {
     poolSize: number;
   };
   redis: { url: string; prefix: string };
+  queue: {
+    /** How often a worker checks that every periodic job is still registered in Redis, in ms. */
+    scheduleCheckMs: number;
+  };
   mail: { smtpUrl?: string; from: string; fileDir: string };
   publicUrl: string;
   keys: { masterKey?: string; previousMasterKey?: string; auditSigningKey?: string };
@@ -101,6 +105,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
     },
     redis: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: env.REDIS_PREFIX ?? 'gatehouse' },
+    queue: { scheduleCheckMs: (env.SCHEDULE_CHECK_SECONDS ?? 60) * 1000 },
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM ?? 'Gatehouse <no-reply@gatehouse.local>',

@@ -47,6 +47,9 @@ export class EnvDto {
   @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'REDIS_PREFIX must be 1-64 letters, digits, dots, dashes or underscores' })
   REDIS_PREFIX?: string;
 
+  @IsOptional() @Type(() => Number) @Min(1) @Max(3600) @IsInt()
+  SCHEDULE_CHECK_SECONDS?: number;
+
   @IsOptional() @IsConnectionUrl(['smtp:', 'smtps:'])
   SMTP_URL?: string;
 

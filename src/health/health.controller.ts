@@ -19,7 +19,7 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 names the one that does not' })
+  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 names the one that does not. checks.schedules: periodic jobs' })
   async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
     const readiness = await this.health.readiness();
     res.status(readiness.status === 'ok' ? 200 : 503);

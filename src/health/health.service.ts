@@ -2,13 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
+import { ScheduleRegistry } from '../queue/schedules';
 
 export type DependencyStatus = { status: 'up' } | { status: 'down'; error: string };
+
+/**
+ * Whether Redis holds every periodic job (src/queue/schedules.ts). `unknown` while Redis is down.
+ * Informational: a missing schedule does not make the API unready (taking API processes out of
+ * rotation would not bring it back; the worker re-registers it), but monitoring should alert on it.
+ */
+export type SchedulesStatus =
+  | { status: 'up' }
+  | { status: 'missing'; missing: string[] }
+  | { status: 'unknown'; error: string };
 
 export interface Readiness {
   status: 'ok' | 'unavailable';
   draining: boolean;
-  checks: { postgres: DependencyStatus; redis: DependencyStatus };
+  checks: { postgres: DependencyStatus; redis: DependencyStatus; schedules: SchedulesStatus };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -37,6 +48,7 @@ export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly schedules: ScheduleRegistry,
   ) {}
 
   /** Called on SIGTERM so load balancers stop sending traffic while in-flight work finishes. */
@@ -45,11 +57,21 @@ export class HealthService {
   }
 
   async readiness(): Promise<Readiness> {
-    const [postgres, redis] = await Promise.all([
+    const [postgres, [redis, schedules]] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1'), 'PostgreSQL'),
-      probe(() => this.redis.ping(), 'Redis'),
+      probe(() => this.redis.ping(), 'Redis').then(async (r) => [r, await this.scheduleStatus(r)] as const),
     ]);
     const ok = !this.draining && postgres.status === 'up' && redis.status === 'up';
-    return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks: { postgres, redis } };
+    return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks: { postgres, redis, schedules } };
+  }
+
+  private async scheduleStatus(redis: DependencyStatus): Promise<SchedulesStatus> {
+    if (redis.status !== 'up') return { status: 'unknown', error: 'Redis is down' };
+    try {
+      const missing = await withTimeout(this.schedules.missing(), 'Redis (schedules)');
+      return missing.length === 0 ? { status: 'up' } : { status: 'missing', missing };
+    } catch (e) {
+      return { status: 'unknown', error: (e as Error).message };
+    }
   }
 }

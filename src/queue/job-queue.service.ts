@@ -1,15 +1,30 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { JobsOptions, Queue } from 'bullmq';
-import { JOB_QUEUE, JobName, JobPayload, jobIdFor } from './queue.registry';
+import { JOB_QUEUE, JobName, JobPayload, QueueName, jobIdFor } from './queue.registry';
+
+/** How long a request waits for Redis to take a job before leaving it to a dispatcher, in ms. */
+export const REQUEST_ENQUEUE_WAIT_MS = 1_000;
 
 /** The only way product code adds jobs: typed payloads and deterministic ids. */
 @Injectable()
-export class JobQueueService {
+export class JobQueueService implements OnModuleInit {
+  private readonly logger = new Logger(JobQueueService.name);
   private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  /**
+   * Connection errors of a queue (Redis down) are logged as warnings: without a listener BullMQ
+   * prints every reconnect failure to stderr, unstructured.
+   */
+  onModuleInit(): void {
+    for (const name of Object.values(QueueName)) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      queue.on('error', (e: Error) => this.logger.warn(`queue ${name} connection: ${e.message}`));
+    }
+  }
 
   queueFor(name: JobName): Queue {
     const queueName = JOB_QUEUE[name];
@@ -25,5 +40,31 @@ export class JobQueueService {
     const jobId = options.jobId ?? jobIdFor(name, payload);
     await this.queueFor(name).add(name, payload, { ...options, jobId });
     return jobId;
+  }
+
+  /**
+   * enqueue() for request paths: gives up waiting after `waitMs` and rejects, so no request hangs
+   * while Redis is down (BullMQ's connection queues commands and retries for ~30 s). Only for jobs
+   * a dispatcher re-enqueues from PostgreSQL: the add may still land when Redis returns, which the
+   * deterministic job id makes a no-op beside the dispatcher's.
+   */
+  async enqueueWithin<N extends JobName>(
+    waitMs: number,
+    name: N,
+    payload: JobPayload<N>,
+    options: Omit<JobsOptions, 'jobId'> & { jobId?: string } = {},
+  ): Promise<string> {
+    const work = this.enqueue(name, payload, options);
+    // A late rejection, after the wait has given up, is expected and not an unhandled one.
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not take job ${name} within ${waitMs} ms`)), waitMs);
+    });
+    try {
+      return await Promise.race([work, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

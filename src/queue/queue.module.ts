@@ -8,6 +8,7 @@ import { JobOutboxService } from './job-outbox';
 import { JobQueueService } from './job-queue.service';
 import { JobRegistryCheck } from './job-registry.check';
 import { QUEUE_SETTINGS, QueueName } from './queue.registry';
+import { ScheduleRegistry } from './schedules';
 
 const queues = Object.values(QueueName).map((name) =>
   BullModule.registerQueue({ name, defaultJobOptions: QUEUE_SETTINGS[name].jobOptions }),
@@ -26,7 +27,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobQueueService, JobOutboxService, JobRegistryCheck],
-  exports: [JobQueueService, JobOutboxService, JobRegistryCheck, ...queues],
+  providers: [JobQueueService, JobOutboxService, JobRegistryCheck, ScheduleRegistry],
+  exports: [JobQueueService, JobOutboxService, JobRegistryCheck, ScheduleRegistry, ...queues],
 })
 export class QueueModule {}

@@ -6,9 +6,13 @@ import { redisOptionsFromUrl } from './redis-options';
 
 export const REDIS = Symbol('REDIS');
 
+/** Longest wait for one reply on the general client, in milliseconds. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
 /**
  * A general-purpose client for health checks, rate limits and caches. Commands fail fast while
- * Redis is unreachable (no offline queue) so a request never hangs waiting for it.
+ * Redis is unreachable (no offline queue) so a request never hangs waiting for it. What each
+ * request path does then is in docs/decisions.md ("Redis outages").
  */
 @Injectable()
 export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -54,8 +58,13 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
         new Redis({
           ...redisOptionsFromUrl(config.redis.url),
           keyPrefix: `${config.redis.prefix}:`,
+          // Fail fast on request paths: no queueing while disconnected, a command in flight when the
+          // connection drops is not replayed, and one that Redis does not answer gives up after 1 s
+          // (a hung server or lost packets close no socket). BullMQ's connections are separate
+          // (src/queue/queue.module.ts) and keep their offline queue, as its workers need.
           enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
+          maxRetriesPerRequest: 0,
+          commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
           lazyConnect: false,
         }),
     },

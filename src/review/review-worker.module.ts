@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KybCasesService } from './kyb-cases.service';
 import { ReviewModule } from './review.module';
-import { ReviewProcessor, ReviewSchedule } from './review.processor';
+import { ReviewProcessor } from './review.processor';
 
-@Module({ imports: [ReviewModule], providers: [ReviewProcessor, ReviewSchedule, KybCasesService] })
+@Module({ imports: [ReviewModule], providers: [ReviewProcessor, KybCasesService] })
 export class ReviewWorkerModule {}

@@ -1,8 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { JobDispatcher } from '../queue/job-dispatcher';
 import { JobHandler } from '../queue/job-handler.decorator';
-import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayload, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
 import { KybCasesService } from './kyb-cases.service';
 import { ReviewNotificationsService } from './review-notifications.service';
@@ -24,14 +22,5 @@ export class ReviewProcessor extends JobDispatcher {
   @JobHandler(JobName.ReviewNotifications)
   notify(): Promise<{ digests: number; slaAlerts: number; leasesReleased: number }> {
     return this.notifications.run();
-  }
-}
-
-@Injectable()
-export class ReviewSchedule implements OnApplicationBootstrap {
-  constructor(private readonly jobs: JobQueueService) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.queueFor(JobName.ReviewNotifications).upsertJobScheduler('review-notifications', { every: 60_000 }, { name: JobName.ReviewNotifications, data: {} });
   }
 }

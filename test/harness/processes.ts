@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -44,35 +43,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** A private redis-server on its own port, so a test can stop and restart it. */
-export async function startRedisServer(port?: number): Promise<{ port: number; url: string; stop(): Promise<void> }> {
-  const p = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = new Redis({ port: p, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch {
-      probe.disconnect();
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    port: p,
-    url: `redis://127.0.0.1:${p}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
 }

@@ -3,7 +3,6 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Job } from 'bullmq';
 import { JobDispatcher } from '../../queue/job-dispatcher';
 import { JobHandler } from '../../queue/job-handler.decorator';
-import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName, JobPayload, QUEUE_SETTINGS, QueueName } from '../../queue/queue.registry';
 import { ChecksService } from './checks.service';
 
@@ -33,12 +32,11 @@ export class ChecksProcessor extends JobDispatcher {
 }
 
 const DISPATCH_EVERY_MS = 1_000;
-const RESCREEN_EVERY_MS = 24 * 3600_000;
 
 /**
  * Finds submissions waiting for checks and enqueues their jobs (ids derived from the subject and
  * the submission number, so a repeat is a no-op). Polling PostgreSQL means nothing is lost if
- * Redis was down when the developer submitted. Also registers the daily re-screening.
+ * Redis was down when the developer submitted. (The daily re-screening is in src/queue/schedules.ts.)
  */
 @Injectable()
 export class ChecksDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,13 +44,9 @@ export class ChecksDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private timer?: NodeJS.Timeout;
   private running = false;
 
-  constructor(
-    private readonly checks: ChecksService,
-    private readonly jobs: JobQueueService,
-  ) {}
+  constructor(private readonly checks: ChecksService) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.queueFor(JobName.SanctionsRescreen).upsertJobScheduler('sanctions-rescreen', { every: RESCREEN_EVERY_MS }, { name: JobName.SanctionsRescreen, data: {} });
+  onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), DISPATCH_EVERY_MS);
   }
 

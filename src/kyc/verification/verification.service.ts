@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobQueueService } from '../../queue/job-queue.service';
+import { JobQueueService, REQUEST_ENQUEUE_WAIT_MS } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -103,16 +103,18 @@ export class VerificationService {
       const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as { id: string }[];
       return { status: org.verificationStatus as VerificationStatus, submittedAt: now, submission: org.submissionCount, documents: documents.map((d) => d.id) };
     });
-    // After the commit, hand the checks to the workers at once. If Redis is down this fails quietly:
-    // the workers' dispatcher finds every submitted case in PostgreSQL and enqueues it (same job ids).
+    // After the commit, hand the checks to the workers at once. If Redis is down or slow this gives up
+    // within a second and fails quietly: the workers' dispatcher (ChecksDispatcher) finds every
+    // submitted case in PostgreSQL and enqueues it with the same job ids.
     await this.enqueueChecks(orgId, result.submission, result.documents).catch((e: Error) => this.logger.warn(`checks for ${orgId} left to the dispatcher: ${e.message}`));
     return { status: result.status, submittedAt: result.submittedAt };
   }
 
   private async enqueueChecks(organisationId: string, submission: number, documentIds: string[]): Promise<void> {
+    const wait = REQUEST_ENQUEUE_WAIT_MS;
     await Promise.all([
-      this.jobs.enqueue(JobName.CheckOrganisation, { organisationId, submission }),
-      ...documentIds.map((documentId) => this.jobs.enqueue(JobName.CheckDocument, { documentId, submission })),
+      this.jobs.enqueueWithin(wait, JobName.CheckOrganisation, { organisationId, submission }),
+      ...documentIds.map((documentId) => this.jobs.enqueueWithin(wait, JobName.CheckDocument, { documentId, submission })),
     ]);
   }
 
