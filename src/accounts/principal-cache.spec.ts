@@ -18,12 +18,19 @@ function principal(userId: string, sessionId: string): Principal {
 describe('PrincipalCache', () => {
   let cache: PrincipalCache;
   const published: string[] = [];
+  // The invalidation channel's connection: only its status matters here.
+  let subscriber: { status: string; on: () => unknown; subscribe: () => Promise<number> };
 
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
     published.length = 0;
-    const redis = { publish: (_: string, m: string) => Promise.resolve(published.push(m)) } as unknown as Redis;
+    subscriber = { status: 'ready', on: () => subscriber, subscribe: () => Promise.resolve(1) };
+    const redis = {
+      publish: (_: string, m: string) => Promise.resolve(published.push(m)),
+      duplicate: () => subscriber,
+    } as unknown as Redis;
     cache = new PrincipalCache(redis, { redis: { prefix: 'spec' } } as AppConfig);
+    cache.onModuleInit();
   });
   afterEach(() => jest.useRealTimers());
 
@@ -70,5 +77,14 @@ describe('PrincipalCache', () => {
     expect(cache.get('t0')).toBeDefined();
     expect(cache.get('t1')).toBeUndefined();
     expect(cache.get('new')).toBeDefined();
+  });
+
+  it('is bypassed while the invalidation channel is down, since a sign-out elsewhere could not reach it', () => {
+    cache.set('a', principal('u1', 's1'), T0 + HOUR);
+    subscriber.status = 'reconnecting';
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', principal('u2', 's2'), T0 + HOUR);
+    subscriber.status = 'ready';
+    expect(cache.get('b')).toBeUndefined();
   });
 });
