@@ -1,3 +1,4 @@
+import { within } from '../common/async/within';
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -24,13 +25,8 @@ export interface Readiness {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
+const withTimeout = <T>(work: Promise<T>, what: string): Promise<T> =>
+  within(work, CHECK_TIMEOUT_MS, `${what} did not answer within ${CHECK_TIMEOUT_MS} ms`);
 
 async function probe(work: () => Promise<unknown>, what: string): Promise<DependencyStatus> {
   try {

@@ -6,7 +6,9 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { within } from '../common/async/within';
 import { JobName, QueueName } from '../queue/queue.registry';
+import { RelayLoop } from '../queue/relay-loop';
 import { OUTBOX_CHANNEL } from './outbox.service';
 
 const BATCH = 200;
@@ -17,11 +19,6 @@ const HANDOFF_TIMEOUT_MS = 5_000;
 
 /** BullMQ job id of one dispatch of an outbox row; an admin retry starts a new generation. */
 export const mailJobId = (outboxId: string, generation: number) => `mail-send-${outboxId}-${generation}`;
-
-function timeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Hands committed outbox rows to the mail queue. Rows are locked with FOR UPDATE SKIP LOCKED so
@@ -34,9 +31,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private stopped = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
   private lastSweep = 0;
+  private readonly loop = new RelayLoop('outbox relay', () => this.step(), { batch: BATCH, pollMs: POLL_MS, logger: this.logger });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,13 +42,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     void this.listen();
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -65,10 +60,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       )) as { id: string; dispatch_generation: number }[];
       if (rows.length === 0) return 0;
       await m.query(`UPDATE outbox_messages SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
-      await timeout(
+      await within(
         this.mailQueue.addBulk(rows.map((r) => ({ name: JobName.SendEmail, data: { outboxId: r.id }, opts: { jobId: mailJobId(r.id, r.dispatch_generation) } }))),
         HANDOFF_TIMEOUT_MS,
-        'hand-off to the mail queue',
+        'hand-off to the mail queue timed out',
       );
       return rows.length;
     });
@@ -93,37 +88,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let handedOff = 0;
-      try {
-        handedOff = await this.relayOnce();
-        if (Date.now() - this.lastSweep > SWEEP_MS) {
-          this.lastSweep = Date.now();
-          await this.sweepLost();
-        }
-      } catch (e) {
-        this.logger.warn(`outbox relay: ${(e as Error).message}; rows stay pending and are retried`);
-      }
-      if (handedOff < BATCH) await this.sleep(POLL_MS);
+  /** One turn of the loop: a batch, and now and then the sweep of lost rows. */
+  private async step(): Promise<number> {
+    const handedOff = await this.relayOnce();
+    if (Date.now() - this.lastSweep > SWEEP_MS) {
+      this.lastSweep = Date.now();
+      await this.sweepLost();
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return handedOff;
   }
 
   /** LISTEN makes hand-off immediate after a commit; the poll covers a lost connection. */
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.config.database.url, application_name: 'gatehouse-outbox-listener' });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.loop.wake());
     client.on('error', (e: Error) => {
       this.logger.warn(`outbox listener: ${e.message}`);
       client.end().catch(() => undefined);

@@ -1,8 +1,10 @@
 import { Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { within } from '../common/async/within';
 import { JobQueueService } from './job-queue.service';
 import { JobName, JobPayload, jobIdFor } from './queue.registry';
+import { RelayLoop } from './relay-loop';
 
 const BATCH = 100;
 const POLL_MS = 250;
@@ -25,12 +27,6 @@ export class JobOutboxService {
   }
 }
 
-function timeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out`)), ms)));
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Hands committed job_outbox rows to BullMQ (worker role). Rows are locked with FOR UPDATE SKIP
  * LOCKED, so several workers share them, and deleted in the transaction of the hand-off: when Redis
@@ -40,9 +36,7 @@ function timeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
 @Injectable()
 export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobOutboxRelay.name);
-  private stopped = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop = new RelayLoop('job outbox relay', () => this.relayOnce(), { batch: BATCH, pollMs: POLL_MS, logger: this.logger });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,13 +44,11 @@ export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One hand-off of up to BATCH rows, oldest first; returns how many were handed off. */
@@ -70,31 +62,9 @@ export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShut
       if (rows.length === 0) return 0;
       await m.query(`DELETE FROM job_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       for (const r of rows) {
-        await timeout(this.jobs.enqueue(r.name, r.payload, { jobId: outboxJobId(r.name, r.payload, r.id) }), HANDOFF_TIMEOUT_MS, `hand-off of ${r.name}`);
+        await within(this.jobs.enqueue(r.name, r.payload, { jobId: outboxJobId(r.name, r.payload, r.id) }), HANDOFF_TIMEOUT_MS, `hand-off of ${r.name} timed out`);
       }
       return rows.length;
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let handedOff = 0;
-      try {
-        handedOff = await this.relayOnce();
-      } catch (e) {
-        this.logger.warn(`job outbox relay: ${(e as Error).message}; rows stay and are retried`);
-      }
-      if (handedOff < BATCH) await this.sleep(POLL_MS);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
     });
   }
 }

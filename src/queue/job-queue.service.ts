@@ -1,3 +1,4 @@
+import { within } from '../common/async/within';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -57,14 +58,6 @@ export class JobQueueService implements OnModuleInit {
     const work = this.enqueue(name, payload, options);
     // A late rejection, after the wait has given up, is expected and not an unhandled one.
     work.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not take job ${name} within ${waitMs} ms`)), waitMs);
-    });
-    try {
-      return await Promise.race([work, gaveUp]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(work, waitMs, `Redis did not take job ${name} within ${waitMs} ms`);
   }
 }
