@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { DocumentVault } from './documents/document-storage.provider';
 import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
@@ -10,7 +11,7 @@ import { VerificationService } from './verification/verification.service';
 
 /** KYB: people, encrypted documents, requirements and the verification state machine. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, OrganisationsModule],
   controllers: [PeopleController, DocumentsController, VerificationController],
   providers: [PeopleService, DocumentsService, DocumentVault, VerificationService],
   exports: [VerificationService, DocumentVault],

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { openSecret } from '../../common/crypto/master-key';
 import { Organisation } from '../../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 import { JobOutboxService } from '../../queue/job-outbox';
 import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
@@ -45,6 +46,7 @@ export class ChecksService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly vault: DocumentVault,
     private readonly verification: VerificationService,
     private readonly sanctions: SanctionsService,
@@ -118,7 +120,7 @@ export class ChecksService {
   /** When every expected check of the submission has a result: risk level, then pending_review, and review is told. */
   async completeIfDone(organisationId: string, submission: number): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: organisationId }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.lockForUpdate(m, organisationId);
       if (!org || org.verificationStatus !== 'submitted' || org.submissionCount !== submission) return false;
       const docs = await m.getRepository(KybDocument).find({ where: { organisationId } });
       const expected = [
@@ -130,7 +132,7 @@ export class ChecksService {
       if (!expected.every((k) => have.has(k))) return false;
       const sanctionsHit = stored.some((c) => c.name === 'sanctions' && c.result === 'fail');
       const risk = riskLevel({ checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })), sanctionsHit, regulatoryStatus: org.regulatoryStatus.type });
-      org.riskLevel = risk.level;
+      await this.organisations.updateVerificationRecord(m, org, { riskLevel: risk.level });
       await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, { riskLevel: risk.level, riskReasons: risk.reasons });
       // Review opens the task: announced in this transaction, so it happens if and only if this commits.
       await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: org.id, submission: org.submissionCount });
@@ -140,16 +142,16 @@ export class ChecksService {
 
   /** Daily: approved organisations against the current list; a new hit suspends them for review. */
   async rescreenApproved(): Promise<{ screened: number; hits: string[] }> {
-    const orgs = await this.dataSource.getRepository(Organisation).find({ where: { verificationStatus: 'approved' } });
+    const orgs = await this.organisations.withVerificationStatus('approved');
     const hits: string[] = [];
     for (const org of orgs) {
       const result = await this.sanctionsCheck(org);
       if (result.result !== 'fail') continue;
       hits.push(org.id);
       await this.dataSource.transaction(async (m) => {
-        const locked = await m.getRepository(Organisation).findOne({ where: { id: org.id }, lock: { mode: 'pessimistic_write' } });
+        const locked = await this.organisations.lockForUpdate(m, org.id);
         if (locked?.verificationStatus !== 'approved') return;
-        locked.riskLevel = 'high';
+        await this.organisations.updateVerificationRecord(m, locked, { riskLevel: 'high' });
         await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
         // A reviewer decides: approve reinstates, reject keeps it suspended.
         await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
@@ -159,7 +161,7 @@ export class ChecksService {
   }
 
   private async current(organisationId: string, submission: number): Promise<Organisation | undefined> {
-    const org = await this.dataSource.getRepository(Organisation).findOneBy({ id: organisationId });
+    const org = await this.organisations.find(organisationId);
     // A job from an earlier submission, or for a case that already moved on, has nothing to do.
     if (!org || org.submissionCount !== submission || org.verificationStatus !== 'submitted') return undefined;
     return org;

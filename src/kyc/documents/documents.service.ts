@@ -13,7 +13,6 @@ import { AuditService } from '../../audit/audit.service';
 import { sealSecret } from '../../common/crypto/master-key';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { fieldErrors } from '../../common/http/validation';
-import { lockEditableOrganisation } from '../organisation-state';
 import { Person } from '../people/person.entity';
 import { decryptStream, encryptStream, newDataKey, unwrapDataKey, wrapDataKey } from './crypto/document-cipher';
 import { CheckOutcome, CheckRecord } from '../checks/check.entity';
@@ -22,6 +21,7 @@ import { DocumentVault } from './document-storage.provider';
 import { IDENTITY_DOCUMENT_TYPES, KybDocument, PERSON_DOCUMENT_TYPES } from './document.entity';
 import { UploadDocumentFieldsDto } from './dto/upload-document.dto';
 import { FileInspector } from './file-inspector';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 // Multipart framing and the text fields around the file.
@@ -80,6 +80,7 @@ export class DocumentsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly vault: DocumentVault,
     private readonly audit: AuditService,
   ) {}
@@ -116,7 +117,7 @@ export class DocumentsService {
 
       const masterKey = this.vault.masterKey();
       return await this.dataSource.transaction(async (m) => {
-        await lockEditableOrganisation(m, orgId);
+        await this.organisations.lockEditable(m, orgId);
         if (fields.personId) {
           const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
           if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
@@ -204,7 +205,7 @@ export class DocumentsService {
 
   async remove(orgId: string, documentId: string, principal: Principal, requestId?: string): Promise<void> {
     const key = await this.dataSource.transaction(async (m) => {
-      await lockEditableOrganisation(m, orgId);
+      await this.organisations.lockEditable(m, orgId);
       const doc = await this.find(orgId, documentId, m);
       await m.query(`DELETE FROM documents WHERE id = $1 AND organisation_id = $2`, [doc.id, orgId]);
       await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'document.deleted', subject: { type: 'organisation', id: orgId }, before: { documentId: doc.id, type: doc.type, sha256: doc.sha256 }, requestId });
