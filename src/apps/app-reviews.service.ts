@@ -12,11 +12,12 @@ import { DecisionDto } from '../review/dto/decision.dto';
 import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
 import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
-import { AppsService, productionAccessView } from './apps.service';
+import { productionAccessView } from './apps.service';
 import { nextProductionStatus } from './production-access.transitions';
 import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
 import { standingOf, unmetTierRequirements } from './standing';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 
@@ -29,6 +30,7 @@ const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 export class AppReviewsService implements AppReviewHandler, OrganisationStandingListener {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly webhooks: WebhooksService,
@@ -88,7 +90,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
   /** Emails the organisation's owners and admins about a decided request; an approval also goes to the webhook. */
   private async tellDecision(m: EntityManager, app: App, request: ProductionAccessRequest): Promise<void> {
     const about = { appName: app.name, organisationId: app.organisationId, appId: app.id };
-    for (const email of await AppsService.managers(m, app.organisationId)) {
+    for (const email of await this.organisations.recipients(m, app.organisationId, ['owner', 'admin'])) {
       if (request.status === 'approved') await this.outbox.enqueue(m, email, 'app-approved', about);
       else if (request.status === 'rejected') {
         await this.outbox.enqueue(m, email, 'app-rejected', { ...about, reasons: (request.reasons ?? []).map((r) => r.text) });
@@ -156,7 +158,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       app.suspensionReason = suspend ? reason : null;
       await m.getRepository(App).save(app);
       await this.audit.append(m, { actor: staff(principal), action: suspend ? 'app.suspended' : 'app.reinstated', subject: { type: 'app', id: app.id }, before, after: { reason }, requestId });
-      for (const email of await AppsService.managers(m, app.organisationId)) {
+      for (const email of await this.organisations.recipients(m, app.organisationId, ['owner', 'admin'])) {
         await this.outbox.enqueue(m, email, suspend ? 'app-suspended' : 'app-reinstated', { appName: app.name, organisationId: app.organisationId, appId: app.id, reason });
       }
       // The reason is staff's free text and may name people: the webhook carries a cause code only.

@@ -263,10 +263,4 @@ export class AppsService {
     const requests = await this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     return { data: requests.map(productionAccessView), nextCursor: null };
   }
-
-  /** Emails of the organisation's owners and admins, who hear about their apps. */
-  static async managers(m: EntityManager, orgId: string): Promise<string[]> {
-    const rows = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
-    return rows.map((r) => r.email);
-  }
 }

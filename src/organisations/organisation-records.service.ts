@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { UserDirectoryService } from '../accounts/user-directory.service';
+import { OrganisationRole } from '../auth/roles';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Organisation } from './organisation.entity';
 import { VerificationStatus, isEditable } from './verification-status';
@@ -21,13 +23,25 @@ type VerificationColumn =
 export type VerificationRecordChange = Partial<Pick<Organisation, VerificationColumn>>;
 
 /**
- * The `organisations` row for the areas above (kyc, review, apps): they read and change it only
- * through here (CONVENTIONS.md habit 11; docs/decisions.md "Table ownership"). Methods that take an
- * EntityManager run in the caller's transaction, so a lock taken here holds until the caller commits.
+ * The `organisations` row and its members for the areas above (kyc, review, apps): they read and
+ * change them only through here (CONVENTIONS.md habit 11; docs/decisions.md "Table ownership").
+ * Methods that take an EntityManager run in the caller's transaction, so a lock taken here holds
+ * until the caller commits.
  */
 @Injectable()
 export class OrganisationRecordsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UserDirectoryService,
+  ) {}
+
+  /** Emails of the organisation's members with one of `roles`, ordered by email (who hears about it). */
+  async recipients(m: EntityManager, orgId: string, roles: readonly OrganisationRole[]): Promise<string[]> {
+    const sql = `SELECT user_id FROM organisation_members WHERE organisation_id = $1 AND role = ANY($2::text[])`;
+    const members = (await m.query(sql, [orgId, roles])) as { user_id: string }[];
+    const contacts = await this.users.contacts(members.map((x) => x.user_id), m);
+    return contacts.map((c) => c.email);
+  }
 
   /** The row, or null; read through `m` when given (the caller's transaction), else on its own. */
   find(orgId: string, m: EntityManager = this.dataSource.manager): Promise<Organisation | null> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { ORGANISATION_MEMBERSHIP } from '../auth/ports';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationMembershipService } from './organisation-membership.service';
@@ -11,7 +12,7 @@ import { OrganisationsService } from './organisations.service';
  * above read and change the organisations row through OrganisationRecordsService.
  */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, AccountsModule],
   controllers: [OrganisationsController],
   providers: [
     OrganisationsService,

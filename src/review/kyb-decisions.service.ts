@@ -72,13 +72,9 @@ export class KybDecisionsService {
         deadline: about.items![0]!.deadline,
       }),
     };
-    const recipients = (await m.query(
-      `SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id
-        WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`,
-      [org.id],
-    )) as { email: string }[];
+    const recipients = await this.organisations.recipients(m, org.id, ['owner', 'admin']);
     const data = (payloads[email] as () => TemplateData[KybEmail])();
-    for (const r of recipients) await this.outbox.enqueue<KybEmail>(m, r.email, email, data);
+    for (const to of recipients) await this.outbox.enqueue<KybEmail>(m, to, email, data);
   }
 }
 

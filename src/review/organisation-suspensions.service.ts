@@ -27,15 +27,11 @@ export class OrganisationSuspensionsService {
       const org = await this.organisations.lockForUpdate(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
       await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', staffActor(principal), requestId, { reason });
-      const owners = (await m.query(
-        `SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id
-          WHERE om.organisation_id = $1 AND om.role = 'owner' ORDER BY u.email`,
-        [org.id],
-      )) as { email: string }[];
+      const owners = await this.organisations.recipients(m, org.id, ['owner']);
       const about = { organisationName: org.legalName, organisationId: org.id };
-      for (const o of owners) {
-        if (suspend) await this.outbox.enqueue(m, o.email, 'organisation-suspended', { ...about, reason });
-        else await this.outbox.enqueue(m, o.email, 'organisation-reinstated', about);
+      for (const owner of owners) {
+        if (suspend) await this.outbox.enqueue(m, owner, 'organisation-suspended', { ...about, reason });
+        else await this.outbox.enqueue(m, owner, 'organisation-reinstated', about);
       }
       return { status: org.verificationStatus };
     });

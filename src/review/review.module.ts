@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { KycModule } from '../kyc/kyc.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
@@ -16,7 +17,7 @@ import { ReviewController } from './review.controller';
  * the apps area through the APP_REVIEW_HANDLER port (bound in src/apps/apps.module.ts).
  */
 @Module({
-  imports: [KycModule, NotificationsModule, OrganisationsModule],
+  imports: [AccountsModule, KycModule, NotificationsModule, OrganisationsModule],
   controllers: [ReviewController],
   providers: [
     ReviewTasksService,

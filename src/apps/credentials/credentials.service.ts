@@ -13,6 +13,7 @@ import { standingOf } from '../standing';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { AppCredential } from './app-credential.entity';
 import { AppEnvironment, credentialExpiresAt, generateClientSecret, hashClientSecret, secretPrefix } from './client-secret';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export interface IssuedCredentialView {
   id: string;
@@ -41,6 +42,7 @@ export interface CredentialView {
 export class CredentialsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly apps: AppsService,
     private readonly keys: AppKeys,
     private readonly audit: AuditService,
@@ -85,7 +87,7 @@ export class CredentialsService {
       requestId,
     });
     if (previous) {
-      for (const email of await AppsService.managers(m, orgId)) {
+      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
         await this.outbox.enqueue(m, email, 'credentials-rotated', { appName: app.name, environment, graceEndsAt: graceEndsAt! });
       }
       await this.webhooks.emit(m, app.id, 'credentials.rotated', { environment, credentialId: credential.id, previousCredentialId: previous.id, previousSecretExpiresAt: graceEndsAt });

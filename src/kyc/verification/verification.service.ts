@@ -101,8 +101,10 @@ export class VerificationService {
         submissionCount: org.submissionCount + 1,
       });
       await this.transition(m, org, event, actor, requestId, { submission: org.submissionCount });
-      const recipients = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
-      for (const r of recipients) await this.outbox.enqueue(m, r.email, 'submission-received', { organisationName: org.legalName, organisationId: org.id });
+      const about = { organisationName: org.legalName, organisationId: org.id };
+      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
+        await this.outbox.enqueue(m, email, 'submission-received', about);
+      }
       const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as { id: string }[];
       return { status: org.verificationStatus as VerificationStatus, submittedAt: now, submission: org.submissionCount, documents: documents.map((d) => d.id) };
     });
