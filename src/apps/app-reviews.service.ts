@@ -117,7 +117,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: request.appId }, order: { createdAt: 'ASC' } }),
       this.dataSource.query(`SELECT id, thumbprint_sha256, not_after, revoked_at FROM client_certificates WHERE app_id = $1 ORDER BY created_at`, [request.appId]) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
       this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.query(`SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries WHERE subject_type = 'app' AND subject_id = $1 ORDER BY id`, [request.appId]) as Promise<Record<string, unknown>[]>,
+      this.audit.history({ type: 'app', id: request.appId }, 'chain'),
     ]);
     const needs = requirementsFor(request.scopes);
     return {
@@ -131,7 +131,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       requirements: { ...needs, activeCertificates: certificates.filter((c) => !c.revoked_at && c.not_after.getTime() > Date.now()).length },
       earlierRequests: earlier.filter((r) => r.id !== request.id).map(productionAccessView),
       decisions: decisions.map((d) => ({ id: d.id, decision: d.decision, reasonCodes: d.reasonCodes, note: d.note, reviewerId: d.reviewerId, createdAt: d.createdAt.toISOString() })),
-      history: history.map((h) => ({ id: String(h.id), actorType: h.actor_type, actorId: h.actor_id, action: h.action, before: h.before, after: h.after, at: (h.created_at as Date).toISOString() })),
+      history,
     };
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { NotFoundError } from '../common/errors/domain-error';
 import { staffCheckView } from '../kyc/checks/check-view';
 import { CheckRecord } from '../kyc/checks/check.entity';
@@ -13,8 +14,6 @@ import { APP_REVIEW_HANDLER, AppReviewHandler } from './app-review-handler';
 import { ReviewDecision, ReviewTask } from './review-task.entity';
 import { taskView } from './task-view';
 
-type AuditRow = Record<string, unknown>;
-
 /**
  * The case a reviewer reads for a task: for `kyb`, the organisation, people, documents with every
  * check result of the current submission, the organisation's audit history and earlier decisions;
@@ -24,6 +23,7 @@ type AuditRow = Record<string, unknown>;
 export class CaseViewsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     @Inject(APP_REVIEW_HANDLER) private readonly appReviews: AppReviewHandler,
   ) {}
 
@@ -43,11 +43,7 @@ export class CaseViewsService {
       this.dataSource.getRepository(ReviewDecision).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
       // In time order: a queued event (a case's review_started, queued with its claim) can be
       // linked into the chain after a synchronous entry that came later (a quick release).
-      this.dataSource.query(
-        `SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries
-          WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY created_at, id`,
-        [org.id],
-      ) as Promise<AuditRow[]>,
+      this.audit.history({ type: 'organisation', id: org.id }, 'time'),
     ]);
     const checksOf = (subjectId: string) => checks.filter((c) => c.subjectId === subjectId).map(staffCheckView);
     return {
@@ -55,7 +51,7 @@ export class CaseViewsService {
       people: people.map(personView),
       documents: documents.map((d) => ({ ...documentView(d), checks: checksOf(d.id) })),
       decisions: decisions.map(decisionView),
-      history: history.map(historyView),
+      history,
     };
   }
 }
@@ -90,12 +86,3 @@ const decisionView = (d: ReviewDecision) => ({
   createdAt: d.createdAt.toISOString(),
 });
 
-const historyView = (h: AuditRow) => ({
-  id: String(h.id),
-  actorType: h.actor_type,
-  actorId: h.actor_id,
-  action: h.action,
-  before: h.before,
-  after: h.after,
-  at: (h.created_at as Date).toISOString(),
-});
