@@ -4,6 +4,7 @@ import { OrganisationsModule } from '../organisations/organisations.module';
 import { DocumentVault } from './documents/document-storage.provider';
 import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
+import { KybCaseFilesService } from './kyb-case-files.service';
 import { PeopleController } from './people/people.controller';
 import { PeopleService } from './people/people.service';
 import { VerificationController } from './verification/verification.controller';
@@ -13,7 +14,7 @@ import { VerificationService } from './verification/verification.service';
 @Module({
   imports: [NotificationsModule, OrganisationsModule],
   controllers: [PeopleController, DocumentsController, VerificationController],
-  providers: [PeopleService, DocumentsService, DocumentVault, VerificationService],
-  exports: [VerificationService, DocumentVault],
+  providers: [PeopleService, DocumentsService, DocumentVault, VerificationService, KybCaseFilesService],
+  exports: [VerificationService, DocumentVault, KybCaseFilesService],
 })
 export class KycModule {}
