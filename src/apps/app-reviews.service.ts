@@ -48,7 +48,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (!request) throw new NotFoundError('Production-access request');
     const app = await m.getRepository(App).findOne({ where: { id: request.appId }, lock: { mode: 'pessimistic_write' } });
     if (!app) throw new NotFoundError('App');
-    const org = await m.getRepository(Organisation).findOneByOrFail({ id: app.organisationId });
+    const org = await this.organisations.get(app.organisationId, m);
     const before = app.productionStatus;
     const after = nextProductionStatus(before, dto.decision);
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
@@ -113,7 +113,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (!request) throw new NotFoundError('Production-access request');
     const [app, org, earlier, certificates, decisions, history] = await Promise.all([
       this.dataSource.getRepository(App).findOneByOrFail({ id: request.appId }),
-      this.dataSource.getRepository(Organisation).findOneByOrFail({ id: request.organisationId }),
+      this.organisations.get(request.organisationId),
       this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: request.appId }, order: { createdAt: 'ASC' } }),
       this.dataSource.query(`SELECT id, thumbprint_sha256, not_after, revoked_at FROM client_certificates WHERE app_id = $1 ORDER BY created_at`, [request.appId]) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
       this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } }),

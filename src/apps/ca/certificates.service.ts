@@ -5,7 +5,6 @@ import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
-import { Organisation } from '../../organisations/organisation.entity';
 import { AppKeys } from '../app-keys';
 import { App } from '../app.entity';
 import { AppsService } from '../apps.service';
@@ -75,7 +74,7 @@ export class CertificatesService {
   }
 
   private async issueIn(m: EntityManager, orgId: string, appId: string, csrPem: string, principal: Principal, requestId?: string): Promise<CertificateView> {
-    const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    const org = await this.organisations.get(orgId, m);
     const app = await this.apps.find(orgId, appId, m, true);
     if (org.verificationStatus !== 'approved') {
       throw new DomainError('conflict', `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`);

@@ -5,7 +5,6 @@ import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
-import { Organisation } from '../../organisations/organisation.entity';
 import { AppKeys } from '../app-keys';
 import { AppsService } from '../apps.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -66,7 +65,7 @@ export class CredentialsService {
   private async issueIn(m: EntityManager, orgId: string, appId: string, environment: AppEnvironment, principal: Principal, requestId?: string): Promise<IssuedCredentialView> {
     const app = await this.apps.find(orgId, appId, m, true);
     if (environment === 'production') {
-      const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+      const org = await this.organisations.get(orgId, m);
       const standing = standingOf(app, org, new Date());
       if (!standing.ok) throw new DomainError('conflict', `Production secrets exist only for approved apps in good standing: ${standing.detail}`, { problem: standing.problem });
     }
