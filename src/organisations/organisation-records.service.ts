@@ -87,6 +87,28 @@ export class OrganisationRecordsService {
   }
 
   /**
+   * Organisations `submitted` more than `graceSeconds` ago (by the database clock) and still in that
+   * status, oldest first: the cases whose checks may have been lost on the way to the workers.
+   */
+  async submittedBefore(graceSeconds: number): Promise<{ id: string; submissionCount: number }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, submission_count FROM organisations
+        WHERE verification_status = 'submitted' AND submitted_at < now() - make_interval(secs => $1)
+        ORDER BY submitted_at`,
+      [graceSeconds],
+    )) as { id: string; submission_count: number }[];
+    return rows.map((r) => ({ id: r.id, submissionCount: r.submission_count }));
+  }
+
+  /** Legal names of `orgIds` (unknown ids are left out), e.g. to name other cases to a reviewer. */
+  async legalNames(orgIds: readonly string[]): Promise<Map<string, string>> {
+    if (orgIds.length === 0) return new Map();
+    const sql = `SELECT id, legal_name FROM organisations WHERE id = ANY($1::uuid[])`;
+    const rows = (await this.dataSource.query(sql, [orgIds])) as { id: string; legal_name: string }[];
+    return new Map(rows.map((r) => [r.id, r.legal_name]));
+  }
+
+  /**
    * Stores a status change kyc's state machine decided (VerificationService.transition). The caller
    * holds the row lock; a row not in `from` means it did not, and is a bug (throws, rolling back).
    */

@@ -59,19 +59,19 @@ export class ChecksService {
   async dispatchPending(): Promise<number> {
     // Submissions normally enqueue their own jobs; this is the safety net, so it only looks at cases
     // that have been waiting a little while.
-    const rows = (await this.dataSource.query(
-      `SELECT o.id, o.submission_count, array_remove(array_agg(d.id), NULL) AS documents
-         FROM organisations o LEFT JOIN documents d ON d.organisation_id = o.id
-        WHERE o.verification_status = 'submitted' AND o.submitted_at < now() - interval '2 seconds'
-        GROUP BY o.id, o.submission_count`,
-    )) as { id: string; submission_count: number; documents: string[] }[];
+    const waiting = await this.organisations.submittedBefore(2);
+    if (waiting.length === 0) return 0;
+    const sql = `SELECT id, organisation_id FROM documents WHERE organisation_id = ANY($1::uuid[])`;
+    const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as { id: string; organisation_id: string }[];
     await Promise.all(
-      rows.flatMap((o) => [
-        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: o.id, submission: o.submission_count }),
-        ...o.documents.map((documentId) => this.jobs.enqueue(JobName.CheckDocument, { documentId, submission: o.submission_count })),
+      waiting.flatMap(({ id, submissionCount: submission }) => [
+        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: id, submission }),
+        ...docs
+          .filter((d) => d.organisation_id === id)
+          .map((d) => this.jobs.enqueue(JobName.CheckDocument, { documentId: d.id, submission })),
       ]),
     );
-    return rows.length;
+    return waiting.length;
   }
 
   async runDocument(documentId: string, submission: number, lastAttempt: boolean): Promise<void> {
@@ -209,21 +209,27 @@ export class ChecksService {
 
   private async duplicateCheck(doc: KybDocument): Promise<CheckResult> {
     const rows = (await this.dataSource.query(
-      `SELECT d.id, d.organisation_id, o.legal_name, (d.sha256 = $2) AS same_file
-         FROM documents d JOIN organisations o ON o.id = d.organisation_id
+      `SELECT d.id, d.organisation_id, (d.sha256 = $2) AS same_file
+         FROM documents d
         WHERE d.organisation_id <> $1
           AND (d.sha256 = $2 OR ($3::text IS NOT NULL AND d.document_number = $3 AND d.issuing_country IS NOT DISTINCT FROM $4::text))
         ORDER BY d.created_at LIMIT 5`,
       [doc.organisationId, doc.sha256, doc.documentNumber, doc.issuingCountry],
-    )) as { id: string; organisation_id: string; legal_name: string; same_file: boolean }[];
+    )) as { id: string; organisation_id: string; same_file: boolean }[];
     if (rows.length === 0) return { name: 'duplicate', result: 'pass', detail: { reason: 'no other organisation has used this file or document number' } };
+    const names = await this.organisations.legalNames(rows.map((r) => r.organisation_id));
     return {
       name: 'duplicate',
       result: 'fail',
       detail: {
         reason: rows[0]!.same_file ? 'the same file was uploaded by another organisation' : 'the same document number and issuing country are used by another organisation',
         // For reviewers only: which other case. Developers never see this detail.
-        otherCases: rows.map((r) => ({ organisationId: r.organisation_id, organisationName: r.legal_name, documentId: r.id, sameFile: r.same_file })),
+        otherCases: rows.map((r) => ({
+          organisationId: r.organisation_id,
+          organisationName: names.get(r.organisation_id) ?? null,
+          documentId: r.id,
+          sameFile: r.same_file,
+        })),
       },
     };
   }

@@ -166,10 +166,12 @@ export class DocumentsService {
   /** Metadata with the results of the latest submission's checks of this document. */
   async get(orgId: string, documentId: string): Promise<DocumentView> {
     const doc = await this.find(orgId, documentId);
+    const submission = (await this.organisations.find(orgId))?.submissionCount ?? null;
     const checks = (await this.dataSource.query(
-      `SELECT c.* FROM checks c JOIN organisations o ON o.id = c.organisation_id AND o.submission_count = c.submission
-        WHERE c.organisation_id = $1 AND c.subject_type = 'document' AND c.subject_id = $2 ORDER BY c.name`,
-      [orgId, doc.id],
+      `SELECT c.* FROM checks c
+        WHERE c.organisation_id = $1 AND c.submission = $3 AND c.subject_type = 'document' AND c.subject_id = $2
+        ORDER BY c.name`,
+      [orgId, doc.id, submission],
     )) as { subject_type: 'document'; subject_id: string; name: string; result: CheckOutcome; detail: Record<string, unknown> }[];
     const views = checks
       .map((c) => developerCheckView({ subjectType: c.subject_type, subjectId: c.subject_id, name: c.name, result: c.result, detail: c.detail } as CheckRecord))
