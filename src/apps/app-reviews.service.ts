@@ -108,15 +108,14 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (unmet.length) throw new DomainError('conflict', `No longer met: ${unmet.join('; ')}`);
   }
 
-  async caseView(task: ReviewTask): Promise<Record<string, unknown>> {
+  async caseView(task: ReviewTask, decisions: ReviewDecision[]): Promise<Record<string, unknown>> {
     const request = await this.dataSource.getRepository(ProductionAccessRequest).findOneBy({ reviewTaskId: task.id });
     if (!request) throw new NotFoundError('Production-access request');
-    const [app, org, earlier, certificates, decisions, history] = await Promise.all([
+    const [app, org, earlier, certificates, history] = await Promise.all([
       this.dataSource.getRepository(App).findOneByOrFail({ id: request.appId }),
       this.organisations.get(request.organisationId),
       this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: request.appId }, order: { createdAt: 'ASC' } }),
       this.dataSource.query(`SELECT id, thumbprint_sha256, not_after, revoked_at FROM client_certificates WHERE app_id = $1 ORDER BY created_at`, [request.appId]) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
-      this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } }),
       this.audit.history({ type: 'app', id: request.appId }, 'chain'),
     ]);
     const needs = requirementsFor(request.scopes);

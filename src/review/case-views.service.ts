@@ -28,8 +28,14 @@ export class CaseViewsService {
   async caseView(taskId: string): Promise<Record<string, unknown>> {
     const task = await this.dataSource.getRepository(ReviewTask).findOneBy({ id: taskId });
     if (!task) throw new NotFoundError('Review task');
-    const body = task.type === 'app' ? await this.appReviews.caseView(task) : await this.kybCase(task);
+    const body = task.type === 'app' ? await this.appCase(task) : await this.kybCase(task);
     return { task: taskView(task), ...body };
+  }
+
+  private async appCase(task: ReviewTask): Promise<Record<string, unknown>> {
+    const order = { createdAt: 'ASC' } as const;
+    const decisions = await this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order });
+    return this.appReviews.caseView(task, decisions);
   }
 
   private async kybCase(task: ReviewTask): Promise<Record<string, unknown>> {
