@@ -9,6 +9,7 @@ import { PrincipalCache } from './principal-cache';
 import { SessionsService } from './sessions.service';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
+import { UserDirectoryService } from './user-directory.service';
 
 /** Sign-up, login, sessions, MFA and staff; implements auth's session port for the guard. */
 @Module({
@@ -21,8 +22,9 @@ import { StaffService } from './staff.service';
     LoginThrottleService,
     MfaService,
     StaffService,
+    UserDirectoryService,
     { provide: SESSION_AUTHENTICATOR, useExisting: SessionsService },
   ],
-  exports: [AccountsService, SessionsService, StaffService, SESSION_AUTHENTICATOR],
+  exports: [AccountsService, SessionsService, StaffService, UserDirectoryService, SESSION_AUTHENTICATOR],
 })
 export class AccountsModule {}

@@ -12,11 +12,12 @@ import { DecisionDto } from '../review/dto/decision.dto';
 import { ReviewDecision, ReviewTask } from '../review/review-task.entity';
 import { REASON_CODES } from '../review/review.rules';
 import { App, ProductionAccessRequest } from './app.entity';
-import { AppsService, productionAccessView } from './apps.service';
+import { productionAccessView } from './apps.service';
 import { nextProductionStatus } from './production-access.transitions';
 import { SCOPES, SECURITY_ATTESTATION, requirementsFor } from './credentials/scopes';
 import { standingOf, unmetTierRequirements } from './standing';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 
 const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 
@@ -29,6 +30,7 @@ const staff = (p: Principal) => ({ type: 'staff' as const, id: p.userId });
 export class AppReviewsService implements AppReviewHandler, OrganisationStandingListener {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly webhooks: WebhooksService,
@@ -46,7 +48,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (!request) throw new NotFoundError('Production-access request');
     const app = await m.getRepository(App).findOne({ where: { id: request.appId }, lock: { mode: 'pessimistic_write' } });
     if (!app) throw new NotFoundError('App');
-    const org = await m.getRepository(Organisation).findOneByOrFail({ id: app.organisationId });
+    const org = await this.organisations.get(app.organisationId, m);
     const before = app.productionStatus;
     const after = nextProductionStatus(before, dto.decision);
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
@@ -88,7 +90,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
   /** Emails the organisation's owners and admins about a decided request; an approval also goes to the webhook. */
   private async tellDecision(m: EntityManager, app: App, request: ProductionAccessRequest): Promise<void> {
     const about = { appName: app.name, organisationId: app.organisationId, appId: app.id };
-    for (const email of await AppsService.managers(m, app.organisationId)) {
+    for (const email of await this.organisations.recipients(m, app.organisationId, ['owner', 'admin'])) {
       if (request.status === 'approved') await this.outbox.enqueue(m, email, 'app-approved', about);
       else if (request.status === 'rejected') {
         await this.outbox.enqueue(m, email, 'app-rejected', { ...about, reasons: (request.reasons ?? []).map((r) => r.text) });
@@ -106,16 +108,15 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (unmet.length) throw new DomainError('conflict', `No longer met: ${unmet.join('; ')}`);
   }
 
-  async caseView(task: ReviewTask): Promise<Record<string, unknown>> {
+  async caseView(task: ReviewTask, decisions: ReviewDecision[]): Promise<Record<string, unknown>> {
     const request = await this.dataSource.getRepository(ProductionAccessRequest).findOneBy({ reviewTaskId: task.id });
     if (!request) throw new NotFoundError('Production-access request');
-    const [app, org, earlier, certificates, decisions, history] = await Promise.all([
+    const [app, org, earlier, certificates, history] = await Promise.all([
       this.dataSource.getRepository(App).findOneByOrFail({ id: request.appId }),
-      this.dataSource.getRepository(Organisation).findOneByOrFail({ id: request.organisationId }),
+      this.organisations.get(request.organisationId),
       this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: request.appId }, order: { createdAt: 'ASC' } }),
       this.dataSource.query(`SELECT id, thumbprint_sha256, not_after, revoked_at FROM client_certificates WHERE app_id = $1 ORDER BY created_at`, [request.appId]) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
-      this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.query(`SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries WHERE subject_type = 'app' AND subject_id = $1 ORDER BY id`, [request.appId]) as Promise<Record<string, unknown>[]>,
+      this.audit.history({ type: 'app', id: request.appId }, 'chain'),
     ]);
     const needs = requirementsFor(request.scopes);
     return {
@@ -129,7 +130,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       requirements: { ...needs, activeCertificates: certificates.filter((c) => !c.revoked_at && c.not_after.getTime() > Date.now()).length },
       earlierRequests: earlier.filter((r) => r.id !== request.id).map(productionAccessView),
       decisions: decisions.map((d) => ({ id: d.id, decision: d.decision, reasonCodes: d.reasonCodes, note: d.note, reviewerId: d.reviewerId, createdAt: d.createdAt.toISOString() })),
-      history: history.map((h) => ({ id: String(h.id), actorType: h.actor_type, actorId: h.actor_id, action: h.action, before: h.before, after: h.after, at: (h.created_at as Date).toISOString() })),
+      history,
     };
   }
 
@@ -156,7 +157,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       app.suspensionReason = suspend ? reason : null;
       await m.getRepository(App).save(app);
       await this.audit.append(m, { actor: staff(principal), action: suspend ? 'app.suspended' : 'app.reinstated', subject: { type: 'app', id: app.id }, before, after: { reason }, requestId });
-      for (const email of await AppsService.managers(m, app.organisationId)) {
+      for (const email of await this.organisations.recipients(m, app.organisationId, ['owner', 'admin'])) {
         await this.outbox.enqueue(m, email, suspend ? 'app-suspended' : 'app-reinstated', { appName: app.name, organisationId: app.organisationId, appId: app.id, reason });
       }
       // The reason is staff's free text and may name people: the webhook carries a cause code only.

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { KycModule } from '../kyc/kyc.module';
 import { ORGANISATION_STANDING_LISTENER } from '../kyc/verification/standing-listener';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { APP_REVIEW_HANDLER } from '../review/app-review-handler';
 import { ReviewModule } from '../review/review.module';
 import { AppKeys } from './app-keys';
@@ -16,7 +17,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
 
 /** Apps, their production access, client secrets, client certificates and webhooks. */
 @Module({
-  imports: [NotificationsModule, KycModule, ReviewModule],
+  imports: [NotificationsModule, OrganisationsModule, KycModule, ReviewModule],
   controllers: [AppsController, CatalogueController, AppSuspensionController],
   providers: [
     AppKeys,

@@ -5,6 +5,7 @@ import { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReviewTasksService } from '../review/review-tasks.service';
 import { AppKeys } from './app-keys';
@@ -73,6 +74,7 @@ const MAX_JUSTIFICATION = 2000;
 export class AppsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
     private readonly keys: AppKeys,
     private readonly reviews: ReviewTasksService,
@@ -88,7 +90,7 @@ export class AppsService {
   }
 
   async view(app: App, org?: Organisation): Promise<AppView> {
-    const organisation = org ?? (await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: app.organisationId }));
+    const organisation = org ?? (await this.organisations.get(app.organisationId));
     const standing = standingOf(app, organisation, new Date());
     return {
       id: app.id,
@@ -116,7 +118,7 @@ export class AppsService {
     const qb = this.dataSource.getRepository(App).createQueryBuilder('a');
     qb.where('a.organisation_id = :orgId', { orgId });
     const page = await keysetPage(qb, CURSOR_KINDS.apps, query);
-    const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    const org = await this.organisations.get(orgId);
     return { data: await Promise.all(page.data.map((a) => this.view(a, org))), nextCursor: page.nextCursor };
   }
 
@@ -159,7 +161,7 @@ export class AppsService {
       after: { organisationId: orgId, name: app.name, scopes: app.scopes, redirectUris: app.redirectUris, sandboxClientId: app.sandboxClientId, credentialId: credential.id },
       requestId,
     });
-    const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    const org = await this.organisations.get(orgId, m);
     return { ...(await this.view(app, org)), clientId: app.sandboxClientId, clientSecret: secret, environment: 'sandbox' as const };
   }
 
@@ -198,7 +200,7 @@ export class AppsService {
    */
   async requestProductionAccess(orgId: string, appId: string, principal: Principal, dto: ProductionAccessDto, requestId?: string): Promise<ProductionAccessView> {
     return this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_read' } });
+      const org = await this.organisations.lockForShare(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
       const app = await this.find(orgId, appId, m, true);
       if (org.verificationStatus !== 'approved') {
@@ -262,11 +264,5 @@ export class AppsService {
     const app = await this.find(orgId, appId);
     const requests = await this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     return { data: requests.map(productionAccessView), nextCursor: null };
-  }
-
-  /** Emails of the organisation's owners and admins, who hear about their apps. */
-  static async managers(m: EntityManager, orgId: string): Promise<string[]> {
-    const rows = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
-    return rows.map((r) => r.email);
   }
 }

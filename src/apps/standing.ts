@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { registerConfirms } from '../kyc/checks/registry-confirmation';
 import type { Organisation } from '../organisations/organisation.entity';
 import type { App, ProductionStatus } from './app.entity';
 import { requirementsFor } from './credentials/scopes';
@@ -53,8 +54,9 @@ export async function unmetTierRequirements(
   const needs = requirementsFor(scopes);
   const unmet: string[] = [];
   if (needs.fcaRegulated) {
+    const frn = org.regulatoryStatus.firmReferenceNumber;
     if (org.regulatoryStatus.type === 'unregulated') unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
-    else if (!(await registerConfirms(m, org))) {
+    else if (!frn || !(await registerConfirms(m, org.id, frn))) {
       unmet.push(
         'identity:read and payments:initiate need an FCA-regulated organisation that the FCA register confirms: ' +
           "its firm reference number must belong to this organisation's legal name and company number (see the registry check of its verification)",
@@ -66,17 +68,4 @@ export async function unmetTierRequirements(
     if (count === 0) unmet.push('identity:read and payments:initiate need a live client certificate: issue one first (POST …/certificates)');
   }
   return unmet;
-}
-
-/** Whether the latest registry check confirmed the organisation's current firm reference number. */
-async function registerConfirms(m: EntityManager, org: Pick<Organisation, 'id' | 'regulatoryStatus'>): Promise<boolean> {
-  const frn = org.regulatoryStatus.firmReferenceNumber;
-  if (!frn) return false;
-  const rows = (await m.query(
-    `SELECT (detail->>'firmConfirmed') = 'true' AND detail->'firm'->>'frn' = $2 AS confirmed
-       FROM checks WHERE organisation_id = $1 AND subject_type = 'organisation' AND name = 'registry'
-      ORDER BY submission DESC LIMIT 1`,
-    [org.id, frn],
-  )) as { confirmed: boolean | null }[];
-  return rows[0]?.confirmed === true;
 }

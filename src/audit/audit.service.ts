@@ -31,6 +31,30 @@ const entryView = (r: EntryRow): AuditEntryView => ({
 });
 import { AuditSigningKey, loadAuditSigningKey } from './audit-signing-key';
 
+/** One entry of a subject's history as a reviewer's case view shows it (no hashes, no request id). */
+export interface AuditHistoryEntry {
+  id: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  /** ISO 8601. */
+  at: string;
+}
+
+type HistoryRow = Pick<EntryRow, 'id' | 'actor_type' | 'actor_id' | 'action' | 'before' | 'after' | 'created_at'>;
+
+const historyEntry = (r: HistoryRow): AuditHistoryEntry => ({
+  id: String(r.id),
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  action: r.action,
+  before: r.before,
+  after: r.after,
+  at: r.created_at.toISOString(),
+});
+
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
@@ -80,6 +104,21 @@ export class AuditService {
       [filter.subjectType ?? null, filter.subjectId ?? null, after?.id ?? null, limit + 1],
     )) as EntryRow[];
     return toPage(rows.map(entryView), limit, CURSOR_KINDS.audit, (e) => ({ id: e.id }));
+  }
+
+  /**
+   * Every entry about one subject (an organisation's or an app's history), oldest first. `order`
+   * 'chain' sorts by id (the chain's order); 'time' by created_at, then id, so an event queued with a
+   * claim (appendSoon) and chained after a later synchronous entry still shows in the order it happened.
+   */
+  async history(subject: { type: string; id: string }, order: 'chain' | 'time'): Promise<AuditHistoryEntry[]> {
+    const orderBy = order === 'chain' ? 'id' : 'created_at, id';
+    const rows = (await this.dataSource.query(
+      `SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries
+        WHERE subject_type = $1 AND subject_id = $2 ORDER BY ${orderBy}`,
+      [subject.type, subject.id],
+    )) as HistoryRow[];
+    return rows.map(historyEntry);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { ChecksDispatcher, ChecksProcessor } from './checks/checks.processor';
 import { ChecksService } from './checks/checks.service';
 import { FIRM_REGISTER } from './checks/checks.tokens';
@@ -11,7 +12,7 @@ import { KycModule } from './kyc.module';
 
 /** Worker role: the automated checks and the daily sanctions re-screening. */
 @Module({
-  imports: [KycModule],
+  imports: [KycModule, OrganisationsModule],
   providers: [
     ChecksService,
     ChecksProcessor,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { mailboxKey } from '../accounts/mailbox';
 import { Principal } from '../auth/principal';
-import { User } from '../accounts/user.entity';
+import { UserDirectoryService } from '../accounts/user-directory.service';
 import { AuditService } from '../audit/audit.service';
 import { hashToken, newToken } from '../common/crypto/tokens';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
@@ -15,6 +15,8 @@ import { Invitation, Organisation, OrganisationMember } from './organisation.ent
 import { OrganisationRole } from '../auth/roles';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+
+type Member = { user_id: string };
 
 /**
  * The registration number as stored, checked against the organisation's country: both may come in
@@ -77,6 +79,7 @@ export class OrganisationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly users: UserDirectoryService,
   ) {}
 
   async create(principal: Principal, dto: CreateOrganisationDto, requestId?: string): Promise<OrganisationView> {
@@ -149,21 +152,23 @@ export class OrganisationsService {
 
   async members(orgId: string): Promise<{ userId: string; name: string; email: string; role: OrganisationRole; joinedAt: string }[]> {
     const rows = (await this.dataSource.query(
-      `SELECT m.user_id, u.name, u.email, m.role, m.created_at FROM organisation_members m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = $1 ORDER BY m.created_at`,
+      `SELECT user_id, role, created_at FROM organisation_members WHERE organisation_id = $1 ORDER BY created_at`,
       [orgId],
-    )) as { user_id: string; name: string; email: string; role: OrganisationRole; created_at: Date }[];
-    return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, role: r.role, joinedAt: r.created_at.toISOString() }));
+    )) as { user_id: string; role: OrganisationRole; created_at: Date }[];
+    const contacts = new Map((await this.users.contacts(rows.map((r) => r.user_id))).map((c) => [c.id, c]));
+    return rows.map((r) => {
+      const { name, email } = contacts.get(r.user_id)!;
+      return { userId: r.user_id, name, email, role: r.role, joinedAt: r.created_at.toISOString() };
+    });
   }
 
   async invite(orgId: string, principal: Principal, dto: CreateInvitationDto, requestId?: string): Promise<{ id: string; email: string; role: OrganisationRole; expiresAt: string }> {
     if (dto.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can invite another owner');
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
-      const [already] = (await m.query(
-        `SELECT 1 FROM organisation_members om JOIN users u ON u.id = om.user_id
-          WHERE om.organisation_id = $1 AND u.email_key = $2`,
-        [orgId, mailboxKey(dto.email)],
-      )) as unknown[];
+      const sql = `SELECT user_id FROM organisation_members WHERE organisation_id = $1`;
+      const members = (await m.query(sql, [orgId])) as Member[];
+      const already = await this.users.anyHasMailbox(m, members.map((x) => x.user_id), mailboxKey(dto.email));
       if (already) throw new DomainError('conflict', 'This person is already a member');
       const token = newToken();
       const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
@@ -181,7 +186,7 @@ export class OrganisationsService {
     return this.dataSource.transaction(async (m) => {
       const invitation = await m.getRepository(Invitation).findOne({ where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
       if (!invitation || invitation.acceptedAt || invitation.expiresAt.getTime() < Date.now()) throw new NotFoundError('Invitation');
-      const user = await m.getRepository(User).findOneByOrFail({ id: principal.userId });
+      const user = await this.users.mailboxOf(m, principal.userId);
       if (user.emailKey === null || user.emailKey !== mailboxKey(invitation.email)) {
         throw new DomainError('forbidden', 'This invitation was sent to a different email address; sign in with that account to accept it');
       }

@@ -1,19 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { NotFoundError } from '../common/errors/domain-error';
-import { staffCheckView } from '../kyc/checks/check-view';
-import { CheckRecord } from '../kyc/checks/check.entity';
-import { KybDocument } from '../kyc/documents/document.entity';
-import { documentView } from '../kyc/documents/documents.service';
-import { Person } from '../kyc/people/person.entity';
-import { personView } from '../kyc/people/people.service';
+import { KybCaseFilesService } from '../kyc/kyb-case-files.service';
 import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { APP_REVIEW_HANDLER, AppReviewHandler } from './app-review-handler';
 import { ReviewDecision, ReviewTask } from './review-task.entity';
 import { taskView } from './task-view';
-
-type AuditRow = Record<string, unknown>;
 
 /**
  * The case a reviewer reads for a task: for `kyb`, the organisation, people, documents with every
@@ -24,38 +19,40 @@ type AuditRow = Record<string, unknown>;
 export class CaseViewsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationRecordsService,
+    private readonly kyc: KybCaseFilesService,
     @Inject(APP_REVIEW_HANDLER) private readonly appReviews: AppReviewHandler,
   ) {}
 
   async caseView(taskId: string): Promise<Record<string, unknown>> {
     const task = await this.dataSource.getRepository(ReviewTask).findOneBy({ id: taskId });
     if (!task) throw new NotFoundError('Review task');
-    const body = task.type === 'app' ? await this.appReviews.caseView(task) : await this.kybCase(task);
+    const body = task.type === 'app' ? await this.appCase(task) : await this.kybCase(task);
     return { task: taskView(task), ...body };
   }
 
+  private async appCase(task: ReviewTask): Promise<Record<string, unknown>> {
+    const order = { createdAt: 'ASC' } as const;
+    const decisions = await this.dataSource.getRepository(ReviewDecision).find({ where: { taskId: task.id }, order });
+    return this.appReviews.caseView(task, decisions);
+  }
+
   private async kybCase(task: ReviewTask): Promise<Record<string, unknown>> {
-    const org = await this.dataSource.getRepository(Organisation).findOneByOrFail({ id: task.organisationId });
-    const [people, documents, checks, decisions, history] = await Promise.all([
-      this.dataSource.getRepository(Person).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(KybDocument).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(CheckRecord).find({ where: { organisationId: org.id, submission: org.submissionCount }, order: { name: 'ASC' } }),
+    const org = await this.organisations.get(task.organisationId);
+    const [file, decisions, history] = await Promise.all([
+      this.kyc.caseFile(org.id, org.submissionCount),
       this.dataSource.getRepository(ReviewDecision).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
       // In time order: a queued event (a case's review_started, queued with its claim) can be
       // linked into the chain after a synchronous entry that came later (a quick release).
-      this.dataSource.query(
-        `SELECT id, actor_type, actor_id, action, before, after, created_at FROM audit_entries
-          WHERE subject_type = 'organisation' AND subject_id = $1 ORDER BY created_at, id`,
-        [org.id],
-      ) as Promise<AuditRow[]>,
+      this.audit.history({ type: 'organisation', id: org.id }, 'time'),
     ]);
-    const checksOf = (subjectId: string) => checks.filter((c) => c.subjectId === subjectId).map(staffCheckView);
     return {
-      organisation: { ...organisationView(org), checks: checksOf(org.id) },
-      people: people.map(personView),
-      documents: documents.map((d) => ({ ...documentView(d), checks: checksOf(d.id) })),
+      organisation: { ...organisationView(org), checks: file.organisationChecks },
+      people: file.people,
+      documents: file.documents,
       decisions: decisions.map(decisionView),
-      history: history.map(historyView),
+      history,
     };
   }
 }
@@ -90,12 +87,3 @@ const decisionView = (d: ReviewDecision) => ({
   createdAt: d.createdAt.toISOString(),
 });
 
-const historyView = (h: AuditRow) => ({
-  id: String(h.id),
-  actorType: h.actor_type,
-  actorId: h.actor_id,
-  action: h.action,
-  before: h.before,
-  after: h.after,
-  at: (h.created_at as Date).toISOString(),
-});

@@ -21,7 +21,8 @@ function literal(word: string): string {
  * verification table's entry for `event`): one statement that picks the best pending task for the
  * reviewer, leases it, moves a case in the rule's from-state to its target (a KYB task's first
  * claim), and queues the audit events. See `ReviewTasksService.claim()` for the parameters and
- * why it is shaped this way.
+ * why it is shaped this way. It is the one place outside their areas that writes `organisations` and
+ * reads `organisation_members`/`users`: a benchmarked shortcut (docs/decisions.md "Table ownership").
  *
  * Refused at module load (throws) for a rule the set-wise UPDATE cannot honour:
  * - more than one from-state (the audit event's `before` names the one from-state);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { ReviewTasksService } from './review-tasks.service';
 
 /** Verification statuses in which a case waits for a first-stage kyb task. */
@@ -12,6 +12,7 @@ const WAITING_FOR_REVIEW = ['pending_review', 'suspended'];
 export class KybCasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly tasks: ReviewTasksService,
   ) {}
 
@@ -23,7 +24,7 @@ export class KybCasesService {
   async open(organisationId: string, submission: number): Promise<string | undefined> {
     return this.dataSource.transaction(async (m) => {
       // The row lock serialises two deliveries of the same announcement.
-      const org = await m.getRepository(Organisation).findOne({ where: { id: organisationId }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.lockForUpdate(m, organisationId);
       if (!org || org.submissionCount !== submission || !WAITING_FOR_REVIEW.includes(org.verificationStatus)) return undefined;
       const open = (await m.query(`SELECT 1 FROM review_tasks WHERE type = 'kyb' AND subject_id = $1 AND status IN ('pending', 'claimed') LIMIT 1`, [organisationId])) as unknown[];
       if (open.length > 0) return undefined;

@@ -7,6 +7,7 @@ import { VerificationService } from '../kyc/verification/verification.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { TemplateData } from '../notifications/templates/catalogue';
 import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationRecordsService, VerificationRecordChange } from '../organisations/organisation-records.service';
 import { DecisionDto } from './dto/decision.dto';
 import { KYB_OUTCOMES, KybEmail, KybOutcome, kybOutcome } from './kyb-decisions';
 import { ReviewTask } from './review-task.entity';
@@ -26,6 +27,7 @@ type RequestedItem = Organisation['requestedItems'][number];
 export class KybDecisionsService {
   constructor(
     private readonly verification: VerificationService,
+    private readonly organisations: OrganisationRecordsService,
     private readonly tasks: ReviewTasksService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -33,22 +35,22 @@ export class KybDecisionsService {
 
   /** Returns the organisation's verification status after the decision. */
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
-    const lock = { mode: 'pessimistic_write' } as const;
-    const org = await m.getRepository(Organisation).findOne({ where: { id: task.organisationId }, lock });
+    const org = await this.organisations.lockForUpdate(m, task.organisationId);
     if (!org) throw new NotFoundError('Organisation');
     const senior = principal.staffRole === 'senior_reviewer';
     const situation = { status: org.verificationStatus, stage: task.stage, riskLevel: org.riskLevel, senior };
     const outcome: KybOutcome = KYB_OUTCOMES[kybOutcome(situation, dto.decision)];
     const reasons: Reason[] = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
-    stamp(org, outcome, reasons);
-    const items = outcome.requestsItems ? requestItems(org, dto) : undefined;
+    const items = outcome.requestsItems ? requestItems(dto) : undefined;
+    const change = stamps(outcome, reasons);
+    if (items) change.requestedItems = [...org.requestedItems, ...items];
+    await this.organisations.updateVerificationRecord(m, org, change);
     const details = { taskId: task.id, stage: task.stage, reasonCodes: dto.reasonCodes, note: dto.note };
     if (items) Object.assign(details, { requestedItems: items });
     const actor = staffActor(principal);
     if (outcome.event) {
       await this.verification.transition(m, org, outcome.event, actor, requestId, details);
     } else {
-      await m.getRepository(Organisation).save(org);
       const subject = { type: 'organisation', id: org.id };
       await this.audit.append(m, { actor, action: outcome.auditAction!, subject, after: details, requestId });
     }
@@ -70,27 +72,29 @@ export class KybDecisionsService {
         deadline: about.items![0]!.deadline,
       }),
     };
-    const recipients = (await m.query(
-      `SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id
-        WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`,
-      [org.id],
-    )) as { email: string }[];
+    const recipients = await this.organisations.recipients(m, org.id, ['owner', 'admin']);
     const data = (payloads[email] as () => TemplateData[KybEmail])();
-    for (const r of recipients) await this.outbox.enqueue<KybEmail>(m, r.email, email, data);
+    for (const to of recipients) await this.outbox.enqueue<KybEmail>(m, to, email, data);
   }
 }
 
-function stamp(org: Organisation, outcome: KybOutcome, reasons: Reason[]): void {
+/** The organisation's columns the outcome stamps (KybOutcome.stamps). */
+function stamps(outcome: KybOutcome, reasons: Reason[]): VerificationRecordChange {
   const now = new Date();
-  if (outcome.stamps.includes('approvedAt')) org.approvedAt = now;
-  if (outcome.stamps.includes('decidedAt')) org.decidedAt = now;
-  if (outcome.stamps.includes('reasons')) org.verificationReasons = reasons;
+  const change: VerificationRecordChange = {};
+  if (outcome.stamps.includes('approvedAt')) change.approvedAt = now;
+  if (outcome.stamps.includes('decidedAt')) change.decidedAt = now;
+  if (outcome.stamps.includes('reasons')) change.verificationReasons = reasons;
+  return change;
 }
 
-/** The reviewer's items become the organisation's, due in REQUEST_INFO_DEADLINE_DAYS days. */
-function requestItems(org: Organisation, dto: DecisionDto): RequestedItem[] {
+/** The reviewer's items, which become the organisation's, due in REQUEST_INFO_DEADLINE_DAYS days. */
+function requestItems(dto: DecisionDto): RequestedItem[] {
   const deadline = new Date(Date.now() + REQUEST_INFO_DEADLINE_DAYS * 24 * 3600_000).toISOString();
-  const items = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message, deadline, resolvedAt: null }));
-  org.requestedItems = [...org.requestedItems, ...items];
-  return items;
+  return dto.requestedItems!.map((i) => ({
+    requirement: i.requirement,
+    message: i.message,
+    deadline,
+    resolvedAt: null,
+  }));
 }

@@ -5,7 +5,7 @@ import { Principal } from '../auth/principal';
 import { NotFoundError } from '../common/errors/domain-error';
 import { VerificationService } from '../kyc/verification/verification.service';
 import { OutboxService } from '../notifications/outbox.service';
-import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { staffActor } from './task-view';
 
 /** Suspension and reinstatement of an organisation by a senior reviewer (SPEC "Review"). */
@@ -14,6 +14,7 @@ export class OrganisationSuspensionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verification: VerificationService,
+    private readonly organisations: OrganisationRecordsService,
     private readonly outbox: OutboxService,
   ) {}
 
@@ -23,18 +24,14 @@ export class OrganisationSuspensionsService {
    */
   async setSuspended(orgId: string, suspend: boolean, reason: string, principal: Principal, requestId?: string): Promise<{ status: string }> {
     return this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.lockForUpdate(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
       await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', staffActor(principal), requestId, { reason });
-      const owners = (await m.query(
-        `SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id
-          WHERE om.organisation_id = $1 AND om.role = 'owner' ORDER BY u.email`,
-        [org.id],
-      )) as { email: string }[];
+      const owners = await this.organisations.recipients(m, org.id, ['owner']);
       const about = { organisationName: org.legalName, organisationId: org.id };
-      for (const o of owners) {
-        if (suspend) await this.outbox.enqueue(m, o.email, 'organisation-suspended', { ...about, reason });
-        else await this.outbox.enqueue(m, o.email, 'organisation-reinstated', about);
+      for (const owner of owners) {
+        if (suspend) await this.outbox.enqueue(m, owner, 'organisation-suspended', { ...about, reason });
+        else await this.outbox.enqueue(m, owner, 'organisation-reinstated', about);
       }
       return { status: org.verificationStatus };
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { UserDirectoryService } from '../accounts/user-directory.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { ReviewTasksService } from './review-tasks.service';
 import { DIGEST_EVERY_MS, SLA_ALERT_FRACTION } from './review.rules';
@@ -16,6 +17,7 @@ export class ReviewNotificationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly tasks: ReviewTasksService,
+    private readonly users: UserDirectoryService,
   ) {}
 
   async run(now = new Date()): Promise<{ digests: number; slaAlerts: number; leasesReleased: number }> {
@@ -23,15 +25,10 @@ export class ReviewNotificationsService {
     return { digests: await this.sendDigests(now), slaAlerts: await this.sendSlaAlerts(now), leasesReleased };
   }
 
-  private reviewers(m = this.dataSource.manager) {
-    return m.query(
-      `SELECT u.id, u.email FROM users u WHERE u.kind = 'staff' AND u.staff_role IN ('reviewer', 'senior_reviewer') AND u.disabled_at IS NULL AND u.totp_enabled_at IS NOT NULL ORDER BY u.email`,
-    ) as Promise<{ id: string; email: string }[]>;
-  }
 
   private async sendDigests(now: Date): Promise<number> {
     let sent = 0;
-    for (const reviewer of await this.reviewers()) {
+    for (const reviewer of await this.users.activeReviewers()) {
       sent += await this.dataSource.transaction(async (m) => {
         await m.query(`INSERT INTO reviewer_digests (user_id, last_sent_at) VALUES ($1, to_timestamp(0)) ON CONFLICT DO NOTHING`, [reviewer.id]);
         const [state] = (await m.query(`SELECT last_sent_at FROM reviewer_digests WHERE user_id = $1 FOR UPDATE`, [reviewer.id])) as { last_sent_at: Date }[];
@@ -56,7 +53,7 @@ export class ReviewNotificationsService {
         [SLA_ALERT_FRACTION, now],
       )) as { id: string; type: string; due_at: Date }[];
       if (tasks.length === 0) return 0;
-      const reviewers = await this.reviewers(m);
+      const reviewers = await this.users.activeReviewers(m);
       for (const task of tasks) {
         for (const r of reviewers) await this.outbox.enqueue(m, r.email, 'sla-at-risk', { taskId: task.id, taskType: task.type, dueAt: task.due_at.toISOString() });
         await m.query(`UPDATE review_tasks SET sla_alerted_at = $2 WHERE id = $1`, [task.id, now]);

@@ -9,6 +9,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
 import { VerificationService } from '../kyc/verification/verification.service';
 import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { CLAIM_STATEMENT, SWEEP_EXPIRED_LEASES_STATEMENT } from './claim.statement';
 import { ReviewTask } from './review-task.entity';
 import { LEASE_MS, RISK_RANK, SLA_WORKING_DAYS, STAGE_RANK, addWorkingDays } from './review.rules';
@@ -26,6 +27,7 @@ export class ReviewTasksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verification: VerificationService,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -148,7 +150,7 @@ export class ReviewTasksService {
       const row = rows[0][0];
       if (!row) throw await this.notHolder(m, taskId);
       if (row.type === 'kyb' && row.stage === 'first') {
-        const org = await m.getRepository(Organisation).findOne({ where: { id: row.organisation_id }, lock: { mode: 'pessimistic_write' } });
+        const org = await this.organisations.lockForUpdate(m, row.organisation_id);
         if (org?.verificationStatus === 'in_review') {
           await this.verification.transition(m, org, 'review_released', staffActor(principal), requestId, { taskId });
         }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { KycModule } from '../kyc/kyc.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { CaseViewsService } from './case-views.service';
 import { KybDecisionsService } from './kyb-decisions.service';
 import { OrganisationSuspensionsService } from './organisation-suspensions.service';
@@ -15,7 +17,7 @@ import { ReviewController } from './review.controller';
  * the apps area through the APP_REVIEW_HANDLER port (bound in src/apps/apps.module.ts).
  */
 @Module({
-  imports: [KycModule, NotificationsModule],
+  imports: [AccountsModule, KycModule, NotificationsModule, OrganisationsModule],
   controllers: [ReviewController],
   providers: [
     ReviewTasksService,

@@ -5,7 +5,6 @@ import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
-import { Organisation } from '../../organisations/organisation.entity';
 import { AppKeys } from '../app-keys';
 import { App } from '../app.entity';
 import { AppsService } from '../apps.service';
@@ -14,6 +13,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { CsrRejectedError, MAX_CLIENT_CERT_VALIDITY_DAYS, RevocationReason } from './certificate-authority';
 import { ClientCertificate } from './client-certificate.entity';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export interface CertificateView {
   id: string;
@@ -55,6 +55,7 @@ export class CertificatesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly apps: AppsService,
     private readonly keys: AppKeys,
     private readonly audit: AuditService,
@@ -73,7 +74,7 @@ export class CertificatesService {
   }
 
   private async issueIn(m: EntityManager, orgId: string, appId: string, csrPem: string, principal: Principal, requestId?: string): Promise<CertificateView> {
-    const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+    const org = await this.organisations.get(orgId, m);
     const app = await this.apps.find(orgId, appId, m, true);
     if (org.verificationStatus !== 'approved') {
       throw new DomainError('conflict', `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`);
@@ -117,7 +118,7 @@ export class CertificatesService {
       after: { certificateId: saved.id, serialNumber: saved.serialNumber, thumbprint: saved.thumbprintSha256, notAfter: saved.notAfter.toISOString(), publicKeyAlgorithm: saved.publicKeyAlgorithm },
       requestId,
     });
-    for (const email of await AppsService.managers(m, orgId)) {
+    for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
       await this.outbox.enqueue(m, email, 'certificate-issued', { appName: app.name, thumbprint: saved.thumbprintSha256, notAfter: saved.notAfter.toISOString() });
     }
     return certificateView(saved);
@@ -184,7 +185,7 @@ export class CertificatesService {
         for (const c of due) {
           const daysLeft = Math.max(1, Math.ceil((c.not_after.getTime() - now.getTime()) / 86_400_000));
           await m.query(`UPDATE client_certificates SET reminded_30_at = COALESCE(reminded_30_at, $2), reminded_7_at = CASE WHEN $3 THEN $2 ELSE reminded_7_at END WHERE id = $1`, [c.id, now, days === 7]);
-          for (const email of await AppsService.managers(m, c.organisation_id)) {
+          for (const email of await this.organisations.recipients(m, c.organisation_id, ['owner', 'admin'])) {
             await this.outbox.enqueue(m, email, 'certificate-expiring', { appName: c.name, thumbprint: c.thumbprint_sha256, notAfter: c.not_after.toISOString(), daysLeft });
           }
           await this.webhooks.emit(m, c.app_id, 'certificate.expiring', { certificateId: c.id, thumbprint: c.thumbprint_sha256, notAfter: c.not_after.toISOString(), daysLeft });

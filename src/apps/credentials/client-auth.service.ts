@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 import { AppKeys } from '../app-keys';
 import type { ProductionStatus } from '../app.entity';
 import { productionStanding } from '../standing';
@@ -25,8 +26,6 @@ interface ClientRow {
   suspended_at: Date | null;
   scopes: string[];
   granted_scopes: string[] | null;
-  verification_status: string;
-  requested_items: { deadline: string; resolvedAt?: string | null }[];
 }
 
 /**
@@ -38,6 +37,7 @@ interface ClientRow {
 export class ClientAuthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly keys: AppKeys,
   ) {}
 
@@ -46,7 +46,7 @@ export class ClientAuthService {
     const environment = clientIdEnvironment(clientId);
     if (!environment) return undefined;
     const app = await this.client(clientId, environment);
-    if (!app || !this.usable(app, environment, now)) return undefined;
+    if (!app || !(await this.usable(app, environment, now))) return undefined;
     const credentials = (await this.dataSource.query(
       `SELECT id, environment, secret_hash AS hash, created_at AS "createdAt", superseded_at AS "supersededAt", revoked_at AS "revokedAt"
          FROM app_credentials WHERE app_id = $1 AND environment = $2 AND revoked_at IS NULL`,
@@ -67,24 +67,36 @@ export class ClientAuthService {
     const row = rows[0];
     if (!row?.production_client_id) return undefined;
     const app = await this.client(row.production_client_id, 'production');
-    if (!app || !this.usable(app, 'production', now)) return undefined;
+    if (!app || !(await this.usable(app, 'production', now))) return undefined;
     return this.result(app, 'production', row.certificate_id);
   }
 
   private async client(clientId: string, environment: AppEnvironment): Promise<ClientRow | undefined> {
     const column = environment === 'production' ? 'production_client_id' : 'sandbox_client_id';
     const rows = (await this.dataSource.query(
-      `SELECT a.id, a.organisation_id, a.sandbox_client_id, a.production_client_id, a.production_status, a.suspended_at, a.scopes, a.granted_scopes,
-              o.verification_status, o.requested_items
-         FROM apps a JOIN organisations o ON o.id = a.organisation_id WHERE a.${column} = $1`,
+      `SELECT id, organisation_id, sandbox_client_id, production_client_id, production_status, suspended_at, scopes,
+              granted_scopes
+         FROM apps WHERE ${column} = $1`,
       [clientId],
     )) as ClientRow[];
     return rows[0];
   }
 
-  private usable(app: ClientRow, environment: AppEnvironment, now: Date): boolean {
+  /** Sandbox: always. Production: the app's and its organisation's standing as they are now (standing.ts). */
+  private async usable(app: ClientRow, environment: AppEnvironment, now: Date): Promise<boolean> {
     if (environment === 'sandbox') return true;
-    return productionStanding({ productionStatus: app.production_status, appSuspendedAt: app.suspended_at, organisationStatus: app.verification_status, requestedItems: app.requested_items }, now).ok;
+    const org = await this.organisations.find(app.organisation_id);
+    if (!org) return false;
+    const standing = productionStanding(
+      {
+        productionStatus: app.production_status,
+        appSuspendedAt: app.suspended_at,
+        organisationStatus: org.verificationStatus,
+        requestedItems: org.requestedItems,
+      },
+      now,
+    );
+    return standing.ok;
   }
 
   private result(app: ClientRow, environment: AppEnvironment, credentialId: string): AuthenticatedClient {

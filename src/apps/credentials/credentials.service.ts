@@ -5,7 +5,6 @@ import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
-import { Organisation } from '../../organisations/organisation.entity';
 import { AppKeys } from '../app-keys';
 import { AppsService } from '../apps.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -13,6 +12,7 @@ import { standingOf } from '../standing';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { AppCredential } from './app-credential.entity';
 import { AppEnvironment, credentialExpiresAt, generateClientSecret, hashClientSecret, secretPrefix } from './client-secret';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export interface IssuedCredentialView {
   id: string;
@@ -41,6 +41,7 @@ export interface CredentialView {
 export class CredentialsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly apps: AppsService,
     private readonly keys: AppKeys,
     private readonly audit: AuditService,
@@ -64,7 +65,7 @@ export class CredentialsService {
   private async issueIn(m: EntityManager, orgId: string, appId: string, environment: AppEnvironment, principal: Principal, requestId?: string): Promise<IssuedCredentialView> {
     const app = await this.apps.find(orgId, appId, m, true);
     if (environment === 'production') {
-      const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
+      const org = await this.organisations.get(orgId, m);
       const standing = standingOf(app, org, new Date());
       if (!standing.ok) throw new DomainError('conflict', `Production secrets exist only for approved apps in good standing: ${standing.detail}`, { problem: standing.problem });
     }
@@ -85,7 +86,7 @@ export class CredentialsService {
       requestId,
     });
     if (previous) {
-      for (const email of await AppsService.managers(m, orgId)) {
+      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
         await this.outbox.enqueue(m, email, 'credentials-rotated', { appName: app.name, environment, graceEndsAt: graceEndsAt! });
       }
       await this.webhooks.emit(m, app.id, 'credentials.rotated', { environment, credentialId: credential.id, previousCredentialId: previous.id, previousSecretExpiresAt: graceEndsAt });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { openSecret } from '../../common/crypto/master-key';
 import { Organisation } from '../../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 import { JobOutboxService } from '../../queue/job-outbox';
 import { JobQueueService } from '../../queue/job-queue.service';
 import { JobName } from '../../queue/queue.registry';
@@ -45,6 +46,7 @@ export class ChecksService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly vault: DocumentVault,
     private readonly verification: VerificationService,
     private readonly sanctions: SanctionsService,
@@ -57,19 +59,19 @@ export class ChecksService {
   async dispatchPending(): Promise<number> {
     // Submissions normally enqueue their own jobs; this is the safety net, so it only looks at cases
     // that have been waiting a little while.
-    const rows = (await this.dataSource.query(
-      `SELECT o.id, o.submission_count, array_remove(array_agg(d.id), NULL) AS documents
-         FROM organisations o LEFT JOIN documents d ON d.organisation_id = o.id
-        WHERE o.verification_status = 'submitted' AND o.submitted_at < now() - interval '2 seconds'
-        GROUP BY o.id, o.submission_count`,
-    )) as { id: string; submission_count: number; documents: string[] }[];
+    const waiting = await this.organisations.submittedBefore(2);
+    if (waiting.length === 0) return 0;
+    const sql = `SELECT id, organisation_id FROM documents WHERE organisation_id = ANY($1::uuid[])`;
+    const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as { id: string; organisation_id: string }[];
     await Promise.all(
-      rows.flatMap((o) => [
-        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: o.id, submission: o.submission_count }),
-        ...o.documents.map((documentId) => this.jobs.enqueue(JobName.CheckDocument, { documentId, submission: o.submission_count })),
+      waiting.flatMap(({ id, submissionCount: submission }) => [
+        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: id, submission }),
+        ...docs
+          .filter((d) => d.organisation_id === id)
+          .map((d) => this.jobs.enqueue(JobName.CheckDocument, { documentId: d.id, submission })),
       ]),
     );
-    return rows.length;
+    return waiting.length;
   }
 
   async runDocument(documentId: string, submission: number, lastAttempt: boolean): Promise<void> {
@@ -118,7 +120,7 @@ export class ChecksService {
   /** When every expected check of the submission has a result: risk level, then pending_review, and review is told. */
   async completeIfDone(organisationId: string, submission: number): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: organisationId }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.lockForUpdate(m, organisationId);
       if (!org || org.verificationStatus !== 'submitted' || org.submissionCount !== submission) return false;
       const docs = await m.getRepository(KybDocument).find({ where: { organisationId } });
       const expected = [
@@ -130,7 +132,7 @@ export class ChecksService {
       if (!expected.every((k) => have.has(k))) return false;
       const sanctionsHit = stored.some((c) => c.name === 'sanctions' && c.result === 'fail');
       const risk = riskLevel({ checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })), sanctionsHit, regulatoryStatus: org.regulatoryStatus.type });
-      org.riskLevel = risk.level;
+      await this.organisations.updateVerificationRecord(m, org, { riskLevel: risk.level });
       await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, { riskLevel: risk.level, riskReasons: risk.reasons });
       // Review opens the task: announced in this transaction, so it happens if and only if this commits.
       await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: org.id, submission: org.submissionCount });
@@ -140,16 +142,16 @@ export class ChecksService {
 
   /** Daily: approved organisations against the current list; a new hit suspends them for review. */
   async rescreenApproved(): Promise<{ screened: number; hits: string[] }> {
-    const orgs = await this.dataSource.getRepository(Organisation).find({ where: { verificationStatus: 'approved' } });
+    const orgs = await this.organisations.withVerificationStatus('approved');
     const hits: string[] = [];
     for (const org of orgs) {
       const result = await this.sanctionsCheck(org);
       if (result.result !== 'fail') continue;
       hits.push(org.id);
       await this.dataSource.transaction(async (m) => {
-        const locked = await m.getRepository(Organisation).findOne({ where: { id: org.id }, lock: { mode: 'pessimistic_write' } });
+        const locked = await this.organisations.lockForUpdate(m, org.id);
         if (locked?.verificationStatus !== 'approved') return;
-        locked.riskLevel = 'high';
+        await this.organisations.updateVerificationRecord(m, locked, { riskLevel: 'high' });
         await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
         // A reviewer decides: approve reinstates, reject keeps it suspended.
         await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
@@ -159,7 +161,7 @@ export class ChecksService {
   }
 
   private async current(organisationId: string, submission: number): Promise<Organisation | undefined> {
-    const org = await this.dataSource.getRepository(Organisation).findOneBy({ id: organisationId });
+    const org = await this.organisations.find(organisationId);
     // A job from an earlier submission, or for a case that already moved on, has nothing to do.
     if (!org || org.submissionCount !== submission || org.verificationStatus !== 'submitted') return undefined;
     return org;
@@ -207,21 +209,27 @@ export class ChecksService {
 
   private async duplicateCheck(doc: KybDocument): Promise<CheckResult> {
     const rows = (await this.dataSource.query(
-      `SELECT d.id, d.organisation_id, o.legal_name, (d.sha256 = $2) AS same_file
-         FROM documents d JOIN organisations o ON o.id = d.organisation_id
+      `SELECT d.id, d.organisation_id, (d.sha256 = $2) AS same_file
+         FROM documents d
         WHERE d.organisation_id <> $1
           AND (d.sha256 = $2 OR ($3::text IS NOT NULL AND d.document_number = $3 AND d.issuing_country IS NOT DISTINCT FROM $4::text))
         ORDER BY d.created_at LIMIT 5`,
       [doc.organisationId, doc.sha256, doc.documentNumber, doc.issuingCountry],
-    )) as { id: string; organisation_id: string; legal_name: string; same_file: boolean }[];
+    )) as { id: string; organisation_id: string; same_file: boolean }[];
     if (rows.length === 0) return { name: 'duplicate', result: 'pass', detail: { reason: 'no other organisation has used this file or document number' } };
+    const names = await this.organisations.legalNames(rows.map((r) => r.organisation_id));
     return {
       name: 'duplicate',
       result: 'fail',
       detail: {
         reason: rows[0]!.same_file ? 'the same file was uploaded by another organisation' : 'the same document number and issuing country are used by another organisation',
         // For reviewers only: which other case. Developers never see this detail.
-        otherCases: rows.map((r) => ({ organisationId: r.organisation_id, organisationName: r.legal_name, documentId: r.id, sameFile: r.same_file })),
+        otherCases: rows.map((r) => ({
+          organisationId: r.organisation_id,
+          organisationName: names.get(r.organisation_id) ?? null,
+          documentId: r.id,
+          sameFile: r.same_file,
+        })),
       },
     };
   }

@@ -13,7 +13,6 @@ import { AuditService } from '../../audit/audit.service';
 import { sealSecret } from '../../common/crypto/master-key';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { fieldErrors } from '../../common/http/validation';
-import { lockEditableOrganisation } from '../organisation-state';
 import { Person } from '../people/person.entity';
 import { decryptStream, encryptStream, newDataKey, unwrapDataKey, wrapDataKey } from './crypto/document-cipher';
 import { CheckOutcome, CheckRecord } from '../checks/check.entity';
@@ -22,6 +21,7 @@ import { DocumentVault } from './document-storage.provider';
 import { IDENTITY_DOCUMENT_TYPES, KybDocument, PERSON_DOCUMENT_TYPES } from './document.entity';
 import { UploadDocumentFieldsDto } from './dto/upload-document.dto';
 import { FileInspector } from './file-inspector';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 // Multipart framing and the text fields around the file.
@@ -80,6 +80,7 @@ export class DocumentsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly vault: DocumentVault,
     private readonly audit: AuditService,
   ) {}
@@ -116,7 +117,7 @@ export class DocumentsService {
 
       const masterKey = this.vault.masterKey();
       return await this.dataSource.transaction(async (m) => {
-        await lockEditableOrganisation(m, orgId);
+        await this.organisations.lockEditable(m, orgId);
         if (fields.personId) {
           const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
           if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
@@ -165,10 +166,12 @@ export class DocumentsService {
   /** Metadata with the results of the latest submission's checks of this document. */
   async get(orgId: string, documentId: string): Promise<DocumentView> {
     const doc = await this.find(orgId, documentId);
+    const submission = (await this.organisations.find(orgId))?.submissionCount ?? null;
     const checks = (await this.dataSource.query(
-      `SELECT c.* FROM checks c JOIN organisations o ON o.id = c.organisation_id AND o.submission_count = c.submission
-        WHERE c.organisation_id = $1 AND c.subject_type = 'document' AND c.subject_id = $2 ORDER BY c.name`,
-      [orgId, doc.id],
+      `SELECT c.* FROM checks c
+        WHERE c.organisation_id = $1 AND c.submission = $3 AND c.subject_type = 'document' AND c.subject_id = $2
+        ORDER BY c.name`,
+      [orgId, doc.id, submission],
     )) as { subject_type: 'document'; subject_id: string; name: string; result: CheckOutcome; detail: Record<string, unknown> }[];
     const views = checks
       .map((c) => developerCheckView({ subjectType: c.subject_type, subjectId: c.subject_id, name: c.name, result: c.result, detail: c.detail } as CheckRecord))
@@ -204,7 +207,7 @@ export class DocumentsService {
 
   async remove(orgId: string, documentId: string, principal: Principal, requestId?: string): Promise<void> {
     const key = await this.dataSource.transaction(async (m) => {
-      await lockEditableOrganisation(m, orgId);
+      await this.organisations.lockEditable(m, orgId);
       const doc = await this.find(orgId, documentId, m);
       await m.query(`DELETE FROM documents WHERE id = $1 AND organisation_id = $2`, [doc.id, orgId]);
       await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'document.deleted', subject: { type: 'organisation', id: orgId }, before: { documentId: doc.id, type: doc.type, sha256: doc.sha256 }, requestId });

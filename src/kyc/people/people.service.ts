@@ -4,11 +4,11 @@ import { DataSource } from 'typeorm';
 import { Principal } from '../../auth/principal';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
-import { lockEditableOrganisation } from '../organisation-state';
 import { UBO_THRESHOLD_PERCENT } from '../verification/requirements';
 import { CreatePersonDto, UpdatePersonDto } from './dto/person.dto';
 import { Person } from './person.entity';
 import { dateOfBirthProblem } from '../../reference/identifier-rules';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export interface PersonView {
   id: string;
@@ -51,6 +51,7 @@ function assertCoherent(p: { roles: string[]; ownershipPercent: number | null; d
 export class PeopleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -66,7 +67,7 @@ export class PeopleService {
   async create(orgId: string, principal: Principal, dto: CreatePersonDto, requestId?: string): Promise<PersonView> {
     assertCoherent({ roles: dto.roles, ownershipPercent: dto.ownershipPercent ?? null, dateOfBirth: dto.dateOfBirth });
     return this.dataSource.transaction(async (m) => {
-      await lockEditableOrganisation(m, orgId);
+      await this.organisations.lockEditable(m, orgId);
       const repo = m.getRepository(Person);
       const person = await repo.save(
         repo.create({ organisationId: orgId, firstName: dto.firstName, lastName: dto.lastName, dateOfBirth: dto.dateOfBirth, nationality: dto.nationality, roles: dto.roles, ownershipPercent: dto.ownershipPercent?.toFixed(2) ?? null }),
@@ -78,7 +79,7 @@ export class PeopleService {
 
   async update(orgId: string, personId: string, principal: Principal, dto: UpdatePersonDto, requestId?: string): Promise<PersonView> {
     return this.dataSource.transaction(async (m) => {
-      await lockEditableOrganisation(m, orgId);
+      await this.organisations.lockEditable(m, orgId);
       const person = await this.find(orgId, personId, m.getRepository(Person));
       const next = {
         firstName: dto.firstName ?? person.firstName,
@@ -98,7 +99,7 @@ export class PeopleService {
 
   async remove(orgId: string, personId: string, principal: Principal, requestId?: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await lockEditableOrganisation(m, orgId);
+      await this.organisations.lockEditable(m, orgId);
       await this.find(orgId, personId, m.getRepository(Person));
       const [{ n }] = (await m.query(`SELECT count(*)::int AS n FROM documents WHERE organisation_id = $1 AND person_id = $2`, [orgId, personId])) as { n: number }[];
       if (n > 0) throw new DomainError('conflict', 'Delete this person’s documents first');

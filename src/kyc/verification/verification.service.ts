@@ -8,6 +8,7 @@ import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
 import { Organisation } from '../../organisations/organisation.entity';
+import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 import { CheckRecord } from '../checks/check.entity';
 import { CheckView, developerCheckView } from '../checks/check-view';
 import { KybDocument } from '../documents/document.entity';
@@ -31,6 +32,7 @@ export interface VerificationView {
 export class VerificationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationRecordsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly jobs: JobQueueService,
@@ -57,8 +59,7 @@ export class VerificationService {
   }
 
   async view(orgId: string): Promise<VerificationView> {
-    const org = await this.dataSource.getRepository(Organisation).findOneBy({ id: orgId });
-    if (!org) throw new NotFoundError('Organisation');
+    const org = await this.organisations.get(orgId);
     return {
       status: org.verificationStatus as VerificationStatus,
       riskLevel: org.riskLevel,
@@ -79,7 +80,7 @@ export class VerificationService {
    */
   async submit(orgId: string, actor: Actor, requestId?: string): Promise<{ status: VerificationStatus; submittedAt: string }> {
     const result = await this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
+      const org = await this.organisations.lockForUpdate(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
       const event: VerificationEvent = org.verificationStatus === 'expired' ? 'resubmit' : 'submit';
       // Refuse a wrong state before listing requirements: a second submit is a conflict, not a 422.
@@ -94,12 +95,16 @@ export class VerificationService {
         });
       }
       const now = new Date().toISOString();
-      org.requestedItems = org.requestedItems.map((i) => (i.resolvedAt ? i : { ...i, resolvedAt: now }));
-      org.submittedAt = new Date(now);
-      org.submissionCount += 1;
+      await this.organisations.updateVerificationRecord(m, org, {
+        requestedItems: org.requestedItems.map((i) => (i.resolvedAt ? i : { ...i, resolvedAt: now })),
+        submittedAt: new Date(now),
+        submissionCount: org.submissionCount + 1,
+      });
       await this.transition(m, org, event, actor, requestId, { submission: org.submissionCount });
-      const recipients = (await m.query(`SELECT u.email FROM organisation_members om JOIN users u ON u.id = om.user_id WHERE om.organisation_id = $1 AND om.role IN ('owner', 'admin') ORDER BY u.email`, [orgId])) as { email: string }[];
-      for (const r of recipients) await this.outbox.enqueue(m, r.email, 'submission-received', { organisationName: org.legalName, organisationId: org.id });
+      const about = { organisationName: org.legalName, organisationId: org.id };
+      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
+        await this.outbox.enqueue(m, email, 'submission-received', about);
+      }
       const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as { id: string }[];
       return { status: org.verificationStatus as VerificationStatus, submittedAt: now, submission: org.submissionCount, documents: documents.map((d) => d.id) };
     });
@@ -119,15 +124,17 @@ export class VerificationService {
   }
 
   /**
-   * The one way a verification status changes: checks the table, saves, and writes the audit entry
-   * in the caller's transaction (which must hold the organisation row lock). A move into or out of
+   * The one way a verification status changes: checks the table, has the organisations area store
+   * the new status, and writes the audit entry in the caller's transaction (which must hold the
+   * organisation row lock, OrganisationRecordsService.lockForUpdate). A move into or out of
    * `approved` is told to the standing listener (`ORGANISATION_STANDING_LISTENER`) in that transaction.
+   * Other verification columns the caller changes it stores first (updateVerificationRecord).
    */
   async transition(m: EntityManager, org: Organisation, event: VerificationEvent, actor: Actor, requestId?: string, details: Record<string, unknown> = {}): Promise<VerificationStatus> {
     const from = this.statusOf(org);
     const to = nextStatus(from, event);
+    await this.organisations.setVerificationStatus(m, org.id, from, to);
     org.verificationStatus = to;
-    await m.getRepository(Organisation).save(org);
     await this.audit.append(m, { actor, action: `verification.${event}`, subject: { type: 'organisation', id: org.id }, before: { status: from }, after: { status: to, ...details }, requestId });
     if ((from === 'approved') !== (to === 'approved')) {
       await this.standingListener.organisationStandingChanged(m, org.id, to === 'approved' ? 'restored' : 'lost', to);
