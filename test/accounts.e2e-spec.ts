@@ -335,6 +335,19 @@ describe('accounts and organisations', () => {
       await loginWith(email, code).expect(401);
     });
 
+    it('does not spend a code checked against a secret that a new setup replaced meanwhile', async () => {
+      const email = uniqueEmail('resetup');
+      await t.app.get(StaffService).create({ email, name: 'Re-setup Staff', role: 'reviewer', password: PASSWORD }, { type: 'system', id: 'test' });
+      const token = await login(t, email);
+      const first = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(token)).expect(200);
+      // confirm's read of the user, taken before a second setup lands
+      const seenByConfirm = await t.dataSource.getRepository(User).findOneByOrFail({ email });
+      await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(token)).expect(200);
+      expect(await t.app.get(MfaService).consumeCode(seenByConfirm, currentCode(first.body.secret))).toBe(false);
+      const row = await t.dataSource.getRepository(User).findOneByOrFail({ email });
+      expect(row.totpEnabledAt).toBeNull();
+    });
+
     it('lets exactly one of two concurrent sign-ins with one code win', async () => {
       const senior = await staff(t, 'senior_reviewer');
       const code = nextCode(senior.totpSecret!);

@@ -55,7 +55,12 @@ export class MfaService {
           errors,
         });
       }
-      await m.query(`UPDATE users SET totp_enabled_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
+      const [, enabled] = (await m.query(
+        `UPDATE users SET totp_enabled_at = now(), updated_at = now()
+          WHERE id = $1 AND totp_secret = $2 AND totp_enabled_at IS NULL`,
+        [user.id, user.totpSecret],
+      )) as [unknown, number];
+      if (enabled !== 1) throw new DomainError('conflict', 'Two-factor setup changed meanwhile; start again from setup');
       // This session proved the second factor just now.
       await m.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [principal.sessionId]);
       await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.mfa_enrolled', subject: { type: 'user', id: user.id }, requestId });
@@ -79,8 +84,10 @@ export class MfaService {
     if (delta === null) return false;
     const step = totp.counter({ timestamp: now }) + delta;
     const [, spent] = (await manager.query(
-      `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
-      [user.id, step],
+      // Only against the secret the code was checked with: a setup that replaced it meanwhile wins.
+      `UPDATE users SET totp_last_step = $2
+        WHERE id = $1 AND totp_secret = $3 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
+      [user.id, step, user.totpSecret],
     )) as [unknown, number];
     return spent === 1;
   }

@@ -46,9 +46,15 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
     const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
     if (!request) throw new NotFoundError('Production-access request');
-    const app = await m.getRepository(App).findOne({ where: { id: request.appId }, lock: { mode: 'pessimistic_write' } });
+    // Organisation before app, the order a suspension takes them in (organisationStandingChanged):
+    // the shared lock keeps a suspension from committing between the eligibility check and the
+    // approval, and the common order keeps the two from deadlocking.
+    const ref = await m.getRepository(App).findOne({ where: { id: request.appId }, select: { id: true, organisationId: true } });
+    if (!ref) throw new NotFoundError('App');
+    const org = await this.organisations.lockForShare(m, ref.organisationId);
+    if (!org) throw new NotFoundError('Organisation');
+    const app = await m.getRepository(App).findOne({ where: { id: ref.id }, lock: { mode: 'pessimistic_write' } });
     if (!app) throw new NotFoundError('App');
-    const org = await this.organisations.get(app.organisationId, m);
     const before = app.productionStatus;
     const after = nextProductionStatus(before, dto.decision);
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
