@@ -1,13 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One link of the hash chain. Append-only: nothing in Gatehouse updates or deletes these rows. */
-@Entity('audit_entries')
-@Index('audit_entries_subject_idx', { synchronize: false })
-@Index('audit_entries_actor_idx', { synchronize: false })
-export class AuditEntry {
-  @PrimaryColumn({ type: 'bigint' })
-  id: string;
-
+/** The columns of an audit event, the same whether it waits in audit_queue or is linked into the chain. */
+abstract class AuditEventColumns {
   @Column({ name: 'actor_type', type: 'varchar', length: 32 })
   actorType: string;
 
@@ -34,6 +28,15 @@ export class AuditEntry {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+}
+
+/** One link of the hash chain. Append-only: nothing in Gatehouse updates or deletes these rows. */
+@Entity('audit_entries')
+@Index('audit_entries_subject_idx', { synchronize: false })
+@Index('audit_entries_actor_idx', { synchronize: false })
+export class AuditEntry extends AuditEventColumns {
+  @PrimaryColumn({ type: 'bigint' })
+  id: string;
 
   @Column({ name: 'prev_hash', type: 'char', length: 64 })
   prevHash: string;
@@ -85,34 +88,7 @@ export class AuditCheckpoint {
 
 /** Events waiting to be linked into the chain by the audit chainer (see AuditChain.chainQueued). */
 @Entity('audit_queue')
-export class AuditQueued {
+export class AuditQueued extends AuditEventColumns {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
-
-  @Column({ name: 'actor_type', type: 'varchar', length: 32 })
-  actorType: string;
-
-  @Column({ name: 'actor_id', type: 'varchar', length: 64, nullable: true })
-  actorId: string | null;
-
-  @Column({ type: 'varchar', length: 96 })
-  action: string;
-
-  @Column({ name: 'subject_type', type: 'varchar', length: 32 })
-  subjectType: string;
-
-  @Column({ name: 'subject_id', type: 'varchar', length: 64, nullable: true })
-  subjectId: string | null;
-
-  @Column({ type: 'jsonb', nullable: true })
-  before: Record<string, unknown> | null;
-
-  @Column({ type: 'jsonb', nullable: true })
-  after: Record<string, unknown> | null;
-
-  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
-  requestId: string | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }

@@ -49,28 +49,25 @@ export interface OrganisationView {
 
 const view = (o: Organisation, myRole?: OrganisationRole): OrganisationView => ({
   id: o.id,
-  legalName: o.legalName,
-  tradingName: o.tradingName,
-  registrationNumber: o.registrationNumber,
-  country: o.country,
-  registeredAddress: o.registeredAddress,
-  website: o.website,
-  regulatoryStatus: o.regulatoryStatus,
+  ...snapshot(o),
   verification: { status: o.verificationStatus },
   myRole,
   createdAt: o.createdAt.toISOString(),
   updatedAt: o.updatedAt.toISOString(),
 });
 
-const snapshot = (o: Organisation) => ({
+/** The details a developer edits, as the audit log records them before and after a change. */
+function snapshot(o: Organisation) {
+  return {
   legalName: o.legalName,
   tradingName: o.tradingName,
   registrationNumber: o.registrationNumber,
   country: o.country,
   registeredAddress: o.registeredAddress,
-  website: o.website,
-  regulatoryStatus: o.regulatoryStatus,
-});
+    website: o.website,
+    regulatoryStatus: o.regulatoryStatus,
+  };
+}
 
 /** Every read and write takes the organisation id and is reached only through the membership guard. */
 @Injectable()
