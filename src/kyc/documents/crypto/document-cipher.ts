@@ -138,13 +138,12 @@ function toBuffer(chunk: unknown, encoding: BufferEncoding): Buffer {
   throw new TypeError('document streams carry bytes');
 }
 
-class EncryptTransform extends Transform {
-  private readonly key: Buffer;
-  private readonly iv = randomBytes(IV_LENGTH);
-  private readonly prefix: Buffer;
-  private readonly pending = new ByteQueue();
-  private index = 0;
-  private headerSent = false;
+/** What both directions hold: the checked data key, the AAD prefix, the bytes not yet a whole chunk. */
+abstract class ChunkedCipherTransform extends Transform {
+  protected readonly key: Buffer;
+  protected readonly prefix: Buffer;
+  protected readonly pending = new ByteQueue();
+  protected index = 0;
 
   constructor(params: DocumentCipherParams) {
     super();
@@ -153,6 +152,11 @@ class EncryptTransform extends Transform {
     this.key = Buffer.from(params.dataKey);
     this.prefix = aadPrefix(params.documentId, params.organisationId);
   }
+}
+
+class EncryptTransform extends ChunkedCipherTransform {
+  private readonly iv = randomBytes(IV_LENGTH);
+  private headerSent = false;
 
   override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
     try {
@@ -198,20 +202,8 @@ class EncryptTransform extends Transform {
   }
 }
 
-class DecryptTransform extends Transform {
-  private readonly key: Buffer;
-  private readonly prefix: Buffer;
-  private readonly pending = new ByteQueue();
+class DecryptTransform extends ChunkedCipherTransform {
   private iv: Buffer | undefined;
-  private index = 0;
-
-  constructor(params: DocumentCipherParams) {
-    super();
-    assertKey(params.dataKey, 'dataKey');
-    assertIds(params.documentId, params.organisationId);
-    this.key = Buffer.from(params.dataKey);
-    this.prefix = aadPrefix(params.documentId, params.organisationId);
-  }
 
   override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
     try {
