@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksService } from '../src/kyc/checks/checks.service';
 import { Actor, bearer, createOrganisation, developer, staff } from './harness/actors';
-import { addPeopleAndDocuments, fixture, submit } from './harness/cases';
+import { addPeopleAndDocuments, clearReviewQueue, fixture, submit } from './harness/cases';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
@@ -286,7 +286,9 @@ describe('automated checks', () => {
       return rows.length ? rows : undefined;
     }, 15_000, 'the re-screening review task');
     expect(task.risk_level).toBe('high');
-    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status = 'pending' AND id <> $1`, [task.id]);
+    // Earlier cases leave the queue (closed, so the every-minute repair does not open them again).
+    const others = (await t.dataSource.query(`SELECT organisation_id FROM review_tasks WHERE status = 'pending' AND id <> $1`, [task.id])) as { organisation_id: string }[];
+    await clearReviewQueue(t, others.map((o) => o.organisation_id));
     const reviewer = await staff(t, 'senior_reviewer');
     const claimed = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
     expect(claimed.body.id).toBe(task.id);

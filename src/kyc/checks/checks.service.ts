@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../../audit/actor';
 import { openSecret } from '../../common/crypto/master-key';
 import { Organisation } from '../../organisations/organisation.entity';
 import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
@@ -32,6 +33,9 @@ export function documentCheckNames(doc: Pick<KybDocument, 'type' | 'mrz'>): stri
   return ['integrity', 'duplicate', ...(identity ? ['expiry'] : []), ...(identity && doc.mrz ? ['mrz'] : [])];
 }
 export const ORGANISATION_CHECK_NAMES = ['sanctions', 'registry'];
+
+/** Who suspends on a re-screening hit; review opens a kyb task for these suspensions (and not for staff ones). */
+export const RESCREEN_ACTOR = { type: 'system', id: 'sanctions-rescreen' } as const satisfies Actor;
 
 class CheckCouldNotRun extends Error {}
 
@@ -152,7 +156,8 @@ export class ChecksService {
         const locked = await this.organisations.lockForUpdate(m, org.id);
         if (locked?.verificationStatus !== 'approved') return;
         await this.organisations.updateVerificationRecord(m, locked, { riskLevel: 'high' });
-        await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
+        const details = { reason: 'sanctions re-screening hit', matches: result.detail.matches };
+        await this.verification.transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, details);
         // A reviewer decides: approve reinstates, reject keeps it suspended.
         await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
       });
