@@ -29,7 +29,7 @@ describe('review queue', () => {
 
   const decide = (reviewer: Actor, taskId: string, body: object) => t.http().post(`/v1/review/tasks/${taskId}/decision`).set(bearer(reviewer.token)).send(body);
   const status = async (org: string) => ((await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org })).verificationStatus);
-  /** Runs one job through the worker (a fresh job id, so BullMQ does not take it for a repeat) and returns its result. */
+  /** Runs one job through the worker (a fresh job id: BullMQ does not take it for a repeat); returns its result. */
   const runJob = async <N extends JobName>(name: N, payload: JobPayload<N>) => {
     const jobs = t.app.get(JobQueueService);
     const jobId = await jobs.enqueue(name, payload, { jobId: `test-${randomUUID()}` });
@@ -350,7 +350,10 @@ describe('review queue', () => {
     // Claims below must get this test's task, not an earlier test's leftover.
     beforeEach(() => clearReviewQueue(t));
     const kybTasks = async (org: string) =>
-      (await t.dataSource.query(`SELECT status FROM review_tasks WHERE type = 'kyb' AND subject_id = $1 ORDER BY created_at`, [org])) as { status: string }[];
+      (await t.dataSource.query(
+        `SELECT status FROM review_tasks WHERE type = 'kyb' AND subject_id = $1 ORDER BY created_at`,
+        [org],
+      )) as { status: string }[];
     /** The every-minute review job, as the schedule runs it, and the repair itself, twice at once. */
     const repairTwice = async () => {
       await runJob(JobName.ReviewNotifications, {});
@@ -365,12 +368,13 @@ describe('review queue', () => {
     const rescreeningSuspends = (org: string, announce: boolean) =>
       t.dataSource.transaction(async (m) => {
         const locked = (await t.app.get(OrganisationRecordsService).lockForUpdate(m, org))!;
-        await t.app.get(VerificationService).transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, { reason: 'test hit' });
+        const details = { reason: 'test hit' };
+        await t.app.get(VerificationService).transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, details);
         const announcement = { organisationId: org, submission: locked.submissionCount };
         if (announce) await t.app.get(JobOutboxService).enqueue(m, JobName.ReviewKybCase, announcement);
       });
 
-    it('opens the task of a pending_review case whose job failed for good, once however often the repair runs', async () => {
+    it('opens the task of a pending_review case whose job failed for good, once however often it runs', async () => {
       const dev = await developer(t, 'lost-task');
       const org = await queuedCase(t, dev);
       // As after the review.kyb-case job failed all its attempts: checks done, no task.
@@ -401,7 +405,7 @@ describe('review queue', () => {
       await clearReviewQueue(t, [org]);
     });
 
-    it('never reopens a suspended case a reviewer rejected: not by the repair, not by a late duplicate job', async () => {
+    it('never reopens a suspended case a reviewer rejected: not by the repair, nor a late duplicate job', async () => {
       const dev = await developer(t, 'upheld');
       const reviewer = await staff(t, 'reviewer');
       const org = await approvedCase(dev, reviewer);
@@ -409,7 +413,8 @@ describe('review queue', () => {
       await rescreeningSuspends(org, true);
       await eventually(async () => (await kybTasks(org)).length === 2, 15_000, 'the re-screening task');
       const task = await claim(t, reviewer, org);
-      await decide(reviewer, task.id, { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The hit is this director.' }).expect(200);
+      const rejection = { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The hit is this director.' };
+      await decide(reviewer, task.id, rejection).expect(200);
       expect(await status(org)).toBe('suspended');
       await repairTwice();
       expect(await deliver({ organisationId: org, submission })).toEqual({ taskId: null });
@@ -421,7 +426,8 @@ describe('review queue', () => {
       const dev = await developer(t, 'staff-suspension');
       const senior = await staff(t, 'senior_reviewer');
       const org = await approvedCase(dev, await staff(t, 'reviewer'));
-      await t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token)).send({ reason: 'Complaint under investigation' }).expect(200);
+      const suspend = t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token));
+      await suspend.send({ reason: 'Complaint under investigation' }).expect(200);
       await repairTwice();
       expect(await kybTasks(org)).toEqual([{ status: 'done' }]);
     });

@@ -123,7 +123,8 @@ export async function clearReviewQueue(t: TestApp, orgIds?: string[]): Promise<v
     const closed = [...new Set([...(orgIds ?? []), ...tasks[0].map((r) => r.organisation_id)])];
     await m.query(
       `UPDATE organisations SET verification_status = 'rejected'
-        WHERE id = ANY($1::uuid[]) AND verification_status IN ('pending_review', 'in_review', 'awaiting_second_approval', 'suspended')`,
+        WHERE id = ANY($1::uuid[])
+          AND verification_status IN ('pending_review', 'in_review', 'awaiting_second_approval', 'suspended')`,
       [closed],
     );
   });
