@@ -59,7 +59,10 @@ export class ChecksService {
     private readonly announcements: JobOutboxService,
   ) {}
 
-  /** Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats no-ops. */
+  /**
+   * Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats
+   * no-ops, and a job that failed for good (PostgreSQL down through its attempts) is replaced.
+   */
   async dispatchPending(): Promise<number> {
     // Submissions normally enqueue their own jobs; this is the safety net, so it only looks at cases
     // that have been waiting a little while.
@@ -69,10 +72,10 @@ export class ChecksService {
     const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as { id: string; organisation_id: string }[];
     await Promise.all(
       waiting.flatMap(({ id, submissionCount: submission }) => [
-        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: id, submission }),
+        this.jobs.enqueueReplacingFailed(JobName.CheckOrganisation, { organisationId: id, submission }),
         ...docs
           .filter((d) => d.organisation_id === id)
-          .map((d) => this.jobs.enqueue(JobName.CheckDocument, { documentId: d.id, submission })),
+          .map((d) => this.jobs.enqueueReplacingFailed(JobName.CheckDocument, { documentId: d.id, submission })),
       ]),
     );
     return waiting.length;
