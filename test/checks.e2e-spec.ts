@@ -4,8 +4,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksService } from '../src/kyc/checks/checks.service';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { JobName, JobPayload, jobIdFor } from '../src/queue/queue.registry';
 import { Actor, bearer, createOrganisation, developer, staff } from './harness/actors';
-import { addPeopleAndDocuments, fixture, submit } from './harness/cases';
+import { addPeopleAndDocuments, clearReviewQueue, fixture, submit } from './harness/cases';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
@@ -286,7 +288,10 @@ describe('automated checks', () => {
       return rows.length ? rows : undefined;
     }, 15_000, 'the re-screening review task');
     expect(task.risk_level).toBe('high');
-    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status = 'pending' AND id <> $1`, [task.id]);
+    // Earlier cases leave the queue (closed, so the every-minute repair does not open them again).
+    const pendingElsewhere = `SELECT organisation_id FROM review_tasks WHERE status = 'pending' AND id <> $1`;
+    const others = (await t.dataSource.query(pendingElsewhere, [task.id])) as { organisation_id: string }[];
+    await clearReviewQueue(t, others.map((o) => o.organisation_id));
     const reviewer = await staff(t, 'senior_reviewer');
     const claimed = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
     expect(claimed.body.id).toBe(task.id);
@@ -302,4 +307,44 @@ describe('automated checks', () => {
     await t.dataSource.query(`UPDATE organisations SET verification_status = 'submitted', submission_count = 1, submitted_at = now() - interval '5 seconds' WHERE id = $1`, [c.id]);
     await eventually(async () => (await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]))[0].verification_status === 'pending_review', 20_000, 'pending_review via the dispatcher');
   }, 30_000);
+
+  describe('still checks a submission whose check job failed for good (PostgreSQL down through its attempts)', () => {
+    /** Leaves a job of that id in BullMQ's failed set: it is given a payload that fails its one attempt. */
+    async function failedForGood<N extends JobName>(name: N, payload: JobPayload<N>, failing: JobPayload<N>) {
+      const jobs = t.app.get(JobQueueService);
+      const jobId = await jobs.enqueue(name, failing, { jobId: jobIdFor(name, payload), attempts: 1 });
+      const failed = async () => (await jobs.queueFor(name).getJob(jobId))?.isFailed();
+      await eventually(failed, 15_000, `job ${jobId} failed`);
+    }
+    const reviewed = async (org: string) => {
+      const sql = `SELECT verification_status FROM organisations WHERE id = $1`;
+      const [row] = (await t.dataSource.query(sql, [org])) as { verification_status: string }[];
+      return row?.verification_status === 'pending_review';
+    };
+    // As if the API committed the submission and its jobs then failed every attempt.
+    const submittedBehindTheWorkers = (org: string) =>
+      t.dataSource.query(
+        `UPDATE organisations SET verification_status = 'submitted', submission_count = 1,
+                submitted_at = now() - interval '5 seconds' WHERE id = $1`,
+        [org],
+      );
+
+    it('the organisation check', async () => {
+      const c = await prepare(await developer(t, 'failed-org-job'));
+      const failing = { organisationId: 'not-a-uuid', submission: 1 };
+      await failedForGood(JobName.CheckOrganisation, { organisationId: c.id, submission: 1 }, failing);
+      await submittedBehindTheWorkers(c.id);
+      await eventually(() => reviewed(c.id), 20_000, 'pending_review via the dispatcher');
+    }, 30_000);
+
+    it('a document check', async () => {
+      const c = await prepare(await developer(t, 'failed-doc-job'));
+      const sql = `SELECT id FROM documents WHERE organisation_id = $1 ORDER BY id LIMIT 1`;
+      const [doc] = (await t.dataSource.query(sql, [c.id])) as { id: string }[];
+      const failing = { documentId: 'not-a-uuid', submission: 1 };
+      await failedForGood(JobName.CheckDocument, { documentId: doc!.id, submission: 1 }, failing);
+      await submittedBehindTheWorkers(c.id);
+      await eventually(() => reviewed(c.id), 20_000, 'pending_review via the dispatcher');
+    }, 30_000);
+  });
 });

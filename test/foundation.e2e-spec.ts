@@ -21,6 +21,7 @@ describe('foundation: HTTP pipeline', () => {
       postgres: { status: 'up' },
       redis: { status: 'up' },
       schedules: { status: 'up' },
+      jobOutbox: expect.objectContaining({ status: 'up', parked: 0 }),
     });
   });
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/queue.registry';
 import { Actor, PASSWORD, bearer, developer, login, uniqueEmail } from './harness/actors';
@@ -178,4 +180,34 @@ describe('Redis outage: request paths', () => {
     const signIn = () => t.http().post('/v1/auth/login').send({ email: dev.email, password: PASSWORD });
     await eventually(async () => (await signIn()).status === 200, 10_000, 'sign-in back');
   });
+});
+
+describe('Redis outage: job outbox rows wait, and the outage counts against none of them', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    t = await startTestApp({ env: { REDIS_URL: redis.url }, smtp: false, http: false });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  it('keeps a row through the outage with no attempt recorded, and hands it off when Redis is back', async () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn');
+    await redis.shutdown();
+    const payload = JSON.stringify({ organisationId: randomUUID(), submission: 1 });
+    const insert = `INSERT INTO job_outbox (name, payload) VALUES ($1, $2::jsonb) RETURNING id`;
+    const [{ id }] = (await t.dataSource.query(insert, [JobName.ReviewKybCase, payload])) as { id: string }[];
+    const outageSeen = () =>
+      warned.mock.calls.some((c) => String(c[0]).startsWith('job outbox relay: Redis does not answer'));
+    await eventually(outageSeen, 30_000, 'the relay finding Redis down');
+    const select = `SELECT attempts, last_error, dead_at FROM job_outbox WHERE id = $1`;
+    const row = async () => ((await t.dataSource.query(select, [id])) as unknown[])[0];
+    expect(await row()).toEqual({ attempts: 0, last_error: null, dead_at: null });
+    warned.mockRestore();
+    await redis.restart();
+    await eventually(async () => (await row()) === undefined, 30_000, 'the row handed off after the outage');
+  }, 90_000);
 });

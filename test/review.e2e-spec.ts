@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { claimStatement } from '../src/review/claim.statement';
 import { ReviewNotificationsService } from '../src/review/review-notifications.service';
 import { ReviewTasksService } from '../src/review/review-tasks.service';
+import { KybCasesService } from '../src/review/kyb-cases.service';
+import { RESCREEN_ACTOR } from '../src/kyc/checks/checks.service';
+import { VerificationService } from '../src/kyc/verification/verification.service';
+import { OrganisationRecordsService } from '../src/organisations/organisation-records.service';
 import { Organisation } from '../src/organisations/organisation.entity';
 import { JobOutboxService } from '../src/queue/job-outbox';
 import { JobQueueService } from '../src/queue/job-queue.service';
-import { JobName } from '../src/queue/queue.registry';
-import { Actor, bearer, createOrganisation, developer, staff } from './harness/actors';
-import { claim, queuedCase, upload } from './harness/cases';
+import { JobName, JobPayload } from '../src/queue/queue.registry';
+import { Actor, LEEDS, bearer, createOrganisation, developer, staff } from './harness/actors';
+import { approvedOrganisation, claim, clearReviewQueue, queuedCase, upload } from './harness/cases';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
@@ -25,6 +29,17 @@ describe('review queue', () => {
 
   const decide = (reviewer: Actor, taskId: string, body: object) => t.http().post(`/v1/review/tasks/${taskId}/decision`).set(bearer(reviewer.token)).send(body);
   const status = async (org: string) => ((await t.dataSource.getRepository(Organisation).findOneByOrFail({ id: org })).verificationStatus);
+  /** Runs one job through the worker (a fresh job id: BullMQ does not take it for a repeat); returns its result. */
+  const runJob = async <N extends JobName>(name: N, payload: JobPayload<N>) => {
+    const jobs = t.app.get(JobQueueService);
+    const jobId = await jobs.enqueue(name, payload, { jobId: `test-${randomUUID()}` });
+    return eventually(async () => {
+      const job = await jobs.queueFor(name).getJob(jobId);
+      return (await job?.getState()) === 'completed' ? (job!.returnvalue as unknown) : undefined;
+    }, 15_000, `job ${name} handled`);
+  };
+  /** A delivery of kyc's announcement that `organisationId` needs a reviewer. */
+  const deliver = (payload: { organisationId: string; submission: number }) => runJob(JobName.ReviewKybCase, payload);
 
   it('walks submit → checks → claim → case view → approve, and emails the developer', async () => {
     const dev = await developer(t, 'approved');
@@ -109,14 +124,6 @@ describe('review queue', () => {
     const dev = await developer(t, 'announce');
     const org = await queuedCase(t, dev);
     const openTasks = async (id: string) => (await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [id])).length;
-    const jobs = t.app.get(JobQueueService);
-    const deliver = async (payload: { organisationId: string; submission: number }) => {
-      const jobId = await jobs.enqueue(JobName.ReviewKybCase, payload, { jobId: `test-announce-${randomUUID()}` });
-      return eventually(async () => {
-        const job = await jobs.queueFor(JobName.ReviewKybCase).getJob(jobId);
-        return (await job?.getState()) === 'completed' ? (job!.returnvalue as { taskId: string | null }) : undefined;
-      }, 15_000, 'the announcement handled');
-    };
     // A second delivery while the task is open, and one of an earlier submission, open nothing.
     expect(await deliver({ organisationId: org, submission: 1 })).toEqual({ taskId: null });
     expect(await deliver({ organisationId: org, submission: 0 })).toEqual({ taskId: null });
@@ -132,10 +139,14 @@ describe('review queue', () => {
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
+    const announced = `SELECT count(*)::int AS n FROM job_outbox WHERE payload->>'organisationId' = $1`;
+    expect((await t.dataSource.query(announced, [org]))[0].n).toBe(0);
+    // Left in pending_review with no task, `org` is what the every-minute repair opens: close it.
+    await clearReviewQueue(t, [org]);
     await t.dataSource.transaction((m) => outbox.enqueue(m, JobName.ReviewKybCase, { organisationId: other, submission: 1 }));
     await eventually(async () => (await openTasks(other)) === 1, 15_000, 'the announced task');
     expect(await openTasks(org)).toBe(0);
-    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE organisation_id = $1`, [other]);
+    await clearReviewQueue(t, [other]);
   });
 
   it('releases a case back to pending_review; the next claim starts its review again', async () => {
@@ -335,11 +346,98 @@ describe('review queue', () => {
     });
   });
 
+  describe('cases whose announcement was lost', () => {
+    // Claims below must get this test's task, not an earlier test's leftover.
+    beforeEach(() => clearReviewQueue(t));
+    const kybTasks = async (org: string) =>
+      (await t.dataSource.query(
+        `SELECT status FROM review_tasks WHERE type = 'kyb' AND subject_id = $1 ORDER BY created_at`,
+        [org],
+      )) as { status: string }[];
+    /** The every-minute review job, as the schedule runs it, and the repair itself, twice at once. */
+    const repairTwice = async () => {
+      await runJob(JobName.ReviewNotifications, {});
+      await Promise.all([t.app.get(KybCasesService).openMissing(), t.app.get(KybCasesService).openMissing()]);
+    };
+    const approvedCase = async (dev: Actor, reviewer: Actor) => {
+      const org = await createOrganisation(t, dev, { legalName: `Suspended ${++seed} Ltd`, registeredAddress: LEEDS });
+      await approvedOrganisation(t, dev, org, reviewer);
+      return org;
+    };
+    /** Suspends `org` as sanctions re-screening does; `announce` false: its announcement is lost. */
+    const rescreeningSuspends = (org: string, announce: boolean) =>
+      t.dataSource.transaction(async (m) => {
+        const locked = (await t.app.get(OrganisationRecordsService).lockForUpdate(m, org))!;
+        const details = { reason: 'test hit' };
+        await t.app.get(VerificationService).transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, details);
+        const announcement = { organisationId: org, submission: locked.submissionCount };
+        if (announce) await t.app.get(JobOutboxService).enqueue(m, JobName.ReviewKybCase, announcement);
+      });
+
+    it('opens the task of a pending_review case whose job failed for good, once however often it runs', async () => {
+      const dev = await developer(t, 'lost-task');
+      const org = await queuedCase(t, dev);
+      // As after the review.kyb-case job failed all its attempts: checks done, no task.
+      await t.dataSource.query(`DELETE FROM review_tasks WHERE subject_id = $1`, [org]);
+      await repairTwice();
+      expect(await kybTasks(org)).toEqual([{ status: 'pending' }]);
+      expect(await status(org)).toBe('pending_review');
+      await clearReviewQueue(t, [org]);
+    });
+
+    it('opens the task of a pending_review case whose job_outbox row never reached the queue', async () => {
+      const dev = await developer(t, 'lost-row');
+      const org = await queuedCase(t, dev);
+      // As if the announcement row were lost (parked by the relay, or deleted): the case waits with no task.
+      await t.dataSource.query(`DELETE FROM review_tasks WHERE subject_id = $1`, [org]);
+      await t.dataSource.query(`DELETE FROM job_outbox WHERE payload->>'organisationId' = $1`, [org]);
+      await repairTwice();
+      expect(await kybTasks(org)).toEqual([{ status: 'pending' }]);
+      await clearReviewQueue(t, [org]);
+    });
+
+    it('opens the task of a re-screening suspension whose announcement was lost, once', async () => {
+      const dev = await developer(t, 'lost-suspension');
+      const org = await approvedCase(dev, await staff(t, 'reviewer'));
+      await rescreeningSuspends(org, false);
+      await repairTwice();
+      expect(await kybTasks(org)).toEqual([{ status: 'done' }, { status: 'pending' }]);
+      await clearReviewQueue(t, [org]);
+    });
+
+    it('never reopens a suspended case a reviewer rejected: not by the repair, nor a late duplicate job', async () => {
+      const dev = await developer(t, 'upheld');
+      const reviewer = await staff(t, 'reviewer');
+      const org = await approvedCase(dev, reviewer);
+      const submission = 1;
+      await rescreeningSuspends(org, true);
+      await eventually(async () => (await kybTasks(org)).length === 2, 15_000, 'the re-screening task');
+      const task = await claim(t, reviewer, org);
+      const rejection = { decision: 'reject', reasonCodes: ['fraud_suspected'], note: 'The hit is this director.' };
+      await decide(reviewer, task.id, rejection).expect(200);
+      expect(await status(org)).toBe('suspended');
+      await repairTwice();
+      expect(await deliver({ organisationId: org, submission })).toEqual({ taskId: null });
+      expect(await kybTasks(org)).toEqual([{ status: 'done' }, { status: 'done' }]);
+      expect(await status(org)).toBe('suspended');
+    });
+
+    it('opens no task for a suspension by staff, which asks for no review', async () => {
+      const dev = await developer(t, 'staff-suspension');
+      const senior = await staff(t, 'senior_reviewer');
+      const org = await approvedCase(dev, await staff(t, 'reviewer'));
+      const suspend = t.http().post(`/v1/review/organisations/${org}/suspend`).set(bearer(senior.token));
+      await suspend.send({ reason: 'Complaint under investigation' }).expect(200);
+      await repairTwice();
+      expect(await kybTasks(org)).toEqual([{ status: 'done' }]);
+    });
+  });
+
   it('gives each of 200 tasks to exactly one of 20 reviewers claiming in parallel', async () => {
     const dev = await developer(t, 'bulk');
     const org = await createOrganisation(t, dev, { legalName: 'Bulk Ltd', registeredAddress: { line1: '1 A St', city: 'York', postcode: 'YO1 7HH', country: 'GB' } });
     // Clear the queue of earlier tests' leftovers, then add 200 tasks.
-    await t.dataSource.query(`UPDATE review_tasks SET status = 'cancelled' WHERE status IN ('pending', 'claimed')`);
+    await clearReviewQueue(t);
     await t.dataSource.query(
       `INSERT INTO review_tasks (type, subject_id, organisation_id, stage, risk_level, stage_rank, risk_rank, due_at)
        SELECT 'kyb', $1, $1, 'first', (ARRAY['low','medium','high'])[1 + i % 3], 1, i % 3, now() + make_interval(mins => i) FROM generate_series(1, 200) i`,

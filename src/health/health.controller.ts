@@ -19,7 +19,11 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 names the one that does not. checks.schedules: periodic jobs' })
+  @ApiOperation({
+    summary:
+      'PostgreSQL and Redis answer; 503 names the one that does not. ' +
+      'checks.schedules: periodic jobs; checks.jobOutbox: parked and waiting announcements',
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
     const readiness = await this.health.readiness();
     res.status(readiness.status === 'ok' ? 200 : 503);

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
 import { ScheduleRegistry } from '../queue/schedules';
+import { JobOutboxBacklog, jobOutboxBacklog } from '../queue/job-outbox';
 
 export type DependencyStatus = { status: 'up' } | { status: 'down'; error: string };
 
@@ -17,10 +18,22 @@ export type SchedulesStatus =
   | { status: 'missing'; missing: string[] }
   | { status: 'unknown'; error: string };
 
+/**
+ * The job outbox's backlog (src/queue/job-outbox.ts): rows parked after their last hand-off, and
+ * the age in seconds of the oldest row still waiting. `unknown` while PostgreSQL is down.
+ * Informational like `schedules`: monitoring alerts on parked > 0 or a growing age.
+ */
+export type JobOutboxStatus = ({ status: 'up' } & JobOutboxBacklog) | { status: 'unknown'; error: string };
+
 export interface Readiness {
   status: 'ok' | 'unavailable';
   draining: boolean;
-  checks: { postgres: DependencyStatus; redis: DependencyStatus; schedules: SchedulesStatus };
+  checks: {
+    postgres: DependencyStatus;
+    redis: DependencyStatus;
+    schedules: SchedulesStatus;
+    jobOutbox: JobOutboxStatus;
+  };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -53,12 +66,24 @@ export class HealthService {
   }
 
   async readiness(): Promise<Readiness> {
-    const [postgres, [redis, schedules]] = await Promise.all([
-      probe(() => this.dataSource.query('SELECT 1'), 'PostgreSQL'),
+    const [[postgres, jobOutbox], [redis, schedules]] = await Promise.all([
+      probe(() => this.dataSource.query('SELECT 1'), 'PostgreSQL').then(
+        async (p) => [p, await this.jobOutboxStatus(p)] as const,
+      ),
       probe(() => this.redis.ping(), 'Redis').then(async (r) => [r, await this.scheduleStatus(r)] as const),
     ]);
     const ok = !this.draining && postgres.status === 'up' && redis.status === 'up';
-    return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks: { postgres, redis, schedules } };
+    const checks = { postgres, redis, schedules, jobOutbox };
+    return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks };
+  }
+
+  private async jobOutboxStatus(postgres: DependencyStatus): Promise<JobOutboxStatus> {
+    if (postgres.status !== 'up') return { status: 'unknown', error: 'PostgreSQL is down' };
+    try {
+      return { status: 'up', ...(await withTimeout(jobOutboxBacklog(this.dataSource), 'PostgreSQL (job outbox)')) };
+    } catch (e) {
+      return { status: 'unknown', error: (e as Error).message };
+    }
   }
 
   private async scheduleStatus(redis: DependencyStatus): Promise<SchedulesStatus> {

@@ -111,6 +111,8 @@ export class OrganisationRecordsService {
   /**
    * Stores a status change kyc's state machine decided (VerificationService.transition). The caller
    * holds the row lock; a row not in `from` means it did not, and is a bug (throws, rolling back).
+   * A move to `suspended` stamps `suspended_at` with the database clock, the clock review's task
+   * times use, so "a task created after the suspension" never depends on two clocks agreeing.
    */
   async setVerificationStatus(
     m: EntityManager,
@@ -119,7 +121,9 @@ export class OrganisationRecordsService {
     to: VerificationStatus,
   ): Promise<void> {
     const row = { id: orgId, verificationStatus: from };
-    const result = await m.getRepository(Organisation).update(row, { verificationStatus: to });
+    const change: QueryDeepPartialEntity<Organisation> = { verificationStatus: to };
+    if (to === 'suspended') change.suspendedAt = () => 'now()';
+    const result = await m.getRepository(Organisation).update(row, change);
     if (result.affected !== 1) throw new Error(`organisation ${orgId} is not ${from}: its status moved under us`);
   }
 

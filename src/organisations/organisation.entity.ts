@@ -56,6 +56,10 @@ export class Organisation {
   @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
   approvedAt: Date | null;
 
+  /** When the organisation last became suspended, by the database clock (set with the status). */
+  @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
+  suspendedAt: Date | null;
+
   /** Reviewers' reasons for the latest decision (reason codes and note). */
   @Column({ name: 'verification_reasons', type: 'jsonb' })
   verificationReasons: unknown[];

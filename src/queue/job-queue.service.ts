@@ -44,6 +44,20 @@ export class JobQueueService implements OnModuleInit {
   }
 
   /**
+   * enqueue() for dispatchers that find in PostgreSQL work still to do: when the job of that id
+   * already ran out of attempts (the database was down through all of them) and is kept as failed,
+   * a plain add is a no-op and the work would wait for ever; that job is removed and added afresh,
+   * with its first attempt and today's payload. Returns the job id.
+   */
+  async enqueueReplacingFailed<N extends JobName>(name: N, payload: JobPayload<N>): Promise<string> {
+    const jobId = jobIdFor(name, payload);
+    const existing = await this.queueFor(name).getJob(jobId);
+    // Another dispatcher may remove it first (or it is locked): either way the add below settles it.
+    if (existing && (await existing.isFailed())) await existing.remove().catch(() => undefined);
+    return this.enqueue(name, payload);
+  }
+
+  /**
    * enqueue() for request paths: gives up waiting after `waitMs` and rejects, so no request hangs
    * while Redis is down (BullMQ's connection queues commands and retries for ~30 s). Only for jobs
    * a dispatcher re-enqueues from PostgreSQL: the add may still land when Redis returns, which the

@@ -89,7 +89,14 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
     worker: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
   },
   [QueueName.Review]: {
-    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },
+    // 10 attempts, exponential from 5 s: 5+10+…+2560 s ≈ 85 min, so a database outage of minutes does
+    // not fail a kyb-case announcement for good (and the every-minute repair opens any that still fails).
+    jobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
     concurrency: 1,
   },
   [QueueName.Apps]: {

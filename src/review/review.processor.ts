@@ -19,8 +19,13 @@ export class ReviewProcessor extends JobDispatcher {
     return { taskId: (await this.kybCases.open(payload.organisationId, payload.submission)) ?? null };
   }
 
+  /**
+   * Every minute: first opens the kyb tasks whose announcement was lost (so the digest counts
+   * them), then the reviewer emails and expired leases.
+   */
   @JobHandler(JobName.ReviewNotifications)
-  notify(): Promise<{ digests: number; slaAlerts: number; leasesReleased: number }> {
-    return this.notifications.run();
+  async notify(): Promise<{ kybCasesOpened: number; digests: number; slaAlerts: number; leasesReleased: number }> {
+    const kybCasesOpened = (await this.kybCases.openMissing()).length;
+    return { kybCasesOpened, ...(await this.notifications.run()) };
   }
 }

@@ -106,6 +106,30 @@ export async function queuedCase(t: TestApp, dev: Actor, options: DocumentsOptio
   return org;
 }
 
+/**
+ * Empties the review queue of the tasks of `orgIds` (all open tasks when omitted), as if their cases
+ * had been closed: the tasks are cancelled and their organisations still waiting for review are
+ * rejected. Cancelling alone would leave a case in pending_review with no task, which the
+ * every-minute repair (KybCasesService.openMissing) rightly opens again, in the middle of a later test.
+ */
+export async function clearReviewQueue(t: TestApp, orgIds?: string[]): Promise<void> {
+  await t.dataSource.transaction(async (m) => {
+    const tasks = (await m.query(
+      `UPDATE review_tasks SET status = 'cancelled'
+        WHERE status IN ('pending', 'claimed') AND ($1::uuid[] IS NULL OR organisation_id = ANY($1::uuid[]))
+        RETURNING organisation_id`,
+      [orgIds ?? null],
+    )) as [{ organisation_id: string }[], number];
+    const closed = [...new Set([...(orgIds ?? []), ...tasks[0].map((r) => r.organisation_id)])];
+    await m.query(
+      `UPDATE organisations SET verification_status = 'rejected'
+        WHERE id = ANY($1::uuid[])
+          AND verification_status IN ('pending_review', 'in_review', 'awaiting_second_approval', 'suspended')`,
+      [closed],
+    );
+  });
+}
+
 export interface ClaimedTask {
   id: string;
   organisationId: string;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../../audit/actor';
 import { openSecret } from '../../common/crypto/master-key';
 import { Organisation } from '../../organisations/organisation.entity';
 import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
@@ -33,6 +34,9 @@ export function documentCheckNames(doc: Pick<KybDocument, 'type' | 'mrz'>): stri
 }
 export const ORGANISATION_CHECK_NAMES = ['sanctions', 'registry'];
 
+/** Who suspends on a re-screening hit; review opens a kyb task for these suspensions (and not for staff ones). */
+export const RESCREEN_ACTOR = { type: 'system', id: 'sanctions-rescreen' } as const satisfies Actor;
+
 class CheckCouldNotRun extends Error {}
 
 /**
@@ -55,7 +59,10 @@ export class ChecksService {
     private readonly announcements: JobOutboxService,
   ) {}
 
-  /** Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats no-ops. */
+  /**
+   * Enqueues the jobs of every submission still waiting for checks; deterministic ids make repeats
+   * no-ops, and a job that failed for good (PostgreSQL down through its attempts) is replaced.
+   */
   async dispatchPending(): Promise<number> {
     // Submissions normally enqueue their own jobs; this is the safety net, so it only looks at cases
     // that have been waiting a little while.
@@ -65,10 +72,10 @@ export class ChecksService {
     const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as { id: string; organisation_id: string }[];
     await Promise.all(
       waiting.flatMap(({ id, submissionCount: submission }) => [
-        this.jobs.enqueue(JobName.CheckOrganisation, { organisationId: id, submission }),
+        this.jobs.enqueueReplacingFailed(JobName.CheckOrganisation, { organisationId: id, submission }),
         ...docs
           .filter((d) => d.organisation_id === id)
-          .map((d) => this.jobs.enqueue(JobName.CheckDocument, { documentId: d.id, submission })),
+          .map((d) => this.jobs.enqueueReplacingFailed(JobName.CheckDocument, { documentId: d.id, submission })),
       ]),
     );
     return waiting.length;
@@ -152,7 +159,8 @@ export class ChecksService {
         const locked = await this.organisations.lockForUpdate(m, org.id);
         if (locked?.verificationStatus !== 'approved') return;
         await this.organisations.updateVerificationRecord(m, locked, { riskLevel: 'high' });
-        await this.verification.transition(m, locked, 'suspend', { type: 'system', id: 'sanctions-rescreen' }, undefined, { reason: 'sanctions re-screening hit', matches: result.detail.matches });
+        const details = { reason: 'sanctions re-screening hit', matches: result.detail.matches };
+        await this.verification.transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, details);
         // A reviewer decides: approve reinstates, reject keeps it suspended.
         await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
       });
