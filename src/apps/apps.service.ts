@@ -3,17 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
-import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
 import { OrganisationRecordsService } from '../organisations/organisation-records.service';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReviewTasksService } from '../review/review-tasks.service';
 import { AppKeys } from './app-keys';
-import { App, ProductionAccessRequest } from './app.entity';
+import { App, ProductionAccessRequest, ProductionStatus } from './app.entity';
+import { productionRequestFieldErrors } from './production-access.rules';
 import { nextProductionStatus } from './production-access.transitions';
 import { AppCredential } from './credentials/app-credential.entity';
 import { generateClientId, generateClientSecret, hashClientSecret, secretPrefix } from './credentials/client-secret';
-import { SCOPES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './credentials/scopes';
+import { SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './credentials/scopes';
 import { CreateAppDto, ProductionAccessDto, UpdateAppDto } from './dto/app.dto';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { validateRedirectUris } from './redirect-uris';
@@ -65,9 +66,6 @@ export const productionAccessView = (r: ProductionAccessRequest): ProductionAcce
   createdAt: r.createdAt.toISOString(),
   decidedAt: r.decidedAt?.toISOString() ?? null,
 });
-
-const MIN_JUSTIFICATION = 20;
-const MAX_JUSTIFICATION = 2000;
 
 /** Apps of an organisation, their sandbox credentials and their way to production. Every query is scoped by the organisation. */
 @Injectable()
@@ -200,64 +198,79 @@ export class AppsService {
    */
   async requestProductionAccess(orgId: string, appId: string, principal: Principal, dto: ProductionAccessDto, requestId?: string): Promise<ProductionAccessView> {
     return this.dataSource.transaction(async (m) => {
-      const org = await this.organisations.lockForShare(m, orgId);
-      if (!org) throw new NotFoundError('Organisation');
-      const app = await this.find(orgId, appId, m, true);
-      if (org.verificationStatus !== 'approved') {
-        throw new DomainError('conflict', `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`);
-      }
-      if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
-      const requested = nextProductionStatus(app.productionStatus, 'request');
-
-      const errors: FieldError[] = [];
-      for (const scope of app.scopes) {
-        const text = dto.scopeJustifications[scope];
-        if (typeof text !== 'string' || text.trim().length < MIN_JUSTIFICATION || text.length > MAX_JUSTIFICATION) {
-          errors.push({ field: `scopeJustifications.${scope}`, message: `explain in ${MIN_JUSTIFICATION}-${MAX_JUSTIFICATION} characters what the app does with ${SCOPES[scope as keyof typeof SCOPES]?.title ?? scope} data` });
-        }
-      }
-      for (const key of Object.keys(dto.scopeJustifications)) {
-        if (!app.scopes.includes(key)) errors.push({ field: `scopeJustifications.${key}`, message: 'is not one of the app\'s scopes (change the app\'s scopes first)' });
-      }
-      for (const item of SECURITY_ATTESTATION_ITEMS) {
-        if (dto.securityAttestation[item] !== true) errors.push({ field: `securityAttestation.${item}`, message: `must be true: ${SECURITY_ATTESTATION[item].title}. ${SECURITY_ATTESTATION[item].explanation}` });
-      }
-      errors.push(...validateRedirectUris(app.redirectUris, 'production'));
-      for (const message of await unmetTierRequirements(m, app.id, org, app.scopes)) errors.push({ field: 'scopes', message });
-      if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
-
-      app.productionClientId ??= generateClientId('production');
-      app.productionStatus = requested;
-      await m.getRepository(App).save(app);
-      const seniorOnly = requirementsFor(app.scopes).seniorReview;
-      const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly });
-      const repo = m.getRepository(ProductionAccessRequest);
-      const request = await repo.save(
-        repo.create({
-          appId: app.id,
-          organisationId: orgId,
-          scopes: app.scopes,
-          scopeJustifications: Object.fromEntries(app.scopes.map((s) => [s, dto.scopeJustifications[s]!.trim()])),
-          privacyPolicyUrl: dto.privacyPolicyUrl,
-          dataRetentionDays: dto.dataRetentionDays,
-          securityAttestation: Object.fromEntries(SECURITY_ATTESTATION_ITEMS.map((i) => [i, true])) as ProductionAccessRequest['securityAttestation'],
-          status: 'pending',
-          reviewTaskId: taskId,
-          reasons: null,
-          requestedItems: null,
-          requestedBy: principal.userId,
-          decidedAt: null,
-        }),
-      );
-      await this.audit.append(m, {
-        actor: { type: 'developer', id: principal.userId },
-        action: 'app.production_access_requested',
-        subject: { type: 'app', id: app.id },
-        after: { requestId: request.id, scopes: app.scopes, reviewTaskId: taskId, seniorOnly },
-        requestId,
-      });
-      return productionAccessView(request);
+      const { org, app, requested } = await this.lockForProductionRequest(m, orgId, appId);
+      await this.assertProductionRequestComplete(m, org, app, dto);
+      return this.recordProductionRequest(m, { orgId, app, requested }, principal, dto, requestId);
     });
+  }
+
+  /** Locks the organisation (share) then the app, in that order, and refuses (404/409) a request the state forbids. */
+  private async lockForProductionRequest(
+    m: EntityManager,
+    orgId: string,
+    appId: string,
+  ): Promise<{ org: Organisation; app: App; requested: ProductionStatus }> {
+    const org = await this.organisations.lockForShare(m, orgId);
+    if (!org) throw new NotFoundError('Organisation');
+    const app = await this.find(orgId, appId, m, true);
+    if (org.verificationStatus !== 'approved') {
+      throw new DomainError('conflict', `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`);
+    }
+    if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
+    return { org, app, requested: nextProductionStatus(app.productionStatus, 'request') };
+  }
+
+  /** 422 listing every field the request lacks, tier requirements (FCA status, client certificate) last. */
+  private async assertProductionRequestComplete(
+    m: EntityManager,
+    org: Organisation,
+    app: App,
+    dto: ProductionAccessDto,
+  ): Promise<void> {
+    const errors = productionRequestFieldErrors(app, dto);
+    for (const message of await unmetTierRequirements(m, app.id, org, app.scopes)) errors.push({ field: 'scopes', message });
+    if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
+  }
+
+  /** Moves the app to `requested`, opens the review task, stores the request and audits it. */
+  private async recordProductionRequest(
+    m: EntityManager,
+    { orgId, app, requested }: { orgId: string; app: App; requested: ProductionStatus },
+    principal: Principal,
+    dto: ProductionAccessDto,
+    requestId?: string,
+  ): Promise<ProductionAccessView> {
+    app.productionClientId ??= generateClientId('production');
+    app.productionStatus = requested;
+    await m.getRepository(App).save(app);
+    const seniorOnly = requirementsFor(app.scopes).seniorReview;
+    const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly });
+    const repo = m.getRepository(ProductionAccessRequest);
+    const request = await repo.save(
+      repo.create({
+        appId: app.id,
+        organisationId: orgId,
+        scopes: app.scopes,
+        scopeJustifications: Object.fromEntries(app.scopes.map((s) => [s, dto.scopeJustifications[s]!.trim()])),
+        privacyPolicyUrl: dto.privacyPolicyUrl,
+        dataRetentionDays: dto.dataRetentionDays,
+        securityAttestation: Object.fromEntries(SECURITY_ATTESTATION_ITEMS.map((i) => [i, true])) as ProductionAccessRequest['securityAttestation'],
+        status: 'pending',
+        reviewTaskId: taskId,
+        reasons: null,
+        requestedItems: null,
+        requestedBy: principal.userId,
+        decidedAt: null,
+      }),
+    );
+    await this.audit.append(m, {
+      actor: { type: 'developer', id: principal.userId },
+      action: 'app.production_access_requested',
+      subject: { type: 'app', id: app.id },
+      after: { requestId: request.id, scopes: app.scopes, reviewTaskId: taskId, seniorOnly },
+      requestId,
+    });
+    return productionAccessView(request);
   }
 
   async productionAccess(orgId: string, appId: string): Promise<{ data: ProductionAccessView[]; nextCursor: null }> {

@@ -80,18 +80,8 @@ export class CertificatesService {
       throw new DomainError('conflict', `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`);
     }
     if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
-    if (!app.productionClientId) {
-      app.productionClientId = generateClientId('production');
-      await m.getRepository(App).update({ id: app.id }, { productionClientId: app.productionClientId });
-    }
-    const ca = await this.keys.certificateAuthority();
-    let issued;
-    try {
-      issued = await ca.issue({ csrPem, organisationLegalName: org.legalName, clientId: app.productionClientId, now: new Date(), validityDays: MAX_CLIENT_CERT_VALIDITY_DAYS });
-    } catch (e) {
-      if (e instanceof CsrRejectedError) throw new ValidationFailedError([{ field: 'csr', message: e.message }], 'The certificate signing request was refused');
-      throw e;
-    }
+    const clientId = await this.reserveProductionClientId(m, app);
+    const issued = await this.sign(csrPem, org.legalName, clientId);
     const repo = m.getRepository(ClientCertificate);
     const subject = `O=${org.legalName.slice(0, 64)}, CN=${app.productionClientId}`;
     const saved = await repo.save(
@@ -122,6 +112,26 @@ export class CertificatesService {
       await this.outbox.enqueue(m, email, 'certificate-issued', { appName: app.name, thumbprint: saved.thumbprintSha256, notAfter: saved.notAfter.toISOString() });
     }
     return certificateView(saved);
+  }
+
+  /** The app's production client id, reserved now if it has none: the certificate names it. */
+  private async reserveProductionClientId(m: EntityManager, app: App): Promise<string> {
+    if (!app.productionClientId) {
+      app.productionClientId = generateClientId('production');
+      await m.getRepository(App).update({ id: app.id }, { productionClientId: app.productionClientId });
+    }
+    return app.productionClientId;
+  }
+
+  /** Has the CA sign the CSR for the organisation's legal name and the production client id; 422 for a refused CSR. */
+  private async sign(csrPem: string, organisationLegalName: string, clientId: string) {
+    const ca = await this.keys.certificateAuthority();
+    try {
+      return await ca.issue({ csrPem, organisationLegalName, clientId, now: new Date(), validityDays: MAX_CLIENT_CERT_VALIDITY_DAYS });
+    } catch (e) {
+      if (e instanceof CsrRejectedError) throw new ValidationFailedError([{ field: 'csr', message: e.message }], 'The certificate signing request was refused');
+      throw e;
+    }
   }
 
   async list(orgId: string, appId: string): Promise<{ data: CertificateView[]; nextCursor: null }> {

@@ -52,6 +52,42 @@ export interface DeliveryView {
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
+interface DeliveryRow {
+  id: string;
+  url: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  status: string;
+  webhook_secret_sealed: string | null;
+  app_id: string;
+}
+
+/** What one POST came to: the receiver's status (null without a response), or why there was none. */
+interface SentAttempt {
+  statusCode: number | null;
+  error: string | null;
+  /** The app has no webhook any more: never retry. */
+  gone: boolean;
+  durationMs: number;
+}
+
+interface SettledAttempt {
+  outcome: Exclude<DeliveryOutcome, 'skipped'>;
+  /** Wait before the next attempt (ms), or null when none follows. */
+  delay: number | null;
+  error: string | null;
+}
+
+/** Delivered on a 2xx; otherwise retried on the schedule (webhook-retry.ts) until it runs out, unless the webhook
+ * is gone. A non-2xx response is recorded as `HTTP <status>`. */
+function settleAttempt({ statusCode, error, gone }: SentAttempt, attempt: number): SettledAttempt {
+  const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
+  // A 4xx other than 408/429 will not get better by itself, but the developer may be mid-deploy: keep retrying on the schedule.
+  const delay = delivered || gone ? null : nextDelayMs(attempt);
+  const outcome = delivered ? 'delivered' : delay === null ? 'failed' : 'retry';
+  return { outcome, delay, error: !delivered && statusCode !== null ? `HTTP ${statusCode}` : error };
+}
+
 /**
  * Signed webhooks. An event is a row written in the transaction of the change it reports (so a
  * rolled-back change sends nothing); the worker's relay hands due rows to BullMQ, and each job makes
@@ -158,14 +194,26 @@ export class WebhooksService {
 
   /** One delivery attempt. Runs only if the row still waits for exactly this attempt, so a repeated job does nothing. */
   async deliver(deliveryId: string, attempt: number): Promise<DeliveryOutcome> {
+    const row = await this.loadDelivery(deliveryId);
+    if (!row || row.status !== 'pending' || row.attempts !== attempt - 1) return 'skipped';
+    const sent = await this.sendAttempt(row, attempt);
+    const settled = settleAttempt(sent, attempt);
+    await this.recordAttempt(deliveryId, row.url, attempt, sent, settled);
+    if (settled.outcome === 'failed') this.logger.warn(`webhook delivery ${deliveryId} failed after ${attempt} attempts`);
+    return settled.outcome;
+  }
+
+  private async loadDelivery(deliveryId: string): Promise<DeliveryRow | undefined> {
     const rows = (await this.dataSource.query(
       `SELECT d.id, a.webhook_url AS url, d.payload, d.attempts, d.status, a.webhook_secret_sealed, a.id AS app_id
          FROM webhook_deliveries d JOIN apps a ON a.id = d.app_id WHERE d.id = $1`,
       [deliveryId],
-    )) as { id: string; url: string | null; payload: Record<string, unknown>; attempts: number; status: string; webhook_secret_sealed: string | null; app_id: string }[];
-    const row = rows[0];
-    if (!row || row.status !== 'pending' || row.attempts !== attempt - 1) return 'skipped';
+    )) as DeliveryRow[];
+    return rows[0];
+  }
 
+  /** Signs and POSTs the event once; a transport error becomes `error`, never a throw. */
+  private async sendAttempt(row: DeliveryRow, attempt: number): Promise<SentAttempt> {
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -190,13 +238,18 @@ export class WebhooksService {
         error = (e as Error).message.slice(0, 300);
       }
     }
-    const durationMs = Date.now() - started;
-    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    // A 4xx other than 408/429 will not get better by itself, but the developer may be mid-deploy: keep retrying on the schedule.
-    const delay = delivered || gone ? null : nextDelayMs(attempt);
-    const outcome: DeliveryOutcome = delivered ? 'delivered' : delay === null ? 'failed' : 'retry';
-    if (!delivered && statusCode !== null) error = `HTTP ${statusCode}`;
+    return { statusCode, error, gone, durationMs: Date.now() - started };
+  }
 
+  /** Stores the outcome and the attempt, only if no other run recorded this attempt first. */
+  private async recordAttempt(
+    deliveryId: string,
+    url: string | null,
+    attempt: number,
+    sent: SentAttempt,
+    settled: SettledAttempt,
+  ): Promise<void> {
+    const { outcome, delay, error } = settled;
     await this.dataSource.transaction(async (m) => {
       const [, changed] = (await m.query(
         `UPDATE webhook_deliveries
@@ -204,13 +257,15 @@ export class WebhooksService {
                 next_attempt_at = CASE WHEN $3::varchar = 'pending' THEN now() + make_interval(secs => $6) ELSE NULL END,
                 delivered_at = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE NULL END, updated_at = now()
           WHERE id = $1 AND status = 'pending' AND attempts = $2 - 1`,
-        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, statusCode, error, (delay ?? 0) / 1000, row.url],
+        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, sent.statusCode, error, (delay ?? 0) / 1000, url],
       )) as [unknown, number];
       if (changed === 0) return;
-      await m.query(`INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [deliveryId, attempt, statusCode, error, durationMs]);
+      await m.query(
+        `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [deliveryId, attempt, sent.statusCode, error, sent.durationMs],
+      );
     });
-    if (outcome === 'failed') this.logger.warn(`webhook delivery ${deliveryId} failed after ${attempt} attempts`);
-    return outcome;
   }
 
   /**

@@ -74,6 +74,43 @@ interface ParsedUpload {
   file?: { inspector: FileInspector; declaredType: string; fileName: string | null; truncated: boolean };
 }
 
+type UploadedFile = NonNullable<ParsedUpload['file']>;
+
+interface StoredUpload {
+  documentId: string;
+  storageKey: string;
+  dataKey: Buffer;
+  fields: UploadDocumentFieldsDto;
+  file: UploadedFile;
+  detected: string;
+}
+
+/** Refuses before reading a byte: 413 when the declared length is over the limit, 415 unless multipart/form-data. */
+function assertUploadRequest(req: Request): void {
+  const declaredLength = Number(req.headers['content-length'] ?? 0);
+  if (declaredLength > MAX_DOCUMENT_BYTES + MAX_REQUEST_OVERHEAD) throw tooLarge();
+  if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+    throw new DomainError('unsupported_media_type', 'Upload documents as multipart/form-data with a "file" part');
+  }
+}
+
+/**
+ * The type the bytes show (PDF, JPEG or PNG), which must match a declared type other than
+ * application/octet-stream (415 otherwise), of a file that is whole (422 when truncated or corrupt).
+ */
+function verifiedContentType(file: UploadedFile): string {
+  const detected = file.inspector.detectedType();
+  if (!detected) throw new DomainError('unsupported_media_type', 'Only PDF, JPEG and PNG files are accepted; this file is none of them');
+  if (file.declaredType !== 'application/octet-stream' && file.declaredType !== detected) {
+    throw new DomainError('unsupported_media_type', `The file was declared as ${file.declaredType} but its content is ${detected}`);
+  }
+  const { problem } = file.inspector.completeness(detected);
+  if (problem) {
+    throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: problem }] });
+  }
+  return detected;
+}
+
 @Injectable()
 export class DocumentsService {
   private readonly logger = new Logger(DocumentsService.name);
@@ -91,11 +128,7 @@ export class DocumentsService {
    * deletes what was stored. The bytes decide the type, not the name or the declared header.
    */
   async upload(orgId: string, principal: Principal, req: Request, requestId?: string): Promise<DocumentView> {
-    const declaredLength = Number(req.headers['content-length'] ?? 0);
-    if (declaredLength > MAX_DOCUMENT_BYTES + MAX_REQUEST_OVERHEAD) throw tooLarge();
-    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-      throw new DomainError('unsupported_media_type', 'Upload documents as multipart/form-data with a "file" part');
-    }
+    assertUploadRequest(req);
     const documentId = randomUUID();
     const storageKey = `${orgId.toLowerCase()}/${documentId}`;
     const dataKey = newDataKey();
@@ -105,57 +138,54 @@ export class DocumentsService {
       const parsed = await this.parseAndStore(req, { documentId, organisationId: orgId, dataKey }, storageKey, () => (stored = true));
       const fields = this.validateFields(parsed);
       const file = parsed.file!;
-      const detected = file.inspector.detectedType();
-      if (!detected) throw new DomainError('unsupported_media_type', 'Only PDF, JPEG and PNG files are accepted; this file is none of them');
-      if (file.declaredType !== 'application/octet-stream' && file.declaredType !== detected) {
-        throw new DomainError('unsupported_media_type', `The file was declared as ${file.declaredType} but its content is ${detected}`);
-      }
-      const { problem } = file.inspector.completeness(detected);
-      if (problem) {
-        throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: problem }] });
-      }
-
-      const masterKey = this.vault.masterKey();
-      return await this.dataSource.transaction(async (m) => {
-        await this.organisations.lockEditable(m, orgId);
-        if (fields.personId) {
-          const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
-          if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
-        }
-        const repo = m.getRepository(KybDocument);
-        const doc = await repo.save(
-          repo.create({
-            id: documentId,
-            organisationId: orgId,
-            personId: fields.personId ?? null,
-            type: fields.type,
-            status: 'uploaded',
-            mimeType: detected,
-            size: file.inspector.size,
-            sha256: file.inspector.sha256(),
-            fileName: file.fileName,
-            documentNumber: fields.documentNumber ?? null,
-            issuingCountry: fields.issuingCountry ?? null,
-            expiresOn: fields.expiresOn ?? null,
-            mrz: fields.mrz ? sealSecret(masterKey, fields.mrz, `mrz:${documentId}`) : null,
-            storageKey,
-            wrappedKey: wrapDataKey(dataKey, masterKey, documentId),
-            uploadedBy: principal.userId,
-          }),
-        );
-        await this.audit.append(m, {
-          actor: { type: 'developer', id: principal.userId },
-          action: 'document.uploaded',
-          subject: { type: 'organisation', id: orgId },
-          after: { documentId, type: doc.type, personId: doc.personId, mimeType: doc.mimeType, size: doc.size, sha256: doc.sha256 },
-          requestId,
-        });
-        return documentView(doc);
-      });
+      const detected = verifiedContentType(file);
+      return await this.recordUpload(orgId, principal, { documentId, storageKey, dataKey, fields, file, detected }, requestId);
     } catch (e) {
       if (stored) await this.vault.storage.delete(storageKey).catch((err: Error) => this.logger.error(`could not remove refused upload ${storageKey}: ${err.message}`));
       throw e;
     }
+  }
+
+  /** Records the stored, checked file under the organisation's edit lock (409 once submitted) and audits it. */
+  private recordUpload(orgId: string, principal: Principal, upload: StoredUpload, requestId?: string): Promise<DocumentView> {
+    const { documentId, storageKey, dataKey, fields, file, detected } = upload;
+    const masterKey = this.vault.masterKey();
+    return this.dataSource.transaction(async (m) => {
+      await this.organisations.lockEditable(m, orgId);
+      if (fields.personId) {
+        const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
+        if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
+      }
+      const repo = m.getRepository(KybDocument);
+      const doc = await repo.save(
+        repo.create({
+          id: documentId,
+          organisationId: orgId,
+          personId: fields.personId ?? null,
+          type: fields.type,
+          status: 'uploaded',
+          mimeType: detected,
+          size: file.inspector.size,
+          sha256: file.inspector.sha256(),
+          fileName: file.fileName,
+          documentNumber: fields.documentNumber ?? null,
+          issuingCountry: fields.issuingCountry ?? null,
+          expiresOn: fields.expiresOn ?? null,
+          mrz: fields.mrz ? sealSecret(masterKey, fields.mrz, `mrz:${documentId}`) : null,
+          storageKey,
+          wrappedKey: wrapDataKey(dataKey, masterKey, documentId),
+          uploadedBy: principal.userId,
+        }),
+      );
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'document.uploaded',
+        subject: { type: 'organisation', id: orgId },
+        after: { documentId, type: doc.type, personId: doc.personId, mimeType: doc.mimeType, size: doc.size, sha256: doc.sha256 },
+        requestId,
+      });
+      return documentView(doc);
+    });
   }
 
   async list(orgId: string): Promise<DocumentView[]> {
@@ -265,30 +295,7 @@ export class DocumentsService {
         result.fields[name] = value;
       });
       bb.on('file', (name, stream, info) => {
-        if (name !== 'file' || result.file) {
-          stream.resume();
-          return fail(new ValidationFailedError([{ field: name, message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"' }]));
-        }
-        let fileName: string | null;
-        try {
-          fileName = displayName(info.filename);
-        } catch (e) {
-          stream.resume();
-          return fail(e);
-        }
-        const inspector = new FileInspector();
-        const file = { inspector, declaredType: (info.mimeType || 'application/octet-stream').toLowerCase(), fileName, truncated: false };
-        result.file = file;
-        stream.on('limit', () => {
-          file.truncated = true;
-          stream.destroy(tooLarge());
-        });
-        const encrypted = new PassThrough();
-        storing = Promise.all([
-          pipeline(stream, inspector, encryptStream(cipher), encrypted),
-          this.vault.storage.put(storageKey, encrypted as Readable).then(onStored),
-        ]).then(() => undefined);
-        storing.catch((e: unknown) => fail(file.truncated ? tooLarge() : e));
+        storing = this.storeFilePart(result, { name, stream, info }, { cipher, storageKey, onStored }, fail) ?? storing;
       });
       bb.on('error', (e: Error) => fail(new DomainError('validation_failed', `Malformed multipart request: ${e.message}`)));
       bb.on('close', () => {
@@ -301,5 +308,45 @@ export class DocumentsService {
       req.on('aborted', () => fail(new DomainError('validation_failed', 'The upload was interrupted')));
       req.pipe(bb);
     });
+  }
+  /**
+   * Takes the one "file" part: refuses (422) any other file part or a file name with a path, then
+   * pipes the bytes through the inspector and the cipher into storage. Returns the storing
+   * promise, or undefined when the part was refused.
+   */
+  private storeFilePart(
+    result: ParsedUpload,
+    part: { name: string; stream: Readable; info: busboy.FileInfo },
+    sink: { cipher: { documentId: string; organisationId: string; dataKey: Buffer }; storageKey: string; onStored: () => void },
+    fail: (e: unknown) => void,
+  ): Promise<void> | undefined {
+    const { name, stream, info } = part;
+    if (name !== 'file' || result.file) {
+      stream.resume();
+      fail(new ValidationFailedError([{ field: name, message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"' }]));
+      return undefined;
+    }
+    let fileName: string | null;
+    try {
+      fileName = displayName(info.filename);
+    } catch (e) {
+      stream.resume();
+      fail(e);
+      return undefined;
+    }
+    const inspector = new FileInspector();
+    const file = { inspector, declaredType: (info.mimeType || 'application/octet-stream').toLowerCase(), fileName, truncated: false };
+    result.file = file;
+    stream.on('limit', () => {
+      file.truncated = true;
+      stream.destroy(tooLarge());
+    });
+    const encrypted = new PassThrough();
+    const storing = Promise.all([
+      pipeline(stream, inspector, encryptStream(sink.cipher), encrypted),
+      this.vault.storage.put(sink.storageKey, encrypted as Readable).then(sink.onStored),
+    ]).then(() => undefined);
+    storing.catch((e: unknown) => fail(file.truncated ? tooLarge() : e));
+    return storing;
   }
 }
