@@ -44,34 +44,14 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
    * 409 when what the approval needs is no longer true. Returns the new production status.
    */
   async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
-    const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
-    if (!request) throw new NotFoundError('Production-access request');
-    // Organisation before app, the order a suspension takes them in (organisationStandingChanged):
-    // the shared lock keeps a suspension from committing between the eligibility check and the
-    // approval, and the common order keeps the two from deadlocking.
-    const ref = await m.getRepository(App).findOne({ where: { id: request.appId }, select: { id: true, organisationId: true } });
-    if (!ref) throw new NotFoundError('App');
-    const org = await this.organisations.lockForShare(m, ref.organisationId);
-    if (!org) throw new NotFoundError('Organisation');
-    const app = await m.getRepository(App).findOne({ where: { id: ref.id }, lock: { mode: 'pessimistic_write' } });
-    if (!app) throw new NotFoundError('App');
+    const { request, org, app } = await this.lockDecision(m, task);
     const before = app.productionStatus;
     const after = nextProductionStatus(before, dto.decision);
     if (dto.decision === 'approve' && requirementsFor(request.scopes).seniorReview && principal.staffRole !== 'senior_reviewer') {
       throw new DomainError('forbidden', 'High-tier scopes need a senior reviewer');
     }
     if (dto.decision === 'approve') await this.assertStillEligible(m, app, org, request);
-
-    const reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
-    app.productionStatus = after;
-    // A decision's target (approved, rejected, info_requested) is also the request's outcome.
-    request.status = after as ProductionAccessRequest['status'];
-    request.decidedAt = new Date();
-    request.reasons = reasons;
-    if (dto.decision === 'approve') app.grantedScopes = request.scopes;
-    if (dto.decision === 'request_info') {
-      request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
-    }
+    applyDecision(app, request, dto, after);
     await m.getRepository(ProductionAccessRequest).save(request);
     await m.getRepository(App).save(app);
     await this.tellDecision(m, app, request);
@@ -91,6 +71,24 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       requestId,
     });
     return after;
+  }
+
+  /**
+   * Locks what a decision changes: the request, then the organisation (shared), then the app.
+   * Organisation before app is the order a suspension takes them in (organisationStandingChanged):
+   * the shared lock keeps a suspension from committing between the eligibility check and the
+   * approval, and the common order keeps the two from deadlocking. 404 for anything missing.
+   */
+  private async lockDecision(m: EntityManager, task: ReviewTask): Promise<{ request: ProductionAccessRequest; org: Organisation; app: App }> {
+    const request = await m.getRepository(ProductionAccessRequest).findOne({ where: { reviewTaskId: task.id }, lock: { mode: 'pessimistic_write' } });
+    if (!request) throw new NotFoundError('Production-access request');
+    const ref = await m.getRepository(App).findOne({ where: { id: request.appId }, select: { id: true, organisationId: true } });
+    if (!ref) throw new NotFoundError('App');
+    const org = await this.organisations.lockForShare(m, ref.organisationId);
+    if (!org) throw new NotFoundError('Organisation');
+    const app = await m.getRepository(App).findOne({ where: { id: ref.id }, lock: { mode: 'pessimistic_write' } });
+    if (!app) throw new NotFoundError('App');
+    return { request, org, app };
   }
 
   /** Emails the organisation's owners and admins about a decided request; an approval also goes to the webhook. */
@@ -170,5 +168,18 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       await this.webhooks.emit(m, app.id, suspend ? 'app.suspended' : 'app.reinstated', { cause: suspend ? 'app_suspended' : 'app_reinstated' });
       return { suspended: suspend };
     });
+  }
+}
+
+/** Writes a decision into the loaded app and request (saved by the caller). */
+function applyDecision(app: App, request: ProductionAccessRequest, dto: DecisionDto, after: App['productionStatus']): void {
+  app.productionStatus = after;
+  // A decision's target (approved, rejected, info_requested) is also the request's outcome.
+  request.status = after as ProductionAccessRequest['status'];
+  request.decidedAt = new Date();
+  request.reasons = dto.reasonCodes.map((code) => ({ code, text: REASON_CODES[code] }));
+  if (dto.decision === 'approve') app.grantedScopes = request.scopes;
+  if (dto.decision === 'request_info') {
+    request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
   }
 }

@@ -69,6 +69,25 @@ function snapshot(o: Organisation) {
   };
 }
 
+/** Fields a PATCH copies as given when it names them. */
+const PLAIN_FIELDS = ['legalName', 'tradingName', 'country', 'website'] as const;
+
+/**
+ * What a PATCH changes: each field it names; the registration number is re-read (Companies House
+ * canonical form) whenever the number or the country changes, against the country it will have.
+ */
+function organisationChanges(org: Organisation, dto: UpdateOrganisationDto): Partial<Organisation> {
+  const changes: Partial<Organisation> = {};
+  for (const field of PLAIN_FIELDS) if (dto[field] !== undefined) Object.assign(changes, { [field]: dto[field] });
+  if (dto.registeredAddress !== undefined) changes.registeredAddress = { ...dto.registeredAddress };
+  if (dto.regulatoryStatus !== undefined) changes.regulatoryStatus = { ...dto.regulatoryStatus };
+  if (dto.registrationNumber !== undefined || dto.country !== undefined) {
+    const country = dto.country ?? org.country;
+    changes.registrationNumber = registrationNumberFor(country, dto.registrationNumber ?? org.registrationNumber);
+  }
+  return changes;
+}
+
 /** Every read and write takes the organisation id and is reached only through the membership guard. */
 @Injectable()
 export class OrganisationsService {
@@ -128,19 +147,7 @@ export class OrganisationsService {
         throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
       }
       const before = snapshot(org);
-      const registry = dto.registrationNumber !== undefined || dto.country !== undefined;
-      const country = dto.country ?? org.country;
-      const number = dto.registrationNumber ?? org.registrationNumber;
-      const registrationNumber = registry ? registrationNumberFor(country, number) : undefined;
-      Object.assign(org, {
-        ...(dto.legalName !== undefined && { legalName: dto.legalName }),
-        ...(dto.tradingName !== undefined && { tradingName: dto.tradingName }),
-        ...(registrationNumber !== undefined && { registrationNumber }),
-        ...(dto.country !== undefined && { country: dto.country }),
-        ...(dto.registeredAddress !== undefined && { registeredAddress: { ...dto.registeredAddress } }),
-        ...(dto.website !== undefined && { website: dto.website }),
-        ...(dto.regulatoryStatus !== undefined && { regulatoryStatus: { ...dto.regulatoryStatus } }),
-      });
+      Object.assign(org, organisationChanges(org, dto));
       const saved = await m.getRepository(Organisation).save(org);
       await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.updated', subject: { type: 'organisation', id: orgId }, before, after: snapshot(saved), requestId });
       return view(saved, principal.organisationRole);

@@ -15,7 +15,7 @@ import { Person } from '../people/person.entity';
 import { VerificationService } from '../verification/verification.service';
 import { CheckOutcome, CheckRecord } from './check.entity';
 import { FIRM_REGISTER } from './checks.tokens';
-import { FirmRegister } from './registry/firm-register';
+import { FirmRecord, FirmRegister } from './registry/firm-register';
 import { CheckResult, checkResult } from './rules/check-result';
 import { checkExpiry } from './rules/expiry';
 import { firmMismatches } from './rules/firm-identity';
@@ -273,44 +273,53 @@ export class ChecksService {
     const firm = await this.register.lookup(frn);
     if (!firm) return { name: 'registry', result: 'fail', detail: { reason: `the register has no firm ${frn}`, registrationNumber: format.detail } };
     // The number is public: it proves regulation only if the register gives it to this organisation.
-    const mismatches = firmMismatches(firm, org);
-    const organisation = { legalName: org.legalName, registrationNumber: org.registrationNumber };
-    if (mismatches.length > 0) {
-      const numbers = mismatches.includes('companies_house_number')
-        ? `; the register's Companies House number is ${firm.companiesHouseNumber}, the organisation's ${org.registrationNumber}`
-        : '';
-      return {
-        name: 'registry',
-        result: 'fail',
-        detail: {
-          reason: `the register gives firm reference number ${frn} to "${firm.name}", not to "${org.legalName}"${numbers}`,
-          firm,
-          organisation,
-          mismatches,
-          firmConfirmed: false,
-          registrationNumber: format.detail,
-        },
-      };
-    }
-    const active = /^(authorised|registered|eea authorised)/i.test(firm.status);
-    const worst = !active ? 'fail' : format.result === 'pass' ? 'pass' : format.result;
-    const registerReason = active ? `${firm.name} is ${firm.status} on the register` : `${firm.name} is "${firm.status}" on the register`;
-    return {
-      name: 'registry',
-      result: worst,
-      detail: {
-        reason: format.result === 'pass' ? registerReason : `${registerReason}; ${String(format.detail.reason)}`,
-        firm,
-        organisation,
-        // Read by the apps' high-tier gate (apps/standing.ts): the register confirms this firm's status.
-        firmConfirmed: active,
-        registrationNumber: format.detail,
-      },
-    };
+    return registerVerdict(frn, firm, org, format);
   }
 
   /** For tests and the reviewer view: the stored results of the latest submission. */
   async latest(m: EntityManager, organisationId: string, submission: number): Promise<CheckRecord[]> {
     return m.getRepository(CheckRecord).find({ where: { organisationId, submission }, order: { subjectType: 'DESC', name: 'ASC' } });
   }
+}
+
+/**
+ * The registry check's verdict once the register has answered for `frn`: fail when the register
+ * gives the number to another firm (names and, where known, Companies House numbers compared by
+ * rules/firm-identity.ts), fail when the firm is not active, otherwise the registration number
+ * format's own result. `firmConfirmed` is what the apps' high-tier gate (apps/standing.ts) reads.
+ */
+function registerVerdict(frn: string, firm: FirmRecord, org: Organisation, format: CheckResult): CheckResult {
+  const mismatches = firmMismatches(firm, org);
+  const organisation = { legalName: org.legalName, registrationNumber: org.registrationNumber };
+  if (mismatches.length > 0) {
+    const numbers = mismatches.includes('companies_house_number')
+      ? `; the register's Companies House number is ${firm.companiesHouseNumber}, the organisation's ${org.registrationNumber}`
+      : '';
+    return {
+      name: 'registry',
+      result: 'fail',
+      detail: {
+        reason: `the register gives firm reference number ${frn} to "${firm.name}", not to "${org.legalName}"${numbers}`,
+        firm,
+        organisation,
+        mismatches,
+        firmConfirmed: false,
+        registrationNumber: format.detail,
+      },
+    };
+  }
+  const active = /^(authorised|registered|eea authorised)/i.test(firm.status);
+  const worst = !active ? 'fail' : format.result === 'pass' ? 'pass' : format.result;
+  const registerReason = active ? `${firm.name} is ${firm.status} on the register` : `${firm.name} is "${firm.status}" on the register`;
+  return {
+    name: 'registry',
+    result: worst,
+    detail: {
+      reason: format.result === 'pass' ? registerReason : `${registerReason}; ${String(format.detail.reason)}`,
+      firm,
+      organisation,
+      firmConfirmed: active,
+      registrationNumber: format.detail,
+    },
+  };
 }
