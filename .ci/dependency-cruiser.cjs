@@ -42,7 +42,9 @@ const layerRules = LAYERS.flatMap((layer, level) => {
   return Object.entries(layer)
     .filter(() => level < LAYERS.length - 1)
     .map(([area, path]) => {
-      const siblings = Object.entries(layer).filter(([other]) => other !== area).map(([, p]) => p);
+      const siblings = Object.entries(layer)
+        .filter(([other]) => other !== area)
+        .map(([, p]) => p);
       return {
         name: `layer-${area}`,
         comment:

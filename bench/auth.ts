@@ -3,8 +3,24 @@ import { cpus } from 'node:os';
 import { ARGON2_PARAMS, hashPassword, verifyPassword } from '../src/accounts/passwords';
 import { assertHealthLive, startBare } from './lib/bare-nest-app';
 import { positiveInteger } from './lib/env';
-import { BENCH_PASSWORD as PASSWORD, ListeningGatehouse, SignedInDeveloper, signedInDeveloper, startGatehouse } from './lib/gatehouse';
-import { LoadRequest, LoadResult, LoadSettings, RoundsSummary, alternateRounds, loadSettingsFromEnv, measure, roundsTable, summariseRounds } from './lib/load';
+import {
+  BENCH_PASSWORD as PASSWORD,
+  ListeningGatehouse,
+  SignedInDeveloper,
+  signedInDeveloper,
+  startGatehouse,
+} from './lib/gatehouse';
+import {
+  LoadRequest,
+  LoadResult,
+  LoadSettings,
+  RoundsSummary,
+  alternateRounds,
+  loadSettingsFromEnv,
+  measure,
+  roundsTable,
+  summariseRounds,
+} from './lib/load';
 import { runBench } from './lib/runner';
 
 /**
@@ -112,7 +128,9 @@ function report(
       `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured, ${ROUNDS} alternating rounds`,
   );
   lines.push(roundsTable([bare, me]));
-  lines.push(`ratio /v1/me / bare (req/s): ${fmt(ratio, 3)} (goal >= ${RATIO_GOAL}: ${ratio >= RATIO_GOAL ? 'met' : 'NOT met'})`);
+  lines.push(
+    `ratio /v1/me / bare (req/s): ${fmt(ratio, 3)} (goal >= ${RATIO_GOAL}: ${ratio >= RATIO_GOAL ? 'met' : 'NOT met'})`,
+  );
   lines.push('');
   lines.push('2. logins');
   lines.push(
@@ -141,7 +159,11 @@ async function main(): Promise<void> {
   const gatehouse = await startGatehouse({ role: 'api', env: { RATE_LIMIT_PER_MINUTE } });
   await assertHealthLive('bare', bare.baseUrl);
   const dev = await developerToken(gatehouse);
-  const meRequest: LoadRequest = { url: `${gatehouse.baseUrl}${ME_ROUTE}`, method: 'GET', headers: { authorization: `Bearer ${dev.token}` } };
+  const meRequest: LoadRequest = {
+    url: `${gatehouse.baseUrl}${ME_ROUTE}`,
+    method: 'GET',
+    headers: { authorization: `Bearer ${dev.token}` },
+  };
 
   const results = await alternateRounds(
     [
@@ -152,13 +174,22 @@ async function main(): Promise<void> {
     ROUNDS,
   );
 
-  process.stderr.write(`argon2id: ${argon2Seconds} s of verifications, then ${argon2Seconds} s of hashes, one at a time ...`);
+  process.stderr.write(
+    `argon2id: ${argon2Seconds} s of verifications, then ${argon2Seconds} s of hashes, one at a time ...`,
+  );
   const argon2 = await argon2Throughput(argon2Seconds);
-  process.stderr.write(` ${fmt(argon2.verify.perSecond, 1)} verifications/s, ${fmt(argon2.hash.perSecond, 1)} hashes/s\n`);
+  process.stderr.write(
+    ` ${fmt(argon2.verify.perSecond, 1)} verifications/s, ${fmt(argon2.hash.perSecond, 1)} hashes/s\n`,
+  );
 
   process.stderr.write(`POST ${LOGIN_ROUTE} at ${loginSettings.connections} connections ...`);
   const login = await measure(
-    { url: `${gatehouse.baseUrl}${LOGIN_ROUTE}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: dev.loginBody },
+    {
+      url: `${gatehouse.baseUrl}${LOGIN_ROUTE}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: dev.loginBody,
+    },
     loginSettings,
     'login',
   );
@@ -167,7 +198,9 @@ async function main(): Promise<void> {
   // transaction; let those finish before the cleanup closes the pool under them.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
-  process.stdout.write(`${report(settings, summariseRounds('bare /health/live', results.get('bare')!), summariseRounds('gatehouse /v1/me', results.get(`gatehouse ${ME_ROUTE}`)!), argon2, login, loginSettings)}\n`);
+  process.stdout.write(
+    `${report(settings, summariseRounds('bare /health/live', results.get('bare')!), summariseRounds('gatehouse /v1/me', results.get(`gatehouse ${ME_ROUTE}`)!), argon2, login, loginSettings)}\n`,
+  );
 }
 
 if (require.main === module) runBench('auth bench', main);

@@ -49,22 +49,197 @@ const chance = (p: number): boolean => random() < p;
 
 // Given names: international, some shared with the British list (a harder false-positive test).
 const GIVEN = [
-  'Aleksandr', 'Anna', 'David', 'Maria', 'Thomas', 'Ivan', 'Olga', 'Mohammed', 'Ali', 'Hassan', 'Fatima', 'Yusuf', 'Elena',
-  'Sergei', 'Natalia', 'Viktor', 'Irina', 'Dmitri', 'Svetlana', 'Oleg', 'Tatiana', 'Pavel', 'Ahmad', 'Omar', 'Leila', 'Karim',
-  'Samir', 'Nadia', 'Rustam', 'Timur', 'Aziz', 'Farid', 'Bogdan', 'Milan', 'Zoran', 'Goran', 'Jelena', 'Marko', 'Chen', 'Wei',
-  'Jun', 'Hyun', 'Min', 'Kwame', 'Amara', 'Ibrahim', 'Musa', 'Daniel', 'Michael', 'Sarah', 'James', 'Peter', 'Lucia', 'Jorge',
-  'Carlos', 'Diego', 'Rafael', 'Ines', 'Andrei', 'Mikhail', 'Yuri', 'Galina', 'Arkady', 'Ruslan', 'Zarina', 'Kamila', 'Emil',
+  'Aleksandr',
+  'Anna',
+  'David',
+  'Maria',
+  'Thomas',
+  'Ivan',
+  'Olga',
+  'Mohammed',
+  'Ali',
+  'Hassan',
+  'Fatima',
+  'Yusuf',
+  'Elena',
+  'Sergei',
+  'Natalia',
+  'Viktor',
+  'Irina',
+  'Dmitri',
+  'Svetlana',
+  'Oleg',
+  'Tatiana',
+  'Pavel',
+  'Ahmad',
+  'Omar',
+  'Leila',
+  'Karim',
+  'Samir',
+  'Nadia',
+  'Rustam',
+  'Timur',
+  'Aziz',
+  'Farid',
+  'Bogdan',
+  'Milan',
+  'Zoran',
+  'Goran',
+  'Jelena',
+  'Marko',
+  'Chen',
+  'Wei',
+  'Jun',
+  'Hyun',
+  'Min',
+  'Kwame',
+  'Amara',
+  'Ibrahim',
+  'Musa',
+  'Daniel',
+  'Michael',
+  'Sarah',
+  'James',
+  'Peter',
+  'Lucia',
+  'Jorge',
+  'Carlos',
+  'Diego',
+  'Rafael',
+  'Ines',
+  'Andrei',
+  'Mikhail',
+  'Yuri',
+  'Galina',
+  'Arkady',
+  'Ruslan',
+  'Zarina',
+  'Kamila',
+  'Emil',
 ];
 const SYLLABLES = [
-  'ka', 'vor', 'len', 'dri', 'mas', 'tol', 'bek', 'zan', 'rov', 'shi', 'nel', 'gar', 'ul', 'man', 'tek', 'sor', 'vin', 'dal',
-  'kes', 'ri', 'mo', 'ta', 'lu', 'ber', 'gon', 'dez', 'fa', 'hal', 'jor', 'quin', 'pet', 'sul', 'ar', 'ob', 'ven', 'trak', 'mir',
-  'zel', 'kor', 'bas', 'nik', 'hov', 'sta', 'gri', 'yev', 'pol', 'dar', 'tem', 'ras', 'vel',
+  'ka',
+  'vor',
+  'len',
+  'dri',
+  'mas',
+  'tol',
+  'bek',
+  'zan',
+  'rov',
+  'shi',
+  'nel',
+  'gar',
+  'ul',
+  'man',
+  'tek',
+  'sor',
+  'vin',
+  'dal',
+  'kes',
+  'ri',
+  'mo',
+  'ta',
+  'lu',
+  'ber',
+  'gon',
+  'dez',
+  'fa',
+  'hal',
+  'jor',
+  'quin',
+  'pet',
+  'sul',
+  'ar',
+  'ob',
+  'ven',
+  'trak',
+  'mir',
+  'zel',
+  'kor',
+  'bas',
+  'nik',
+  'hov',
+  'sta',
+  'gri',
+  'yev',
+  'pol',
+  'dar',
+  'tem',
+  'ras',
+  'vel',
 ];
-const SURNAME_ENDINGS = ['', '', 'ov', 'ova', 'sky', 'escu', 'sson', 'ian', 'zadeh', 'oglu', 'enko', 'ic', 'ani', 'eri', 'ek'];
-const INDUSTRY = ['Trading', 'Shipping', 'Energy', 'Holdings', 'Industrial', 'Logistics', 'Capital', 'Petrochemical', 'Marine', 'Metals', 'Engineering', 'Investments', 'Aviation', 'Technologies'];
-const LEGAL = ['LLC', 'Limited', 'LTD', 'JSC', 'OOO', 'OJSC', 'CJSC', 'PLC', 'GmbH', 'S.A.', 'Company', 'Corporation', 'Inc.', ''];
-const REGIMES = ['Russia', 'Belarus', 'Syria', 'Iran', 'Libya', 'Global Human Rights', 'Global Anti-Corruption', 'Cyber'];
-const NATIONALITIES = ['Russia', 'Belarus', 'Syria', 'Iran', '(1) Russia (2) Cyprus', '(1) Syria (2) Lebanon', 'Ukraine', 'Moldova', 'Kazakhstan', ''];
+const SURNAME_ENDINGS = [
+  '',
+  '',
+  'ov',
+  'ova',
+  'sky',
+  'escu',
+  'sson',
+  'ian',
+  'zadeh',
+  'oglu',
+  'enko',
+  'ic',
+  'ani',
+  'eri',
+  'ek',
+];
+const INDUSTRY = [
+  'Trading',
+  'Shipping',
+  'Energy',
+  'Holdings',
+  'Industrial',
+  'Logistics',
+  'Capital',
+  'Petrochemical',
+  'Marine',
+  'Metals',
+  'Engineering',
+  'Investments',
+  'Aviation',
+  'Technologies',
+];
+const LEGAL = [
+  'LLC',
+  'Limited',
+  'LTD',
+  'JSC',
+  'OOO',
+  'OJSC',
+  'CJSC',
+  'PLC',
+  'GmbH',
+  'S.A.',
+  'Company',
+  'Corporation',
+  'Inc.',
+  '',
+];
+const REGIMES = [
+  'Russia',
+  'Belarus',
+  'Syria',
+  'Iran',
+  'Libya',
+  'Global Human Rights',
+  'Global Anti-Corruption',
+  'Cyber',
+];
+const NATIONALITIES = [
+  'Russia',
+  'Belarus',
+  'Syria',
+  'Iran',
+  '(1) Russia (2) Cyprus',
+  '(1) Syria (2) Lebanon',
+  'Ukraine',
+  'Moldova',
+  'Kazakhstan',
+  '',
+];
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -102,13 +277,29 @@ function buildList(designations: number): { rows: HmtRow[]; listed: Listed[] } {
   for (let g = 1; g <= designations; g += 1) {
     const groupId = String(100000 + g);
     const regime = pick(REGIMES);
-    const common: HmtRow = { Regime: regime, 'Listed On': '01/03/2022', 'UK Sanctions List Date Designated': '01/03/2022', 'Last Updated': '01/03/2022', 'Group ID': groupId };
+    const common: HmtRow = {
+      Regime: regime,
+      'Listed On': '01/03/2022',
+      'UK Sanctions List Date Designated': '01/03/2022',
+      'Last Updated': '01/03/2022',
+      'Group ID': groupId,
+    };
     if (chance(0.15)) {
       const base = `${word(2, 3)}${chance(0.5) ? ` ${word(2, 3)}` : ''} ${pick(INDUSTRY)}`;
       const legal = pick(LEGAL);
-      const name = chance(0.3) && (legal === 'OOO' || legal === 'JSC') ? `${legal} "${base.toUpperCase()}"` : `${base} ${legal}`.trim().toUpperCase();
+      const name =
+        chance(0.3) && (legal === 'OOO' || legal === 'JSC')
+          ? `${legal} "${base.toUpperCase()}"`
+          : `${base} ${legal}`.trim().toUpperCase();
       rows.push({ ...common, 'Name 6': name, 'Group Type': 'Entity', 'Alias Type': 'Primary name', Country: 'Russia' });
-      if (chance(0.35)) rows.push({ ...common, 'Name 6': `${word(2, 3).toUpperCase()} ${pick(INDUSTRY).toUpperCase()} ${pick(LEGAL).toUpperCase()}`.trim(), 'Group Type': 'Entity', 'Alias Type': 'AKA', 'Alias Quality': 'Good' });
+      if (chance(0.35))
+        rows.push({
+          ...common,
+          'Name 6': `${word(2, 3).toUpperCase()} ${pick(INDUSTRY).toUpperCase()} ${pick(LEGAL).toUpperCase()}`.trim(),
+          'Group Type': 'Entity',
+          'Alias Type': 'AKA',
+          'Alias Quality': 'Good',
+        });
       listed.push({ given: [], surname: base, entity: true });
       continue;
     }
@@ -125,7 +316,15 @@ function buildList(designations: number): { rows: HmtRow[]; listed: Listed[] } {
       Nationality: pick(NATIONALITIES),
     };
     rows.push(person);
-    if (chance(0.35)) rows.push({ ...person, 'Name 6': surname().toUpperCase(), 'Name 2': '', 'Alias Type': 'AKA', 'Alias Quality': chance(0.5) ? 'Good' : 'Low', DOB: chance(0.5) ? dob() : '' });
+    if (chance(0.35))
+      rows.push({
+        ...person,
+        'Name 6': surname().toUpperCase(),
+        'Name 2': '',
+        'Alias Type': 'AKA',
+        'Alias Quality': chance(0.5) ? 'Good' : 'Low',
+        DOB: chance(0.5) ? dob() : '',
+      });
     listed.push({ given, surname: last, entity: false });
   }
   return { rows, listed };
@@ -189,7 +388,8 @@ async function main(): Promise<void> {
 
     const people = listed.filter((l) => !l.entity);
     const perturbed: ScreeningQuery[] = [];
-    for (let i = 0; i < 200; i += 1) perturbed.push({ name: perturb(people[Math.floor(random() * people.length)]), kind: 'person' });
+    for (let i = 0; i < 200; i += 1)
+      perturbed.push({ name: perturb(people[Math.floor(random() * people.length)]), kind: 'person' });
     const british: ScreeningQuery[] = BRITISH_NAMES.map((name) => ({ name, kind: 'person' }));
     const queries: ScreeningQuery[] = [];
     for (let i = 0; i < 200; i += 1) queries.push(british[i], perturbed[i]);

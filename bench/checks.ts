@@ -52,7 +52,9 @@ const POLL_MS = 50;
 /** After the last submit, how long to wait for the stragglers before giving up. */
 const DRAIN_TIMEOUT_MS = 120_000;
 const RATE_LIMIT_PER_MINUTE = '1000000';
-const CERTIFICATE = readFileSync(join(__dirname, '..', 'test', 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'));
+const CERTIFICATE = readFileSync(
+  join(__dirname, '..', 'test', 'fixtures', 'uploads', 'certificate-of-incorporation.pdf'),
+);
 const CHECK_JOBS: readonly string[] = [JobName.CheckDocument, JobName.CheckOrganisation];
 
 const DIRECTOR = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' };
@@ -109,7 +111,10 @@ async function insertOrganisations(client: Client, userId: string, count: number
        RETURNING id, substring(legal_name from 14 for 5)::int AS n`,
       [userId, count],
     );
-    await client.query(`INSERT INTO organisation_members (organisation_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`, [orgs.rows.map((o) => o.id), userId]);
+    await client.query(
+      `INSERT INTO organisation_members (organisation_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'owner'`,
+      [orgs.rows.map((o) => o.id), userId],
+    );
     const people = await client.query<{ id: string; organisation_id: string }>(
       `INSERT INTO people (organisation_id, first_name, last_name, date_of_birth, nationality, roles)
        SELECT unnest($1::uuid[]), $2, $3, $4::date, $5, ARRAY['director']
@@ -118,20 +123,35 @@ async function insertOrganisations(client: Client, userId: string, count: number
     );
     await client.query('COMMIT');
     const personOf = new Map(people.rows.map((p) => [p.organisation_id, p.id]));
-    return orgs.rows.map((o) => ({ id: o.id, personId: personOf.get(o.id)!, index: o.n, documentIds: [] })).sort((a, b) => a.index - b.index);
+    return orgs.rows
+      .map((o) => ({ id: o.id, personId: personOf.get(o.id)!, index: o.n, documentIds: [] }))
+      .sort((a, b) => a.index - b.index);
   } catch (e) {
     await client.query('ROLLBACK');
     throw e;
   }
 }
 
-async function uploadDocument(baseUrl: string, token: string, orgId: string, file: Buffer, mime: string, fileName: string, fields: Record<string, string>): Promise<string> {
+async function uploadDocument(
+  baseUrl: string,
+  token: string,
+  orgId: string,
+  file: Buffer,
+  mime: string,
+  fileName: string,
+  fields: Record<string, string>,
+): Promise<string> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([file], { type: mime }), fileName);
-  const res = await fetch(`${baseUrl}/v1/organisations/${orgId}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${baseUrl}/v1/organisations/${orgId}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   const text = await res.text();
-  if (res.status !== 201) throw new Error(`upload ${fields.type} for ${orgId} answered ${res.status} ${text.slice(0, 300)}`);
+  if (res.status !== 201)
+    throw new Error(`upload ${fields.type} for ${orgId} answered ${res.status} ${text.slice(0, 300)}`);
   return (JSON.parse(text) as { id: string }).id;
 }
 
@@ -147,7 +167,12 @@ async function pool(concurrency: number, tasks: Array<() => Promise<void>>): Pro
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }
 
-async function uploadDocuments(baseUrl: string, token: string, orgs: PreparedOrg[], concurrency: number): Promise<void> {
+async function uploadDocuments(
+  baseUrl: string,
+  token: string,
+  orgs: PreparedOrg[],
+  concurrency: number,
+): Promise<void> {
   const tasks: Array<() => Promise<void>> = [];
   for (const org of orgs) {
     tasks.push(async () => {
@@ -163,7 +188,11 @@ async function uploadDocuments(baseUrl: string, token: string, orgs: PreparedOrg
       );
     });
     tasks.push(async () => {
-      org.documentIds.push(await uploadDocument(baseUrl, token, org.id, certificate(org.id), 'application/pdf', 'certificate.pdf', { type: 'certificate_of_incorporation' }));
+      org.documentIds.push(
+        await uploadDocument(baseUrl, token, org.id, certificate(org.id), 'application/pdf', 'certificate.pdf', {
+          type: 'certificate_of_incorporation',
+        }),
+      );
     });
   }
   await pool(concurrency, tasks);
@@ -193,7 +222,14 @@ class JobObserver {
       if (!CHECK_JOBS.includes(job.name)) return;
       const data = job.data as { documentId?: string; organisationId?: string };
       const orgId = data.organisationId ?? this.orgOfDocument.get(data.documentId ?? '') ?? '?';
-      this.completed.push({ name: job.name, orgId, addedAt: job.timestamp, startedAt: job.processedOn ?? Number.NaN, finishedAt: job.finishedOn ?? Date.now(), attempts: job.attemptsMade });
+      this.completed.push({
+        name: job.name,
+        orgId,
+        addedAt: job.timestamp,
+        startedAt: job.processedOn ?? Number.NaN,
+        finishedAt: job.finishedOn ?? Date.now(),
+        attempts: job.attemptsMade,
+      });
     });
     processor.worker.on('failed', () => {
       this.failedAttempts++;
@@ -234,7 +270,10 @@ class AuditTail {
         [this.lastId],
       );
       for (const row of r.rows) {
-        (row.action === 'verification.submit' ? this.submittedAt : this.completedAt).set(row.subject_id, row.created_at.getTime());
+        (row.action === 'verification.submit' ? this.submittedAt : this.completedAt).set(
+          row.subject_id,
+          row.created_at.getTime(),
+        );
       }
       if (r.rows.length > 0) this.lastId = r.rows[r.rows.length - 1]!.id;
       this.polls++;
@@ -261,7 +300,10 @@ interface Submission {
 
 async function submit(baseUrl: string, token: string, orgId: string, scheduledAt: number): Promise<Submission> {
   const sentAt = Date.now();
-  const res = await fetch(`${baseUrl}/v1/organisations/${orgId}/verification/submit`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${baseUrl}/v1/organisations/${orgId}/verification/submit`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   const answeredAt = Date.now();
   const body = await res.text();
   return { orgId, scheduledAt, sentAt, answeredAt, status: res.status, body };
@@ -293,7 +335,15 @@ async function waitForAll(tail: AuditTail, orgIds: string[], deadline: number): 
 // Report
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const row = (label: string, s: LatencySummary) => [label, String(s.count), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), fmt(s.mean)];
+const row = (label: string, s: LatencySummary) => [
+  label,
+  String(s.count),
+  fmt(s.p50),
+  fmt(s.p95),
+  fmt(s.p99),
+  fmt(s.max),
+  fmt(s.mean),
+];
 
 interface Breakdown {
   label: string;
@@ -306,7 +356,10 @@ async function main(): Promise<void> {
   const warmup = nonNegativeInteger('BENCH_CHECKS_WARMUP', 20);
   const uploadConcurrency = positiveInteger('BENCH_CHECKS_UPLOAD_CONCURRENCY', 8);
 
-  const gatehouse = await startGatehouse({ role: 'all', env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') } });
+  const gatehouse = await startGatehouse({
+    role: 'all',
+    env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') },
+  });
   const dev = await signedInDeveloper(gatehouse, 'bench-checks');
   const db = new Client({ connectionString: gatehouse.database.url, application_name: 'gatehouse-bench-checks' });
   await db.connect();
@@ -315,15 +368,24 @@ async function main(): Promise<void> {
   // ---- preparation
   const prepStarted = Date.now();
   const all = await insertOrganisations(db, dev.userId, warmup + n);
-  process.stderr.write(`prepared ${all.length} organisations in SQL (${Date.now() - prepStarted} ms); uploading ${all.length * 2} documents at ${uploadConcurrency} at once ...\n`);
+  process.stderr.write(
+    `prepared ${all.length} organisations in SQL (${Date.now() - prepStarted} ms); uploading ${all.length * 2} documents at ${uploadConcurrency} at once ...\n`,
+  );
   const uploadStarted = Date.now();
   await uploadDocuments(gatehouse.baseUrl, dev.token, all, uploadConcurrency);
   const uploadSeconds = (Date.now() - uploadStarted) / 1000;
   const docCount = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM documents`)).rows[0]!.n;
   if (docCount !== all.length * 2) throw new Error(`expected ${all.length * 2} documents, found ${docCount}`);
-  const storedCount = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM organisations WHERE verification_status = 'unverified'`)).rows[0]!.n;
-  if (storedCount !== all.length) throw new Error(`expected ${all.length} unverified organisations, found ${storedCount}`);
-  process.stderr.write(`uploaded ${docCount} documents in ${fmt(uploadSeconds, 1)} s (${fmt(docCount / uploadSeconds, 1)} uploads/s); preparation ${fmt((Date.now() - prepStarted) / 1000, 1)} s\n`);
+  const storedCount = (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM organisations WHERE verification_status = 'unverified'`,
+    )
+  ).rows[0]!.n;
+  if (storedCount !== all.length)
+    throw new Error(`expected ${all.length} unverified organisations, found ${storedCount}`);
+  process.stderr.write(
+    `uploaded ${docCount} documents in ${fmt(uploadSeconds, 1)} s (${fmt(docCount / uploadSeconds, 1)} uploads/s); preparation ${fmt((Date.now() - prepStarted) / 1000, 1)} s\n`,
+  );
 
   const orgOfDocument = new Map<string, string>();
   for (const o of all) for (const d of o.documentIds) orgOfDocument.set(d, o.id);
@@ -340,7 +402,11 @@ async function main(): Promise<void> {
     const ws = await submitAtRate(gatehouse.baseUrl, dev.token, warm, rate);
     const bad = ws.filter((s) => s.status !== 202);
     if (bad.length > 0) throw new Error(`warm-up submit answered ${bad[0]!.status} ${bad[0]!.body.slice(0, 300)}`);
-    await waitForAll(tail, warm.map((o) => o.id), Date.now() + DRAIN_TIMEOUT_MS);
+    await waitForAll(
+      tail,
+      warm.map((o) => o.id),
+      Date.now() + DRAIN_TIMEOUT_MS,
+    );
     const missing = warm.filter((o) => !tail.completedAt.has(o.id)).length;
     if (missing > 0) throw new Error(`warm-up: ${missing} submissions never reached pending_review`);
     process.stderr.write(' done\n');
@@ -348,7 +414,9 @@ async function main(): Promise<void> {
   const warmJobs = observer.completed.length;
 
   // ---- measured phase
-  process.stderr.write(`measured: ${measured.length} submissions at ${rate}/s (~${fmt(measured.length / rate)} s) ...\n`);
+  process.stderr.write(
+    `measured: ${measured.length} submissions at ${rate}/s (~${fmt(measured.length / rate)} s) ...\n`,
+  );
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
@@ -375,7 +443,8 @@ async function main(): Promise<void> {
   const latency = summarise(latencies);
   const submitLatency = summarise(submissions.map((s) => s.answeredAt - s.sentAt));
   const sendLag = summarise(submissions.map((s) => s.sentAt - s.scheduledAt));
-  const actualRate = (submissions.length - 1) / ((submissions[submissions.length - 1]!.sentAt - submissions[0]!.sentAt) / 1000);
+  const actualRate =
+    (submissions.length - 1) / ((submissions[submissions.length - 1]!.sentAt - submissions[0]!.sentAt) / 1000);
 
   const measuredIds = new Set(ids);
   const jobs = observer.completed.slice(warmJobs).filter((j) => measuredIds.has(j.orgId));
@@ -437,7 +506,11 @@ async function main(): Promise<void> {
   const pass = latency.count > 0 && missing === 0 && rejected.length === 0 && latency.p95 <= GOAL_P95_MS;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`Checks pipeline bench: node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+  lines.push(
+    `Checks pipeline bench: node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}, load average ${loadavg()
+      .map((l) => fmt(l, 2))
+      .join(' ')}`,
+  );
   lines.push(
     `checks queue concurrency ${QUEUE_SETTINGS[QueueName.Checks].concurrency}, dispatcher polls every 1 s; ` +
       `${all.length} organisations prepared (${warm.length} warm-up), ${docCount} documents uploaded in ${fmt(uploadSeconds, 1)} s at ${uploadConcurrency} at once`,
@@ -463,15 +536,24 @@ async function main(): Promise<void> {
       `${observer.failedAttempts} failed attempts; wall time ${fmt(wallSeconds, 1)} s (first submit → last pending_review): ${fmt(jobsPerSecond, 1)} jobs/s, ` +
       `${fmt(reached.length / wallSeconds, 1)} submissions/s`,
   );
-  lines.push(`check results: ${outcomes.rows.map((o) => `${o.name} ${o.result} ${o.n}`).join(', ')}; risk: ${risks.rows.map((r) => `${r.risk_level ?? 'null'} ${r.n}`).join(', ')}`);
+  lines.push(
+    `check results: ${outcomes.rows.map((o) => `${o.name} ${o.result} ${o.n}`).join(', ')}; risk: ${risks.rows.map((r) => `${r.risk_level ?? 'null'} ${r.n}`).join(', ')}`,
+  );
   lines.push('');
   lines.push('where the time goes (ms):');
-  lines.push(table([['stage', 'n', 'p50', 'p95', 'p99', 'max', 'mean'], ...breakdown.map((b) => row(b.label, summarise(b.samples)))]));
+  lines.push(
+    table([
+      ['stage', 'n', 'p50', 'p95', 'p99', 'max', 'mean'],
+      ...breakdown.map((b) => row(b.label, summarise(b.samples))),
+    ]),
+  );
   lines.push(
     `dispatcher: ${ticks.length} ticks that added jobs; gap between ticks p50 ${fmt(summarise(tickGaps).p50)} ms, max ${fmt(summarise(tickGaps).max)} ms; ` +
       `time to add one tick's jobs p50 ${fmt(summarise(tickSpans).p50)} ms, max ${fmt(summarise(tickSpans).max)} ms; jobs per tick p50 ${fmt(summarise(ticks.map((t) => t.jobs)).p50)}`,
   );
-  lines.push(`queue wait (added → started), every job: p50 ${fmt(jobQueueWait.p50)} ms, p95 ${fmt(jobQueueWait.p95)} ms`);
+  lines.push(
+    `queue wait (added → started), every job: p50 ${fmt(jobQueueWait.p50)} ms, p95 ${fmt(jobQueueWait.p95)} ms`,
+  );
   lines.push(
     `process (app + client): CPU ${fmt(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100)}% of one core; event-loop delay p50 ${fmt(loopDelay.percentile(50) / 1e6, 1)} ms, ` +
       `p99 ${fmt(loopDelay.percentile(99) / 1e6, 1)} ms, max ${fmt(loopDelay.max / 1e6, 1)} ms; audit tail: ${tail.polls} polls, mean ${fmt(tail.pollMsTotal / Math.max(1, tail.polls), 1)} ms`,

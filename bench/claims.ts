@@ -62,7 +62,14 @@ const P99_GOAL_MS = 25;
 const SAMPLE_EVERY_MS = 20;
 
 /** Parameters of CLAIM_STATEMENT for a plain reviewer and no request id, as the service's autocommit claim runs it. */
-const claimParams = (reviewer: Principal, inTransaction = false): unknown[] => [reviewer.userId, false, reviewer.email, LEASE_MS / 1000, null, inTransaction];
+const claimParams = (reviewer: Principal, inTransaction = false): unknown[] => [
+  reviewer.userId,
+  false,
+  reviewer.email,
+  LEASE_MS / 1000,
+  null,
+  inTransaction,
+];
 
 interface Settings {
   seconds: number;
@@ -136,7 +143,9 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
         [owners],
       )
     ).rows.map((r) => r.id);
-    await c.query(`INSERT INTO organisation_members (organisation_id, user_id, role) SELECT id, created_by, 'owner' FROM organisations`);
+    await c.query(
+      `INSERT INTO organisation_members (organisation_id, user_id, role) SELECT id, created_by, 'owner' FROM organisations`,
+    );
 
     // Mixed risk (high / medium / low in turn) and due times spread over two weeks, not in id order.
     await c.query(
@@ -159,7 +168,9 @@ async function createDatabase(settings: Settings): Promise<Fixture> {
       )
     ).rows;
     await c.query('ANALYZE');
-    log(`data: ${settings.tasks} pending tasks over ${orgIds.length} organisation(s) (each with its own owner), ${reviewerRows.length} reviewers, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `data: ${settings.tasks} pending tasks over ${orgIds.length} organisation(s) (each with its own owner), ${reviewerRows.length} reviewers, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const reviewers: Principal[] = reviewerRows.map((r) => ({
       userId: r.id,
@@ -296,7 +307,12 @@ interface WaitSamples {
   states: Map<string, number>;
 }
 
-function classify(row: { state: string | null; wait_event_type: string | null; wait_event: string | null; query: string | null }): string {
+function classify(row: {
+  state: string | null;
+  wait_event_type: string | null;
+  wait_event: string | null;
+  query: string | null;
+}): string {
   const q = normaliseSql(row.query ?? '');
   const what = /^WITH own AS MATERIALIZED \( SELECT coalesce/.test(q)
     ? 'claim statement (pick + lease + review start + audit_queue)'
@@ -323,7 +339,11 @@ function classify(row: { state: string | null; wait_event_type: string | null; w
   return `running (CPU) in: ${what}`;
 }
 
-function startWaitSampler(url: string, applicationName: string, pool: { waitingCount: number; totalCount: number; idleCount: number }): { stop(): Promise<WaitSamples> } {
+function startWaitSampler(
+  url: string,
+  applicationName: string,
+  pool: { waitingCount: number; totalCount: number; idleCount: number },
+): { stop(): Promise<WaitSamples> } {
   const result: WaitSamples = { samples: 0, poolWaiting: 0, poolBusy: 0, states: new Map() };
   const client = new Client({ connectionString: url, application_name: 'gatehouse-bench-sampler' });
   let running = true;
@@ -332,7 +352,12 @@ function startWaitSampler(url: string, applicationName: string, pool: { waitingC
     try {
       while (running) {
         const rows = (
-          await client.query<{ state: string | null; wait_event_type: string | null; wait_event: string | null; query: string | null }>(
+          await client.query<{
+            state: string | null;
+            wait_event_type: string | null;
+            wait_event: string | null;
+            query: string | null;
+          }>(
             `SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
             [applicationName],
           )
@@ -360,8 +385,23 @@ function startWaitSampler(url: string, applicationName: string, pool: { waitingC
 }
 
 /** Machine CPU (all processes, PostgreSQL included), this process's CPU and its event-loop delay, over a phase. */
-function startCpuMeter(): { stop(): { machineBusyPct: number; processPctOfOneCpu: number; loopDelayP50Ms: number; loopDelayP99Ms: number; loopDelayMaxMs: number } } {
-  const machine = () => cpus().reduce((acc, c) => ({ busy: acc.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq, total: acc.total + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle }), { busy: 0, total: 0 });
+function startCpuMeter(): {
+  stop(): {
+    machineBusyPct: number;
+    processPctOfOneCpu: number;
+    loopDelayP50Ms: number;
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+  };
+} {
+  const machine = () =>
+    cpus().reduce(
+      (acc, c) => ({
+        busy: acc.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq,
+        total: acc.total + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle,
+      }),
+      { busy: 0, total: 0 },
+    );
   const m0 = machine();
   const p0 = process.cpuUsage();
   const t0 = performance.now();
@@ -394,12 +434,18 @@ function startCpuMeter(): { stop(): { machineBusyPct: number; processPctOfOneCpu
  * pg_prepared_statements of every connection in the app's pool (each is checked out at once, so
  * each is asked): did the claim's named statement reuse its plan?
  */
-async function preparedClaimPlans(pool: Pool): Promise<{ connections: number; preparedOn: number; genericPlans: number; customPlans: number }> {
+async function preparedClaimPlans(
+  pool: Pool,
+): Promise<{ connections: number; preparedOn: number; genericPlans: number; customPlans: number }> {
   const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
   const result = { connections: clients.length, preparedOn: 0, genericPlans: 0, customPlans: 0 };
   try {
     for (const c of clients) {
-      const rows = (await c.query<{ generic_plans: string; custom_plans: string }>(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'review-tasks-claim'`)).rows;
+      const rows = (
+        await c.query<{ generic_plans: string; custom_plans: string }>(
+          `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'review-tasks-claim'`,
+        )
+      ).rows;
       for (const r of rows) {
         result.preparedOn++;
         result.genericPlans += Number(r.generic_plans);
@@ -435,8 +481,12 @@ async function explainGeneric(url: string, sql: string, params: unknown[]): Prom
       await c.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
       await c.query(`PREPARE bench_generic_claim AS ${sql}`);
       // EXECUTE inside EXPLAIN takes no bind parameters: the values go in as literals.
-      const args = params.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? c.escapeLiteral(v) : String(v))).join(', ');
-      const rows = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic_claim(${args})`)).rows;
+      const args = params
+        .map((v) => (v === null ? 'NULL' : typeof v === 'string' ? c.escapeLiteral(v) : String(v)))
+        .join(', ');
+      const rows = (
+        await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic_claim(${args})`)
+      ).rows;
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     } finally {
       await c.query('ROLLBACK');
@@ -445,17 +495,29 @@ async function explainGeneric(url: string, sql: string, params: unknown[]): Prom
 }
 
 /** EXPLAIN ANALYZE of the expired-lease sweep and of the claim statement (each rolled back), as the service runs them. */
-async function explainClaim(url: string, reviewer: Principal, when: string): Promise<Array<{ when: string; plan: string }>> {
+async function explainClaim(
+  url: string,
+  reviewer: Principal,
+  when: string,
+): Promise<Array<{ when: string; plan: string }>> {
   return [
     { when: `lease sweep, ${when}`, plan: await explain(url, SWEEP_EXPIRED_LEASES_STATEMENT, []) },
-    { when: `claim statement (custom plan), ${when}`, plan: await explain(url, CLAIM_STATEMENT, claimParams(reviewer)) },
-    { when: `claim statement (generic plan), ${when}`, plan: await explainGeneric(url, CLAIM_STATEMENT, claimParams(reviewer)) },
+    {
+      when: `claim statement (custom plan), ${when}`,
+      plan: await explain(url, CLAIM_STATEMENT, claimParams(reviewer)),
+    },
+    {
+      when: `claim statement (generic plan), ${when}`,
+      plan: await explainGeneric(url, CLAIM_STATEMENT, claimParams(reviewer)),
+    },
   ];
 }
 
 function planFacts(plan: string): string {
   const execution = /Execution Time: ([\d.]+) ms/.exec(plan)?.[1];
-  const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1])).reduce((a, b) => a + b, 0);
+  const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)]
+    .map((m) => Number(m[1]))
+    .reduce((a, b) => a + b, 0);
   const hits = /Index (?:Only )?Scan using (\w+)/.exec(plan)?.[1];
   // The top node's buffers include its children's: pages touched by the whole statement.
   const buffers = /Buffers: shared ([^\n]+)/.exec(plan)?.[1];
@@ -470,10 +532,20 @@ function planFacts(plan: string): string {
  * phase, which then counts only its own, still queued).
  */
 async function checkCases(c: Client, events: 'audit_entries and audit_queue' | 'audit_queue'): Promise<string[]> {
-  const started = `SELECT actor_type, actor_id, subject_type, subject_id, before, after FROM audit_queue WHERE action = 'verification.review_started'` +
-    (events === 'audit_queue' ? '' : ` UNION ALL SELECT actor_type, actor_id, subject_type, subject_id, before, after FROM audit_entries WHERE action = 'verification.review_started'`);
+  const started =
+    `SELECT actor_type, actor_id, subject_type, subject_id, before, after FROM audit_queue WHERE action = 'verification.review_started'` +
+    (events === 'audit_queue'
+      ? ''
+      : ` UNION ALL SELECT actor_type, actor_id, subject_type, subject_id, before, after FROM audit_entries WHERE action = 'verification.review_started'`);
   const [r] = (
-    await c.query<{ not_in_review: number; orgs_claimed: number; orgs_in_review: number; events: number; event_orgs: number; bad_events: number }>(
+    await c.query<{
+      not_in_review: number;
+      orgs_claimed: number;
+      orgs_in_review: number;
+      events: number;
+      event_orgs: number;
+      bad_events: number;
+    }>(
       `WITH started AS (${started}),
             claimed AS (SELECT id, organisation_id, claimed_by FROM review_tasks WHERE status = 'claimed')
        SELECT (SELECT count(*)::int FROM claimed t JOIN organisations o ON o.id = t.organisation_id WHERE o.verification_status <> 'in_review') AS not_in_review,
@@ -491,8 +563,10 @@ async function checkCases(c: Client, events: 'audit_entries and audit_queue' | '
     `${r!.orgs_claimed} organisation(s) claimed, ${r!.orgs_in_review} in_review, ${r!.not_in_review} claimed task(s) whose organisation is not; ` +
       `${r!.events} verification.review_started events (${events}) for ${r!.event_orgs} organisation(s), ${r!.bad_events} not matching a claim`,
   ];
-  if (r!.not_in_review > 0 || r!.orgs_in_review !== r!.orgs_claimed) notes.push('MISMATCH: claimed cases and in_review organisations differ');
-  if (r!.events !== r!.orgs_claimed || r!.event_orgs !== r!.events || r!.bad_events > 0) notes.push('MISMATCH: not exactly one review_started event per claimed organisation');
+  if (r!.not_in_review > 0 || r!.orgs_in_review !== r!.orgs_claimed)
+    notes.push('MISMATCH: claimed cases and in_review organisations differ');
+  if (r!.events !== r!.orgs_claimed || r!.event_orgs !== r!.events || r!.bad_events > 0)
+    notes.push('MISMATCH: not exactly one review_started event per claimed organisation');
   return notes;
 }
 
@@ -501,10 +575,17 @@ interface DuplicateCheck {
   text: string;
 }
 
-async function checkDuplicates(url: string, label: string, ids: string[], extra?: (c: Client) => Promise<string[]>): Promise<DuplicateCheck> {
+async function checkDuplicates(
+  url: string,
+  label: string,
+  ids: string[],
+  extra?: (c: Client) => Promise<string[]>,
+): Promise<DuplicateCheck> {
   const unique = new Set(ids).size;
   return withClient(url, async (c) => {
-    const [{ n }] = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM review_tasks WHERE status = 'claimed'`)).rows as [{ n: number }];
+    const [{ n }] = (
+      await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM review_tasks WHERE status = 'claimed'`)
+    ).rows as [{ n: number }];
     const problems: string[] = [];
     if (unique !== ids.length) problems.push(`${ids.length - unique} duplicate claim(s)`);
     if (n !== ids.length) problems.push(`${n} claimed rows for ${ids.length} successful claims`);
@@ -553,14 +634,17 @@ function waitReport(w: WaitSamples, claims: PhaseResult, poolSize: number): stri
   const sorted = [...w.states.entries()].sort((a, b) => b[1] - a[1]);
   lines.push(`   the app's PostgreSQL connections, share of samples (mean connections in that state):`);
   for (const [state, count] of sorted) {
-    lines.push(`     ${fmt((100 * count) / Math.max(1, total), 1).padStart(5)}%  (${fmt(count / Math.max(1, w.samples), 2)})  ${state}`);
+    lines.push(
+      `     ${fmt((100 * count) / Math.max(1, total), 1).padStart(5)}%  (${fmt(count / Math.max(1, w.samples), 2)})  ${state}`,
+    );
   }
   return lines;
 }
 
 async function main(): Promise<void> {
   const settings = settingsFromEnv();
-  if (process.env.DATABASE_POOL_SIZE && settings.pool === undefined) log('WARNING: DATABASE_POOL_SIZE is ignored here (the bench builds its own config); set BENCH_CLAIMS_POOL');
+  if (process.env.DATABASE_POOL_SIZE && settings.pool === undefined)
+    log('WARNING: DATABASE_POOL_SIZE is ignored here (the bench builds its own config); set BENCH_CLAIMS_POOL');
 
   const fixture = await createDatabase(settings);
   const app = await startGatehouse(fixture, settings);
@@ -569,57 +653,86 @@ async function main(): Promise<void> {
   const appPool = (appDataSource.driver as unknown as { master: Pool }).master;
   // What the app's pool was actually built with (DATABASE_POOL_SIZE, or its default).
   const poolSize = appPool.options.max ?? 10;
-  log(`app: TypeORM pool of ${poolSize} connections${settings.pool === undefined ? ' (default; BENCH_CLAIMS_POOL unset)' : ` (BENCH_CLAIMS_POOL=${settings.pool})`}`);
-  const appName = (appDataSource.options.extra as { application_name?: string } | undefined)?.application_name ?? 'gatehouse-api';
+  log(
+    `app: TypeORM pool of ${poolSize} connections${settings.pool === undefined ? ' (default; BENCH_CLAIMS_POOL unset)' : ` (BENCH_CLAIMS_POOL=${settings.pool})`}`,
+  );
+  const appName =
+    (appDataSource.options.extra as { application_name?: string } | undefined)?.application_name ?? 'gatehouse-api';
 
   const plans: Array<{ when: string; plan: string }> = [];
-  plans.push(...(await explainClaim(fixture.url, fixture.reviewers[0]!, `fresh queue (${settings.tasks} pending, 0 claimed)`)));
+  plans.push(
+    ...(await explainClaim(fixture.url, fixture.reviewers[0]!, `fresh queue (${settings.tasks} pending, 0 claimed)`)),
+  );
 
   // 1a. One claimer: the uncontended cost of a service claim.
   let serial: PhaseResult | undefined;
   if (settings.serialSeconds > 0) {
     log(`service claim, 1 claimer, ${settings.serialSeconds} s ...`);
-    serial = await runLoops('service claim, 1 claimer', 1, 0, settings.serialSeconds, async () => (await service.claim(fixture.reviewers[0]!))?.id);
-    log(`  ${serial.summary.count} claims, ${fmt(serial.perSecond, 0)}/s, p50 ${fmt(serial.summary.p50, 2)} ms, p99 ${fmt(serial.summary.p99, 2)} ms`);
+    serial = await runLoops(
+      'service claim, 1 claimer',
+      1,
+      0,
+      settings.serialSeconds,
+      async () => (await service.claim(fixture.reviewers[0]!))?.id,
+    );
+    log(
+      `  ${serial.summary.count} claims, ${fmt(serial.perSecond, 0)}/s, p50 ${fmt(serial.summary.p50, 2)} ms, p99 ${fmt(serial.summary.p99, 2)} ms`,
+    );
   }
 
   // 1b. 50 claimers through the service.
-  log(`service claim, ${settings.concurrency} claimers, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
+  log(
+    `service claim, ${settings.concurrency} claimers, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`,
+  );
   const sampler = startWaitSampler(fixture.url, appName, appPool);
   const cpu = startCpuMeter();
   let wrongHolder = 0;
-  const serviceRun = await runLoops(`service claim (TypeORM pool ${poolSize})`, settings.concurrency, settings.warmupSeconds, settings.seconds, async (worker) => {
-    const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
-    const task = await service.claim(reviewer);
-    if (task && task.claimedBy !== reviewer.userId) wrongHolder++;
-    return task?.id;
-  });
+  const serviceRun = await runLoops(
+    `service claim (TypeORM pool ${poolSize})`,
+    settings.concurrency,
+    settings.warmupSeconds,
+    settings.seconds,
+    async (worker) => {
+      const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
+      const task = await service.claim(reviewer);
+      if (task && task.claimedBy !== reviewer.userId) wrongHolder++;
+      return task?.id;
+    },
+  );
   const waits = await sampler.stop();
   const prepared = await preparedClaimPlans(appPool);
   const cpuUse = cpu.stop();
-  log(`  ${serviceRun.summary.count} claims, ${fmt(serviceRun.perSecond, 0)}/s, p50 ${fmt(serviceRun.summary.p50, 2)} ms, p99 ${fmt(serviceRun.summary.p99, 2)} ms, ${serviceRun.errors} errors`);
+  log(
+    `  ${serviceRun.summary.count} claims, ${fmt(serviceRun.perSecond, 0)}/s, p50 ${fmt(serviceRun.summary.p50, 2)} ms, p99 ${fmt(serviceRun.summary.p99, 2)} ms, ${serviceRun.errors} errors`,
+  );
 
   const serviceIds = [...(serial?.ids ?? []), ...serviceRun.ids];
-  const serviceCheck = await checkDuplicates(fixture.url, 'service phase (1 claimer + 50 claimers, warm-up included)', serviceIds, async (c) => {
-    const [a] = (
-      await c.query<{ n: number; distinct_subjects: number; queued: number; max_version: number }>(
-        `WITH claimed AS (SELECT subject_id FROM audit_entries WHERE action = 'review.task_claimed'
+  const serviceCheck = await checkDuplicates(
+    fixture.url,
+    'service phase (1 claimer + 50 claimers, warm-up included)',
+    serviceIds,
+    async (c) => {
+      const [a] = (
+        await c.query<{ n: number; distinct_subjects: number; queued: number; max_version: number }>(
+          `WITH claimed AS (SELECT subject_id FROM audit_entries WHERE action = 'review.task_claimed'
                           UNION ALL SELECT subject_id FROM audit_queue WHERE action = 'review.task_claimed')
          SELECT (SELECT count(*)::int FROM claimed) AS n,
                 (SELECT count(DISTINCT subject_id)::int FROM claimed) AS distinct_subjects,
                 (SELECT count(*)::int FROM audit_queue WHERE action = 'review.task_claimed') AS queued,
                 (SELECT coalesce(max(claim_version), 0)::int FROM review_tasks) AS max_version`,
-      )
-    ).rows;
-    const notes = [
-      `${a!.n} review.task_claimed audit events (${a!.queued} still in audit_queue, the api role runs no chainer) for ${a!.distinct_subjects} distinct tasks`,
-      `max claim_version ${a!.max_version}`,
-    ];
-    if (a!.n !== serviceIds.length || a!.distinct_subjects !== serviceIds.length) notes.push('MISMATCH: audit entries do not match the claims');
-    if (a!.max_version > 1) notes.push('MISMATCH: a task was claimed more than once');
-    if (wrongHolder > 0) notes.push(`MISMATCH: ${wrongHolder} claims returned another reviewer as holder`);
-    return [...notes, ...(await checkCases(c, 'audit_entries and audit_queue'))];
-  });
+        )
+      ).rows;
+      const notes = [
+        `${a!.n} review.task_claimed audit events (${a!.queued} still in audit_queue, the api role runs no chainer) for ${a!.distinct_subjects} distinct tasks`,
+        `max claim_version ${a!.max_version}`,
+      ];
+      if (a!.n !== serviceIds.length || a!.distinct_subjects !== serviceIds.length)
+        notes.push('MISMATCH: audit entries do not match the claims');
+      if (a!.max_version > 1) notes.push('MISMATCH: a task was claimed more than once');
+      if (wrongHolder > 0) notes.push(`MISMATCH: ${wrongHolder} claims returned another reviewer as holder`);
+      return [...notes, ...(await checkCases(c, 'audit_entries and audit_queue'))];
+    },
+  );
   log(`  ${serviceCheck.text}`);
 
   // Link the queued claim events into the chain, as the audit worker's chainer does (batches of
@@ -648,8 +761,19 @@ async function main(): Promise<void> {
     `now ${chainCheck.entries} review.task_claimed audit entries, ${chainCheck.queued} left in audit_queue, audit_head.entry_count ${chainCheck.count_matches ? 'matches' : 'DOES NOT match'} the entries; ` +
     `chain verified: ${verified.ok ? `ok, ${verified.checked} entries` : `BROKEN at ${verified.firstBrokenId} (${verified.reason})`} in ${fmt(verifyMs, 0)} ms; ${chainCheck.cases.join('; ')}`;
   log(`  ${chainText}`);
-  const chainOk = chainCheck.queued === 0 && chainCheck.entries === serviceIds.length && chainCheck.count_matches && verified.ok && !chainCheck.cases.some((n) => n.startsWith('MISMATCH'));
-  plans.push(...(await explainClaim(fixture.url, fixture.reviewers[0]!, `after the service phase (${serviceIds.length} claimed with a live lease)`)));
+  const chainOk =
+    chainCheck.queued === 0 &&
+    chainCheck.entries === serviceIds.length &&
+    chainCheck.count_matches &&
+    verified.ok &&
+    !chainCheck.cases.some((n) => n.startsWith('MISMATCH'));
+  plans.push(
+    ...(await explainClaim(
+      fixture.url,
+      fixture.reviewers[0]!,
+      `after the service phase (${serviceIds.length} claimed with a live lease)`,
+    )),
+  );
 
   // The app is done: close it now, so its pool (BENCH_CLAIMS_POOL may be large) does not count
   // against max_connections beside the bare phase's 50.
@@ -659,41 +783,77 @@ async function main(): Promise<void> {
   // Put the queue back to 100,000 pending for the bare statement, and the claimed cases back to
   // pending_review (as releases would), so its claims start reviews as the service's did.
   await withClient(fixture.url, async (c) => {
-    await c.query(`UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL WHERE status = 'claimed'`);
-    await c.query(`UPDATE organisations SET verification_status = 'pending_review' WHERE verification_status = 'in_review'`);
+    await c.query(
+      `UPDATE review_tasks SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL WHERE status = 'claimed'`,
+    );
+    await c.query(
+      `UPDATE organisations SET verification_status = 'pending_review' WHERE verification_status = 'in_review'`,
+    );
     await c.query('VACUUM ANALYZE review_tasks');
     await c.query('VACUUM ANALYZE organisations');
   });
 
   // 2. The bare claim statement on a pg Pool of 50.
-  log(`bare claim statement, ${settings.concurrency} claimers on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
-  const barePool = new Pool({ connectionString: fixture.url, max: settings.concurrency, application_name: 'gatehouse-bench-bare' });
+  log(
+    `bare claim statement, ${settings.concurrency} claimers on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`,
+  );
+  const barePool = new Pool({
+    connectionString: fixture.url,
+    max: settings.concurrency,
+    application_name: 'gatehouse-bench-bare',
+  });
   cleanups.unshift({ what: 'close bare pool', run: () => barePool.end() });
   await Promise.all(Array.from({ length: settings.concurrency }, () => barePool.query('SELECT 1')));
-  const bareRun = await runLoops(`bare claim statement (pg Pool ${settings.concurrency})`, settings.concurrency, settings.warmupSeconds, settings.seconds, async (worker) => {
-    const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
-    const rows = (await barePool.query<{ id: string }>(CLAIM_STATEMENT, claimParams(reviewer))).rows;
-    return rows[0]?.id;
-  });
-  log(`  ${bareRun.summary.count} claims, ${fmt(bareRun.perSecond, 0)}/s, p50 ${fmt(bareRun.summary.p50, 2)} ms, p99 ${fmt(bareRun.summary.p99, 2)} ms, ${bareRun.errors} errors`);
+  const bareRun = await runLoops(
+    `bare claim statement (pg Pool ${settings.concurrency})`,
+    settings.concurrency,
+    settings.warmupSeconds,
+    settings.seconds,
+    async (worker) => {
+      const reviewer = fixture.reviewers[worker % fixture.reviewers.length]!;
+      const rows = (await barePool.query<{ id: string }>(CLAIM_STATEMENT, claimParams(reviewer))).rows;
+      return rows[0]?.id;
+    },
+  );
+  log(
+    `  ${bareRun.summary.count} claims, ${fmt(bareRun.perSecond, 0)}/s, p50 ${fmt(bareRun.summary.p50, 2)} ms, p99 ${fmt(bareRun.summary.p99, 2)} ms, ${bareRun.errors} errors`,
+  );
   // The service phase's events were chained above, so audit_queue now holds the bare phase's only.
-  const bareCheck = await checkDuplicates(fixture.url, 'bare phase (warm-up included)', bareRun.ids, (c) => checkCases(c, 'audit_queue'));
+  const bareCheck = await checkDuplicates(fixture.url, 'bare phase (warm-up included)', bareRun.ids, (c) =>
+    checkCases(c, 'audit_queue'),
+  );
   log(`  ${bareCheck.text}`);
-  plans.push(...(await explainClaim(fixture.url, fixture.reviewers[0]!, `after the bare phase (${bareRun.ids.length} claimed)`)));
+  plans.push(
+    ...(await explainClaim(fixture.url, fixture.reviewers[0]!, `after the bare phase (${bareRun.ids.length} claimed)`)),
+  );
   cleanups.shift();
   await barePool.end();
 
   // 3. SELECT 1 floor.
-  log(`SELECT 1, ${settings.concurrency} loops on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`);
-  const floorPool = new Pool({ connectionString: fixture.url, max: settings.concurrency, application_name: 'gatehouse-bench-select1' });
+  log(
+    `SELECT 1, ${settings.concurrency} loops on a pg Pool of ${settings.concurrency}, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s ...`,
+  );
+  const floorPool = new Pool({
+    connectionString: fixture.url,
+    max: settings.concurrency,
+    application_name: 'gatehouse-bench-select1',
+  });
   cleanups.unshift({ what: 'close SELECT 1 pool', run: () => floorPool.end() });
   await Promise.all(Array.from({ length: settings.concurrency }, () => floorPool.query('SELECT 1')));
-  const floorRun = await runLoops(`SELECT 1 (pg Pool ${settings.concurrency})`, settings.concurrency, settings.warmupSeconds, settings.seconds, async () => {
-    await floorPool.query('SELECT 1');
-    return '';
-  });
+  const floorRun = await runLoops(
+    `SELECT 1 (pg Pool ${settings.concurrency})`,
+    settings.concurrency,
+    settings.warmupSeconds,
+    settings.seconds,
+    async () => {
+      await floorPool.query('SELECT 1');
+      return '';
+    },
+  );
   floorRun.ids.length = 0;
-  log(`  ${floorRun.summary.count} round trips, ${fmt(floorRun.perSecond, 0)}/s, p50 ${fmt(floorRun.summary.p50, 2)} ms, p99 ${fmt(floorRun.summary.p99, 2)} ms`);
+  log(
+    `  ${floorRun.summary.count} round trips, ${fmt(floorRun.perSecond, 0)}/s, p50 ${fmt(floorRun.summary.p50, 2)} ms, p99 ${fmt(floorRun.summary.p99, 2)} ms`,
+  );
   cleanups.shift();
   await floorPool.end();
 
@@ -701,7 +861,11 @@ async function main(): Promise<void> {
   const floorP99 = floorRun.summary.p99;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`Claims bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+  lines.push(
+    `Claims bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${new Date().toISOString()}`,
+  );
   lines.push(
     `${settings.tasks} pending kyb tasks over ${fixture.orgIds.length} organisation(s); ${settings.concurrency} claimers; ` +
       `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per phase; latencies in ms; the bare phase runs the service's own CLAIM_STATEMENT`,
@@ -722,11 +886,18 @@ async function main(): Promise<void> {
     `Goal p99 ≤ ${P99_GOAL_MS} ms. The issue's "claim" is what a reviewer gets from POST /v1/review/tasks/claim, i.e. the service claim ` +
       `(one statement in autocommit that also starts the case's review on its first claim; a transaction with the sweep only when nothing is pending):`,
   );
-  lines.push(`  service claim, ${settings.concurrency} claimers: p99 ${fmt(serviceRun.summary.p99, 2)} ms → ${verdict(serviceRun.summary.p99)}   (the figure the goal is about)`);
-  lines.push(`  bare claim statement, ${settings.concurrency} claimers: p99 ${fmt(bareRun.summary.p99, 2)} ms → ${verdict(bareRun.summary.p99)}   (the database's share only; not what a reviewer sees)`);
-  if (serviceRun.emptied || bareRun.emptied) lines.push('  note: a phase emptied the queue before its deadline; its window ended there.');
+  lines.push(
+    `  service claim, ${settings.concurrency} claimers: p99 ${fmt(serviceRun.summary.p99, 2)} ms → ${verdict(serviceRun.summary.p99)}   (the figure the goal is about)`,
+  );
+  lines.push(
+    `  bare claim statement, ${settings.concurrency} claimers: p99 ${fmt(bareRun.summary.p99, 2)} ms → ${verdict(bareRun.summary.p99)}   (the database's share only; not what a reviewer sees)`,
+  );
+  if (serviceRun.emptied || bareRun.emptied)
+    lines.push('  note: a phase emptied the queue before its deadline; its window ended there.');
   lines.push('');
-  lines.push('Latency over the measured window (does a claim slow down as claimed rows pile up in front of the queue?):');
+  lines.push(
+    'Latency over the measured window (does a claim slow down as claimed rows pile up in front of the queue?):',
+  );
   for (const r of [serviceRun, bareRun, floorRun]) lines.push(`  ${r.label}: ${timeline(r)}`);
   lines.push('');
   lines.push(`Where the service claim waits (${settings.concurrency} claimers):`);
@@ -752,7 +923,9 @@ async function main(): Promise<void> {
   lines.push(`  ${bareCheck.text}`);
   lines.push(`  audit: ${chainText}`);
   lines.push('');
-  lines.push('EXPLAIN (ANALYZE, BUFFERS) of the expired-lease sweep and the claim statement, one claimer, each rolled back:');
+  lines.push(
+    'EXPLAIN (ANALYZE, BUFFERS) of the expired-lease sweep and the claim statement, one claimer, each rolled back:',
+  );
   for (const p of plans) lines.push(`  ${p.when}: ${planFacts(p.plan)}`);
   for (const p of plans) {
     lines.push('');
@@ -763,7 +936,10 @@ async function main(): Promise<void> {
 
   // Let any straggling claim finish before the cleanup closes the pool under it.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  if (!chainOk) throw new Error('queued claim events did not all reach the audit chain, or it does not verify (see "Duplicates" above)');
+  if (!chainOk)
+    throw new Error(
+      'queued claim events did not all reach the audit chain, or it does not verify (see "Duplicates" above)',
+    );
   if (!serviceCheck.ok || !bareCheck.ok) throw new Error('duplicate or missing claims (see "Duplicates" above)');
 }
 

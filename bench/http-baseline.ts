@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { cpus } from 'node:os';
 import { assertHealthLive, startBare } from './lib/bare-nest-app';
 import { startGatehouse } from './lib/gatehouse';
-import { LoadSettings, RoundsSummary, alternateRounds, loadSettingsFromEnv, roundsTable, summariseRounds } from './lib/load';
+import {
+  LoadSettings,
+  RoundsSummary,
+  alternateRounds,
+  loadSettingsFromEnv,
+  roundsTable,
+  summariseRounds,
+} from './lib/load';
 import { runBench } from './lib/runner';
 
 /**
@@ -24,8 +31,10 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 function report(settings: LoadSettings, bare: RoundsSummary, gatehouse: RoundsSummary): string {
   const lines: string[] = [];
   lines.push('');
-  lines.push(`HTTP baseline: GET ${ROUTE}, ${settings.connections} connections, pipelining ${settings.pipelining}, ` +
-    `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured, ${ROUNDS} alternating rounds`);
+  lines.push(
+    `HTTP baseline: GET ${ROUTE}, ${settings.connections} connections, pipelining ${settings.pipelining}, ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s measured, ${ROUNDS} alternating rounds`,
+  );
   lines.push(`node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}`);
   lines.push('');
   lines.push(roundsTable([bare, gatehouse]));
@@ -52,7 +61,9 @@ async function main(): Promise<void> {
     settings,
     ROUNDS,
   );
-  process.stdout.write(`${report(settings, summariseRounds('bare', results.get('bare')!), summariseRounds('gatehouse', results.get('gatehouse')!))}\n`);
+  process.stdout.write(
+    `${report(settings, summariseRounds('bare', results.get('bare')!), summariseRounds('gatehouse', results.get('gatehouse')!))}\n`,
+  );
 }
 
 if (require.main === module) runBench('http-baseline', main);

@@ -82,7 +82,13 @@ interface Gatehouse {
 async function startGatehouse(smtpUrl: string): Promise<Gatehouse> {
   const { app, config } = await initGatehouse({ role: 'all', label: 'mail', env: { SMTP_URL: smtpUrl, PUBLIC_URL } });
   const mail = app.get(MailService);
-  return { app, config, dataSource: app.get(DataSource), outbox: app.get(OutboxService), messageIdFor: (id) => mail.messageIdFor(id) };
+  return {
+    app,
+    config,
+    dataSource: app.get(DataSource),
+    outbox: app.get(OutboxService),
+    messageIdFor: (id) => mail.messageIdFor(id),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,13 +159,25 @@ function bareTransport(url: string): Transporter {
   // A pooled transport with the pool options Gatehouse's smtpTransport means to use
   // (src/notifications/mail-transport.ts). The options go in the first argument together with the
   // URL: nodemailer reads a second argument as default message fields, not transport options.
-  const options: SMTPPool.Options = { url, pool: true, maxConnections: 10, maxMessages: 500, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+  const options: SMTPPool.Options = {
+    url,
+    pool: true,
+    maxConnections: 10,
+    maxMessages: 500,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  };
   return nodemailer.createTransport(options);
 }
 
 /** The same content Gatehouse sends for a verify-email row, so both sides move the same bytes. */
 function bareMessage(tag: string, i: number): SendMailOptions & { messageId: string } {
-  const rendered = renderEmail('verify-email', { name: `Bench ${i}`, token: randomBytes(24).toString('base64url') }, { publicUrl: PUBLIC_URL });
+  const rendered = renderEmail(
+    'verify-email',
+    { name: `Bench ${i}`, token: randomBytes(24).toString('base64url') },
+    { publicUrl: PUBLIC_URL },
+  );
   return {
     from: FROM,
     to: `${tag}-${i}@bench.example`,
@@ -217,10 +235,20 @@ async function runBaseline(smtp: SmtpRecorder, settings: Settings): Promise<Base
   missing += await smtp.waitForAll(starts.keys(), nowMs() + settings.timeoutMs);
   connections.paced = smtp.connections - pacedConnections;
   const pacedSummary = summarise(latencies(starts, smtp));
-  log(`  p50 ${fmt(pacedSummary.p50, 1)} ms, p95 ${fmt(pacedSummary.p95, 1)} ms (generator ${fmt(pacedRun.achievedRate, 1)}/s)`);
+  log(
+    `  p50 ${fmt(pacedSummary.p50, 1)} ms, p95 ${fmt(pacedSummary.p95, 1)} ms (generator ${fmt(pacedRun.achievedRate, 1)}/s)`,
+  );
 
   transport.close();
-  return { peakPerSecond, peakSeconds, paced: pacedSummary, pacedResolve: summarise(resolved), pacedRun, connections, missing };
+  return {
+    peakPerSecond,
+    peakSeconds,
+    paced: pacedSummary,
+    pacedResolve: summarise(resolved),
+    pacedRun,
+    connections,
+    missing,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +330,12 @@ interface GatehouseResult {
 }
 
 async function enqueueOne(g: Gatehouse, tag: string, i: number): Promise<string> {
-  return g.dataSource.transaction((m) => g.outbox.enqueue(m, `${tag}-${i}@bench.example`, 'verify-email', { name: `Bench ${i}`, token: randomBytes(24).toString('base64url') }));
+  return g.dataSource.transaction((m) =>
+    g.outbox.enqueue(m, `${tag}-${i}@bench.example`, 'verify-email', {
+      name: `Bench ${i}`,
+      token: randomBytes(24).toString('base64url'),
+    }),
+  );
 }
 
 async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings): Promise<GatehouseResult> {
@@ -312,7 +345,8 @@ async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings
   const warm: string[] = [];
   for (let i = 0; i < WARMUP_EMAILS; i++) warm.push(g.messageIdFor(await enqueueOne(g, 'warm', i)));
   const warmMissing = await smtp.waitForAll(warm, nowMs() + settings.timeoutMs);
-  if (warmMissing > 0) throw new Error(`warm-up: ${warmMissing} of ${WARMUP_EMAILS} emails never arrived; is the pipeline working?`);
+  if (warmMissing > 0)
+    throw new Error(`warm-up: ${warmMissing} of ${WARMUP_EMAILS} emails never arrived; is the pipeline working?`);
 
   log(`gatehouse paced: ${settings.rate}/s for ${settings.seconds} s, one transaction per email ...`);
   const commits = new Map<string, number>();
@@ -331,7 +365,9 @@ async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings
   const connections = { paced: smtp.connections - pacedConnections, peak: 0 };
   const pacedSummary = summarise(latencies(starts, smtp));
   const pacedStages = stages(await rowTimes(g, commits), smtp);
-  log(`  p50 ${fmt(pacedSummary.p50, 1)} ms, p95 ${fmt(pacedSummary.p95, 1)} ms, p99 ${fmt(pacedSummary.p99, 1)} ms (generator ${fmt(pacedRun.achievedRate, 1)}/s)`);
+  log(
+    `  p50 ${fmt(pacedSummary.p50, 1)} ms, p95 ${fmt(pacedSummary.p95, 1)} ms, p99 ${fmt(pacedSummary.p99, 1)} ms (generator ${fmt(pacedRun.achievedRate, 1)}/s)`,
+  );
 
   // Let the worker finish its bookkeeping (status updates) so the peak starts from idle.
   await sleep(2_000);
@@ -349,7 +385,12 @@ async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings
       const out: string[] = [];
       for (let j = 0; j < size; j++) {
         const i = written + j;
-        out.push(await g.outbox.enqueue(m, `peak-${i}@bench.example`, 'verify-email', { name: `Bench ${i}`, token: randomBytes(24).toString('base64url') }));
+        out.push(
+          await g.outbox.enqueue(m, `peak-${i}@bench.example`, 'verify-email', {
+            name: `Bench ${i}`,
+            token: randomBytes(24).toString('base64url'),
+          }),
+        );
       }
       return out;
     });
@@ -365,7 +406,9 @@ async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings
   const peakSeconds = (last - firstCommit) / 1_000;
   const peakRows = await rowTimes(g, peakCommits);
   const allQueued = Math.max(...peakRows.map((r) => r.queued ?? Number.NaN));
-  log(`  ${fmt(settings.peak / peakSeconds)} emails/s (${settings.peak} in ${fmt(peakSeconds, 2)} s from first commit)`);
+  log(
+    `  ${fmt(settings.peak / peakSeconds)} emails/s (${settings.peak} in ${fmt(peakSeconds, 2)} s from first commit)`,
+  );
 
   return {
     paced: pacedSummary,
@@ -389,43 +432,88 @@ async function runGatehouse(g: Gatehouse, smtp: SmtpRecorder, settings: Settings
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
-function report(settings: Settings, bare: BaselineResult, gh: GatehouseResult, smtp: SmtpRecorder): { text: string; pass: boolean } {
+function report(
+  settings: Settings,
+  bare: BaselineResult,
+  gh: GatehouseResult,
+  smtp: SmtpRecorder,
+): { text: string; pass: boolean } {
   const p95Pass = gh.paced.p95 <= P95_TARGET_MS && gh.paced.count === settings.rate * settings.seconds;
   const peakPass = gh.peakPerSecond >= PEAK_TARGET_PER_S && gh.missing === 0;
   const ms = (n: number) => fmt(n, 1);
   const lines: string[] = [];
   lines.push('');
-  lines.push(`Mail benchmark: paced ${settings.rate}/s for ${settings.seconds} s, peak ${settings.peak} emails ` +
-    `(Gatehouse: ${settings.peakTransactions} transactions), template verify-email, SMTP listener in-process on 127.0.0.1`);
+  lines.push(
+    `Mail benchmark: paced ${settings.rate}/s for ${settings.seconds} s, peak ${settings.peak} emails ` +
+      `(Gatehouse: ${settings.peakTransactions} transactions), template verify-email, SMTP listener in-process on 127.0.0.1`,
+  );
   lines.push(`node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}`);
   lines.push('');
   lines.push(
     table([
       ['', 'peak /s', 'paced p50 ms', 'paced p95 ms', 'paced p99 ms', 'paced max ms', 'paced count'],
-      ['bare nodemailer (pool 10)', fmt(bare.peakPerSecond), ms(bare.paced.p50), ms(bare.paced.p95), ms(bare.paced.p99), ms(bare.paced.max), String(bare.paced.count)],
-      ['gatehouse (outbox→SMTP)', fmt(gh.peakPerSecond), ms(gh.paced.p50), ms(gh.paced.p95), ms(gh.paced.p99), ms(gh.paced.max), String(gh.paced.count)],
-      ['ratio gatehouse/bare', fmt(gh.peakPerSecond / bare.peakPerSecond, 3), fmt(gh.paced.p50 / bare.paced.p50, 1) + 'x', fmt(gh.paced.p95 / bare.paced.p95, 1) + 'x', fmt(gh.paced.p99 / bare.paced.p99, 1) + 'x', '', ''],
+      [
+        'bare nodemailer (pool 10)',
+        fmt(bare.peakPerSecond),
+        ms(bare.paced.p50),
+        ms(bare.paced.p95),
+        ms(bare.paced.p99),
+        ms(bare.paced.max),
+        String(bare.paced.count),
+      ],
+      [
+        'gatehouse (outbox→SMTP)',
+        fmt(gh.peakPerSecond),
+        ms(gh.paced.p50),
+        ms(gh.paced.p95),
+        ms(gh.paced.p99),
+        ms(gh.paced.max),
+        String(gh.paced.count),
+      ],
+      [
+        'ratio gatehouse/bare',
+        fmt(gh.peakPerSecond / bare.peakPerSecond, 3),
+        fmt(gh.paced.p50 / bare.paced.p50, 1) + 'x',
+        fmt(gh.paced.p95 / bare.paced.p95, 1) + 'x',
+        fmt(gh.paced.p99 / bare.paced.p99, 1) + 'x',
+        '',
+        '',
+      ],
     ]),
   );
   lines.push('');
-  lines.push(`target paced p95 <= ${P95_TARGET_MS} ms at ${settings.rate}/s: ${ms(gh.paced.p95)} ms, ${gh.paced.count}/${settings.rate * settings.seconds} arrived  ${verdict(p95Pass)}`);
-  lines.push(`target peak >= ${PEAK_TARGET_PER_S} emails/s:            ${fmt(gh.peakPerSecond)} emails/s  ${verdict(peakPass)}`);
+  lines.push(
+    `target paced p95 <= ${P95_TARGET_MS} ms at ${settings.rate}/s: ${ms(gh.paced.p95)} ms, ${gh.paced.count}/${settings.rate * settings.seconds} arrived  ${verdict(p95Pass)}`,
+  );
+  lines.push(
+    `target peak >= ${PEAK_TARGET_PER_S} emails/s:            ${fmt(gh.peakPerSecond)} emails/s  ${verdict(peakPass)}`,
+  );
   lines.push('');
   lines.push('details');
   lines.push(`  bare peak: ${settings.peak} in ${fmt(bare.peakSeconds, 2)} s (first sendMail to last arrival)`);
-  lines.push(`  bare paced: sendMail() resolve p50 ${ms(bare.pacedResolve.p50)} / p95 ${ms(bare.pacedResolve.p95)} ms; generator ${fmt(bare.pacedRun.achievedRate, 2)}/s, worst lag ${ms(bare.pacedRun.maxScheduleLagMs)} ms`);
-  lines.push(`  gatehouse paced: enqueue transaction p50 ${ms(gh.pacedCommit.p50)} / p95 ${ms(gh.pacedCommit.p95)} ms; generator ${fmt(gh.pacedRun.achievedRate, 2)}/s, worst lag ${ms(gh.pacedRun.maxScheduleLagMs)} ms`);
+  lines.push(
+    `  bare paced: sendMail() resolve p50 ${ms(bare.pacedResolve.p50)} / p95 ${ms(bare.pacedResolve.p95)} ms; generator ${fmt(bare.pacedRun.achievedRate, 2)}/s, worst lag ${ms(bare.pacedRun.maxScheduleLagMs)} ms`,
+  );
+  lines.push(
+    `  gatehouse paced: enqueue transaction p50 ${ms(gh.pacedCommit.p50)} / p95 ${ms(gh.pacedCommit.p95)} ms; generator ${fmt(gh.pacedRun.achievedRate, 2)}/s, worst lag ${ms(gh.pacedRun.maxScheduleLagMs)} ms`,
+  );
   const stageLine = (label: string, s: Stages) =>
     `  ${label}: commit→queued_at p50 ${ms(s.relay.p50)} / p95 ${ms(s.relay.p95)} / max ${ms(s.relay.max)} ms; ` +
     `queued_at→arrival p50 ${ms(s.queueToArrival.p50)} / p95 ${ms(s.queueToArrival.p95)} / max ${ms(s.queueToArrival.max)} ms; retried ${s.retried}, not sent ${s.notSent}`;
   lines.push(stageLine('gatehouse paced stages', gh.pacedStages));
   lines.push(stageLine('gatehouse peak stages', gh.peakStages));
-  lines.push(`  gatehouse peak: inserts took ${fmt(gh.peakInsertSeconds, 2)} s; all rows queued ${fmt(gh.peakAllQueuedSeconds, 2)} s after the first commit; ` +
-    `last arrival ${fmt(gh.peakAfterLastCommitSeconds, 2)} s after the last commit; ${settings.peak} in ${fmt(gh.peakSeconds, 2)} s`);
+  lines.push(
+    `  gatehouse peak: inserts took ${fmt(gh.peakInsertSeconds, 2)} s; all rows queued ${fmt(gh.peakAllQueuedSeconds, 2)} s after the first commit; ` +
+      `last arrival ${fmt(gh.peakAfterLastCommitSeconds, 2)} s after the last commit; ${settings.peak} in ${fmt(gh.peakSeconds, 2)} s`,
+  );
   lines.push(`  gatehouse peak arrivals per second from the first commit: ${gh.peakTimeline}`);
-  lines.push(`  SMTP connections opened: bare peak ${bare.connections.peak}, bare paced ${bare.connections.paced}; ` +
-    `gatehouse paced ${gh.connections.paced}, gatehouse peak ${gh.connections.peak} (for ${settings.rate * settings.seconds} and ${settings.peak} emails)`);
-  lines.push(`  missing after timeout: bare ${bare.missing}, gatehouse ${gh.missing}; duplicate Message-IDs at the listener ${smtp.duplicates}; without Message-ID ${smtp.withoutId}`);
+  lines.push(
+    `  SMTP connections opened: bare peak ${bare.connections.peak}, bare paced ${bare.connections.paced}; ` +
+      `gatehouse paced ${gh.connections.paced}, gatehouse peak ${gh.connections.peak} (for ${settings.rate * settings.seconds} and ${settings.peak} emails)`,
+  );
+  lines.push(
+    `  missing after timeout: bare ${bare.missing}, gatehouse ${gh.missing}; duplicate Message-IDs at the listener ${smtp.duplicates}; without Message-ID ${smtp.withoutId}`,
+  );
   return { text: lines.join('\n'), pass: p95Pass && peakPass };
 }
 

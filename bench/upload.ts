@@ -55,7 +55,10 @@ const organisation = {
 
 /** The real Gatehouse API whose local document storage lies in its throwaway VAR_DIR. */
 async function startUploadGatehouse(): Promise<ListeningGatehouse & { storageDir: string }> {
-  const gatehouse = await startGatehouse({ role: 'api', env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') } });
+  const gatehouse = await startGatehouse({
+    role: 'api',
+    env: { RATE_LIMIT_PER_MINUTE, MASTER_KEY: randomBytes(32).toString('base64') },
+  });
   const { storage } = gatehouse.config;
   if (storage.kind !== 'local' || !storage.dir.startsWith(gatehouse.varDir)) {
     throw new Error(`document storage is not under the temp VAR_DIR (${storage.kind} ${storage.dir})`);
@@ -72,7 +75,8 @@ async function developerWithOrganisation(gatehouse: ListeningGatehouse): Promise
     body: JSON.stringify(organisation),
   });
   const org = (await created.json()) as { id?: string };
-  if (created.status !== 201 || !org.id) throw new Error(`POST /v1/organisations answered ${created.status} ${JSON.stringify(org)}`);
+  if (created.status !== 201 || !org.id)
+    throw new Error(`POST /v1/organisations answered ${created.status} ${JSON.stringify(org)}`);
   return { token, orgId: org.id };
 }
 
@@ -87,7 +91,8 @@ async function developerWithOrganisation(gatehouse: ListeningGatehouse): Promise
 function buildPdf(size: number): Buffer {
   const head = readFileSync(FIXTURE);
   const tail = Buffer.from('\n%%EOF\n');
-  if (!head.subarray(0, 9).equals(Buffer.from('%PDF-1.4\n'))) throw new Error(`${FIXTURE} does not start with %PDF-1.4`);
+  if (!head.subarray(0, 9).equals(Buffer.from('%PDF-1.4\n')))
+    throw new Error(`${FIXTURE} does not start with %PDF-1.4`);
   const out = Buffer.alloc(size);
   let at = head.copy(out, 0);
   const paddingEnd = size - tail.length;
@@ -98,7 +103,11 @@ function buildPdf(size: number): Buffer {
   }
   out[paddingEnd - 1] = 0x0a;
   tail.copy(out, paddingEnd);
-  if (out.length !== size || !out.subarray(0, 5).equals(Buffer.from('%PDF-')) || !out.subarray(-1024).includes(Buffer.from('%%EOF'))) {
+  if (
+    out.length !== size ||
+    !out.subarray(0, 5).equals(Buffer.from('%PDF-')) ||
+    !out.subarray(-1024).includes(Buffer.from('%%EOF'))
+  ) {
     throw new Error('built PDF does not have the shape the upload checks expect');
   }
   return out;
@@ -159,7 +168,11 @@ function upload(target: UploadTarget, file: Buffer): Promise<UploadResult> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        }),
       );
       res.on('error', reject);
     });
@@ -224,7 +237,11 @@ interface Round {
 }
 
 function round(bytes: number, seconds: number, cpu: NodeJS.CpuUsage, latencies?: number[]): Round {
-  const r: Round = { seconds, mibPerSecond: bytes / MiB / seconds, cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100 };
+  const r: Round = {
+    seconds,
+    mibPerSecond: bytes / MiB / seconds,
+    cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+  };
   if (latencies) {
     const sorted = [...latencies].sort((a, b) => a - b);
     r.latencyMs = { p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1] };
@@ -241,13 +258,24 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 }
 
 async function gatehouseRound(target: UploadTarget, file: Buffer, concurrency: number, label: string): Promise<Round> {
-  const { value: results, seconds, cpu } = await timed(() => Promise.all(Array.from({ length: concurrency }, () => upload(target, file))));
+  const {
+    value: results,
+    seconds,
+    cpu,
+  } = await timed(() => Promise.all(Array.from({ length: concurrency }, () => upload(target, file))));
   results.forEach((r, i) => assertCreated(r, file.length, `${label} upload ${i + 1}`));
-  return round(file.length * concurrency, seconds, cpu, results.map((r) => r.ms));
+  return round(
+    file.length * concurrency,
+    seconds,
+    cpu,
+    results.map((r) => r.ms),
+  );
 }
 
 async function baselineRound(dir: string, file: Buffer, concurrency: number, flush: boolean): Promise<Round> {
-  const { seconds, cpu } = await timed(() => Promise.all(Array.from({ length: concurrency }, (_, i) => writeFile(join(dir, `file-${i}.bin`), file, { flush }))));
+  const { seconds, cpu } = await timed(() =>
+    Promise.all(Array.from({ length: concurrency }, (_, i) => writeFile(join(dir, `file-${i}.bin`), file, { flush }))),
+  );
   for (const name of await readdir(dir)) await rm(join(dir, name));
   return round(file.length * concurrency, seconds, cpu);
 }
@@ -261,7 +289,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -273,7 +303,13 @@ async function main(): Promise<void> {
   const dev = await developerWithOrganisation(gatehouse);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   cleanups.unshift({ what: 'destroy http agent', run: async () => agent.destroy() });
-  const target: UploadTarget = { baseUrl: gatehouse.baseUrl, orgId: dev.orgId, token: dev.token, agent, framing: multipartFraming() };
+  const target: UploadTarget = {
+    baseUrl: gatehouse.baseUrl,
+    orgId: dev.orgId,
+    token: dev.token,
+    agent,
+    framing: multipartFraming(),
+  };
 
   // The file: exactly 10 MiB first. busboy fires its 'limit' event when a file *reaches*
   // limits.fileSize, so the service may refuse a file of exactly MAX_DOCUMENT_BYTES; if so the
@@ -303,16 +339,22 @@ async function main(): Promise<void> {
     process.stderr.write(`round ${i}/${rounds}: gatehouse, ${concurrency} uploads ...`);
     const r = await gatehouseRound(target, file, concurrency, `round ${i}`);
     gatehouseRounds.push(r);
-    process.stderr.write(` ${fmt(r.mibPerSecond, 1)} MiB/s (${fmt(r.seconds, 2)} s, p50 ${fmt(r.latencyMs!.p50)} ms)\n`);
+    process.stderr.write(
+      ` ${fmt(r.mibPerSecond, 1)} MiB/s (${fmt(r.seconds, 2)} s, p50 ${fmt(r.latencyMs!.p50)} ms)\n`,
+    );
   }
   const peaks = sampler.stop();
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
 
   const stored = await withClient(gatehouse.database.url, (c) =>
-    c.query<{ n: number; bytes: string }>(`SELECT count(*)::int AS n, coalesce(sum(size), 0)::bigint AS bytes FROM documents WHERE organisation_id = $1`, [dev.orgId]),
+    c.query<{ n: number; bytes: string }>(
+      `SELECT count(*)::int AS n, coalesce(sum(size), 0)::bigint AS bytes FROM documents WHERE organisation_id = $1`,
+      [dev.orgId],
+    ),
   );
   const expectedDocs = 1 + rounds * concurrency;
-  if (stored.rows[0].n !== expectedDocs) throw new Error(`expected ${expectedDocs} documents in the database, found ${stored.rows[0].n}`);
+  if (stored.rows[0].n !== expectedDocs)
+    throw new Error(`expected ${expectedDocs} documents in the database, found ${stored.rows[0].n}`);
 
   const baselineDir = tempDir('baseline');
   const baselineRounds: Round[] = [];
@@ -346,7 +388,9 @@ async function main(): Promise<void> {
     rs.map((r) => fmt(r.mibPerSecond, 1)).join(' / '),
     rs.map((r) => fmt(r.seconds, 2)).join(' / '),
     fmt(mean(rs.map((r) => r.cpuPercent))),
-    latency ? `${fmt(mean(rs.map((r) => r.latencyMs!.p50)))} / ${fmt(Math.max(...rs.map((r) => r.latencyMs!.max)))}` : '-',
+    latency
+      ? `${fmt(mean(rs.map((r) => r.latencyMs!.p50)))} / ${fmt(Math.max(...rs.map((r) => r.latencyMs!.max)))}`
+      : '-',
   ];
   lines.push(
     table([
@@ -357,18 +401,30 @@ async function main(): Promise<void> {
     ]),
   );
   lines.push('');
-  lines.push(`ratio gatehouse/baseline (MiB/s): ${fmt(g / b, 3)}   (gatehouse / writeFile flush:true: ${fmt(g / bf, 3)})`);
-  lines.push(`stored: ${stored.rows[0].n} documents, ${stored.rows[0].bytes} plaintext bytes, under ${gatehouse.storageDir}`);
+  lines.push(
+    `ratio gatehouse/baseline (MiB/s): ${fmt(g / b, 3)}   (gatehouse / writeFile flush:true: ${fmt(g / bf, 3)})`,
+  );
+  lines.push(
+    `stored: ${stored.rows[0].n} documents, ${stored.rows[0].bytes} plaintext bytes, under ${gatehouse.storageDir}`,
+  );
   lines.push('');
-  lines.push(`memory (app + client in one process; the client holds one shared ${fmt(file.length / MiB, 2)} MiB file buffer):`);
+  lines.push(
+    `memory (app + client in one process; the client holds one shared ${fmt(file.length / MiB, 2)} MiB file buffer):`,
+  );
   lines.push(`  at start of process:            rss ${mb(memoryAtStart.rss)}`);
-  lines.push(`  before the Gatehouse rounds:    rss ${mb(rssBefore.rss)}, heapUsed ${mb(rssBefore.heapUsed)}, arrayBuffers ${mb(rssBefore.arrayBuffers)}, maxRSS so far ${mb(maxRssBefore)}`);
+  lines.push(
+    `  before the Gatehouse rounds:    rss ${mb(rssBefore.rss)}, heapUsed ${mb(rssBefore.heapUsed)}, arrayBuffers ${mb(rssBefore.arrayBuffers)}, maxRSS so far ${mb(maxRssBefore)}`,
+  );
   lines.push(
     `  peak during them (${peaks.samples} samples @ ${SAMPLE_MS} ms): rss ${mb(peaks.rss)}, heapUsed ${mb(peaks.heapUsed)}, ` +
       `external ${mb(peaks.external)}, arrayBuffers ${mb(peaks.arrayBuffers)}`,
   );
-  lines.push(`  resourceUsage().maxRSS after them: ${mb(maxRssAfter)}${maxRssAfter > maxRssBefore ? '' : ' (unchanged: set before the rounds)'}`);
-  lines.push(`  peak RSS ${mb(peakRss)} vs goal <= ${mb(RSS_GOAL_BYTES)}: ${peakRss <= RSS_GOAL_BYTES ? 'PASS' : 'FAIL'}`);
+  lines.push(
+    `  resourceUsage().maxRSS after them: ${mb(maxRssAfter)}${maxRssAfter > maxRssBefore ? '' : ' (unchanged: set before the rounds)'}`,
+  );
+  lines.push(
+    `  peak RSS ${mb(peakRss)} vs goal <= ${mb(RSS_GOAL_BYTES)}: ${peakRss <= RSS_GOAL_BYTES ? 'PASS' : 'FAIL'}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

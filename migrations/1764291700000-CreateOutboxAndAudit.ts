@@ -20,7 +20,9 @@ export class CreateOutboxAndAudit1764291700000 implements MigrationInterface {
         sent_at timestamptz
       )`);
     // The relay's scan: pending rows oldest first, and queued rows that may have lost their job.
-    await q.query(`CREATE INDEX outbox_messages_pending_idx ON outbox_messages (created_at) WHERE status IN ('pending', 'queued')`);
+    await q.query(
+      `CREATE INDEX outbox_messages_pending_idx ON outbox_messages (created_at) WHERE status IN ('pending', 'queued')`,
+    );
     await q.query(`CREATE INDEX outbox_messages_status_idx ON outbox_messages (status, created_at DESC, id DESC)`);
 
     await q.query(`
@@ -48,7 +50,9 @@ export class CreateOutboxAndAudit1764291700000 implements MigrationInterface {
         last_hash char(64) NOT NULL,
         entry_count bigint NOT NULL
       )`);
-    await q.query(`INSERT INTO audit_head (singleton, last_id, last_hash, entry_count) VALUES (true, 0, repeat('0', 64), 0)`);
+    await q.query(
+      `INSERT INTO audit_head (singleton, last_id, last_hash, entry_count) VALUES (true, 0, repeat('0', 64), 0)`,
+    );
     await q.query(`
       CREATE TABLE audit_checkpoints (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

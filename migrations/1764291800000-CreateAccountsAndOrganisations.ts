@@ -84,6 +84,7 @@ export class CreateAccountsAndOrganisations1764291800000 implements MigrationInt
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['invitations', 'organisation_members', 'organisations', 'email_tokens', 'sessions', 'users']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['invitations', 'organisation_members', 'organisations', 'email_tokens', 'sessions', 'users'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

@@ -7,7 +7,9 @@ export class CreateKyb1764291900000 implements MigrationInterface {
     await q.query(`ALTER TABLE organisations ADD COLUMN risk_level varchar(8), ADD COLUMN submitted_at timestamptz, ADD COLUMN decided_at timestamptz,
       ADD COLUMN approved_at timestamptz, ADD COLUMN verification_reasons jsonb NOT NULL DEFAULT '[]'::jsonb, ADD COLUMN requested_items jsonb NOT NULL DEFAULT '[]'::jsonb`);
     // The defaults filled existing rows; new rows get their values from the application.
-    await q.query(`ALTER TABLE organisations ALTER COLUMN verification_reasons DROP DEFAULT, ALTER COLUMN requested_items DROP DEFAULT`);
+    await q.query(
+      `ALTER TABLE organisations ALTER COLUMN verification_reasons DROP DEFAULT, ALTER COLUMN requested_items DROP DEFAULT`,
+    );
     await q.query(`
       CREATE TABLE people (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -49,6 +51,8 @@ export class CreateKyb1764291900000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE documents');
     await q.query('DROP TABLE people');
-    await q.query(`ALTER TABLE organisations DROP COLUMN risk_level, DROP COLUMN submitted_at, DROP COLUMN decided_at, DROP COLUMN approved_at, DROP COLUMN verification_reasons, DROP COLUMN requested_items`);
+    await q.query(
+      `ALTER TABLE organisations DROP COLUMN risk_level, DROP COLUMN submitted_at, DROP COLUMN decided_at, DROP COLUMN approved_at, DROP COLUMN verification_reasons, DROP COLUMN requested_items`,
+    );
   }
 }

@@ -26,7 +26,9 @@ export class CreateReviewTasks1764292100000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status IN ('pending', 'claimed')`);
+    await q.query(
+      `CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status IN ('pending', 'claimed')`,
+    );
     await q.query(`CREATE INDEX review_tasks_subject_idx ON review_tasks (subject_id, created_at)`);
     await q.query(`
       CREATE TABLE review_decisions (

@@ -23,14 +23,18 @@ export class QueueClaimAudits1764292200000 implements MigrationInterface {
         created_at timestamptz NOT NULL
       )`);
     await q.query(`DROP INDEX review_tasks_queue_idx`);
-    await q.query(`CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status = 'pending'`,
+    );
     await q.query(`CREATE INDEX review_tasks_lease_idx ON review_tasks (lease_expires_at) WHERE status = 'claimed'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX review_tasks_lease_idx`);
     await q.query(`DROP INDEX review_tasks_queue_idx`);
-    await q.query(`CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status IN ('pending', 'claimed')`);
+    await q.query(
+      `CREATE INDEX review_tasks_queue_idx ON review_tasks (stage_rank, risk_rank, due_at, id) WHERE status IN ('pending', 'claimed')`,
+    );
     await q.query(`DROP TABLE audit_queue`);
   }
 }

@@ -53,7 +53,9 @@ export class CreateApps1764292500000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX production_access_requests_app_idx ON production_access_requests (app_id, created_at)`);
-    await q.query(`CREATE UNIQUE INDEX production_access_requests_task_idx ON production_access_requests (review_task_id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX production_access_requests_task_idx ON production_access_requests (review_task_id)`,
+    );
 
     await q.query(`
       CREATE TABLE app_credentials (
@@ -68,7 +70,9 @@ export class CreateApps1764292500000 implements MigrationInterface {
         revoked_at timestamptz
       )`);
     // At most one current secret per app and environment: a rotation supersedes the old one first.
-    await q.query(`CREATE UNIQUE INDEX app_credentials_current_idx ON app_credentials (app_id, environment) WHERE superseded_at IS NULL AND revoked_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX app_credentials_current_idx ON app_credentials (app_id, environment) WHERE superseded_at IS NULL AND revoked_at IS NULL`,
+    );
     await q.query(`CREATE INDEX app_credentials_app_idx ON app_credentials (app_id, environment, created_at)`);
 
     await q.query(`
@@ -90,7 +94,9 @@ export class CreateApps1764292500000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX client_certificates_app_idx ON client_certificates (app_id, created_at)`);
-    await q.query(`CREATE INDEX client_certificates_expiry_idx ON client_certificates (not_after) WHERE revoked_at IS NULL`);
+    await q.query(
+      `CREATE INDEX client_certificates_expiry_idx ON client_certificates (not_after) WHERE revoked_at IS NULL`,
+    );
 
     // A retried credential issuance returns the first answer. The answer holds a secret, so it is
     // kept sealed with a key derived from the Idempotency-Key itself: the database alone cannot open it.
@@ -125,7 +131,9 @@ export class CreateApps1764292500000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX webhook_deliveries_app_idx ON webhook_deliveries (app_id, created_at)`);
-    await q.query(`CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`,
+    );
     await q.query(`
       CREATE TABLE webhook_delivery_attempts (
         id bigserial PRIMARY KEY,

@@ -57,10 +57,11 @@ export class MailboxKeys1764292600000 implements MigrationInterface {
       );
     }
     for (const a of aside) {
-      await q.query(
-        `INSERT INTO mailbox_collisions (user_id, email_key, kept_user_id) VALUES ($1, $2, $3)`,
-        [a.id, a.key, a.keptBy],
-      );
+      await q.query(`INSERT INTO mailbox_collisions (user_id, email_key, kept_user_id) VALUES ($1, $2, $3)`, [
+        a.id,
+        a.key,
+        a.keptBy,
+      ]);
     }
     await q.query(`ALTER TABLE users DROP CONSTRAINT users_email_key`);
     await q.query(`ALTER TABLE users ADD CONSTRAINT users_email_key_key UNIQUE (email_key)`);

@@ -14,4 +14,19 @@ import { JobOutboxAttempts1764293000000 } from './1764293000000-JobOutboxAttempt
 import { OrganisationSuspendedAt1764293100000 } from './1764293100000-OrganisationSuspendedAt';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
-export const MIGRATIONS: Function[] = [EnableExtensions1764291600000, CreateOutboxAndAudit1764291700000, CreateAccountsAndOrganisations1764291800000, CreateKyb1764291900000, CreateChecks1764292000000, CreateReviewTasks1764292100000, QueueClaimAudits1764292200000, CreateApps1764292500000, MailboxKeys1764292600000, TotpLastStep1764292700000, RevokeLegacyClientSecrets1764292800000, CreateJobOutbox1764292900000, JobOutboxAttempts1764293000000, OrganisationSuspendedAt1764293100000];
+export const MIGRATIONS: Function[] = [
+  EnableExtensions1764291600000,
+  CreateOutboxAndAudit1764291700000,
+  CreateAccountsAndOrganisations1764291800000,
+  CreateKyb1764291900000,
+  CreateChecks1764292000000,
+  CreateReviewTasks1764292100000,
+  QueueClaimAudits1764292200000,
+  CreateApps1764292500000,
+  MailboxKeys1764292600000,
+  TotpLastStep1764292700000,
+  RevokeLegacyClientSecrets1764292800000,
+  CreateJobOutbox1764292900000,
+  JobOutboxAttempts1764293000000,
+  OrganisationSuspendedAt1764293100000,
+];

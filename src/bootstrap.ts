@@ -28,14 +28,21 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.set('etag', false);
   // An API answers JSON, so its CSP forbids everything; the Swagger UI under /docs gets its own.
   const apiHeaders = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] },
+    },
     xDnsPrefetchControl: false,
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
     originAgentCluster: false,
     xXssProtection: false,
   });
-  const docsHeaders = helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } });
+  const docsHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
   app.use(securityHeaders(apiHeaders, docsHeaders));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
@@ -47,7 +54,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Gatehouse')
-      .setDescription("The bank's public API front door: developer onboarding, verification, review, apps and consents.")
+      .setDescription(
+        "The bank's public API front door: developer onboarding, verification, review, apps and consents.",
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
@@ -56,7 +65,10 @@ export function configureHttpApp(app: NestExpressApplication): void {
 }
 
 export async function createHttpApp(config: AppConfig, extraModules: Type[] = []): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   configureHttpApp(app);
   return app;
 }

@@ -13,14 +13,20 @@ const say = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30,
 
 async function resolveDatabase(config: AppConfig): Promise<{ config: AppConfig; embedded?: EmbeddedDatabase }> {
   if (config.database.url) return { config };
-  if (config.env === 'production') throw new ConfigError(['DATABASE_URL: is required when NODE_ENV=production (the embedded database is for development)']);
+  if (config.env === 'production')
+    throw new ConfigError([
+      'DATABASE_URL: is required when NODE_ENV=production (the embedded database is for development)',
+    ]);
   const embedded = await startEmbeddedPostgres(config.varDir, config.database.embeddedPort, say);
   return { config: { ...config, database: { ...config.database, url: embedded.url } }, embedded };
 }
 
 async function migrateIfAsked(config: AppConfig): Promise<void> {
   if (!config.database.migrateOnStart) return;
-  const dataSource = await createDataSource(config.database.url!, { poolSize: 2, applicationName: 'gatehouse-migrate' }).initialize();
+  const dataSource = await createDataSource(config.database.url!, {
+    poolSize: 2,
+    applicationName: 'gatehouse-migrate',
+  }).initialize();
   try {
     const applied = await runMigrations(dataSource);
     if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);
@@ -56,7 +62,9 @@ async function main(): Promise<void> {
   }
   assertWorkersComplete(app, config);
   const logger = app.get(Logger);
-  logger.log(`Gatehouse started (role ${config.role}${config.role !== 'worker' ? `, http://localhost:${config.http.port}` : ''})`);
+  logger.log(
+    `Gatehouse started (role ${config.role}${config.role !== 'worker' ? `, http://localhost:${config.http.port}` : ''})`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

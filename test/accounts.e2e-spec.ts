@@ -13,7 +13,22 @@ import { StaffService } from '../src/accounts/staff.service';
 import { User } from '../src/accounts/user.entity';
 import { createDataSource, dataSourceOptions } from '../src/database/data-source';
 import { runMigrations } from '../src/database/migrations';
-import { Actor, ORGANISATION, PASSWORD, bearer, codeAt, currentCode, developer, login, createOrganisation, nextCode, owner, staff, tokenFromLink, uniqueEmail } from './harness/actors';
+import {
+  Actor,
+  ORGANISATION,
+  PASSWORD,
+  bearer,
+  codeAt,
+  currentCode,
+  developer,
+  login,
+  createOrganisation,
+  nextCode,
+  owner,
+  staff,
+  tokenFromLink,
+  uniqueEmail,
+} from './harness/actors';
 import { join } from 'node:path';
 import { runClockFrom, secondOfThisMinute } from './harness/clock';
 import { adminQuery, databaseUrl, dropDatabase } from './harness/postgres';
@@ -38,7 +53,11 @@ describe('accounts and organisations', () => {
     const early = await login(t, email);
     await t.http().post('/v1/organisations').set(bearer(early)).send(org()).expect(403);
 
-    await t.http().post('/v1/auth/verify-email').send({ token: tokenFromLink(verification.text, '/verify-email') }).expect(204);
+    await t
+      .http()
+      .post('/v1/auth/verify-email')
+      .send({ token: tokenFromLink(verification.text, '/verify-email') })
+      .expect(204);
     const token = await login(t, email);
     // A Gatehouse session token, which secret scanners tell from GitHub's and other vendors' (docs/decisions.md).
     expect(token).toMatch(/^gatehouse_session_[A-Za-z0-9_-]{48}$/);
@@ -47,10 +66,19 @@ describe('accounts and organisations', () => {
     expect(JSON.stringify(me.body)).not.toMatch(/argon2|password/i);
 
     const created = await t.http().post('/v1/organisations').set(bearer(token)).send(org()).expect(201);
-    expect(created.body).toMatchObject({ legalName: 'Acme Payments Ltd', myRole: 'owner', verification: { status: 'unverified' } });
+    expect(created.body).toMatchObject({
+      legalName: 'Acme Payments Ltd',
+      myRole: 'owner',
+      verification: { status: 'unverified' },
+    });
 
     const bob = await developer(t, 'bob');
-    await t.http().post(`/v1/organisations/${created.body.id}/invitations`).set(bearer(token)).send({ email: bob.email, role: 'admin' }).expect(201);
+    await t
+      .http()
+      .post(`/v1/organisations/${created.body.id}/invitations`)
+      .set(bearer(token))
+      .send({ email: bob.email, role: 'admin' })
+      .expect(201);
     const invitation = await t.smtp.waitFor((m) => m.to.includes(bob.email) && /invited you/.test(m.subject));
     const inviteToken = tokenFromLink(invitation.text, '/invitations/accept')!;
 
@@ -60,18 +88,51 @@ describe('accounts and organisations', () => {
 
     await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(bob.token)).expect(200);
     const mine = await t.http().get('/v1/organisations').set(bearer(bob.token)).expect(200);
-    expect(mine.body.data.map((o: { id: string; myRole: string }) => [o.id, o.myRole])).toEqual([[created.body.id, 'admin']]);
+    expect(mine.body.data.map((o: { id: string; myRole: string }) => [o.id, o.myRole])).toEqual([
+      [created.body.id, 'admin'],
+    ]);
     await t.http().post(`/v1/invitations/${inviteToken}/accept`).set(bearer(bob.token)).expect(404);
-    const members = await t.http().get(`/v1/organisations/${created.body.id}/members`).set(bearer(bob.token)).expect(200);
+    const members = await t
+      .http()
+      .get(`/v1/organisations/${created.body.id}/members`)
+      .set(bearer(bob.token))
+      .expect(200);
     expect(members.body.data.map((m: { role: string }) => m.role).sort()).toEqual(['admin', 'owner']);
 
-    const actions = (await t.dataSource.query(`SELECT action FROM audit_entries WHERE subject_id = $1 ORDER BY id`, [created.body.id])) as { action: string }[];
-    expect(actions.map((a) => a.action)).toEqual(['organisation.created', 'organisation.member_invited', 'organisation.member_joined']);
+    const actions = (await t.dataSource.query(`SELECT action FROM audit_entries WHERE subject_id = $1 ORDER BY id`, [
+      created.body.id,
+    ])) as { action: string }[];
+    expect(actions.map((a) => a.action)).toEqual([
+      'organisation.created',
+      'organisation.member_invited',
+      'organisation.member_joined',
+    ]);
   });
 
   describe('authorisation matrix', () => {
-    type Who = 'anonymous' | 'unverified' | 'outsider' | 'member' | 'admin' | 'owner' | 'staffNoMfa' | 'reviewer' | 'senior_reviewer' | 'staff_admin';
-    const WHO: Who[] = ['anonymous', 'unverified', 'outsider', 'member', 'admin', 'owner', 'staffNoMfa', 'reviewer', 'senior_reviewer', 'staff_admin'];
+    type Who =
+      | 'anonymous'
+      | 'unverified'
+      | 'outsider'
+      | 'member'
+      | 'admin'
+      | 'owner'
+      | 'staffNoMfa'
+      | 'reviewer'
+      | 'senior_reviewer'
+      | 'staff_admin';
+    const WHO: Who[] = [
+      'anonymous',
+      'unverified',
+      'outsider',
+      'member',
+      'admin',
+      'owner',
+      'staffNoMfa',
+      'reviewer',
+      'senior_reviewer',
+      'staff_admin',
+    ];
     const actors = {} as Record<Who, Actor | undefined>;
     let orgId: string;
 
@@ -88,33 +149,125 @@ describe('accounts and organisations', () => {
       actors.staff_admin = await staff(t, 'admin');
       await t.http().post('/v1/organisations').set(bearer(actors.outsider.token)).send(org('Outsider Ltd')).expect(201);
       orgId = await createOrganisation(t, actors.owner);
-      for (const [who, role] of [['admin', 'admin'], ['member', 'member']] as const) {
-        await t.http().post(`/v1/organisations/${orgId}/invitations`).set(bearer(actors.owner.token)).send({ email: actors[who]!.email, role }).expect(201);
+      for (const [who, role] of [
+        ['admin', 'admin'],
+        ['member', 'member'],
+      ] as const) {
+        await t
+          .http()
+          .post(`/v1/organisations/${orgId}/invitations`)
+          .set(bearer(actors.owner.token))
+          .send({ email: actors[who]!.email, role })
+          .expect(201);
         const mail = await t.smtp.waitFor((m) => m.to.includes(actors[who]!.email) && /invited you/.test(m.subject));
-        await t.http().post(`/v1/invitations/${tokenFromLink(mail.text, '/invitations/accept')}/accept`).set(bearer(actors[who]!.token)).expect(200);
+        await t
+          .http()
+          .post(`/v1/invitations/${tokenFromLink(mail.text, '/invitations/accept')}/accept`)
+          .set(bearer(actors[who]!.token))
+          .expect(200);
       }
     });
 
     // Columns follow WHO. 404 on organisation routes means "not yours", never "exists but forbidden".
-    const routes: { name: string; call: (who: Who) => [method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object]; expected: number[] }[] = [
-      { name: 'GET /v1/me', call: () => ['get', '/v1/me'], expected: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
-      { name: 'GET /v1/organisations', call: () => ['get', '/v1/organisations'], expected: [401, 200, 200, 200, 200, 200, 403, 403, 403, 403] },
-      { name: 'POST /v1/organisations', call: () => ['post', '/v1/organisations', org('Matrix Ltd')], expected: [401, 403, 201, 201, 201, 201, 403, 403, 403, 403] },
-      { name: 'GET /v1/organisations/:orgId', call: () => ['get', `/v1/organisations/${orgId}`], expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403] },
-      { name: 'PATCH /v1/organisations/:orgId', call: () => ['patch', `/v1/organisations/${orgId}`, { website: 'https://acme.example' }], expected: [401, 404, 404, 403, 200, 200, 403, 403, 403, 403] },
-      { name: 'GET …/members', call: () => ['get', `/v1/organisations/${orgId}/members`], expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403] },
-      { name: 'POST …/invitations', call: () => ['post', `/v1/organisations/${orgId}/invitations`, { email: uniqueEmail('invitee'), role: 'member' }], expected: [401, 404, 404, 403, 201, 201, 403, 403, 403, 403] },
+    const routes: {
+      name: string;
+      call: (who: Who) => [method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object];
+      expected: number[];
+    }[] = [
+      {
+        name: 'GET /v1/me',
+        call: () => ['get', '/v1/me'],
+        expected: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+      },
+      {
+        name: 'GET /v1/organisations',
+        call: () => ['get', '/v1/organisations'],
+        expected: [401, 200, 200, 200, 200, 200, 403, 403, 403, 403],
+      },
+      {
+        name: 'POST /v1/organisations',
+        call: () => ['post', '/v1/organisations', org('Matrix Ltd')],
+        expected: [401, 403, 201, 201, 201, 201, 403, 403, 403, 403],
+      },
+      {
+        name: 'GET /v1/organisations/:orgId',
+        call: () => ['get', `/v1/organisations/${orgId}`],
+        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403],
+      },
+      {
+        name: 'PATCH /v1/organisations/:orgId',
+        call: () => ['patch', `/v1/organisations/${orgId}`, { website: 'https://acme.example' }],
+        expected: [401, 404, 404, 403, 200, 200, 403, 403, 403, 403],
+      },
+      {
+        name: 'GET …/members',
+        call: () => ['get', `/v1/organisations/${orgId}/members`],
+        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403],
+      },
+      {
+        name: 'POST …/invitations',
+        call: () => [
+          'post',
+          `/v1/organisations/${orgId}/invitations`,
+          { email: uniqueEmail('invitee'), role: 'member' },
+        ],
+        expected: [401, 404, 404, 403, 201, 201, 403, 403, 403, 403],
+      },
       // Target: the only owner. Members may not remove others, admins may not remove owners, and the last owner stays.
-      { name: 'DELETE …/members/:owner', call: () => ['delete', `/v1/organisations/${orgId}/members/${actors.owner!.id}`], expected: [401, 404, 404, 403, 403, 409, 403, 403, 403, 403] },
-      { name: 'POST /v1/invitations/:token/accept', call: () => ['post', `/v1/invitations/${'x'.repeat(43)}/accept`], expected: [401, 404, 404, 404, 404, 404, 403, 403, 403, 403] },
-      { name: 'POST /v1/auth/mfa/totp/setup', call: () => ['post', '/v1/auth/mfa/totp/setup'], expected: [401, 200, 200, 200, 200, 200, 200, 409, 409, 409] },
-      { name: 'POST /v1/auth/verify-email (used token)', call: () => ['post', '/v1/auth/verify-email', { token: 'y'.repeat(43) }], expected: [409, 409, 409, 409, 409, 409, 409, 409, 409, 409] },
-      { name: 'POST /v1/auth/password-reset/request', call: () => ['post', '/v1/auth/password-reset/request', { email: uniqueEmail('nobody') }], expected: [202, 202, 202, 202, 202, 202, 202, 202, 202, 202] },
-      { name: 'GET /v1/admin/staff', call: () => ['get', '/v1/admin/staff'], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200] },
-      { name: 'POST /v1/admin/staff', call: () => ['post', '/v1/admin/staff', { email: uniqueEmail('newstaff'), name: 'New Staff', role: 'reviewer', password: PASSWORD }], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 201] },
-      { name: 'POST /v1/admin/staff/:id/disable (unknown)', call: () => ['post', `/v1/admin/staff/${randomUUID()}/disable`], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404] },
-      { name: 'GET /v1/admin/emails', call: () => ['get', '/v1/admin/emails?status=dead'], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200] },
-      { name: 'POST /v1/admin/emails/:id/retry (unknown)', call: () => ['post', `/v1/admin/emails/${randomUUID()}/retry`], expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404] },
+      {
+        name: 'DELETE …/members/:owner',
+        call: () => ['delete', `/v1/organisations/${orgId}/members/${actors.owner!.id}`],
+        expected: [401, 404, 404, 403, 403, 409, 403, 403, 403, 403],
+      },
+      {
+        name: 'POST /v1/invitations/:token/accept',
+        call: () => ['post', `/v1/invitations/${'x'.repeat(43)}/accept`],
+        expected: [401, 404, 404, 404, 404, 404, 403, 403, 403, 403],
+      },
+      {
+        name: 'POST /v1/auth/mfa/totp/setup',
+        call: () => ['post', '/v1/auth/mfa/totp/setup'],
+        expected: [401, 200, 200, 200, 200, 200, 200, 409, 409, 409],
+      },
+      {
+        name: 'POST /v1/auth/verify-email (used token)',
+        call: () => ['post', '/v1/auth/verify-email', { token: 'y'.repeat(43) }],
+        expected: [409, 409, 409, 409, 409, 409, 409, 409, 409, 409],
+      },
+      {
+        name: 'POST /v1/auth/password-reset/request',
+        call: () => ['post', '/v1/auth/password-reset/request', { email: uniqueEmail('nobody') }],
+        expected: [202, 202, 202, 202, 202, 202, 202, 202, 202, 202],
+      },
+      {
+        name: 'GET /v1/admin/staff',
+        call: () => ['get', '/v1/admin/staff'],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200],
+      },
+      {
+        name: 'POST /v1/admin/staff',
+        call: () => [
+          'post',
+          '/v1/admin/staff',
+          { email: uniqueEmail('newstaff'), name: 'New Staff', role: 'reviewer', password: PASSWORD },
+        ],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 201],
+      },
+      {
+        name: 'POST /v1/admin/staff/:id/disable (unknown)',
+        call: () => ['post', `/v1/admin/staff/${randomUUID()}/disable`],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404],
+      },
+      {
+        name: 'GET /v1/admin/emails',
+        call: () => ['get', '/v1/admin/emails?status=dead'],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200],
+      },
+      {
+        name: 'POST /v1/admin/emails/:id/retry (unknown)',
+        call: () => ['post', `/v1/admin/emails/${randomUUID()}/retry`],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404],
+      },
     ];
 
     it('answers every route for every kind of caller as the table says', async () => {
@@ -139,14 +292,39 @@ describe('accounts and organisations', () => {
   it('creates staff from the command line, who must then enrol TOTP', async () => {
     const email = uniqueEmail('cli-admin');
     const env = { DATABASE_URL: t.db.url, STAFF_PASSWORD: PASSWORD, VAR_DIR: t.config.varDir };
-    const run = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, ['--email', email, '--name', 'Cli Admin', '--role', 'admin']);
-    expect({ code: await run.exited, output: run.output() }).toMatchObject({ code: 0, output: expect.stringContaining(`created admin ${email}`) });
+    const run = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, [
+      '--email',
+      email,
+      '--name',
+      'Cli Admin',
+      '--role',
+      'admin',
+    ]);
+    expect({ code: await run.exited, output: run.output() }).toMatchObject({
+      code: 0,
+      output: expect.stringContaining(`created admin ${email}`),
+    });
     const token = await login(t, email);
     await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
     await t.http().get('/v1/me').set(bearer(token)).expect(200);
-    const again = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, ['--email', email, '--name', 'Cli Admin', '--role', 'admin']);
-    expect({ code: await again.exited, output: again.output() }).toMatchObject({ code: 1, output: expect.stringContaining('already exists') });
-    const bad = spawnEntry(join('src', 'cli', 'staff-create.ts'), { ...env, STAFF_PASSWORD: 'short' }, ['--email', 'nope', '--role', 'god']);
+    const again = spawnEntry(join('src', 'cli', 'staff-create.ts'), env, [
+      '--email',
+      email,
+      '--name',
+      'Cli Admin',
+      '--role',
+      'admin',
+    ]);
+    expect({ code: await again.exited, output: again.output() }).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('already exists'),
+    });
+    const bad = spawnEntry(join('src', 'cli', 'staff-create.ts'), { ...env, STAFF_PASSWORD: 'short' }, [
+      '--email',
+      'nope',
+      '--role',
+      'god',
+    ]);
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toMatch(/--email must be an email address/);
   });
@@ -159,7 +337,8 @@ describe('accounts and organisations', () => {
       const proto = Object.getPrototypeOf(wrapper.instance) as Record<string, object>;
       for (const method of scanner.getAllMethodNames(proto)) {
         if (Reflect.getMetadata(PATH_METADATA, proto[method]!) === undefined) continue;
-        if (!Reflect.getMetadata(ACCESS, proto[method]!) && !Reflect.getMetadata(ACCESS, wrapper.metatype!)) undeclared.push(`${wrapper.name}.${method}`);
+        if (!Reflect.getMetadata(ACCESS, proto[method]!) && !Reflect.getMetadata(ACCESS, wrapper.metatype!))
+          undeclared.push(`${wrapper.name}.${method}`);
       }
     }
     expect(undeclared).toEqual([]);
@@ -173,37 +352,121 @@ describe('accounts and organisations', () => {
     });
 
     const huge = 'x'.repeat(1024 * 1024);
-    const cases: { name: string; path: () => string; method?: 'post' | 'patch'; auth?: boolean; bodies: object[]; fields: string[][] }[] = [
+    const cases: {
+      name: string;
+      path: () => string;
+      method?: 'post' | 'patch';
+      auth?: boolean;
+      bodies: object[];
+      fields: string[][];
+    }[] = [
       {
         name: 'signup',
         path: () => '/v1/auth/signup',
-        bodies: [{}, { email: 'not-an-email', password: PASSWORD, name: 'X' }, { email: uniqueEmail('w'), password: 'password', name: 'X' }, { email: uniqueEmail('w'), password: 'passwordpassword1234', name: 'X' }, { email: uniqueEmail('w'), password: PASSWORD, name: huge }, { email: uniqueEmail('w'), password: PASSWORD, name: 'X', admin: true }, { email: 42, password: [], name: {} }],
-        fields: [['email', 'password', 'name'], ['email'], ['password'], ['password'], ['name'], ['admin'], ['email', 'password', 'name']],
+        bodies: [
+          {},
+          { email: 'not-an-email', password: PASSWORD, name: 'X' },
+          { email: uniqueEmail('w'), password: 'password', name: 'X' },
+          { email: uniqueEmail('w'), password: 'passwordpassword1234', name: 'X' },
+          { email: uniqueEmail('w'), password: PASSWORD, name: huge },
+          { email: uniqueEmail('w'), password: PASSWORD, name: 'X', admin: true },
+          { email: 42, password: [], name: {} },
+        ],
+        fields: [
+          ['email', 'password', 'name'],
+          ['email'],
+          ['password'],
+          ['password'],
+          ['name'],
+          ['admin'],
+          ['email', 'password', 'name'],
+        ],
       },
-      { name: 'login', path: () => '/v1/auth/login', bodies: [{}, { email: 'x', password: 1 }, { email: 'a@b.co', password: 'p', totp: '12' }], fields: [['email', 'password'], ['email', 'password'], ['totp']] },
-      { name: 'verify-email', path: () => '/v1/auth/verify-email', bodies: [{}, { token: '../../etc' }, { token: huge }], fields: [['token'], ['token'], ['token']] },
-      { name: 'password-reset request', path: () => '/v1/auth/password-reset/request', bodies: [{}, { email: 'nope' }], fields: [['email'], ['email']] },
-      { name: 'password-reset confirm', path: () => '/v1/auth/password-reset/confirm', bodies: [{ token: 'y'.repeat(43) }, { token: 'y'.repeat(43), password: 'short' }], fields: [['password'], ['password']] },
+      {
+        name: 'login',
+        path: () => '/v1/auth/login',
+        bodies: [{}, { email: 'x', password: 1 }, { email: 'a@b.co', password: 'p', totp: '12' }],
+        fields: [['email', 'password'], ['email', 'password'], ['totp']],
+      },
+      {
+        name: 'verify-email',
+        path: () => '/v1/auth/verify-email',
+        bodies: [{}, { token: '../../etc' }, { token: huge }],
+        fields: [['token'], ['token'], ['token']],
+      },
+      {
+        name: 'password-reset request',
+        path: () => '/v1/auth/password-reset/request',
+        bodies: [{}, { email: 'nope' }],
+        fields: [['email'], ['email']],
+      },
+      {
+        name: 'password-reset confirm',
+        path: () => '/v1/auth/password-reset/confirm',
+        bodies: [{ token: 'y'.repeat(43) }, { token: 'y'.repeat(43), password: 'short' }],
+        fields: [['password'], ['password']],
+      },
       {
         name: 'create organisation',
         path: () => '/v1/organisations',
         auth: true,
-        bodies: [{}, { ...org(), country: 'XX' }, { ...org(), registeredAddress: { line1: 'x' } }, { ...org(), regulatoryStatus: { type: 'bank' } }, { ...org(), legalName: huge }, { ...org(), extra: 1 }, { ...org(), website: 'javascript:alert(1)' }],
-        fields: [['legalName', 'registrationNumber', 'country', 'registeredAddress', 'regulatoryStatus'], ['country'], ['registeredAddress.city', 'registeredAddress.postcode', 'registeredAddress.country'], ['regulatoryStatus.type'], ['legalName'], ['extra'], ['website']],
+        bodies: [
+          {},
+          { ...org(), country: 'XX' },
+          { ...org(), registeredAddress: { line1: 'x' } },
+          { ...org(), regulatoryStatus: { type: 'bank' } },
+          { ...org(), legalName: huge },
+          { ...org(), extra: 1 },
+          { ...org(), website: 'javascript:alert(1)' },
+        ],
+        fields: [
+          ['legalName', 'registrationNumber', 'country', 'registeredAddress', 'regulatoryStatus'],
+          ['country'],
+          ['registeredAddress.city', 'registeredAddress.postcode', 'registeredAddress.country'],
+          ['regulatoryStatus.type'],
+          ['legalName'],
+          ['extra'],
+          ['website'],
+        ],
       },
-      { name: 'update organisation', method: 'patch', path: () => `/v1/organisations/${orgId}`, auth: true, bodies: [{ legalName: '' }, { registeredAddress: 'x' }, { id: 'x' }], fields: [['legalName'], ['registeredAddress'], ['id']] },
-      { name: 'invite', path: () => `/v1/organisations/${orgId}/invitations`, auth: true, bodies: [{}, { email: 'bad', role: 'god' }], fields: [['email', 'role'], ['email', 'role']] },
+      {
+        name: 'update organisation',
+        method: 'patch',
+        path: () => `/v1/organisations/${orgId}`,
+        auth: true,
+        bodies: [{ legalName: '' }, { registeredAddress: 'x' }, { id: 'x' }],
+        fields: [['legalName'], ['registeredAddress'], ['id']],
+      },
+      {
+        name: 'invite',
+        path: () => `/v1/organisations/${orgId}/invitations`,
+        auth: true,
+        bodies: [{}, { email: 'bad', role: 'god' }],
+        fields: [
+          ['email', 'role'],
+          ['email', 'role'],
+        ],
+      },
     ];
 
     it('answers 400 problem+json with field errors and writes nothing', async () => {
-      const counts = async () => (await t.dataSource.query(`SELECT (SELECT count(*) FROM users) u, (SELECT count(*) FROM organisations) o, (SELECT count(*) FROM invitations) i, (SELECT count(*) FROM outbox_messages) e, (SELECT count(*) FROM audit_entries) a`))[0];
+      const counts = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT (SELECT count(*) FROM users) u, (SELECT count(*) FROM organisations) o, (SELECT count(*) FROM invitations) i, (SELECT count(*) FROM outbox_messages) e, (SELECT count(*) FROM audit_entries) a`,
+          )
+        )[0];
       const before = await counts();
       for (const c of cases) {
         for (const [i, body] of c.bodies.entries()) {
           let req = t.http()[c.method ?? 'post'](c.path());
           if (c.auth) req = req.set(bearer(dev.token));
           const res = await req.send(body);
-          const got = { case: `${c.name} #${i}`, status: res.status, fields: [...new Set((res.body.errors ?? []).map((e: { field: string }) => e.field))].sort() };
+          const got = {
+            case: `${c.name} #${i}`,
+            status: res.status,
+            fields: [...new Set((res.body.errors ?? []).map((e: { field: string }) => e.field))].sort(),
+          };
           expect(got).toEqual({ case: `${c.name} #${i}`, status: 400, fields: [...c.fields[i]!].sort() });
           expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         }
@@ -227,7 +490,11 @@ describe('accounts and organisations', () => {
         await t.http().get('/v1/me').set(bearer(dev.token)).expect(200);
         await second.http().get('/v1/me').set(bearer(dev.token)).expect(200);
         await t.http().post('/v1/auth/logout').set(bearer(dev.token)).expect(204);
-        await eventually(async () => (await second.http().get('/v1/me').set(bearer(dev.token))).status === 401, 2_000, 'the other process refusing the token');
+        await eventually(
+          async () => (await second.http().get('/v1/me').set(bearer(dev.token))).status === 401,
+          2_000,
+          'the other process refusing the token',
+        );
       } finally {
         await second.close();
       }
@@ -239,10 +506,18 @@ describe('accounts and organisations', () => {
       await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email }).expect(202);
       const mail = await t.smtp.waitFor((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
       const token = tokenFromLink(mail.text, '/reset-password')!;
-      await t.http().post('/v1/auth/password-reset/confirm').send({ token, password: 'another uncommon passphrase 77' }).expect(204);
+      await t
+        .http()
+        .post('/v1/auth/password-reset/confirm')
+        .send({ token, password: 'another uncommon passphrase 77' })
+        .expect(204);
       await t.http().get('/v1/me').set(bearer(dev.token)).expect(401);
       await t.http().get('/v1/me').set(bearer(second)).expect(401);
-      await t.http().post('/v1/auth/password-reset/confirm').send({ token, password: 'yet another uncommon passphrase' }).expect(409);
+      await t
+        .http()
+        .post('/v1/auth/password-reset/confirm')
+        .send({ token, password: 'yet another uncommon passphrase' })
+        .expect(409);
       await t.http().post('/v1/auth/login').send({ email: dev.email, password: PASSWORD }).expect(401);
       await login(t, dev.email, 'another uncommon passphrase 77');
     });
@@ -256,7 +531,12 @@ describe('accounts and organisations', () => {
       // a few ms and fails here.
       const dev = await developer(t, 'timing');
       const resetEmails = async (to: string) =>
-        (await t.dataSource.query(`SELECT 1 FROM outbox_messages WHERE recipient = $1 AND template = 'password-reset'`, [to])).length;
+        (
+          await t.dataSource.query(
+            `SELECT 1 FROM outbox_messages WHERE recipient = $1 AND template = 'password-reset'`,
+            [to],
+          )
+        ).length;
       const time = async (email: string) => {
         const started = process.hrtime.bigint();
         const res = await t.http().post('/v1/auth/password-reset/request').send({ email });
@@ -299,13 +579,21 @@ describe('accounts and organisations', () => {
       await t.http().get('/v1/me').set(bearer(reviewer.token)).expect(200);
       await t.http().post(`/v1/admin/staff/${reviewer.id}/disable`).set(bearer(admin.token)).expect(204);
       await t.http().get('/v1/me').set(bearer(reviewer.token)).expect(401);
-      await t.http().post('/v1/auth/login').send({ email: reviewer.email, password: PASSWORD, totp: '000000' }).expect(401);
+      await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: reviewer.email, password: PASSWORD, totp: '000000' })
+        .expect(401);
     });
 
     it('staff with MFA must give a current code', async () => {
       const senior = await staff(t, 'senior_reviewer');
       await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD }).expect(401);
-      await t.http().post('/v1/auth/login').send({ email: senior.email, password: PASSWORD, totp: '000000' }).expect(401);
+      await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: senior.email, password: PASSWORD, totp: '000000' })
+        .expect(401);
       // The current step's code confirmed enrolment and is spent; the next one is inside the drift window.
       const token = await login(t, senior.email, PASSWORD, nextCode(senior.totpSecret!));
       await t.http().get('/v1/admin/staff').set(bearer(token)).expect(403);
@@ -337,7 +625,12 @@ describe('accounts and organisations', () => {
 
     it('does not spend a code checked against a secret that a new setup replaced meanwhile', async () => {
       const email = uniqueEmail('resetup');
-      await t.app.get(StaffService).create({ email, name: 'Re-setup Staff', role: 'reviewer', password: PASSWORD }, { type: 'system', id: 'test' });
+      await t.app
+        .get(StaffService)
+        .create(
+          { email, name: 'Re-setup Staff', role: 'reviewer', password: PASSWORD },
+          { type: 'system', id: 'test' },
+        );
       const token = await login(t, email);
       const first = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(token)).expect(200);
       // confirm's read of the user, taken before a second setup lands
@@ -381,10 +674,14 @@ describe('accounts and organisations', () => {
       for (let i = 0; i < 2; i++) {
         await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email }).expect(202);
       }
-      const mails = await eventually(() => {
-        const found = t.smtp.messages.filter((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
-        return found.length === 2 && found;
-      }, 15_000, 'two reset emails');
+      const mails = await eventually(
+        () => {
+          const found = t.smtp.messages.filter((m) => m.to.includes(dev.email) && /Reset/.test(m.subject));
+          return found.length === 2 && found;
+        },
+        15_000,
+        'two reset emails',
+      );
       const [older, newer] = mails.map((m) => tokenFromLink(m.text, '/reset-password')!);
       const confirm = (token: string, password: string) =>
         t.http().post('/v1/auth/password-reset/confirm').send({ token, password });
@@ -430,7 +727,9 @@ describe('accounts and organisations', () => {
 
     it('lets one of two concurrent sign-ups for one mailbox in, and answers the other 409', async () => {
       const id = tag();
-      const answers = await Promise.all([`\u00C5sa.Race.${id}@example.com`, `A\u030Asa.race.${id}@example.com`].map(signup));
+      const answers = await Promise.all(
+        [`\u00C5sa.Race.${id}@example.com`, `A\u030Asa.race.${id}@example.com`].map(signup),
+      );
       expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
       expect(await keyed(`\u00E5sa.race.${id}@example.com`)).toBe(1);
     });
@@ -467,10 +766,12 @@ describe('accounts and organisations', () => {
 
     it('sends at most 3 reset emails an hour to a mailbox, whatever spellings ask', async () => {
       const resets = async (recipient: string) =>
-        (await t.dataSource.query(
-          `SELECT count(*)::int AS n FROM outbox_messages WHERE recipient = $1 AND template = 'password-reset'`,
-          [recipient],
-        ))[0].n;
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM outbox_messages WHERE recipient = $1 AND template = 'password-reset'`,
+            [recipient],
+          )
+        )[0].n;
       const ask = (email: string) => t.http().post('/v1/auth/password-reset/request').send({ email }).expect(202);
 
       const id = tag();
@@ -522,7 +823,12 @@ describe('accounts and organisations', () => {
       const admin = await staff(t, 'admin');
       const id = tag();
       const body = { name: 'Asa Staff', role: 'reviewer', password: PASSWORD };
-      const create = (email: string) => t.http().post('/v1/admin/staff').set(bearer(admin.token)).send({ ...body, email });
+      const create = (email: string) =>
+        t
+          .http()
+          .post('/v1/admin/staff')
+          .set(bearer(admin.token))
+          .send({ ...body, email });
       await create(`\u00C5sa.Staff.${id}@example.com`).expect(201);
       await create(`A\u030Asa.staff.${id}@EXAMPLE.com`).expect(409);
       const env = { DATABASE_URL: t.db.url, STAFF_PASSWORD: PASSWORD, VAR_DIR: t.config.varDir };
@@ -562,23 +868,43 @@ describe('login brute force', () => {
 
   it('refuses the 11th attempt even with the right password, says so with Retry-After, and lifts after the window', async () => {
     const dev = await developer(t, 'brute');
-    for (let i = 0; i < 10; i++) await t.http().post('/v1/auth/login').send({ email: dev.email, password: `wrong password attempt ${i}` }).expect(401);
+    for (let i = 0; i < 10; i++)
+      await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: dev.email, password: `wrong password attempt ${i}` })
+        .expect(401);
     const locked = await t.http().post('/v1/auth/login').send({ email: dev.email, password: PASSWORD });
     expect(locked.status).toBe(429);
     expect(locked.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     expect(locked.body.detail).toMatch(/Too many failed sign-in attempts for this account/);
     // The answer is the same with a wrong password: it reveals nothing about the password.
-    const lockedWrong = await t.http().post('/v1/auth/login').send({ email: dev.email, password: 'still the wrong one' });
-    expect({ status: lockedWrong.status, detail: lockedWrong.body.detail }).toEqual({ status: 429, detail: locked.body.detail });
+    const lockedWrong = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: dev.email, password: 'still the wrong one' });
+    expect({ status: lockedWrong.status, detail: lockedWrong.body.detail }).toEqual({
+      status: 429,
+      detail: locked.body.detail,
+    });
 
-    const failures = (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'account.login_failed' AND subject_id = $1`, [dev.id]))[0].n;
+    const failures = (
+      await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_entries WHERE action = 'account.login_failed' AND subject_id = $1`,
+        [dev.id],
+      )
+    )[0].n;
     expect(failures).toBe(10);
 
     // The lock is a Redis counter with a TTL of LOGIN_LOCKOUT_SECONDS: wait for it to lapse (asking
     // the throttle, which records nothing), then the right password works again.
     const throttle = t.app.get(LoginThrottleService);
-    await eventually(async () => (await throttle.assertNotLocked(dev.email, '192.0.2.1'), true), 10_000, 'the lockout to lift');
+    await eventually(
+      async () => (await throttle.assertNotLocked(dev.email, '192.0.2.1'), true),
+      10_000,
+      'the lockout to lift',
+    );
     await login(t, dev.email);
   });
 });

@@ -36,7 +36,10 @@ describe('automated checks', () => {
     register = createServer((req, res) => {
       registerCalls++;
       const frn = /\/firms\/(\d+)$/.exec(req.url ?? '')?.[1];
-      if (frn === '123456') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'Acme Payments Ltd', status: 'Authorised' }));
+      if (frn === '123456')
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ name: 'Acme Payments Ltd', status: 'Authorised' }));
       if (frn === '7654321') {
         const firm = { name: 'Northwind Open Banking Limited', status: 'Registered', companiesHouseNumber: '09876543' };
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(firm));
@@ -48,7 +51,12 @@ describe('automated checks', () => {
     listDir = mkdtempSync(join(tmpdir(), 'gatehouse-sanctions-'));
     listCopy = join(listDir, 'ConList.csv');
     copyFileSync(join(__dirname, '..', 'src', 'kyc', 'checks', 'sanctions', 'hmt-sample.csv'), listCopy);
-    t = await startTestApp({ env: { FCA_REGISTER_URL: `http://127.0.0.1:${(register.address() as AddressInfo).port}`, SANCTIONS_LIST_PATH: listCopy } });
+    t = await startTestApp({
+      env: {
+        FCA_REGISTER_URL: `http://127.0.0.1:${(register.address() as AddressInfo).port}`,
+        SANCTIONS_LIST_PATH: listCopy,
+      },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -70,11 +78,21 @@ describe('automated checks', () => {
     const org = await createOrganisation(t, dev, {
       ...(options.legalName ? { legalName: options.legalName } : {}),
       ...(options.registrationNumber ? { registrationNumber: options.registrationNumber } : {}),
-      regulatoryStatus: options.regulated ? { type: 'fca_authorised', firmReferenceNumber: options.regulated } : { type: 'unregulated' },
+      regulatoryStatus: options.regulated
+        ? { type: 'fca_authorised', firmReferenceNumber: options.regulated }
+        : { type: 'unregulated' },
     });
     const personId = await addPeopleAndDocuments(t, dev, org, {
-      director: options.director ?? { firstName: 'Anna Maria', lastName: 'Eriksson', dateOfBirth: '1974-08-12', nationality: 'SE' },
-      identity: { file: options.passport ?? fixture('passport-scan.png'), fields: { type: 'passport', documentNumber: 'L898902C3', expiresOn: '2031-04-15', mrz: MRZ } },
+      director: options.director ?? {
+        firstName: 'Anna Maria',
+        lastName: 'Eriksson',
+        dateOfBirth: '1974-08-12',
+        nationality: 'SE',
+      },
+      identity: {
+        file: options.passport ?? fixture('passport-scan.png'),
+        fields: { type: 'passport', documentNumber: 'L898902C3', expiresOn: '2031-04-15', mrz: MRZ },
+      },
       certificate: options.certificate ?? fixture('certificate-of-incorporation.pdf'),
     });
     return { id: org, personId };
@@ -82,13 +100,21 @@ describe('automated checks', () => {
 
   const submitAndWait = async (dev: Actor, org: string) => {
     await submit(t, dev, org);
-    return eventually(async () => {
-      const v = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token));
-      return v.body.status === 'pending_review' ? v.body : undefined;
-    }, 30_000, 'pending_review');
+    return eventually(
+      async () => {
+        const v = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token));
+        return v.body.status === 'pending_review' ? v.body : undefined;
+      },
+      30_000,
+      'pending_review',
+    );
   };
 
-  const stored = (org: string) => t.dataSource.query(`SELECT subject_type, name, result, detail FROM checks WHERE organisation_id = $1 ORDER BY subject_type, name`, [org]) as Promise<{ subject_type: string; name: string; result: string; detail: Record<string, unknown> }[]>;
+  const stored = (org: string) =>
+    t.dataSource.query(
+      `SELECT subject_type, name, result, detail FROM checks WHERE organisation_id = $1 ORDER BY subject_type, name`,
+      [org],
+    ) as Promise<{ subject_type: string; name: string; result: string; detail: Record<string, unknown> }[]>;
 
   it('takes a clean submission to pending_review with low risk and every check', async () => {
     // The MRZ specimen is valid but expired in 2012: use a person and form that agree, and expect the expiry findings.
@@ -97,7 +123,16 @@ describe('automated checks', () => {
     const verification = await submitAndWait(dev, c.id);
     const checks = await stored(c.id);
     expect(checks.map((x) => `${x.subject_type}.${x.name}`).sort()).toEqual(
-      ['document.duplicate', 'document.duplicate', 'document.expiry', 'document.integrity', 'document.integrity', 'document.mrz', 'organisation.registry', 'organisation.sanctions'].sort(),
+      [
+        'document.duplicate',
+        'document.duplicate',
+        'document.expiry',
+        'document.integrity',
+        'document.integrity',
+        'document.mrz',
+        'organisation.registry',
+        'organisation.sanctions',
+      ].sort(),
     );
     expect(checks.find((x) => x.name === 'sanctions')!.result).toBe('pass');
     expect(checks.filter((x) => x.name === 'integrity').map((x) => x.result)).toEqual(['pass', 'pass']);
@@ -110,8 +145,17 @@ describe('automated checks', () => {
 
   it('reaches low risk when every check passes', async () => {
     const dev = await developer(t, 'lowrisk');
-    const org = await createOrganisation(t, dev, { legalName: 'Plain Widgets Ltd', registrationNumber: 'SC123456', registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'EH6 6QQ', country: 'GB' } });
-    const licence = { type: 'driving_licence', documentNumber: 'SMITH802030J99AB', issuingCountry: 'GB', expiresOn: '2034-01-01' };
+    const org = await createOrganisation(t, dev, {
+      legalName: 'Plain Widgets Ltd',
+      registrationNumber: 'SC123456',
+      registeredAddress: { line1: '2 Quay', city: 'Leith', postcode: 'EH6 6QQ', country: 'GB' },
+    });
+    const licence = {
+      type: 'driving_licence',
+      documentNumber: 'SMITH802030J99AB',
+      issuingCountry: 'GB',
+      expiresOn: '2034-01-01',
+    };
     await addPeopleAndDocuments(t, dev, org, { identity: { file: pngImage(120, 80, 42), fields: licence } });
     const verification = await submitAndWait(dev, org);
     const checks = await stored(org);
@@ -122,7 +166,9 @@ describe('automated checks', () => {
 
   it('makes a submission high risk when its director is on the sanctions list', async () => {
     const dev = await developer(t, 'sanctioned');
-    const c = await prepare(dev, { director: { firstName: 'Dmitriy', lastName: 'Olafsson-Kovac', dateOfBirth: '1962-05-05', nationality: 'RU' } });
+    const c = await prepare(dev, {
+      director: { firstName: 'Dmitriy', lastName: 'Olafsson-Kovac', dateOfBirth: '1962-05-05', nationality: 'RU' },
+    });
     const verification = await submitAndWait(dev, c.id);
     expect(verification.riskLevel).toBe('high');
     const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
@@ -172,11 +218,19 @@ describe('automated checks', () => {
     const reviewer = await staff(t, 'reviewer');
     const cases = {
       // The issue: FRN 123456 is Acme Payments Ltd's.
-      thief: await prepare(dev, { regulated: '123456', legalName: 'Bughunt Widgets Ltd', registrationNumber: '87654321' }),
+      thief: await prepare(dev, {
+        regulated: '123456',
+        legalName: 'Bughunt Widgets Ltd',
+        registrationNumber: '87654321',
+      }),
       // A name close to the register's, but another firm.
       lookalike: await prepare(dev, { regulated: '123456', legalName: 'Acme Payments Holdings Ltd' }),
       // The right name, but the register records another Companies House number.
-      otherCompany: await prepare(dev, { regulated: '7654321', legalName: 'Northwind Open Banking Ltd', registrationNumber: '12345678' }),
+      otherCompany: await prepare(dev, {
+        regulated: '7654321',
+        legalName: 'Northwind Open Banking Ltd',
+        registrationNumber: '12345678',
+      }),
       // Ordinary variation of the register's name (case, Limited, "The"): the same firm.
       same: await prepare(dev, { regulated: '123456', legalName: 'THE ACME PAYMENTS LIMITED' }),
     };
@@ -184,45 +238,91 @@ describe('automated checks', () => {
     for (const [label, c] of Object.entries(cases)) verification[label] = await submitAndWait(dev, c.id);
 
     const thief = await registry(cases.thief);
-    expect(thief).toMatchObject({ result: 'fail', detail: { firmConfirmed: false, mismatches: ['name'], firm: { name: 'Acme Payments Ltd' }, organisation: { legalName: 'Bughunt Widgets Ltd' } } });
-    expect(thief.detail.reason).toBe('the register gives firm reference number 123456 to "Acme Payments Ltd", not to "Bughunt Widgets Ltd"');
+    expect(thief).toMatchObject({
+      result: 'fail',
+      detail: {
+        firmConfirmed: false,
+        mismatches: ['name'],
+        firm: { name: 'Acme Payments Ltd' },
+        organisation: { legalName: 'Bughunt Widgets Ltd' },
+      },
+    });
+    expect(thief.detail.reason).toBe(
+      'the register gives firm reference number 123456 to "Acme Payments Ltd", not to "Bughunt Widgets Ltd"',
+    );
     expect(verification.thief.riskLevel).toBe('high');
     // Review opens the task when kyc's announcement reaches it.
-    const [task] = await eventually(async () => {
-      const rows = await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [cases.thief.id]);
-      return rows.length ? rows : undefined;
-    }, 15_000, 'the review task');
+    const [task] = await eventually(
+      async () => {
+        const rows = await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [
+          cases.thief.id,
+        ]);
+        return rows.length ? rows : undefined;
+      },
+      15_000,
+      'the review task',
+    );
     const view = await t.http().get(`/v1/review/tasks/${task.id}`).set(bearer(reviewer.token)).expect(200);
     const shown = view.body.organisation.checks.find((x: { name: string }) => x.name === 'registry');
-    expect(shown).toMatchObject({ result: 'fail', reason: expect.stringContaining('"Acme Payments Ltd", not to "Bughunt Widgets Ltd"') });
+    expect(shown).toMatchObject({
+      result: 'fail',
+      reason: expect.stringContaining('"Acme Payments Ltd", not to "Bughunt Widgets Ltd"'),
+    });
 
     expect(await registry(cases.lookalike)).toMatchObject({ result: 'fail', detail: { mismatches: ['name'] } });
     const other = await registry(cases.otherCompany);
-    expect(other).toMatchObject({ result: 'fail', detail: { mismatches: ['companies_house_number'], firm: { companiesHouseNumber: '09876543' } } });
+    expect(other).toMatchObject({
+      result: 'fail',
+      detail: { mismatches: ['companies_house_number'], firm: { companiesHouseNumber: '09876543' } },
+    });
     expect(other.detail.reason).toMatch(/Companies House number is 09876543, the organisation's 12345678/);
     expect(verification.otherCompany.riskLevel).toBe('high');
 
-    expect(await registry(cases.same)).toMatchObject({ result: 'pass', detail: { firmConfirmed: true, firm: { frn: '123456' } } });
+    expect(await registry(cases.same)).toMatchObject({
+      result: 'pass',
+      detail: { firmConfirmed: true, firm: { frn: '123456' } },
+    });
   }, 90_000);
 
   it('refuses people and organisation names with invisible characters, and still screens such a name already stored', async () => {
     const dev = await developer(t, 'invisible');
     const c = await prepare(dev);
-    const people = () => t.dataSource.query(`SELECT first_name, last_name FROM people WHERE organisation_id = $1 ORDER BY created_at`, [c.id]);
+    const people = () =>
+      t.dataSource.query(`SELECT first_name, last_name FROM people WHERE organisation_id = $1 ORDER BY created_at`, [
+        c.id,
+      ]);
     const before = await people();
     const director = { firstName: 'Anneka', dateOfBirth: '1975-11-07', nationality: 'DE', roles: ['director'] };
     for (const lastName of ['Vorn\u00ADholt', 'Vorn\u200Dholt', '\u202EVornholt', 'Vorn\u2060holt']) {
-      const res = await t.http().post(`/v1/organisations/${c.id}/people`).set(bearer(dev.token)).send({ ...director, lastName }).expect(400);
+      const res = await t
+        .http()
+        .post(`/v1/organisations/${c.id}/people`)
+        .set(bearer(dev.token))
+        .send({ ...director, lastName })
+        .expect(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(res.body.errors).toEqual([{ field: 'lastName', message: expect.stringMatching(/invisible or control character \(U\+[0-9A-F]{4} at character \d+\)/) }]);
+      expect(res.body.errors).toEqual([
+        {
+          field: 'lastName',
+          message: expect.stringMatching(/invisible or control character \(U\+[0-9A-F]{4} at character \d+\)/),
+        },
+      ]);
     }
-    await t.http().patch(`/v1/organisations/${c.id}`).set(bearer(dev.token)).send({ legalName: 'Acme Pay\uFEFFments Ltd' }).expect(400);
+    await t
+      .http()
+      .patch(`/v1/organisations/${c.id}`)
+      .set(bearer(dev.token))
+      .send({ legalName: 'Acme Pay\uFEFFments Ltd' })
+      .expect(400);
     expect(await people()).toEqual(before);
     const [org] = await t.dataSource.query(`SELECT legal_name FROM organisations WHERE id = $1`, [c.id]);
     expect(org.legal_name).toBe('Acme Payments Ltd');
 
     // A name stored before the edge refused them (the issue's director): the screening still sees through it.
-    await t.dataSource.query(`UPDATE people SET first_name = 'Anneka', last_name = 'Vorn\u00ADholt', date_of_birth = '1975-11-07', nationality = 'DE' WHERE id = $1`, [c.personId]);
+    await t.dataSource.query(
+      `UPDATE people SET first_name = 'Anneka', last_name = 'Vorn\u00ADholt', date_of_birth = '1975-11-07', nationality = 'DE' WHERE id = $1`,
+      [c.personId],
+    );
     await submitAndWait(dev, c.id);
     const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
     expect(sanctions.result).toBe('fail');
@@ -231,7 +331,9 @@ describe('automated checks', () => {
 
   it('screens a director whose compound name is written joined while the list splits it', async () => {
     const dev = await developer(t, 'compound');
-    const c = await prepare(dev, { director: { firstName: 'Abdulwahid', lastName: 'Qorbanzadeh', dateOfBirth: '1968-04-03', nationality: 'AF' } });
+    const c = await prepare(dev, {
+      director: { firstName: 'Abdulwahid', lastName: 'Qorbanzadeh', dateOfBirth: '1968-04-03', nationality: 'AF' },
+    });
     const verification = await submitAndWait(dev, c.id);
     const sanctions = (await stored(c.id)).find((x) => x.name === 'sanctions')!;
     expect(sanctions.result).toBe('fail');
@@ -243,25 +345,44 @@ describe('automated checks', () => {
     const dev = await developer(t, 'rerun');
     const c = await prepare(dev);
     await submitAndWait(dev, c.id);
-    const before = await t.dataSource.query(`SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`, [c.id]);
+    const before = await t.dataSource.query(
+      `SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`,
+      [c.id],
+    );
     const checks = t.app.get(ChecksService);
     // Put the case back in `submitted` as a stale job would find it, then run its jobs again.
     await t.dataSource.query(`UPDATE organisations SET verification_status = 'submitted' WHERE id = $1`, [c.id]);
-    const [{ submission_count: submission }] = await t.dataSource.query(`SELECT submission_count FROM organisations WHERE id = $1`, [c.id]);
+    const [{ submission_count: submission }] = await t.dataSource.query(
+      `SELECT submission_count FROM organisations WHERE id = $1`,
+      [c.id],
+    );
     await checks.runOrganisation(c.id, submission, false);
-    for (const { id } of await t.dataSource.query(`SELECT id FROM documents WHERE organisation_id = $1`, [c.id])) await checks.runDocument(id, submission, false);
-    const after = await t.dataSource.query(`SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`, [c.id]);
+    for (const { id } of await t.dataSource.query(`SELECT id FROM documents WHERE organisation_id = $1`, [c.id]))
+      await checks.runDocument(id, submission, false);
+    const after = await t.dataSource.query(
+      `SELECT id, result, detail, updated_at FROM checks WHERE organisation_id = $1 ORDER BY id`,
+      [c.id],
+    );
     expect(after).toEqual(before);
   });
 
-
   it('re-screens approved organisations against a changed list and suspends on a new hit', async () => {
     const dev = await developer(t, 'rescreen');
-    const c = await prepare(dev, { director: { firstName: 'Petronella', lastName: 'Quarmby-Fitch', dateOfBirth: '1971-03-09', nationality: 'GB' } });
+    const c = await prepare(dev, {
+      director: { firstName: 'Petronella', lastName: 'Quarmby-Fitch', dateOfBirth: '1971-03-09', nationality: 'GB' },
+    });
     await submitAndWait(dev, c.id);
     // Approved as a reviewer would leave it: the first review task is closed.
-    await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1`, [c.id])).length === 1, 15_000, 'the first review task');
-    await t.dataSource.query(`UPDATE organisations SET verification_status = 'approved', approved_at = now() WHERE id = $1`, [c.id]);
+    await eventually(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM review_tasks WHERE organisation_id = $1`, [c.id])).length === 1,
+      15_000,
+      'the first review task',
+    );
+    await t.dataSource.query(
+      `UPDATE organisations SET verification_status = 'approved', approved_at = now() WHERE id = $1`,
+      [c.id],
+    );
     await t.dataSource.query(`UPDATE review_tasks SET status = 'done' WHERE organisation_id = $1`, [c.id]);
     const checks = t.app.get(ChecksService);
     expect((await checks.rescreenApproved()).hits).not.toContain(c.id);
@@ -269,33 +390,73 @@ describe('automated checks', () => {
     // The list gains a designation of this director; the index reloads the file on its own.
     const rows = readFileSync(listCopy, 'utf8').trimEnd().split(/\r?\n/);
     // Columns as in the HMT header: names and titles (0-9), DOB (10), … Group Type (28) … Group ID (35).
-    const added = ['QUARMBY-FITCH', 'Petronella', ...new Array(8).fill(''), '09/03/1971', ...new Array(17).fill(''), 'Individual', 'Primary name', '', 'Test regime', '01/11/2026', '01/11/2026', '01/11/2026', '99999'];
+    const added = [
+      'QUARMBY-FITCH',
+      'Petronella',
+      ...new Array(8).fill(''),
+      '09/03/1971',
+      ...new Array(17).fill(''),
+      'Individual',
+      'Primary name',
+      '',
+      'Test regime',
+      '01/11/2026',
+      '01/11/2026',
+      '01/11/2026',
+      '99999',
+    ];
     expect(added).toHaveLength(36);
     writeFileSync(listCopy, `${rows.join('\r\n')}\r\n${added.join(',')}\r\n`);
-    const result = await eventually(async () => {
-      const r = await checks.rescreenApproved();
-      return r.hits.includes(c.id) ? r : undefined;
-    }, 15_000, 'a re-screening hit after the list changed');
+    const result = await eventually(
+      async () => {
+        const r = await checks.rescreenApproved();
+        return r.hits.includes(c.id) ? r : undefined;
+      },
+      15_000,
+      'a re-screening hit after the list changed',
+    );
     expect(result.hits).toContain(c.id);
     const [org] = await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]);
     expect(org.verification_status).toBe('suspended');
-    const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.suspend'`, [c.id]);
+    const [audit] = await t.dataSource.query(
+      `SELECT actor_id, after FROM audit_entries WHERE subject_id = $1 AND action = 'verification.suspend'`,
+      [c.id],
+    );
     expect(audit.actor_id).toBe('sanctions-rescreen');
 
     // The hit opens a high-risk review task; a reviewer who clears it reinstates the organisation.
-    const [task] = await eventually(async () => {
-      const rows = await t.dataSource.query(`SELECT id, risk_level FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`, [c.id]);
-      return rows.length ? rows : undefined;
-    }, 15_000, 'the re-screening review task');
+    const [task] = await eventually(
+      async () => {
+        const rows = await t.dataSource.query(
+          `SELECT id, risk_level FROM review_tasks WHERE organisation_id = $1 AND status = 'pending'`,
+          [c.id],
+        );
+        return rows.length ? rows : undefined;
+      },
+      15_000,
+      'the re-screening review task',
+    );
     expect(task.risk_level).toBe('high');
     // Earlier cases leave the queue (closed, so the every-minute repair does not open them again).
     const pendingElsewhere = `SELECT organisation_id FROM review_tasks WHERE status = 'pending' AND id <> $1`;
     const others = (await t.dataSource.query(pendingElsewhere, [task.id])) as { organisation_id: string }[];
-    await clearReviewQueue(t, others.map((o) => o.organisation_id));
+    await clearReviewQueue(
+      t,
+      others.map((o) => o.organisation_id),
+    );
     const reviewer = await staff(t, 'senior_reviewer');
     const claimed = await t.http().post('/v1/review/tasks/claim').set(bearer(reviewer.token)).expect(200);
     expect(claimed.body.id).toBe(task.id);
-    await t.http().post(`/v1/review/tasks/${task.id}/decision`).set(bearer(reviewer.token)).send({ decision: 'approve', reasonCodes: ['identity_confirmed'], note: 'Different person: date of birth and nationality differ.' }).expect(200);
+    await t
+      .http()
+      .post(`/v1/review/tasks/${task.id}/decision`)
+      .set(bearer(reviewer.token))
+      .send({
+        decision: 'approve',
+        reasonCodes: ['identity_confirmed'],
+        note: 'Different person: date of birth and nationality differ.',
+      })
+      .expect(200);
     const [after] = await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]);
     expect(after.verification_status).toBe('approved');
   }, 60_000);
@@ -304,8 +465,17 @@ describe('automated checks', () => {
     const dev = await developer(t, 'lostjobs');
     const c = await prepare(dev);
     // As if the API committed the submission and crashed before enqueueing anything.
-    await t.dataSource.query(`UPDATE organisations SET verification_status = 'submitted', submission_count = 1, submitted_at = now() - interval '5 seconds' WHERE id = $1`, [c.id]);
-    await eventually(async () => (await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]))[0].verification_status === 'pending_review', 20_000, 'pending_review via the dispatcher');
+    await t.dataSource.query(
+      `UPDATE organisations SET verification_status = 'submitted', submission_count = 1, submitted_at = now() - interval '5 seconds' WHERE id = $1`,
+      [c.id],
+    );
+    await eventually(
+      async () =>
+        (await t.dataSource.query(`SELECT verification_status FROM organisations WHERE id = $1`, [c.id]))[0]
+          .verification_status === 'pending_review',
+      20_000,
+      'pending_review via the dispatcher',
+    );
   }, 30_000);
 
   describe('still checks a submission whose check job failed for good (PostgreSQL down through its attempts)', () => {

@@ -33,7 +33,13 @@ function generated(size: number, seed: string): Readable {
     read() {
       if (produced >= size) return void this.push(null);
       const base = `${seed}:${counter++}:`;
-      const block = Buffer.concat(Array.from({ length: 256 }, (_, i) => createHash('sha512').update(base + i).digest()));
+      const block = Buffer.concat(
+        Array.from({ length: 256 }, (_, i) =>
+          createHash('sha512')
+            .update(base + i)
+            .digest(),
+        ),
+      );
       const piece = block.subarray(0, Math.min(block.length, size - produced));
       produced += piece.length;
       this.push(piece);
@@ -136,7 +142,10 @@ describe.each(['local', 's3'] as const)('document storage contract: %s', (kind) 
     const organisationId = 'org-1';
     const key = `${prefix}/${organisationId}/${documentId}`;
     const dataKey = newDataKey();
-    await backend().storage.put(key, generated(10 * MiB, 'ten').pipe(encryptStream({ documentId, organisationId, dataKey })));
+    await backend().storage.put(
+      key,
+      generated(10 * MiB, 'ten').pipe(encryptStream({ documentId, organisationId, dataKey })),
+    );
     const decrypted = (await backend().storage.get(key)).pipe(decryptStream({ documentId, organisationId, dataKey }));
     expect(await sha256(decrypted)).toBe(await sha256(generated(10 * MiB, 'ten')));
   });
@@ -184,7 +193,9 @@ describe.each(['local', 's3'] as const)('document storage contract: %s', (kind) 
   it.each(['passport.pdf', '../../etc/passwd', '/absolute', 'UPPER', 'a//b', 'trailing/', '', 'x'.repeat(201)])(
     'rejects the invalid key %j on put, get and delete',
     async (key) => {
-      await expect(backend().storage.put(key, Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(InvalidStorageKeyError);
+      await expect(backend().storage.put(key, Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(
+        InvalidStorageKeyError,
+      );
       await expect(backend().storage.get(key)).rejects.toBeInstanceOf(InvalidStorageKeyError);
       await expect(backend().storage.delete(key)).rejects.toBeInstanceOf(InvalidStorageKeyError);
     },
@@ -200,7 +211,10 @@ describe.each(['local', 's3'] as const)('document storage contract: %s', (kind) 
     // The marker sits at the start, straddling the 64 KiB chunk boundary, and at the end.
     const plain = Buffer.concat([marker, randomBytes(64 * 1024 - 80), marker, randomBytes(200 * 1024), marker]);
 
-    await backend().storage.put(key, Readable.from([plain]).pipe(encryptStream({ documentId, organisationId, dataKey })));
+    await backend().storage.put(
+      key,
+      Readable.from([plain]).pipe(encryptStream({ documentId, organisationId, dataKey })),
+    );
 
     const raw = await backend().raw(key);
     expect(raw.length).toBeGreaterThan(plain.length);
@@ -208,9 +222,13 @@ describe.each(['local', 's3'] as const)('document storage contract: %s', (kind) 
     expect(raw.indexOf(marker.subarray(0, 16))).toBe(-1);
 
     const out: Buffer[] = [];
-    await pipeline(await backend().storage.get(key), decryptStream({ documentId, organisationId, dataKey }), async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const c of chunks) out.push(c);
-    });
+    await pipeline(
+      await backend().storage.get(key),
+      decryptStream({ documentId, organisationId, dataKey }),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) out.push(c);
+      },
+    );
     expect(Buffer.concat(out).equals(plain)).toBe(true);
   });
 });

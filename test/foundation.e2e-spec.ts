@@ -31,10 +31,17 @@ describe('foundation: HTTP pipeline', () => {
   });
 
   it('refuses unknown fields with 400 problem+json naming them', async () => {
-    const res = await t.http().post('/test/echo').send({ email: 'dev@example.com', count: 2, address: { city: 'Leeds', zip: 'x' }, admin: true });
+    const res = await t
+      .http()
+      .post('/test/echo')
+      .send({ email: 'dev@example.com', count: 2, address: { city: 'Leeds', zip: 'x' }, admin: true });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ type: 'urn:gatehouse:problem:validation-failed', status: 400, title: 'Bad Request' });
+    expect(res.body).toMatchObject({
+      type: 'urn:gatehouse:problem:validation-failed',
+      status: 400,
+      title: 'Bad Request',
+    });
     const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(['address.zip', 'admin']);
   });
@@ -50,12 +57,19 @@ describe('foundation: HTTP pipeline', () => {
     const res = await t.http().post('/test/echo').set('content-type', 'application/json').send('{"email": ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ type: 'urn:gatehouse:problem:malformed-body', detail: 'The request body is not valid JSON' });
+    expect(res.body).toMatchObject({
+      type: 'urn:gatehouse:problem:malformed-body',
+      detail: 'The request body is not valid JSON',
+    });
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const res = await t.http().post('/test/echo').set('content-type', 'application/json').send(JSON.stringify({ email: 'x'.repeat(3 * 1024 * 1024) }));
+    const res = await t
+      .http()
+      .post('/test/echo')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ email: 'x'.repeat(3 * 1024 * 1024) }));
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
@@ -98,17 +112,25 @@ describe('foundation: Redis outage', () => {
       await t.http().get('/health/ready').expect(200);
       await redis.shutdown();
       const stoppedAt = Date.now();
-      const down = await eventually(async () => {
-        const res = await t.http().get('/health/ready');
-        return res.status === 503 ? res : undefined;
-      }, 5_000, 'ready turning 503');
+      const down = await eventually(
+        async () => {
+          const res = await t.http().get('/health/ready');
+          return res.status === 503 ? res : undefined;
+        },
+        5_000,
+        'ready turning 503',
+      );
       expect(Date.now() - stoppedAt).toBeLessThan(5_000);
       expect(down.body.checks.redis.status).toBe('down');
       expect(down.body.checks.postgres.status).toBe('up');
       await t.http().get('/health/live').expect(200);
 
       await redis.restart();
-      await eventually(async () => (await t.http().get('/health/ready')).status === 200, 10_000, 'ready returning to 200');
+      await eventually(
+        async () => (await t.http().get('/health/ready')).status === 200,
+        10_000,
+        'ready returning to 200',
+      );
     } finally {
       await t.close();
       await redis.stop();
@@ -170,11 +192,15 @@ describe('foundation: process start-up', () => {
       LOG_LEVEL: 'warn',
     });
     try {
-      const ready = await eventually(async () => {
-        if (run.child.exitCode !== null) throw new Error(`exited: ${run.output()}`);
-        const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
-        return res.status === 200 ? res.json() : undefined;
-      }, 60_000, 'embedded start');
+      const ready = await eventually(
+        async () => {
+          if (run.child.exitCode !== null) throw new Error(`exited: ${run.output()}`);
+          const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+          return res.status === 200 ? res.json() : undefined;
+        },
+        60_000,
+        'embedded start',
+      );
       expect(ready).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' } } });
       expect(run.output()).toContain(`"msg":"running on Node.js ${process.version} (security fixes until 2028-04-30)"`);
       run.child.kill('SIGTERM');

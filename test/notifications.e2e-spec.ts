@@ -5,7 +5,8 @@ import { spawnGatehouse } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
 
-const statusOf = async (ds: DataSource, id: string) => (await ds.getRepository(OutboxMessage).findOneByOrFail({ id })).status;
+const statusOf = async (ds: DataSource, id: string) =>
+  (await ds.getRepository(OutboxMessage).findOneByOrFail({ id })).status;
 
 async function enqueue(t: TestApp, to: string, name = 'Ada'): Promise<string> {
   const outbox = t.app.get(OutboxService);
@@ -55,10 +56,14 @@ describe('outbox and mail', () => {
     const port = t.smtp.port;
     await t.smtp.stop();
     const id = await enqueue(t, 'outage@example.com');
-    const failed = await eventually(async () => {
-      const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
-      return r.attempts >= 1 ? r : undefined;
-    }, 10_000, 'a failed attempt');
+    const failed = await eventually(
+      async () => {
+        const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
+        return r.attempts >= 1 ? r : undefined;
+      },
+      10_000,
+      'a failed attempt',
+    );
     expect(failed.status).toBe('queued');
     expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
     await t.smtp.start(port);
@@ -71,10 +76,14 @@ describe('outbox and mail', () => {
   it('marks a permanently refused email dead after one attempt, and an admin retry re-sends it', async () => {
     t.smtp.rejectRecipients = /^bounce@/;
     const id = await enqueue(t, 'bounce@example.com');
-    const dead = await eventually(async () => {
-      const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
-      return r.status === 'dead' ? r : undefined;
-    }, 10_000, 'dead row');
+    const dead = await eventually(
+      async () => {
+        const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
+        return r.status === 'dead' ? r : undefined;
+      },
+      10_000,
+      'dead row',
+    );
     expect(dead.attempts).toBe(1);
     expect(dead.lastError).toMatch(/550|Mailbox unavailable/);
 
@@ -92,13 +101,19 @@ describe('outbox and mail', () => {
 
   it('marks an email whose template cannot render dead without retrying', async () => {
     const id = await t.dataSource.transaction(async (m) => {
-      const rows = (await m.query(`INSERT INTO outbox_messages (recipient, template, data) VALUES ('x@example.com', 'no-such-template', '{}') RETURNING id`)) as { id: string }[];
+      const rows = (await m.query(
+        `INSERT INTO outbox_messages (recipient, template, data) VALUES ('x@example.com', 'no-such-template', '{}') RETURNING id`,
+      )) as { id: string }[];
       return rows[0]!.id;
     });
-    const dead = await eventually(async () => {
-      const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
-      return r.status === 'dead' ? r : undefined;
-    }, 10_000, 'dead row');
+    const dead = await eventually(
+      async () => {
+        const r = await t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
+        return r.status === 'dead' ? r : undefined;
+      },
+      10_000,
+      'dead row',
+    );
     expect(dead.attempts).toBe(1);
     expect(dead.lastError).toMatch(/unknown template/);
   });
@@ -123,7 +138,10 @@ describe('outbox and mail: a worker killed mid-batch', () => {
       const outbox = t.app.get(OutboxService);
       const ids = await t.dataSource.transaction(async (m) => {
         const out: string[] = [];
-        for (let i = 0; i < 60; i++) out.push(await outbox.enqueue(m, `batch-${i}@example.com`, 'verify-email', { name: `N${i}`, token: `t${i}` }));
+        for (let i = 0; i < 60; i++)
+          out.push(
+            await outbox.enqueue(m, `batch-${i}@example.com`, 'verify-email', { name: `N${i}`, token: `t${i}` }),
+          );
         return out;
       });
 

@@ -181,86 +181,103 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
     const ids = async (sql: string, params: unknown[]) =>
       ((await t.dataSource.query(sql, params)) as { id: string }[]).map((r) => String(r.id));
     const cases: [string, OrderCase][] = [
-      ['review tasks', {
-        path: () => '/v1/review/tasks',
-        query: { status: 'cancelled' },
-        token: () => admin.token,
-        seed: async () => {
-          const { rows, order } = seeded();
-          for (const r of rows) {
-            await t.dataSource.query(
-              `INSERT INTO review_tasks (id, type, subject_id, organisation_id, status, risk_level, stage_rank,
+      [
+        'review tasks',
+        {
+          path: () => '/v1/review/tasks',
+          query: { status: 'cancelled' },
+          token: () => admin.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) {
+              await t.dataSource.query(
+                `INSERT INTO review_tasks (id, type, subject_id, organisation_id, status, risk_level, stage_rank,
                  risk_rank, due_at, created_at)
                VALUES ($1, 'kyb', $2, $2, 'cancelled', 'low', 1, 1, now(), $3)`,
-              [r.id, org, r.at],
-            );
-          }
-          return order;
+                [r.id, org, r.at],
+              );
+            }
+            return order;
+          },
+          all: () =>
+            ids(`SELECT id FROM review_tasks WHERE status = 'cancelled' ORDER BY created_at DESC, id DESC`, []),
         },
-        all: () => ids(`SELECT id FROM review_tasks WHERE status = 'cancelled' ORDER BY created_at DESC, id DESC`, []),
-      }],
-      ['admin emails', {
-        path: () => '/v1/admin/emails',
-        query: { status: 'dead' },
-        token: () => admin.token,
-        seed: async () => {
-          const { rows, order } = seeded();
-          for (const r of rows) {
-            await t.dataSource.query(
-              `INSERT INTO outbox_messages (id, recipient, template, data, status, created_at)
+      ],
+      [
+        'admin emails',
+        {
+          path: () => '/v1/admin/emails',
+          query: { status: 'dead' },
+          token: () => admin.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) {
+              await t.dataSource.query(
+                `INSERT INTO outbox_messages (id, recipient, template, data, status, created_at)
                VALUES ($1, 'pages@example.com', 'organisation-rejected', '{}', 'dead', $2)`,
-              [r.id, r.at],
-            );
-          }
-          return order;
+                [r.id, r.at],
+              );
+            }
+            return order;
+          },
+          all: () => ids(`SELECT id FROM outbox_messages WHERE status = 'dead' ORDER BY created_at DESC, id DESC`, []),
         },
-        all: () => ids(`SELECT id FROM outbox_messages WHERE status = 'dead' ORDER BY created_at DESC, id DESC`, []),
-      }],
-      ['apps', {
-        path: () => `/v1/organisations/${org}/apps`,
-        query: {},
-        token: () => dev.token,
-        seed: async () => {
-          const { rows, order } = seeded();
-          for (const [i, r] of rows.entries()) {
-            await t.dataSource.query(
-              `INSERT INTO apps (id, organisation_id, name, description, redirect_uris, scopes, sandbox_client_id,
+      ],
+      [
+        'apps',
+        {
+          path: () => `/v1/organisations/${org}/apps`,
+          query: {},
+          token: () => dev.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const [i, r] of rows.entries()) {
+              await t.dataSource.query(
+                `INSERT INTO apps (id, organisation_id, name, description, redirect_uris, scopes, sandbox_client_id,
                  created_by, created_at)
                SELECT $1, organisation_id, $2, description, redirect_uris, scopes, $3, created_by, $4
                  FROM apps WHERE id = $5`,
-              [r.id, `Pages ${i}`, `sbx-pages-${r.id}`, r.at, app],
-            );
-          }
-          return order;
+                [r.id, `Pages ${i}`, `sbx-pages-${r.id}`, r.at, app],
+              );
+            }
+            return order;
+          },
+          all: () => ids(`SELECT id FROM apps WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC`, [org]),
         },
-        all: () => ids(`SELECT id FROM apps WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC`, [org]),
-      }],
-      ['webhook deliveries', {
-        path: () => `/v1/organisations/${org}/apps/${app}/webhook/deliveries`,
-        query: {},
-        token: () => dev.token,
-        seed: async () => {
-          const { rows, order } = seeded();
-          for (const r of rows) {
-            await t.dataSource.query(
-              `INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, status, created_at)
+      ],
+      [
+        'webhook deliveries',
+        {
+          path: () => `/v1/organisations/${org}/apps/${app}/webhook/deliveries`,
+          query: {},
+          token: () => dev.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) {
+              await t.dataSource.query(
+                `INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, status, created_at)
                VALUES ($1, $2, 'app.updated', '{}', 'https://app.pages.co.uk/hook', 'failed', $3)`,
-              [r.id, app, r.at],
-            );
-          }
-          return order;
+                [r.id, app, r.at],
+              );
+            }
+            return order;
+          },
+          all: () =>
+            ids(`SELECT id FROM webhook_deliveries WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
         },
-        all: () => ids(`SELECT id FROM webhook_deliveries WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
-      }],
+      ],
       // The audit log is ordered by its bigint id alone (the order of the hash chain), so its
       // created_at cannot split a page; seeding it would break the chain, so it pages what it has.
-      ['audit', {
-        path: () => '/v1/audit',
-        query: {},
-        token: () => admin.token,
-        seed: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
-        all: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
-      }],
+      [
+        'audit',
+        {
+          path: () => '/v1/audit',
+          query: {},
+          token: () => admin.token,
+          seed: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
+          all: () => ids(`SELECT id FROM audit_entries ORDER BY id DESC`, []),
+        },
+      ],
     ];
 
     /** Follows nextCursor from the first page to the last; stops after `max` pages should it loop. */

@@ -142,7 +142,10 @@ describe('Redis outage: request paths', () => {
 
   it('a password-reset request answers the same 503 for a known and an unknown address', async () => {
     const known = await t.http().post('/v1/auth/password-reset/request').send({ email: dev.email });
-    const unknown = await t.http().post('/v1/auth/password-reset/request').send({ email: uniqueEmail('nobody') });
+    const unknown = await t
+      .http()
+      .post('/v1/auth/password-reset/request')
+      .send({ email: uniqueEmail('nobody') });
     for (const res of [known, unknown]) {
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();

@@ -45,7 +45,8 @@ export async function startBare(): Promise<RunningApp> {
 export async function assertHealthLive(label: string, baseUrl: string): Promise<void> {
   const res = await fetch(`${baseUrl}/health/live`);
   const body = await res.text();
-  if (res.status !== 200 || body !== '{"status":"ok"}') throw new Error(`${label}: GET /health/live answered ${res.status} ${body}`);
+  if (res.status !== 200 || body !== '{"status":"ok"}')
+    throw new Error(`${label}: GET /health/live answered ${res.status} ${body}`);
 }
 
 /**

@@ -40,13 +40,20 @@ export async function createThrowawayDatabase(label?: string): Promise<Throwaway
   const url = databaseUrl(name);
 
   await adminQuery(`CREATE DATABASE "${name}"`);
-  cleanups.unshift({ what: `drop database ${name}`, run: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) });
+  cleanups.unshift({
+    what: `drop database ${name}`,
+    run: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  });
   cleanups.unshift({
     what: `delete Redis keys ${redisPrefix}:*`,
-    run: async () => process.stderr.write(`cleanup: deleted ${await deleteRedisKeys(redisPrefix)} Redis keys under ${redisPrefix}:\n`),
+    run: async () =>
+      process.stderr.write(`cleanup: deleted ${await deleteRedisKeys(redisPrefix)} Redis keys under ${redisPrefix}:\n`),
   });
 
-  const dataSource = await createDataSource(url, { poolSize: 2, applicationName: 'gatehouse-bench-migrate' }).initialize();
+  const dataSource = await createDataSource(url, {
+    poolSize: 2,
+    applicationName: 'gatehouse-bench-migrate',
+  }).initialize();
   try {
     await runMigrations(dataSource);
   } finally {
@@ -134,7 +141,11 @@ export async function signedInDeveloper(gatehouse: ListeningGatehouse, label = '
     return r.rows[0]!.id;
   });
   const loginBody = JSON.stringify({ email, password: BENCH_PASSWORD });
-  const res = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+  const res = await fetch(`${gatehouse.baseUrl}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: loginBody,
+  });
   const body = (await res.json()) as { accessToken?: string };
   if (res.status !== 200 || !body.accessToken) throw new Error(`login answered ${res.status} ${JSON.stringify(body)}`);
   return { userId, email, token: body.accessToken, loginBody };

@@ -56,7 +56,12 @@ export interface LoadSettings {
   warmupSeconds: number;
 }
 
-export const DEFAULT_LOAD_SETTINGS: LoadSettings = { durationSeconds: 10, connections: 50, pipelining: 1, warmupSeconds: 2 };
+export const DEFAULT_LOAD_SETTINGS: LoadSettings = {
+  durationSeconds: 10,
+  connections: 50,
+  pipelining: 1,
+  warmupSeconds: 2,
+};
 
 /** Defaults overridden by BENCH_DURATION (seconds) and BENCH_CONNECTIONS. */
 export function loadSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LoadSettings {
@@ -95,7 +100,10 @@ export type LoadTarget = string | LoadRequest;
  * One autocannon run against `target`. The load generator runs in a worker thread so it does not
  * share the event loop with a server started in this same process.
  */
-export async function runLoad(target: LoadTarget, settings: { durationSeconds: number; connections: number; pipelining: number }): Promise<LoadResult> {
+export async function runLoad(
+  target: LoadTarget,
+  settings: { durationSeconds: number; connections: number; pipelining: number },
+): Promise<LoadResult> {
   const request: LoadRequest = typeof target === 'string' ? { url: target, method: 'GET' } : target;
   const url = request.url;
   const r = await autocannon({
@@ -109,7 +117,13 @@ export async function runLoad(target: LoadTarget, settings: { durationSeconds: n
   return {
     url,
     requestsPerSecond: r.requests.average,
-    latencyMs: { average: r.latency.average, p50: r.latency.p50, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max },
+    latencyMs: {
+      average: r.latency.average,
+      p50: r.latency.p50,
+      p97_5: r.latency.p97_5,
+      p99: r.latency.p99,
+      max: r.latency.max,
+    },
     totalRequests: total,
     bytesPerResponse: total > 0 ? r.throughput.total / total : 0,
     durationSeconds: r.duration,
@@ -157,7 +171,9 @@ export async function alternateRounds(
       process.stderr.write(`round ${round}/${rounds}: ${label} ...`);
       const r = await measure(target, settings, `${label} round ${round}`);
       results.get(label)!.push(r);
-      process.stderr.write(` ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms\n`);
+      process.stderr.write(
+        ` ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms\n`,
+      );
     }
   }
   return results;

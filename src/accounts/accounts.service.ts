@@ -72,7 +72,13 @@ export class AccountsService {
       if (await m.getRepository(User).existsBy({ emailKey })) throw accountExists();
       const user = await insertUser(m, { kind: 'developer', email, emailKey, name, passwordHash });
       await this.sendEmailToken(m, user, 'verify_email');
-      await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'account.signed_up', subject: { type: 'user', id: user.id }, after: { email, name }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: user.id },
+        action: 'account.signed_up',
+        subject: { type: 'user', id: user.id },
+        after: { email, name },
+        requestId,
+      });
       return this.view(user);
     });
   }
@@ -80,8 +86,14 @@ export class AccountsService {
   async verifyEmail(token: string, requestId?: string): Promise<void> {
     const userId = await this.dataSource.transaction(async (m) => {
       const user = await this.redeem(m, token, 'verify_email');
-      if (!user.emailVerifiedAt) await m.query(`UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
-      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.email_verified', subject: { type: 'user', id: user.id }, requestId });
+      if (!user.emailVerifiedAt)
+        await m.query(`UPDATE users SET email_verified_at = now(), updated_at = now() WHERE id = $1`, [user.id]);
+      await this.audit.append(m, {
+        actor: { type: user.kind, id: user.id },
+        action: 'account.email_verified',
+        subject: { type: 'user', id: user.id },
+        requestId,
+      });
       return user.id;
     });
     await this.sessions.invalidate({ userId });
@@ -101,7 +113,15 @@ export class AccountsService {
           actor: { type: user?.kind ?? 'developer', id: user?.id ?? null },
           action: 'account.login_failed',
           subject: { type: 'user', id: user?.id ?? null },
-          after: { reason: !user ? 'unknown_account' : !passwordOk ? 'bad_password' : user.disabledAt ? 'disabled' : 'bad_totp' },
+          after: {
+            reason: !user
+              ? 'unknown_account'
+              : !passwordOk
+                ? 'bad_password'
+                : user.disabledAt
+                  ? 'disabled'
+                  : 'bad_totp',
+          },
           requestId,
         }),
       );
@@ -112,15 +132,27 @@ export class AccountsService {
     await this.throttle.clearAccount(email);
     return this.dataSource.transaction(async (m) => {
       const session = await this.sessions.create(m, user, needsTotp);
-      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.logged_in', subject: { type: 'session', id: session.sessionId }, requestId });
+      await this.audit.append(m, {
+        actor: { type: user.kind, id: user.id },
+        action: 'account.logged_in',
+        subject: { type: 'session', id: session.sessionId },
+        requestId,
+      });
       return { accessToken: session.accessToken, expiresAt: session.expiresAt };
     });
   }
 
   async logout(principal: Principal, requestId?: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [principal.sessionId]);
-      await this.audit.append(m, { actor: { type: principal.kind, id: principal.userId }, action: 'account.logged_out', subject: { type: 'session', id: principal.sessionId }, requestId });
+      await m.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [
+        principal.sessionId,
+      ]);
+      await this.audit.append(m, {
+        actor: { type: principal.kind, id: principal.userId },
+        action: 'account.logged_out',
+        subject: { type: 'session', id: principal.sessionId },
+        requestId,
+      });
     });
     await this.sessions.invalidate({ sessionId: principal.sessionId });
   }
@@ -134,11 +166,18 @@ export class AccountsService {
     const started = Date.now();
     try {
       const allowed = await this.throttle.allowHourly('password-reset', email, 3);
-      const user = allowed ? await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) }) : null;
+      const user = allowed
+        ? await this.dataSource.getRepository(User).findOneBy({ emailKey: mailboxKey(email) })
+        : null;
       if (user && !user.disabledAt) {
         await this.dataSource.transaction(async (m) => {
           await this.sendEmailToken(m, user, 'password_reset');
-          await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset_requested', subject: { type: 'user', id: user.id }, requestId });
+          await this.audit.append(m, {
+            actor: { type: user.kind, id: user.id },
+            action: 'account.password_reset_requested',
+            subject: { type: 'user', id: user.id },
+            requestId,
+          });
         });
       }
     } finally {
@@ -153,9 +192,18 @@ export class AccountsService {
     const { email, userId } = await this.dataSource.transaction(async (m) => {
       const user = await this.redeem(m, token, 'password_reset');
       // Following the emailed link proves the address, too.
-      await m.query(`UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1`, [user.id, passwordHash]);
+      await m.query(
+        `UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1`,
+        [user.id, passwordHash],
+      );
       const ended = await this.sessions.revokeAll(m, user.id);
-      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.password_reset', subject: { type: 'user', id: user.id }, after: { sessionsEnded: ended }, requestId });
+      await this.audit.append(m, {
+        actor: { type: user.kind, id: user.id },
+        action: 'account.password_reset',
+        subject: { type: 'user', id: user.id },
+        after: { sessionsEnded: ended },
+        requestId,
+      });
       return { email: user.email, userId: user.id };
     });
     await this.sessions.invalidate({ userId });
@@ -187,11 +235,21 @@ export class AccountsService {
     };
   }
 
-  private async sendEmailToken(m: EntityManager, user: User, purpose: 'verify_email' | 'password_reset'): Promise<void> {
+  private async sendEmailToken(
+    m: EntityManager,
+    user: User,
+    purpose: 'verify_email' | 'password_reset',
+  ): Promise<void> {
     const token = newToken();
     const ttl = purpose === 'verify_email' ? VERIFY_EMAIL_TTL_MS : PASSWORD_RESET_TTL_MS;
-    await m.query(`INSERT INTO email_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [user.id, purpose, hashToken(token), new Date(Date.now() + ttl)]);
-    if (purpose === 'verify_email') await this.outbox.enqueue(m, user.email, 'verify-email', { name: user.name, token });
+    await m.query(`INSERT INTO email_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [
+      user.id,
+      purpose,
+      hashToken(token),
+      new Date(Date.now() + ttl),
+    ]);
+    if (purpose === 'verify_email')
+      await this.outbox.enqueue(m, user.email, 'verify-email', { name: user.name, token });
     else await this.outbox.enqueue(m, user.email, 'password-reset', { name: user.name, token });
   }
 
@@ -208,14 +266,14 @@ export class AccountsService {
     )) as [{ user_id: string }[], number];
     const userId = row[0]?.user_id;
     if (userId) {
-      await m.query(
-        `UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
-        [userId, purpose],
-      );
+      await m.query(`UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, [
+        userId,
+        purpose,
+      ]);
     }
     const user = userId ? await m.getRepository(User).findOneBy({ id: userId }) : null;
-    if (!user || user.disabledAt) throw new DomainError('invalid_state', 'This link is invalid, expired or already used; ask for a new one');
+    if (!user || user.disabledAt)
+      throw new DomainError('invalid_state', 'This link is invalid, expired or already used; ask for a new one');
     return user;
   }
-
 }

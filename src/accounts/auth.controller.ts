@@ -2,7 +2,14 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Public } from '../auth/access.decorator';
 import { AccountsService, MeView } from './accounts.service';
-import { LoginDto, PasswordResetConfirmDto, PasswordResetRequestDto, SignupDto, TokenDto, TotpConfirmDto } from './dto/auth.dto';
+import {
+  LoginDto,
+  PasswordResetConfirmDto,
+  PasswordResetRequestDto,
+  SignupDto,
+  TokenDto,
+  TotpConfirmDto,
+} from './dto/auth.dto';
 import { MfaService } from './mfa.service';
 import type { AuthenticatedRequest, Principal } from '../auth/principal';
 import { CurrentPrincipal, RequestId } from '../auth/principal';
@@ -50,7 +57,10 @@ export class AuthController {
   @Public()
   @HttpCode(202)
   @ApiOperation({ summary: 'Email a reset link; always 202, whether or not the address has an account' })
-  async requestPasswordReset(@Body() body: PasswordResetRequestDto, @RequestId() requestId?: string): Promise<{ status: 'accepted' }> {
+  async requestPasswordReset(
+    @Body() body: PasswordResetRequestDto,
+    @RequestId() requestId?: string,
+  ): Promise<{ status: 'accepted' }> {
     await this.accounts.requestPasswordReset(body.email, requestId);
     return { status: 'accepted' };
   }
@@ -75,7 +85,11 @@ export class AuthController {
   @Authenticated({ beforeMfa: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Finish TOTP enrolment with a current code' })
-  confirmTotp(@CurrentPrincipal() principal: Principal, @Body() body: TotpConfirmDto, @RequestId() requestId?: string): Promise<{ mfaEnrolled: true }> {
+  confirmTotp(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: TotpConfirmDto,
+    @RequestId() requestId?: string,
+  ): Promise<{ mfaEnrolled: true }> {
     return this.mfa.confirm(principal, body.code, requestId);
   }
 

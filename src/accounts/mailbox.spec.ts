@@ -39,7 +39,13 @@ describe('mailboxKey', () => {
   });
 
   it('is idempotent', () => {
-    for (const s of ['M\u0130xed@B\u00FCcher.Example', 'STRA\u1E9EE@x.de', '\u01C5a@x.com', '\u0149@x.com', '\u03A3\u03A3@x.gr']) {
+    for (const s of [
+      'M\u0130xed@B\u00FCcher.Example',
+      'STRA\u1E9EE@x.de',
+      '\u01C5a@x.com',
+      '\u0149@x.com',
+      '\u03A3\u03A3@x.gr',
+    ]) {
       expect(mailboxKey(mailboxKey(s))).toBe(mailboxKey(s));
     }
   });

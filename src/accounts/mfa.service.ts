@@ -60,10 +60,16 @@ export class MfaService {
           WHERE id = $1 AND totp_secret = $2 AND totp_enabled_at IS NULL`,
         [user.id, user.totpSecret],
       )) as [unknown, number];
-      if (enabled !== 1) throw new DomainError('conflict', 'Two-factor setup changed meanwhile; start again from setup');
+      if (enabled !== 1)
+        throw new DomainError('conflict', 'Two-factor setup changed meanwhile; start again from setup');
       // This session proved the second factor just now.
       await m.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [principal.sessionId]);
-      await this.audit.append(m, { actor: { type: user.kind, id: user.id }, action: 'account.mfa_enrolled', subject: { type: 'user', id: user.id }, requestId });
+      await this.audit.append(m, {
+        actor: { type: user.kind, id: user.id },
+        action: 'account.mfa_enrolled',
+        subject: { type: 'user', id: user.id },
+        requestId,
+      });
     });
     await this.sessions.invalidate({ userId: user.id });
     return { mfaEnrolled: true };

@@ -5,7 +5,12 @@ import COMMON_PASSWORDS from './common-passwords.json';
  * argon2id at OWASP's recommended minimum: 19 MiB of memory, 2 iterations, 1 lane. About 9 ms a
  * hash on our machines; see docs/BENCHMARKS.md (bench/auth) for logins per second.
  */
-export const ARGON2_PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PARAMS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const PASSWORD_MIN_LENGTH = 15;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -34,7 +39,8 @@ export function passwordProblem(password: string): string | undefined {
     for (let size = 1; size <= candidate.length / 2; size++) {
       if (candidate.length % size !== 0) continue;
       const unit = candidate.slice(0, size);
-      if (unit.repeat(candidate.length / size) === candidate && (size < 4 || common.has(unit))) return 'is a common password repeated';
+      if (unit.repeat(candidate.length / size) === candidate && (size < 4 || common.has(unit)))
+        return 'is a common password repeated';
     }
   }
   return undefined;

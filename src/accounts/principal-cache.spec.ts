@@ -10,8 +10,15 @@ const HOUR = 3_600_000;
 
 function principal(userId: string, sessionId: string): Principal {
   return {
-    userId, sessionId, kind: 'developer', email: `${userId}@example.com`, name: userId, emailVerified: true,
-    staffRole: null, mfaEnrolled: false, mfaVerified: false,
+    userId,
+    sessionId,
+    kind: 'developer',
+    email: `${userId}@example.com`,
+    name: userId,
+    emailVerified: true,
+    staffRole: null,
+    mfaEnrolled: false,
+    mfaVerified: false,
   } as Principal;
 }
 

@@ -82,7 +82,9 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   async invalidate(target: { userId?: string; sessionId?: string }): Promise<void> {
     const message = JSON.stringify(target);
     this.applyInvalidation(message);
-    await this.redis.publish(this.channel, message).catch((e: Error) => this.logger.warn(`invalidation not published: ${e.message}`));
+    await this.redis
+      .publish(this.channel, message)
+      .catch((e: Error) => this.logger.warn(`invalidation not published: ${e.message}`));
   }
 
   private applyInvalidation(message: string): void {

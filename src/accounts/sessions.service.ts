@@ -44,7 +44,11 @@ export class SessionsService implements SessionAuthenticator {
     private readonly cache: PrincipalCache,
   ) {}
 
-  async create(manager: EntityManager, user: User, mfaVerified: boolean): Promise<{ accessToken: string; expiresAt: string; sessionId: string }> {
+  async create(
+    manager: EntityManager,
+    user: User,
+    mfaVerified: boolean,
+  ): Promise<{ accessToken: string; expiresAt: string; sessionId: string }> {
     const policy = SESSION_POLICY[user.kind];
     const token = newCredential(CREDENTIAL_PREFIX.session);
     const now = Date.now();
@@ -72,7 +76,10 @@ export class SessionsService implements SessionAuthenticator {
     let idleUntil = row.idle_expires_at.getTime();
     if (Date.now() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
       idleUntil = Math.min(Date.now() + SESSION_POLICY[row.kind].idleMs, row.expires_at.getTime());
-      await this.dataSource.query(`UPDATE sessions SET last_used_at = now(), idle_expires_at = $2 WHERE id = $1`, [row.session_id, new Date(idleUntil)]);
+      await this.dataSource.query(`UPDATE sessions SET last_used_at = now(), idle_expires_at = $2 WHERE id = $1`, [
+        row.session_id,
+        new Date(idleUntil),
+      ]);
     }
     const principal: Principal = {
       userId: row.user_id,
@@ -96,12 +103,17 @@ export class SessionsService implements SessionAuthenticator {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
+    await this.dataSource.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [
+      sessionId,
+    ]);
   }
 
   /** Ends every session of a user: password reset, staff disablement. */
   async revokeAll(manager: EntityManager, userId: string): Promise<number> {
-    const [, count] = (await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId])) as [unknown, number];
+    const [, count] = (await manager.query(
+      `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    )) as [unknown, number];
     return count;
   }
 }

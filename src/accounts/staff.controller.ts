@@ -22,7 +22,11 @@ export class StaffController {
   @Post()
   @Staff('admin')
   @ApiOperation({ summary: 'Create a staff account (they enrol TOTP at first sign-in)' })
-  create(@Body() body: CreateStaffDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<MeView> {
+  create(
+    @Body() body: CreateStaffDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<MeView> {
     return this.staff.create(body, { type: 'staff', id: principal.userId }, requestId);
   }
 
@@ -30,7 +34,11 @@ export class StaffController {
   @Staff('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Disable a staff account; its sessions end at once' })
-  async disable(@Param('userId', new ParseUUIDPipe()) userId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async disable(
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.staff.disable(userId, { type: 'staff', id: principal.userId }, requestId);
   }
 }

@@ -23,7 +23,13 @@ export class AppKeys implements OnApplicationBootstrap {
   pepper(): Buffer {
     this.pepperKey ??= this.config.apps.secretPepper
       ? Buffer.from(this.config.apps.secretPepper, 'base64')
-      : developmentKey(this.config, 'client-secret-pepper.key', 'CLIENT_SECRET_PEPPER', 'Changing it invalidates every issued client secret.', (m) => this.logger.warn(m));
+      : developmentKey(
+          this.config,
+          'client-secret-pepper.key',
+          'CLIENT_SECRET_PEPPER',
+          'Changing it invalidates every issued client secret.',
+          (m) => this.logger.warn(m),
+        );
     return this.pepperKey;
   }
 
@@ -39,7 +45,11 @@ export class AppKeys implements OnApplicationBootstrap {
 
   /** Gatehouse's client CA: created on first use in development, required to exist in production. */
   certificateAuthority(): Promise<CertificateAuthority> {
-    this.ca ??= loadOrCreateCa({ keyPath: this.config.apps.caKeyPath, certPath: this.config.apps.caCertPath, allowCreate: this.config.env !== 'production' }).catch((e: unknown) => {
+    this.ca ??= loadOrCreateCa({
+      keyPath: this.config.apps.caKeyPath,
+      certPath: this.config.apps.caCertPath,
+      allowCreate: this.config.env !== 'production',
+    }).catch((e: unknown) => {
       this.ca = undefined;
       throw e;
     });

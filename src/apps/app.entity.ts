@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { User } from '../accounts/user.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReviewTask } from '../review/review-task.entity';
@@ -11,7 +22,10 @@ export type ProductionStatus = (typeof PRODUCTION_STATUSES)[number];
 @Entity('apps')
 @Unique('apps_sandbox_client_id_key', ['sandboxClientId'])
 @Unique('apps_production_client_id_key', ['productionClientId'])
-@Check('apps_production_status_check', `production_status IN ('none', 'requested', 'info_requested', 'approved', 'rejected')`)
+@Check(
+  'apps_production_status_check',
+  `production_status IN ('none', 'requested', 'info_requested', 'approved', 'rejected')`,
+)
 @Index('apps_organisation_idx', { synchronize: false })
 export class App {
   @PrimaryGeneratedColumn('uuid')

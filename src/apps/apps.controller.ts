@@ -1,4 +1,19 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -11,14 +26,30 @@ import { AppReviewsService } from './app-reviews.service';
 import { AppsService } from './apps.service';
 import { CertificatesService } from './ca/certificates.service';
 import { CredentialsService } from './credentials/credentials.service';
-import { SCOPES, SCOPE_NAMES, SECURITY_ATTESTATION, SECURITY_ATTESTATION_ITEMS, TIER_REQUIREMENTS } from './credentials/scopes';
-import { CreateAppDto, IssueCertificateDto, IssueCredentialDto, ProductionAccessDto, RevokeCertificateDto, SuspendAppDto, UpdateAppDto, WebhookDto } from './dto/app.dto';
+import {
+  SCOPES,
+  SCOPE_NAMES,
+  SECURITY_ATTESTATION,
+  SECURITY_ATTESTATION_ITEMS,
+  TIER_REQUIREMENTS,
+} from './credentials/scopes';
+import {
+  CreateAppDto,
+  IssueCertificateDto,
+  IssueCredentialDto,
+  ProductionAccessDto,
+  RevokeCertificateDto,
+  SuspendAppDto,
+  UpdateAppDto,
+  WebhookDto,
+} from './dto/app.dto';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
   required: false,
-  description: 'Any unique string (a UUID is ideal). Retrying with the same key and body within 24 hours returns the first answer (the same secret or certificate) instead of issuing another.',
+  description:
+    'Any unique string (a UUID is ideal). Retrying with the same key and body within 24 hours returns the first answer (the same secret or certificate) instead of issuing another.',
 };
 
 /** Replayed answers say so, so a client can tell a retry from a first issuance. */
@@ -68,7 +99,13 @@ export class AppsController {
 
   @Patch(':appId')
   @OrganisationMember('owner', 'admin')
-  update(@Param('orgId') orgId: string, @Param('appId') appId: string, @Body() body: UpdateAppDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  update(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Body() body: UpdateAppDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.apps.update(orgId, appId, principal, body, requestId);
   }
 
@@ -76,9 +113,16 @@ export class AppsController {
   @OrganisationMember('owner', 'admin')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Ask for production access: a justification per scope, privacy policy, retention and the security attestation (GET /v1/security-attestation explains each item). 409 until the organisation is approved.',
+    summary:
+      'Ask for production access: a justification per scope, privacy policy, retention and the security attestation (GET /v1/security-attestation explains each item). 409 until the organisation is approved.',
   })
-  requestProductionAccess(@Param('orgId') orgId: string, @Param('appId') appId: string, @Body() body: ProductionAccessDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  requestProductionAccess(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Body() body: ProductionAccessDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.apps.requestProductionAccess(orgId, appId, principal, body, requestId);
   }
 
@@ -92,7 +136,10 @@ export class AppsController {
   @Post(':appId/credentials')
   @OrganisationMember('owner', 'admin')
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOperation({ summary: 'Issue a client secret (the first production one, or a rotation); shown once. The previous secret keeps working for the grace period (24 h by default).' })
+  @ApiOperation({
+    summary:
+      'Issue a client secret (the first production one, or a rotation); shown once. The previous secret keeps working for the grace period (24 h by default).',
+  })
   async issueCredential(
     @Param('orgId') orgId: string,
     @Param('appId') appId: string,
@@ -109,7 +156,10 @@ export class AppsController {
 
   @Get(':appId/credentials')
   @OrganisationMember()
-  @ApiOperation({ summary: 'The app’s secrets by prefix, with status (current, grace, expired, revoked); never the secrets themselves' })
+  @ApiOperation({
+    summary:
+      'The app’s secrets by prefix, with status (current, grace, expired, revoked); never the secrets themselves',
+  })
   listCredentials(@Param('orgId') orgId: string, @Param('appId') appId: string) {
     return this.credentials.list(orgId, appId);
   }
@@ -118,14 +168,23 @@ export class AppsController {
   @OrganisationMember('owner', 'admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a secret at once, without grace' })
-  async revokeCredential(@Param('orgId') orgId: string, @Param('appId') appId: string, @Param('credentialId') credentialId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async revokeCredential(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Param('credentialId') credentialId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.credentials.revoke(orgId, appId, credentialId, principal, requestId);
   }
 
   @Post(':appId/certificates')
   @OrganisationMember('owner', 'admin')
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOperation({ summary: 'Sign a CSR with Gatehouse’s CA: a client-auth certificate for the app (≤ 397 days). Several may be active at once, so rotation needs no downtime.' })
+  @ApiOperation({
+    summary:
+      'Sign a CSR with Gatehouse’s CA: a client-auth certificate for the app (≤ 397 days). Several may be active at once, so rotation needs no downtime.',
+  })
   async issueCertificate(
     @Param('orgId') orgId: string,
     @Param('appId') appId: string,
@@ -150,7 +209,14 @@ export class AppsController {
   @OrganisationMember('owner', 'admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke a certificate; it appears in GET /v1/ca.crl' })
-  revokeCertificate(@Param('orgId') orgId: string, @Param('appId') appId: string, @Param('certificateId') certificateId: string, @Body() body: RevokeCertificateDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  revokeCertificate(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Param('certificateId') certificateId: string,
+    @Body() body: RevokeCertificateDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.certificates.revoke(orgId, appId, certificateId, body.reason ?? 'unspecified', principal, requestId);
   }
 
@@ -162,16 +228,34 @@ export class AppsController {
 
   @Put(':appId/webhook')
   @OrganisationMember('owner', 'admin')
-  @ApiOperation({ summary: 'Set the webhook URL; the answer holds a new signing secret (gatehouse_whsec_…), shown once. Events carry a Gatehouse-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">.' })
-  setWebhook(@Param('orgId') orgId: string, @Param('appId') appId: string, @Body() body: WebhookDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
-    return this.dataSource.transaction(async (m) => this.webhooks.set(m, await this.apps.find(orgId, appId, m, true), body.url, principal, requestId));
+  @ApiOperation({
+    summary:
+      'Set the webhook URL; the answer holds a new signing secret (gatehouse_whsec_…), shown once. Events carry a Gatehouse-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">.',
+  })
+  setWebhook(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Body() body: WebhookDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
+    return this.dataSource.transaction(async (m) =>
+      this.webhooks.set(m, await this.apps.find(orgId, appId, m, true), body.url, principal, requestId),
+    );
   }
 
   @Delete(':appId/webhook')
   @OrganisationMember('owner', 'admin')
   @HttpCode(204)
-  async removeWebhook(@Param('orgId') orgId: string, @Param('appId') appId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => this.webhooks.remove(m, await this.apps.find(orgId, appId, m, true), principal, requestId));
+  async removeWebhook(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m) =>
+      this.webhooks.remove(m, await this.apps.find(orgId, appId, m, true), principal, requestId),
+    );
   }
 
   @Get(':appId/webhook/deliveries')
@@ -190,14 +274,25 @@ export class CatalogueController {
 
   @Get('scopes')
   @Public()
-  @ApiOperation({ summary: 'The scope catalogue: what each scope lets an app see or do, its risk tier and what production access to it needs' })
+  @ApiOperation({
+    summary:
+      'The scope catalogue: what each scope lets an app see or do, its risk tier and what production access to it needs',
+  })
   scopes() {
-    return { data: SCOPE_NAMES.map((name) => ({ name, ...SCOPES[name], productionRequires: TIER_REQUIREMENTS[SCOPES[name].tier] })) };
+    return {
+      data: SCOPE_NAMES.map((name) => ({
+        name,
+        ...SCOPES[name],
+        productionRequires: TIER_REQUIREMENTS[SCOPES[name].tier],
+      })),
+    };
   }
 
   @Get('security-attestation')
   @Public()
-  @ApiOperation({ summary: 'The security attestation asked with a production-access request, each item with why it matters' })
+  @ApiOperation({
+    summary: 'The security attestation asked with a production-access request, each item with why it matters',
+  })
   attestation() {
     return { data: SECURITY_ATTESTATION_ITEMS.map((item) => ({ item, ...SECURITY_ATTESTATION[item] })) };
   }
@@ -227,15 +322,27 @@ export class AppSuspensionController {
   @Post(':appId/suspend')
   @Staff('senior_reviewer')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Suspend one app’s production access at once (its production secrets and certificates stop working)' })
-  suspend(@Param('appId', new ParseUUIDPipe()) appId: string, @Body() body: SuspendAppDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  @ApiOperation({
+    summary: 'Suspend one app’s production access at once (its production secrets and certificates stop working)',
+  })
+  suspend(
+    @Param('appId', new ParseUUIDPipe()) appId: string,
+    @Body() body: SuspendAppDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.reviews.setSuspended(appId, true, body.reason, principal, requestId);
   }
 
   @Post(':appId/reinstate')
   @Staff('senior_reviewer')
   @HttpCode(200)
-  reinstate(@Param('appId', new ParseUUIDPipe()) appId: string, @Body() body: SuspendAppDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  reinstate(
+    @Param('appId', new ParseUUIDPipe()) appId: string,
+    @Body() body: SuspendAppDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.reviews.setSuspended(appId, false, body.reason, principal, requestId);
   }
 }

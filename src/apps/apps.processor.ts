@@ -29,6 +29,9 @@ export class AppsProcessor extends JobDispatcher {
 
   @JobHandler(JobName.AppsMaintenance)
   async maintain(): Promise<{ reminders: number; idempotencyPurged: number }> {
-    return { reminders: await this.certificates.sendExpiryReminders(), idempotencyPurged: await this.idempotency.purgeExpired() };
+    return {
+      reminders: await this.certificates.sendExpiryReminders(),
+      idempotencyPurged: await this.idempotency.purgeExpired(),
+    };
   }
 }

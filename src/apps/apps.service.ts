@@ -82,7 +82,10 @@ export class AppsService {
   /** The app, if it belongs to the organisation; another organisation's app is simply not found. */
   async find(orgId: string, appId: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<App> {
     if (!/^[0-9a-f-]{36}$/i.test(appId)) throw new NotFoundError('App');
-    const app = await m.getRepository(App).findOne({ where: { id: appId, organisationId: orgId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const app = await m.getRepository(App).findOne({
+      where: { id: appId, organisationId: orgId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
     if (!app) throw new NotFoundError('App');
     return app;
   }
@@ -100,7 +103,12 @@ export class AppsService {
       scopes: app.scopes,
       sandboxClientId: app.sandboxClientId,
       productionClientId: app.productionClientId,
-      production: { status: app.productionStatus, grantedScopes: app.grantedScopes, inGoodStanding: standing.ok, problem: standing.ok ? null : standing.detail },
+      production: {
+        status: app.productionStatus,
+        grantedScopes: app.grantedScopes,
+        inGoodStanding: standing.ok,
+        problem: standing.ok ? null : standing.detail,
+      },
       suspended: app.suspendedAt ? { at: app.suspendedAt.toISOString(), reason: app.suspensionReason } : null,
       webhookUrl: app.webhookUrl,
       createdAt: app.createdAt.toISOString(),
@@ -121,13 +129,28 @@ export class AppsService {
   }
 
   /** Creates the app with its sandbox client id and secret; the secret is in this answer and nowhere else. */
-  async create(orgId: string, principal: Principal, dto: CreateAppDto, idempotencyKey: string | undefined, requestId?: string) {
+  async create(
+    orgId: string,
+    principal: Principal,
+    dto: CreateAppDto,
+    idempotencyKey: string | undefined,
+    requestId?: string,
+  ) {
     const errors = validateRedirectUris(dto.redirectUris, 'sandbox');
     if (errors.length) throw new ValidationFailedError(errors);
-    return this.idempotency.run({ userId: principal.userId, scope: `apps:${orgId}`, key: idempotencyKey, request: dto }, (m) => this.createIn(m, orgId, principal, dto, requestId));
+    return this.idempotency.run(
+      { userId: principal.userId, scope: `apps:${orgId}`, key: idempotencyKey, request: dto },
+      (m) => this.createIn(m, orgId, principal, dto, requestId),
+    );
   }
 
-  private async createIn(m: EntityManager, orgId: string, principal: Principal, dto: CreateAppDto, requestId?: string): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
+  private async createIn(
+    m: EntityManager,
+    orgId: string,
+    principal: Principal,
+    dto: CreateAppDto,
+    requestId?: string,
+  ): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
     const secret = generateClientSecret('sandbox');
     const repo = m.getRepository(App);
     const app = await repo.save(
@@ -150,29 +173,61 @@ export class AppsService {
       }),
     );
     const credential = await m.getRepository(AppCredential).save(
-      m.getRepository(AppCredential).create({ appId: app.id, environment: 'sandbox', secretHash: hashClientSecret(secret, this.keys.pepper()), secretPrefix: secretPrefix(secret), createdBy: principal.userId, supersededAt: null, revokedAt: null }),
+      m.getRepository(AppCredential).create({
+        appId: app.id,
+        environment: 'sandbox',
+        secretHash: hashClientSecret(secret, this.keys.pepper()),
+        secretPrefix: secretPrefix(secret),
+        createdBy: principal.userId,
+        supersededAt: null,
+        revokedAt: null,
+      }),
     );
     await this.audit.append(m, {
       actor: { type: 'developer', id: principal.userId },
       action: 'app.created',
       subject: { type: 'app', id: app.id },
-      after: { organisationId: orgId, name: app.name, scopes: app.scopes, redirectUris: app.redirectUris, sandboxClientId: app.sandboxClientId, credentialId: credential.id },
+      after: {
+        organisationId: orgId,
+        name: app.name,
+        scopes: app.scopes,
+        redirectUris: app.redirectUris,
+        sandboxClientId: app.sandboxClientId,
+        credentialId: credential.id,
+      },
       requestId,
     });
     const org = await this.organisations.get(orgId, m);
-    return { ...(await this.view(app, org)), clientId: app.sandboxClientId, clientSecret: secret, environment: 'sandbox' as const };
+    return {
+      ...(await this.view(app, org)),
+      clientId: app.sandboxClientId,
+      clientSecret: secret,
+      environment: 'sandbox' as const,
+    };
   }
 
-  async update(orgId: string, appId: string, principal: Principal, dto: UpdateAppDto, requestId?: string): Promise<AppView> {
+  async update(
+    orgId: string,
+    appId: string,
+    principal: Principal,
+    dto: UpdateAppDto,
+    requestId?: string,
+  ): Promise<AppView> {
     return this.dataSource.transaction(async (m) => {
       const app = await this.find(orgId, appId, m, true);
       if (dto.redirectUris !== undefined) {
         // Once an app is (or is about to be) in production, its redirect URIs follow production's rules.
-        const environment = app.productionStatus === 'none' || app.productionStatus === 'rejected' ? 'sandbox' : 'production';
+        const environment =
+          app.productionStatus === 'none' || app.productionStatus === 'rejected' ? 'sandbox' : 'production';
         const errors = validateRedirectUris(dto.redirectUris, environment);
         if (errors.length) throw new ValidationFailedError(errors);
       }
-      const before = { name: app.name, description: app.description, websiteUrl: app.websiteUrl, redirectUris: app.redirectUris };
+      const before = {
+        name: app.name,
+        description: app.description,
+        websiteUrl: app.websiteUrl,
+        redirectUris: app.redirectUris,
+      };
       if (dto.name !== undefined) app.name = dto.name;
       if (dto.description !== undefined) app.description = dto.description;
       if (dto.websiteUrl !== undefined) app.websiteUrl = dto.websiteUrl;
@@ -183,7 +238,12 @@ export class AppsService {
         action: 'app.updated',
         subject: { type: 'app', id: app.id },
         before,
-        after: { name: app.name, description: app.description, websiteUrl: app.websiteUrl, redirectUris: app.redirectUris },
+        after: {
+          name: app.name,
+          description: app.description,
+          websiteUrl: app.websiteUrl,
+          redirectUris: app.redirectUris,
+        },
         requestId,
       });
       return this.view(app);
@@ -196,7 +256,13 @@ export class AppsService {
    * production and high-tier scopes come from an FCA-regulated organisation whose app already holds
    * a client certificate. Opens an `app` review task; high-tier scopes only a senior reviewer may take.
    */
-  async requestProductionAccess(orgId: string, appId: string, principal: Principal, dto: ProductionAccessDto, requestId?: string): Promise<ProductionAccessView> {
+  async requestProductionAccess(
+    orgId: string,
+    appId: string,
+    principal: Principal,
+    dto: ProductionAccessDto,
+    requestId?: string,
+  ): Promise<ProductionAccessView> {
     return this.dataSource.transaction(async (m) => {
       const { org, app, requested } = await this.lockForProductionRequest(m, orgId, appId);
       await this.assertProductionRequestComplete(m, org, app, dto);
@@ -214,7 +280,10 @@ export class AppsService {
     if (!org) throw new NotFoundError('Organisation');
     const app = await this.find(orgId, appId, m, true);
     if (org.verificationStatus !== 'approved') {
-      throw new DomainError('conflict', `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`);
+      throw new DomainError(
+        'conflict',
+        `Production access needs an approved organisation; this one's verification is ${org.verificationStatus}. Finish KYB first (GET /v1/organisations/${orgId}/verification).`,
+      );
     }
     if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
     return { org, app, requested: nextProductionStatus(app.productionStatus, 'request') };
@@ -228,7 +297,8 @@ export class AppsService {
     dto: ProductionAccessDto,
   ): Promise<void> {
     const errors = productionRequestFieldErrors(app, dto);
-    for (const message of await unmetTierRequirements(m, app.id, org, app.scopes)) errors.push({ field: 'scopes', message });
+    for (const message of await unmetTierRequirements(m, app.id, org, app.scopes))
+      errors.push({ field: 'scopes', message });
     if (errors.length) throw new ValidationFailedError(errors, 'The production-access request is not complete');
   }
 
@@ -244,7 +314,12 @@ export class AppsService {
     app.productionStatus = requested;
     await m.getRepository(App).save(app);
     const seniorOnly = requirementsFor(app.scopes).seniorReview;
-    const taskId = await this.reviews.createAppTask(m, { appId: app.id, organisationId: orgId, riskLevel: highestTier(app.scopes) ?? 'low', seniorOnly });
+    const taskId = await this.reviews.createAppTask(m, {
+      appId: app.id,
+      organisationId: orgId,
+      riskLevel: highestTier(app.scopes) ?? 'low',
+      seniorOnly,
+    });
     const repo = m.getRepository(ProductionAccessRequest);
     const request = await repo.save(
       repo.create({
@@ -254,7 +329,9 @@ export class AppsService {
         scopeJustifications: Object.fromEntries(app.scopes.map((s) => [s, dto.scopeJustifications[s]!.trim()])),
         privacyPolicyUrl: dto.privacyPolicyUrl,
         dataRetentionDays: dto.dataRetentionDays,
-        securityAttestation: Object.fromEntries(SECURITY_ATTESTATION_ITEMS.map((i) => [i, true])) as ProductionAccessRequest['securityAttestation'],
+        securityAttestation: Object.fromEntries(
+          SECURITY_ATTESTATION_ITEMS.map((i) => [i, true]),
+        ) as ProductionAccessRequest['securityAttestation'],
         status: 'pending',
         reviewTaskId: taskId,
         reasons: null,
@@ -275,7 +352,9 @@ export class AppsService {
 
   async productionAccess(orgId: string, appId: string): Promise<{ data: ProductionAccessView[]; nextCursor: null }> {
     const app = await this.find(orgId, appId);
-    const requests = await this.dataSource.getRepository(ProductionAccessRequest).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
+    const requests = await this.dataSource
+      .getRepository(ProductionAccessRequest)
+      .find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     return { data: requests.map(productionAccessView), nextCursor: null };
   }
 }

@@ -36,7 +36,9 @@ describe('production-access transitions', () => {
     expect(allowedProductionAccessEvents('requested')).toEqual(['approve', 'reject', 'request_info']);
     expect(allowedProductionAccessEvents('approved')).toEqual([]);
     const attempt = () => nextProductionStatus('revoked' as ProductionStatus, 'approve');
-    expect(attempt).toThrow(expect.objectContaining({ extensions: { from: 'revoked', event: 'approve', allowedEvents: [] } }));
+    expect(attempt).toThrow(
+      expect.objectContaining({ extensions: { from: 'revoked', event: 'approve', allowedEvents: [] } }),
+    );
   });
 
   it('uses only known statuses, and every status but approved has a way forward', () => {

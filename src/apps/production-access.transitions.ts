@@ -39,7 +39,9 @@ const REQUEST_REFUSED: Partial<Record<ProductionStatus, string>> = {
 
 /** The events that may fire from `from`, in table order. */
 export function allowedProductionAccessEvents(from: ProductionStatus): ProductionAccessEvent[] {
-  return PRODUCTION_ACCESS_EVENTS.filter((e) => (PRODUCTION_ACCESS_TRANSITIONS[e].from as readonly string[]).includes(from));
+  return PRODUCTION_ACCESS_EVENTS.filter((e) =>
+    (PRODUCTION_ACCESS_TRANSITIONS[e].from as readonly string[]).includes(from),
+  );
 }
 
 /**
@@ -51,5 +53,9 @@ export function nextProductionStatus(from: ProductionStatus, event: ProductionAc
   if (rule.from.includes(from)) return rule.to;
   if (event === 'request' && REQUEST_REFUSED[from]) throw new DomainError('conflict', REQUEST_REFUSED[from]!);
   const allowed = (PRODUCTION_STATUSES as readonly string[]).includes(from) ? allowedProductionAccessEvents(from) : [];
-  throw new DomainError('conflict', `Cannot ${event} production access of an app that is ${from}`, { from, event, allowedEvents: allowed });
+  throw new DomainError('conflict', `Cannot ${event} production access of an app that is ${from}`, {
+    from,
+    event,
+    allowedEvents: allowed,
+  });
 }

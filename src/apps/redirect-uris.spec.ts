@@ -57,9 +57,14 @@ describe('validateRedirectUris', () => {
     expect(errorFor('ftp://app.example.com/cb')).toBe('must use https');
     expect(errorFor('com.example.app:/oauth2redirect')).toBe('must use https');
     expect(errorFor('javascript:alert(1)')).toBe('must use https');
-    ok(['http://localhost/cb', 'http://localhost:3000/oauth/callback', 'http://127.0.0.1:8080/', 'http://[::1]:9000/cb'], 'sandbox');
+    ok(
+      ['http://localhost/cb', 'http://localhost:3000/oauth/callback', 'http://127.0.0.1:8080/', 'http://[::1]:9000/cb'],
+      'sandbox',
+    );
     ok(['http://LOCALHOST:3000/cb'], 'sandbox');
-    expect(errorFor('http://app.example.com/cb', 'sandbox')).toMatch(/^must use https \(plain http is allowed only for/);
+    expect(errorFor('http://app.example.com/cb', 'sandbox')).toMatch(
+      /^must use https \(plain http is allowed only for/,
+    );
     expect(errorFor('http://localhost.evil.com/cb', 'sandbox')).toMatch(/^must use https/);
     expect(errorFor('http://127.0.0.2/cb', 'sandbox')).toMatch(/^must use https/);
     expect(errorFor('http://localhost:3000/cb', 'production')).toBe('must use https');
@@ -77,7 +82,15 @@ describe('validateRedirectUris', () => {
   });
 
   it('refuses every special-use and private suffix in production, trailing dot or not', () => {
-    const hosts = ['metadata.google.internal', 'app.alt', 'app.onion', 'app.intranet', 'app.home', 'app.private', 'x.home.arpa'];
+    const hosts = [
+      'metadata.google.internal',
+      'app.alt',
+      'app.onion',
+      'app.intranet',
+      'app.home',
+      'app.private',
+      'x.home.arpa',
+    ];
     for (const host of hosts) {
       expect(errorFor(`https://${host}/cb`)).toMatch(/public domain/);
     }
@@ -134,14 +147,20 @@ describe('validateRedirectUris', () => {
 
   it('refuses duplicates, comparing normalised URLs, and points at the later entry', () => {
     expect(
-      validateRedirectUris(['https://app.example.com/cb', 'https://b.example.com/cb', 'https://APP.example.com:443/cb'], 'production'),
+      validateRedirectUris(
+        ['https://app.example.com/cb', 'https://b.example.com/cb', 'https://APP.example.com:443/cb'],
+        'production',
+      ),
     ).toEqual([{ field: 'redirectUris[2]', message: 'duplicates redirectUris[0]' }]);
     // Different paths or queries are different URIs.
     ok(['https://app.example.com/cb', 'https://app.example.com/cb/', 'https://app.example.com/cb?a=1']);
   });
 
   it('reports every bad entry with its index', () => {
-    const errors = validateRedirectUris(['http://app.example.com/cb', 'https://ok.example.com/', 'https://x.example.com/#f', 7], 'production');
+    const errors = validateRedirectUris(
+      ['http://app.example.com/cb', 'https://ok.example.com/', 'https://x.example.com/#f', 7],
+      'production',
+    );
     expect(errors.map((e) => e.field)).toEqual(['redirectUris[0]', 'redirectUris[2]', 'redirectUris[3]']);
   });
 });

@@ -116,7 +116,8 @@ function checkRedirectUri(value: unknown, environment: AppEnvironment): URL | st
   }
 
   if (!isAscii(rawHost)) return 'host must be ASCII; register an internationalised domain in punycode (xn--…)';
-  if (rawHost !== url.hostname) return 'host must be written in canonical form (no percent-encoding or numeric shorthand)';
+  if (rawHost !== url.hostname)
+    return 'host must be written in canonical form (no percent-encoding or numeric shorthand)';
 
   const path = rest.split('?')[0];
   if (path.split('/').some((segment) => /^(\.|%2e){1,2}$/iu.test(segment))) {
@@ -128,7 +129,8 @@ function checkRedirectUri(value: unknown, environment: AppEnvironment): URL | st
   if (environment === 'production') {
     if (loopback) return 'must not point at localhost or a loopback address in production';
     if (isIP(hostForIp) !== 0) return 'must use a domain name, not an IP address';
-    if (!url.hostname.includes('.') || url.hostname.endsWith('.')) return 'host must be a fully qualified public domain name';
+    if (!url.hostname.includes('.') || url.hostname.endsWith('.'))
+      return 'host must be a fully qualified public domain name';
     if (isLocalOnlyHostname(url.hostname)) {
       return 'host must be a public domain name, not a local or reserved one';
     }

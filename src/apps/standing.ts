@@ -19,20 +19,46 @@ export interface StandingInput {
 
 export type StandingProblem = 'not_approved' | 'app_suspended' | 'organisation_not_approved' | 'requirement_past_due';
 
-export function productionStanding(input: StandingInput, now: Date): { ok: true } | { ok: false; problem: StandingProblem; detail: string } {
-  if (input.productionStatus !== 'approved') return { ok: false, problem: 'not_approved', detail: 'The app is not approved for production' };
+export function productionStanding(
+  input: StandingInput,
+  now: Date,
+): { ok: true } | { ok: false; problem: StandingProblem; detail: string } {
+  if (input.productionStatus !== 'approved')
+    return { ok: false, problem: 'not_approved', detail: 'The app is not approved for production' };
   if (input.appSuspendedAt !== null) return { ok: false, problem: 'app_suspended', detail: 'The app is suspended' };
   if (input.organisationStatus !== 'approved') {
-    return { ok: false, problem: 'organisation_not_approved', detail: `The organisation's verification is ${input.organisationStatus}` };
+    return {
+      ok: false,
+      problem: 'organisation_not_approved',
+      detail: `The organisation's verification is ${input.organisationStatus}`,
+    };
   }
   const pastDue = input.requestedItems.some((i) => !i.resolvedAt && new Date(i.deadline).getTime() <= now.getTime());
-  if (pastDue) return { ok: false, problem: 'requirement_past_due', detail: 'Information the organisation was asked for is past its deadline' };
+  if (pastDue)
+    return {
+      ok: false,
+      problem: 'requirement_past_due',
+      detail: 'Information the organisation was asked for is past its deadline',
+    };
   return { ok: true };
 }
 
 /** The standing of an app and its organisation as loaded; `productionStatus` overrides the app's (to ask "if approved now"). */
-export function standingOf(app: Pick<App, 'productionStatus' | 'suspendedAt'>, org: Pick<Organisation, 'verificationStatus' | 'requestedItems'>, now: Date, productionStatus = app.productionStatus) {
-  return productionStanding({ productionStatus, appSuspendedAt: app.suspendedAt, organisationStatus: org.verificationStatus, requestedItems: org.requestedItems }, now);
+export function standingOf(
+  app: Pick<App, 'productionStatus' | 'suspendedAt'>,
+  org: Pick<Organisation, 'verificationStatus' | 'requestedItems'>,
+  now: Date,
+  productionStatus = app.productionStatus,
+) {
+  return productionStanding(
+    {
+      productionStatus,
+      appSuspendedAt: app.suspendedAt,
+      organisationStatus: org.verificationStatus,
+      requestedItems: org.requestedItems,
+    },
+    now,
+  );
 }
 
 /**
@@ -55,7 +81,8 @@ export async function unmetTierRequirements(
   const unmet: string[] = [];
   if (needs.fcaRegulated) {
     const frn = org.regulatoryStatus.firmReferenceNumber;
-    if (org.regulatoryStatus.type === 'unregulated') unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
+    if (org.regulatoryStatus.type === 'unregulated')
+      unmet.push('identity:read and payments:initiate need an FCA-regulated organisation');
     else if (!frn || !(await registerConfirms(m, org.id, frn))) {
       unmet.push(
         'identity:read and payments:initiate need an FCA-regulated organisation that the FCA register confirms: ' +
@@ -64,8 +91,14 @@ export async function unmetTierRequirements(
     }
   }
   if (needs.clientCertificate) {
-    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`, [appId])) as [{ count: number }];
-    if (count === 0) unmet.push('identity:read and payments:initiate need a live client certificate: issue one first (POST …/certificates)');
+    const [{ count }] = (await m.query(
+      `SELECT count(*)::int AS count FROM client_certificates WHERE app_id = $1 AND revoked_at IS NULL AND not_after > now()`,
+      [appId],
+    )) as [{ count: number }];
+    if (count === 0)
+      unmet.push(
+        'identity:read and payments:initiate need a live client certificate: issue one first (POST …/certificates)',
+      );
   }
   return unmet;
 }

@@ -63,7 +63,12 @@ export const checkpointPayload = (c: Pick<Checkpoint, 'lastId' | 'headHash' | 'e
   canonicalJson({ lastId: c.lastId, headHash: c.headHash, entryCount: c.entryCount, createdAt: c.createdAt });
 
 export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: KeyObject): boolean {
-  return verifySignature(null, Buffer.from(checkpointPayload(checkpoint)), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+  return verifySignature(
+    null,
+    Buffer.from(checkpointPayload(checkpoint)),
+    publicKey,
+    Buffer.from(checkpoint.signature, 'base64'),
+  );
 }
 
 /** What an entry's hash covers, for the entry `id` recorded at `at`. */
@@ -119,13 +124,19 @@ export class AuditChain {
         hash,
       ],
     );
-    await manager.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [content.id, hash, linked.count + 1]);
+    await manager.query(
+      `UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`,
+      [content.id, hash, linked.count + 1],
+    );
     return content.id;
   }
 
   /** The chain's head, locked for the rest of the transaction: whoever holds it is the only one linking entries. */
   private async lockHead(m: EntityManager): Promise<{ lastId: string; lastHash: string }> {
-    const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as { last_id: string; last_hash: string }[];
+    const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as {
+      last_id: string;
+      last_hash: string;
+    }[];
     if (!head) throw new Error('audit_head is missing; the migrations did not run');
     return { lastId: head.last_id, lastHash: head.last_hash };
   }
@@ -135,14 +146,32 @@ export class AuditChain {
    * `append` one by one, in three statements. The caller holds the head lock (so no one else takes
    * queue rows) and updates the head row with the result.
    */
-  private async linkQueued(m: EntityManager, head: { lastId: string; lastHash: string }, limit: number): Promise<{ lastId: string; lastHash: string; count: number }> {
-    const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE`, [limit])) as Omit<EntryRow, 'prev_hash' | 'hash'>[];
+  private async linkQueued(
+    m: EntityManager,
+    head: { lastId: string; lastHash: string },
+    limit: number,
+  ): Promise<{ lastId: string; lastHash: string; count: number }> {
+    const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE`, [limit])) as Omit<
+      EntryRow,
+      'prev_hash' | 'hash'
+    >[];
     if (!rows.length) return { ...head, count: 0 };
     let id = BigInt(head.lastId);
     let prevHash = head.lastHash;
     const entries = rows.map((r) => {
       id += 1n;
-      const content = contentFor({ actor: { type: r.actor_type as ActorType, id: r.actor_id }, action: r.action, subject: { type: r.subject_type, id: r.subject_id }, before: r.before, after: r.after, requestId: r.request_id }, id.toString(), r.created_at);
+      const content = contentFor(
+        {
+          actor: { type: r.actor_type as ActorType, id: r.actor_id },
+          action: r.action,
+          subject: { type: r.subject_type, id: r.subject_id },
+          before: r.before,
+          after: r.after,
+          requestId: r.request_id,
+        },
+        id.toString(),
+        r.created_at,
+      );
       const hash = chainHash(prevHash, content);
       const entry = {
         id: content.id,
@@ -182,7 +211,17 @@ export class AuditChain {
     const scrub = (v: Record<string, unknown> | null | undefined) => (v ? JSON.stringify(scrubSnapshot(v)) : null);
     await manager.query(
       `INSERT INTO audit_queue (actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [record.actor.type, record.actor.id ?? null, record.action, record.subject.type, record.subject.id ?? null, scrub(record.before), scrub(record.after), record.requestId ?? null, new Date().toISOString()],
+      [
+        record.actor.type,
+        record.actor.id ?? null,
+        record.action,
+        record.subject.type,
+        record.subject.id ?? null,
+        scrub(record.before),
+        scrub(record.after),
+        record.requestId ?? null,
+        new Date().toISOString(),
+      ],
     );
   }
 
@@ -192,12 +231,18 @@ export class AuditChain {
    * never wait on each other in opposite orders.
    */
   async chainQueued(batch = 500): Promise<number> {
-    const [{ queued }] = (await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued`)) as [{ queued: boolean }];
+    const [{ queued }] = (await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued`)) as [
+      { queued: boolean },
+    ];
     if (!queued) return 0;
     return this.dataSource.transaction(async (m) => {
       const head = await this.lockHead(m);
       const linked = await this.linkQueued(m, head, batch);
-      if (linked.count) await m.query(`UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`, [linked.lastId, linked.lastHash, linked.count]);
+      if (linked.count)
+        await m.query(
+          `UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`,
+          [linked.lastId, linked.lastHash, linked.count],
+        );
       return linked.count;
     });
   }
@@ -210,13 +255,20 @@ export class AuditChain {
     let prevHash = GENESIS_HASH;
     let expectedId = 1n;
     let checked = 0;
-    const broken = (id: bigint | string, reason: string): VerifyResult => ({ ok: false, checked, firstBrokenId: String(id), reason });
+    const broken = (id: bigint | string, reason: string): VerifyResult => ({
+      ok: false,
+      checked,
+      firstBrokenId: String(id),
+      reason,
+    });
     const checkpoint = await this.latestCheckpoint();
     // A checkpoint of the empty chain (id 0) has no entry to compare with.
     let checkpointSeen = !checkpoint || (checkpoint.lastId === '0' && checkpoint.headHash === GENESIS_HASH);
 
     for (;;) {
-      const rows = (await this.dataSource.query(`SELECT * FROM audit_entries WHERE id >= $1 ORDER BY id LIMIT 1000`, [expectedId.toString()])) as EntryRow[];
+      const rows = (await this.dataSource.query(`SELECT * FROM audit_entries WHERE id >= $1 ORDER BY id LIMIT 1000`, [
+        expectedId.toString(),
+      ])) as EntryRow[];
       if (rows.length === 0) break;
       for (const row of rows) {
         const id = BigInt(row.id);
@@ -232,21 +284,34 @@ export class AuditChain {
         checked++;
       }
     }
-    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton`)) as { last_id: string; last_hash: string }[];
+    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton`)) as {
+      last_id: string;
+      last_hash: string;
+    }[];
     // A deleted tail leaves no broken link behind it; the head row (and the checkpoint) remember it.
-    if (!head || BigInt(head.last_id) !== expectedId - 1n || head.last_hash !== prevHash) return broken(expectedId, 'the chain ends before its recorded head');
-    if (!checkpointSeen) return broken(BigInt(checkpoint!.lastId), 'the entry of the latest signed checkpoint is missing');
-    if (checkpoint && publicKey && !verifyCheckpointSignature(checkpoint, publicKey)) return broken(BigInt(checkpoint.lastId), 'the latest checkpoint signature is invalid');
+    if (!head || BigInt(head.last_id) !== expectedId - 1n || head.last_hash !== prevHash)
+      return broken(expectedId, 'the chain ends before its recorded head');
+    if (!checkpointSeen)
+      return broken(BigInt(checkpoint!.lastId), 'the entry of the latest signed checkpoint is missing');
+    if (checkpoint && publicKey && !verifyCheckpointSignature(checkpoint, publicKey))
+      return broken(BigInt(checkpoint.lastId), 'the latest checkpoint signature is invalid');
     return { ok: true, checked, firstBrokenId: null };
   }
 
   async writeCheckpoint(key: AuditSigningKey): Promise<Checkpoint> {
-    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`)) as {
+    const [head] = (await this.dataSource.query(
+      `SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`,
+    )) as {
       last_id: string;
       last_hash: string;
       entry_count: string;
     }[];
-    const body = { lastId: String(head!.last_id), headHash: head!.last_hash, entryCount: String(head!.entry_count), createdAt: new Date().toISOString() };
+    const body = {
+      lastId: String(head!.last_id),
+      headHash: head!.last_hash,
+      entryCount: String(head!.entry_count),
+      createdAt: new Date().toISOString(),
+    };
     const signature = sign(null, Buffer.from(checkpointPayload(body)), key.privateKey).toString('base64');
     await this.dataSource.query(
       `INSERT INTO audit_checkpoints (last_id, head_hash, entry_count, key_id, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -256,7 +321,9 @@ export class AuditChain {
   }
 
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
-    const [row] = (await this.dataSource.query(`SELECT * FROM audit_checkpoints ORDER BY created_at DESC, last_id DESC LIMIT 1`)) as {
+    const [row] = (await this.dataSource.query(
+      `SELECT * FROM audit_checkpoints ORDER BY created_at DESC, last_id DESC LIMIT 1`,
+    )) as {
       last_id: string;
       head_hash: string;
       entry_count: string;

@@ -28,7 +28,19 @@ describe('audit hash chain', () => {
   });
 
   it('scrubs secrets and document contents from snapshots', () => {
-    const scrubbed = scrubSnapshot({ email: 'a@b.c', passwordHash: 'x', nested: { clientSecret: 's', token: 't' }, mrz: 'P<GBR', status: 'ok' });
-    expect(scrubbed).toEqual({ email: 'a@b.c', passwordHash: '[redacted]', nested: { clientSecret: '[redacted]', token: '[redacted]' }, mrz: '[redacted]', status: 'ok' });
+    const scrubbed = scrubSnapshot({
+      email: 'a@b.c',
+      passwordHash: 'x',
+      nested: { clientSecret: 's', token: 't' },
+      mrz: 'P<GBR',
+      status: 'ok',
+    });
+    expect(scrubbed).toEqual({
+      email: 'a@b.c',
+      passwordHash: '[redacted]',
+      nested: { clientSecret: '[redacted]', token: '[redacted]' },
+      mrz: '[redacted]',
+      status: 'ok',
+    });
   });
 });

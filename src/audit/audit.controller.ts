@@ -14,7 +14,11 @@ export class AuditController {
   @Staff('senior_reviewer', 'admin')
   @ApiOperation({ summary: 'Audit entries, newest first, by subject' })
   list(@Query() query: AuditQueryDto) {
-    return this.audit.list({ subjectType: query.subjectType, subjectId: query.subjectId }, pageSize(query), query.cursor);
+    return this.audit.list(
+      { subjectType: query.subjectType, subjectId: query.subjectId },
+      pageSize(query),
+      query.cursor,
+    );
   }
 
   @Get('verify')
@@ -26,7 +30,9 @@ export class AuditController {
 
   @Get('export')
   @Staff('senior_reviewer', 'admin')
-  @ApiOperation({ summary: 'A verifiable extract for a regulator: entries, hashes, head, latest signed checkpoint and the public key' })
+  @ApiOperation({
+    summary: 'A verifiable extract for a regulator: entries, hashes, head, latest signed checkpoint and the public key',
+  })
   export() {
     return this.audit.exportChain();
   }

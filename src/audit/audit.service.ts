@@ -95,7 +95,11 @@ export class AuditService {
   }
 
   /** Entries newest first, filtered by subject; ids are the cursor. */
-  async list(filter: { subjectType?: string; subjectId?: string }, limit: number, cursor?: string): Promise<Page<AuditEntryView>> {
+  async list(
+    filter: { subjectType?: string; subjectId?: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AuditEntryView>> {
     const after = decodeCursor(cursor, CURSOR_KINDS.audit);
     const rows = (await this.dataSource.query(
       `SELECT * FROM audit_entries
@@ -127,11 +131,16 @@ export class AuditService {
    * the checkpoint and check the Ed25519 signature over the checkpoint's canonical JSON.
    */
   async exportChain(maxEntries = 100_000) {
-    const entries = (await this.dataSource.query(`SELECT * FROM audit_entries ORDER BY id LIMIT $1`, [maxEntries])) as EntryRow[];
-    const [head] = (await this.dataSource.query(`SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`)) as { last_id: string; last_hash: string; entry_count: string }[];
+    const entries = (await this.dataSource.query(`SELECT * FROM audit_entries ORDER BY id LIMIT $1`, [
+      maxEntries,
+    ])) as EntryRow[];
+    const [head] = (await this.dataSource.query(
+      `SELECT last_id, last_hash, entry_count FROM audit_head WHERE singleton`,
+    )) as { last_id: string; last_hash: string; entry_count: string }[];
     return {
       format: 'gatehouse-audit-export/1',
-      hashAlgorithm: 'SHA-256(previous hash hex || RFC 8785 canonical JSON of {id, actorType, actorId, action, subjectType, subjectId, before, after, requestId, createdAt}); the first previous hash is 64 zeros',
+      hashAlgorithm:
+        'SHA-256(previous hash hex || RFC 8785 canonical JSON of {id, actorType, actorId, action, subjectType, subjectId, before, after, requestId, createdAt}); the first previous hash is 64 zeros',
       signatureAlgorithm: 'Ed25519 over RFC 8785 canonical JSON of {lastId, headHash, entryCount, createdAt}',
       head: { lastId: String(head!.last_id), lastHash: head!.last_hash, entryCount: String(head!.entry_count) },
       checkpoint: (await this.chain.latestCheckpoint()) ?? null,

@@ -34,10 +34,23 @@ class Routes {
 type Route = Exclude<keyof Routes, 'constructor'>;
 
 const base = { email: 'x@example.com', name: 'X', emailVerified: true, mfaEnrolled: false, mfaVerified: false };
-const developer = (id: string, emailVerified = true): Principal =>
-  ({ ...base, userId: `u-${id}`, sessionId: `s-${id}`, kind: 'developer', staffRole: null, emailVerified });
-const staff = (id: string, staffRole: StaffRole, mfa: boolean): Principal =>
-  ({ ...base, userId: `u-${id}`, sessionId: `s-${id}`, kind: 'staff', staffRole, mfaEnrolled: mfa, mfaVerified: mfa });
+const developer = (id: string, emailVerified = true): Principal => ({
+  ...base,
+  userId: `u-${id}`,
+  sessionId: `s-${id}`,
+  kind: 'developer',
+  staffRole: null,
+  emailVerified,
+});
+const staff = (id: string, staffRole: StaffRole, mfa: boolean): Principal => ({
+  ...base,
+  userId: `u-${id}`,
+  sessionId: `s-${id}`,
+  kind: 'staff',
+  staffRole,
+  mfaEnrolled: mfa,
+  mfaVerified: mfa,
+});
 const PRINCIPALS: Record<string, Principal> = {
   dev: developer('dev'),
   unverifiedDev: developer('new', false),
@@ -121,8 +134,7 @@ describe('AuthGuard decisions', () => {
   });
 
   it('answers 401 with a Bearer challenge to a missing, malformed or unknown token', async () => {
-    const unauthenticated =
-      'unauthenticated: Sign in first: send your access token as "Authorization: Bearer <token>"';
+    const unauthenticated = 'unauthenticated: Sign in first: send your access token as "Authorization: Bearer <token>"';
     expect(await outcome('signedIn')).toBe(unauthenticated);
     expect(await outcome('signedIn', 'nobody')).toBe(unauthenticated);
     expect(await outcome('signedIn', `Basic ${token('dev')}`)).toBe(unauthenticated);
@@ -161,7 +173,7 @@ describe('AuthGuard decisions', () => {
     expect(membership.questions).toEqual([]);
   });
 
-  it('asks the membership port on organisation routes and records the caller\'s role', async () => {
+  it("asks the membership port on organisation routes and records the caller's role", async () => {
     const { req, result } = call('anyMember', 'dev', ORG);
     expect(await result).toBe(true);
     expect(req.principal?.organisationRole).toBe('member');

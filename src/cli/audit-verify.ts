@@ -9,7 +9,9 @@ import { withCliDataSource } from './cli-database';
 async function main(): Promise<boolean> {
   const config = loadConfig();
   const key = loadAuditSigningKey(config, (m) => new Logger('audit').warn(m));
-  const result = await withCliDataSource(config, 'gatehouse-audit-verify', (dataSource) => new AuditChain(dataSource).verify(key.publicKey));
+  const result = await withCliDataSource(config, 'gatehouse-audit-verify', (dataSource) =>
+    new AuditChain(dataSource).verify(key.publicKey),
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result.ok;
 }
@@ -17,7 +19,7 @@ async function main(): Promise<boolean> {
 main().then(
   (ok) => process.exit(ok ? 0 : 1),
   (e: unknown) => {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e)}\n`);
     process.exit(2);
   },
 );

@@ -11,7 +11,8 @@ import { rewrapDataKey, unwrapDataKey } from '../kyc/documents/crypto/document-c
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.keys.masterKey || !config.keys.previousMasterKey) throw new Error('set MASTER_KEY (the new key) and MASTER_KEY_PREVIOUS (the current one)');
+  if (!config.keys.masterKey || !config.keys.previousMasterKey)
+    throw new Error('set MASTER_KEY (the new key) and MASTER_KEY_PREVIOUS (the current one)');
   const next = Buffer.from(config.keys.masterKey, 'base64');
   const previous = Buffer.from(config.keys.previousMasterKey, 'base64');
   if (next.equals(previous)) throw new Error('MASTER_KEY and MASTER_KEY_PREVIOUS are the same key');
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
   await withCliDataSource(config, 'gatehouse-keys-rotate', async (dataSource) => {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = (await dataSource.query(`SELECT id, wrapped_key, mrz FROM documents WHERE id > $1 ORDER BY id LIMIT 500`, [after])) as { id: string; wrapped_key: string; mrz: string | null }[];
+      const rows = (await dataSource.query(
+        `SELECT id, wrapped_key, mrz FROM documents WHERE id > $1 ORDER BY id LIMIT 500`,
+        [after],
+      )) as { id: string; wrapped_key: string; mrz: string | null }[];
       if (rows.length === 0) break;
       await dataSource.transaction(async (m) => {
         for (const row of rows) {
@@ -37,7 +41,9 @@ async function main(): Promise<void> {
             continue;
           }
           const wrapped = rewrapDataKey(row.wrapped_key, previous, next, row.id);
-          const mrz = row.mrz ? sealSecret(next, openSecret(previous, row.mrz, `mrz:${row.id}`), `mrz:${row.id}`) : null;
+          const mrz = row.mrz
+            ? sealSecret(next, openSecret(previous, row.mrz, `mrz:${row.id}`), `mrz:${row.id}`)
+            : null;
           await m.query(`UPDATE documents SET wrapped_key = $2, mrz = $3 WHERE id = $1`, [row.id, wrapped, mrz]);
           counts.documents++;
           if (mrz) counts.mrz++;
@@ -46,17 +52,28 @@ async function main(): Promise<void> {
       after = rows[rows.length - 1]!.id;
     }
     await dataSource.transaction(async (m) => {
-      const users = (await m.query(`SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL FOR UPDATE`)) as { id: string; totp_secret: string }[];
+      const users = (await m.query(`SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL FOR UPDATE`)) as {
+        id: string;
+        totp_secret: string;
+      }[];
       for (const u of users) {
         if (underNewKey(() => openSecret(next, u.totp_secret, u.id))) continue;
-        await m.query(`UPDATE users SET totp_secret = $2 WHERE id = $1`, [u.id, sealSecret(next, openSecret(previous, u.totp_secret, u.id), u.id)]);
+        await m.query(`UPDATE users SET totp_secret = $2 WHERE id = $1`, [
+          u.id,
+          sealSecret(next, openSecret(previous, u.totp_secret, u.id), u.id),
+        ]);
         counts.totp++;
       }
-      const apps = (await m.query(`SELECT id, webhook_secret_sealed FROM apps WHERE webhook_secret_sealed IS NOT NULL FOR UPDATE`)) as { id: string; webhook_secret_sealed: string }[];
+      const apps = (await m.query(
+        `SELECT id, webhook_secret_sealed FROM apps WHERE webhook_secret_sealed IS NOT NULL FOR UPDATE`,
+      )) as { id: string; webhook_secret_sealed: string }[];
       for (const a of apps) {
         const aad = `webhook:${a.id}`;
         if (underNewKey(() => openSecret(next, a.webhook_secret_sealed, aad))) continue;
-        await m.query(`UPDATE apps SET webhook_secret_sealed = $2 WHERE id = $1`, [a.id, sealSecret(next, openSecret(previous, a.webhook_secret_sealed, aad), aad)]);
+        await m.query(`UPDATE apps SET webhook_secret_sealed = $2 WHERE id = $1`, [
+          a.id,
+          sealSecret(next, openSecret(previous, a.webhook_secret_sealed, aad), aad),
+        ]);
         counts.webhookSecrets++;
       }
     });

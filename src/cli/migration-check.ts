@@ -16,7 +16,9 @@ async function main(): Promise<boolean> {
     const pending = await pendingSchemaChanges(dataSource);
     process.stdout.write(`applied ${applied.length} migrations\n`);
     if (pending.length > 0) {
-      process.stderr.write(`Entities and migrations disagree; a generated migration would run:\n${pending.map((q) => `  ${q}`).join('\n')}\n`);
+      process.stderr.write(
+        `Entities and migrations disagree; a generated migration would run:\n${pending.map((q) => `  ${q}`).join('\n')}\n`,
+      );
       return false;
     }
     process.stdout.write('entities and migrations agree\n');

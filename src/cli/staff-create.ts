@@ -26,9 +26,12 @@ function prompt(question: string): Promise<string> {
 
 /** `npm run staff:create -- --email E --name N --role R`; the password comes from STAFF_PASSWORD or a prompt. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+  });
   const problems: string[] = [];
-  if (!values.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) problems.push('--email must be an email address');
+  if (!values.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email))
+    problems.push('--email must be an email address');
   if (!values.name?.trim()) problems.push('--name is required');
   if (!STAFF_ROLES.includes(values.role as StaffRole)) problems.push(`--role must be one of ${STAFF_ROLES.join(', ')}`);
   if (problems.length) throw new Error(problems.join('\n'));
@@ -46,7 +49,12 @@ async function main(): Promise<void> {
         [values.email, mailboxKey(values.email!), values.name!.trim(), passwordHash, values.role],
       )) as { id: string }[];
       if (!rows[0]) throw new Error(`an account with the email ${values.email} already exists`);
-      await new AuditChain(dataSource).append(m, { actor: { type: 'system', id: 'cli' }, action: 'staff.created', subject: { type: 'user', id: rows[0].id }, after: { email: values.email, name: values.name, role: values.role } });
+      await new AuditChain(dataSource).append(m, {
+        actor: { type: 'system', id: 'cli' },
+        action: 'staff.created',
+        subject: { type: 'user', id: rows[0].id },
+        after: { email: values.email, name: values.name, role: values.role },
+      });
       return rows[0].id;
     }),
   );

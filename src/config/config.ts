@@ -28,7 +28,14 @@ export interface AppConfig {
   storage: {
     kind: 'local' | 's3';
     dir: string;
-    s3?: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+    s3?: {
+      endpoint?: string;
+      region: string;
+      bucket: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    };
   };
   customerAuth: { jwtPublicKey?: string; jwksUrl?: string };
   /** Absent means the bundled sample list. */
@@ -66,7 +73,10 @@ export class ConfigError extends Error {
 }
 
 /** process.env over an optional .env file; process.env wins so deployments can override. */
-export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function readEnvironment(
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   const file = join(cwd, '.env');
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
   return { ...fromFile, ...env };
@@ -112,7 +122,11 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       fileDir: join(varDir, 'mail'),
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
-    keys: { masterKey: env.MASTER_KEY, previousMasterKey: env.MASTER_KEY_PREVIOUS, auditSigningKey: env.AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n') },
+    keys: {
+      masterKey: env.MASTER_KEY,
+      previousMasterKey: env.MASTER_KEY_PREVIOUS,
+      auditSigningKey: env.AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n'),
+    },
     storage: {
       kind: env.DOCUMENT_STORAGE ?? 'local',
       dir: resolve(env.STORAGE_DIR ?? join(varDir, 'documents')),

@@ -23,123 +23,211 @@ const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Every environment variable Gatehouse reads, as strings in, typed values out. */
 export class EnvDto {
-  @IsOptional() @IsIn(NODE_ENVS)
+  @IsOptional()
+  @IsIn(NODE_ENVS)
   NODE_ENV?: NodeEnv;
 
-  @IsOptional() @Type(() => Number) @Min(1) @Max(65535) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(65535)
+  @IsInt()
   PORT?: number;
 
-  @IsOptional() @IsIn(ROLES)
+  @IsOptional()
+  @IsIn(ROLES)
   GATEHOUSE_ROLE?: ProcessRole;
 
-  @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:'])
+  @IsOptional()
+  @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL?: string;
 
-  @IsOptional() @Type(() => Number) @Min(2) @Max(200) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(2)
+  @Max(200)
+  @IsInt()
   DATABASE_POOL_SIZE?: number;
 
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
   MIGRATE_ON_START?: boolean;
 
-  @IsOptional() @IsConnectionUrl(['redis:', 'rediss:'])
+  @IsOptional()
+  @IsConnectionUrl(['redis:', 'rediss:'])
   REDIS_URL?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'REDIS_PREFIX must be 1-64 letters, digits, dots, dashes or underscores' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'REDIS_PREFIX must be 1-64 letters, digits, dots, dashes or underscores',
+  })
   REDIS_PREFIX?: string;
 
-  @IsOptional() @Type(() => Number) @Min(1) @Max(3600) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(3600)
+  @IsInt()
   SCHEDULE_CHECK_SECONDS?: number;
 
-  @IsOptional() @IsConnectionUrl(['smtp:', 'smtps:'])
+  @IsOptional()
+  @IsConnectionUrl(['smtp:', 'smtps:'])
   SMTP_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(3) @MaxLength(320)
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(320)
   MAIL_FROM?: string;
 
-  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  @IsOptional()
+  @IsConnectionUrl(['http:', 'https:'])
   PUBLIC_URL?: string;
 
-  @IsOptional() @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY must be base64 of exactly 32 bytes' })
+  @IsOptional()
+  @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY must be base64 of exactly 32 bytes' })
   MASTER_KEY?: string;
 
-  @IsOptional() @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY_PREVIOUS must be base64 of exactly 32 bytes' })
+  @IsOptional()
+  @Matches(BASE64_32_BYTES, { message: 'MASTER_KEY_PREVIOUS must be base64 of exactly 32 bytes' })
   MASTER_KEY_PREVIOUS?: string;
 
-  @IsOptional() @IsString() @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'AUDIT_SIGNING_KEY must be a PEM (PKCS#8) Ed25519 private key' })
+  @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'AUDIT_SIGNING_KEY must be a PEM (PKCS#8) Ed25519 private key' })
   AUDIT_SIGNING_KEY?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43,}={0,2}$/, { message: 'CLIENT_SECRET_PEPPER must be base64 of at least 32 bytes' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43,}={0,2}$/, { message: 'CLIENT_SECRET_PEPPER must be base64 of at least 32 bytes' })
   CLIENT_SECRET_PEPPER?: string;
 
-  @IsOptional() @Type(() => Number) @Min(0) @Max(720) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @Max(720)
+  @IsInt()
   CREDENTIAL_GRACE_HOURS?: number;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   CA_KEY_PATH?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   CA_CERT_PATH?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   STORAGE_DIR?: string;
 
-  @IsOptional() @IsIn(['local', 's3'])
+  @IsOptional()
+  @IsIn(['local', 's3'])
   DOCUMENT_STORAGE?: 'local' | 's3';
 
-  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  @IsOptional()
+  @IsConnectionUrl(['http:', 'https:'])
   S3_ENDPOINT?: string;
 
-  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{2,32}$/, { message: 'S3_REGION must look like eu-west-2' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{2,32}$/, { message: 'S3_REGION must look like eu-west-2' })
   S3_REGION?: string;
 
-  @IsOptional() @IsString() @Matches(/^[a-z0-9.-]{3,63}$/, { message: 'S3_BUCKET must be a bucket name' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9.-]{3,63}$/, { message: 'S3_BUCKET must be a bucket name' })
   S3_BUCKET?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   S3_ACCESS_KEY_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   S3_SECRET_ACCESS_KEY?: string;
 
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'S3_FORCE_PATH_STYLE must be true or false' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'S3_FORCE_PATH_STYLE must be true or false' })
   S3_FORCE_PATH_STYLE?: boolean;
 
-  @IsOptional() @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CUSTOMER_JWT_PUBLIC_KEY must be a PEM public key' })
+  @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CUSTOMER_JWT_PUBLIC_KEY must be a PEM public key' })
   CUSTOMER_JWT_PUBLIC_KEY?: string;
 
-  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  @IsOptional()
+  @IsConnectionUrl(['http:', 'https:'])
   CUSTOMER_JWKS_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   SANCTIONS_LIST_PATH?: string;
 
-  @IsOptional() @Type(() => Number) @Min(1) @Max(3650) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(3650)
+  @IsInt()
   CONSENT_INACTIVITY_DAYS?: number;
 
-  @IsOptional() @IsConnectionUrl(['http:', 'https:'])
+  @IsOptional()
+  @IsConnectionUrl(['http:', 'https:'])
   FCA_REGISTER_URL?: string;
 
-  @IsOptional() @IsIn(LOG_LEVELS)
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   VAR_DIR?: string;
 
-  @IsOptional() @Type(() => Number) @Min(1024) @Max(65535) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1024)
+  @Max(65535)
+  @IsInt()
   EMBEDDED_POSTGRES_PORT?: number;
 
-  @IsOptional() @Type(() => Number) @Min(1) @Max(600) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(600)
+  @IsInt()
   SHUTDOWN_TIMEOUT_SECONDS?: number;
 
-  @IsOptional() @Type(() => Number) @Min(3) @Max(100) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(3)
+  @Max(100)
+  @IsInt()
   LOGIN_MAX_FAILURES?: number;
 
-  @IsOptional() @Type(() => Number) @Min(1) @Max(86400) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(86400)
+  @IsInt()
   LOGIN_LOCKOUT_SECONDS?: number;
 
-  @IsOptional() @Type(() => Number) @Min(10) @Max(1_000_000) @IsInt()
+  @IsOptional()
+  @Type(() => Number)
+  @Min(10)
+  @Max(1_000_000)
+  @IsInt()
   RATE_LIMIT_PER_MINUTE?: number;
 
-  @IsOptional() @Transform(toBoolean) @IsIn([true, false], { message: 'ALLOW_END_OF_LIFE_NODE must be true or false' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'ALLOW_END_OF_LIFE_NODE must be true or false' })
   ALLOW_END_OF_LIFE_NODE?: boolean;
 }

@@ -3,7 +3,10 @@ import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
 /** The one definition of how Gatehouse talks to PostgreSQL, shared by the app, the CLIs and tests. */
-export function dataSourceOptions(url: string, overrides: Partial<{ poolSize: number; applicationName: string }> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  overrides: Partial<{ poolSize: number; applicationName: string }> = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -10,8 +10,16 @@ import { dataSourceOptions } from './data-source';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
-        if (!config.database.url) throw new Error('database.url must be resolved (embedded or DATABASE_URL) before the app module is built');
-        return { ...dataSourceOptions(config.database.url, { applicationName: `gatehouse-${config.role}`, poolSize: config.database.poolSize }), retryAttempts: 3, retryDelay: 1_000 };
+        if (!config.database.url)
+          throw new Error('database.url must be resolved (embedded or DATABASE_URL) before the app module is built');
+        return {
+          ...dataSourceOptions(config.database.url, {
+            applicationName: `gatehouse-${config.role}`,
+            poolSize: config.database.poolSize,
+          }),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        };
       },
     }),
   ],

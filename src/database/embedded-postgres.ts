@@ -70,10 +70,15 @@ function letPostgresUserReach(paths: string[], log: (msg: string) => void): void
       if (dirname(dir) === dir) break;
     }
   }
-  if (changed.size) log(`embedded PostgreSQL runs as the postgres user: allowed it to traverse ${[...changed].join(', ')}`);
+  if (changed.size)
+    log(`embedded PostgreSQL runs as the postgres user: allowed it to traverse ${[...changed].join(', ')}`);
 }
 
-export async function startEmbeddedPostgres(varDir: string, port: number, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  varDir: string,
+  port: number,
+  log: (msg: string) => void,
+): Promise<EmbeddedDatabase> {
   const databaseDir = join(varDir, 'postgres');
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const url = `${base}/${DATABASE}`;

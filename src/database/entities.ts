@@ -14,4 +14,30 @@ import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Invitation, Organisation, OrganisationMember } from '../organisations/organisation.entity';
 
 /** Every TypeORM entity, listed explicitly so the app, the migration CLI and tests load the same set. */
-export const ENTITIES: Function[] = [OutboxMessage, AuditEntry, AuditHead, AuditCheckpoint, AuditQueued, User, MailboxCollision, Session, EmailToken, Organisation, OrganisationMember, Invitation, Person, KybDocument, CheckRecord, ReviewTask, ReviewDecision, ReviewerDigest, App, ProductionAccessRequest, AppCredential, ClientCertificate, IdempotencyRecord, WebhookDelivery, WebhookDeliveryAttempt];
+export const ENTITIES: Function[] = [
+  OutboxMessage,
+  AuditEntry,
+  AuditHead,
+  AuditCheckpoint,
+  AuditQueued,
+  User,
+  MailboxCollision,
+  Session,
+  EmailToken,
+  Organisation,
+  OrganisationMember,
+  Invitation,
+  Person,
+  KybDocument,
+  CheckRecord,
+  ReviewTask,
+  ReviewDecision,
+  ReviewerDigest,
+  App,
+  ProductionAccessRequest,
+  AppCredential,
+  ClientCertificate,
+  IdempotencyRecord,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+];

@@ -14,9 +14,7 @@ export type DependencyStatus = { status: 'up' } | { status: 'down'; error: strin
  * rotation would not bring it back; the worker re-registers it), but monitoring should alert on it.
  */
 export type SchedulesStatus =
-  | { status: 'up' }
-  | { status: 'missing'; missing: string[] }
-  | { status: 'unknown'; error: string };
+  { status: 'up' } | { status: 'missing'; missing: string[] } | { status: 'unknown'; error: string };
 
 /**
  * The job outbox's backlog (src/queue/job-outbox.ts): rows parked after their last hand-off, and

@@ -34,7 +34,9 @@ export class KybCaseFilesService {
     const [people, documents, checks] = await Promise.all([
       this.dataSource.getRepository(Person).find({ where: { organisationId }, order: { createdAt: 'ASC' } }),
       this.dataSource.getRepository(KybDocument).find({ where: { organisationId }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(CheckRecord).find({ where: { organisationId, submission }, order: { name: 'ASC' } }),
+      this.dataSource
+        .getRepository(CheckRecord)
+        .find({ where: { organisationId, submission }, order: { name: 'ASC' } }),
     ]);
     const checksOf = (subjectId: string) => checks.filter((c) => c.subjectId === subjectId).map(staffCheckView);
     return {

@@ -21,7 +21,10 @@ import { KycModule } from './kyc.module';
     {
       provide: FIRM_REGISTER,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.register.url ? new HttpFirmRegister(config.register.url) : new FixtureFirmRegister(join(__dirname, 'checks', 'registry', 'fca-register.fixture.json'))),
+      useFactory: (config: AppConfig) =>
+        config.register.url
+          ? new HttpFirmRegister(config.register.url)
+          : new FixtureFirmRegister(join(__dirname, 'checks', 'registry', 'fca-register.fixture.json')),
     },
   ],
   exports: [ChecksService],

@@ -8,7 +8,8 @@ import { OutboxService } from './outbox.service';
 
 class EmailsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES })
-  @IsOptional() @IsIn(OUTBOX_STATUSES)
+  @IsOptional()
+  @IsIn(OUTBOX_STATUSES)
   status?: OutboxStatus;
 }
 

@@ -12,7 +12,15 @@ export interface MailTransport {
 export function smtpTransport(url: string): MailTransport {
   // Options go with the URL in one object: as a second argument nodemailer would read them as
   // message defaults and silently open one connection per email.
-  const transporter: Transporter = nodemailer.createTransport({ url, pool: true, maxConnections: 10, maxMessages: 500, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  const transporter: Transporter = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: 10,
+    maxMessages: 500,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     async send(message) {
       await transporter.sendMail(message);

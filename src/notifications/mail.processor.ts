@@ -5,7 +5,10 @@ import { JobHandler } from '../queue/job-handler.decorator';
 import { JobName, JobPayload, QUEUE_SETTINGS, QueueName } from '../queue/queue.registry';
 import { MailService } from './mail.service';
 
-@Processor(QueueName.Mail, { concurrency: QUEUE_SETTINGS[QueueName.Mail].concurrency, ...QUEUE_SETTINGS[QueueName.Mail].worker })
+@Processor(QueueName.Mail, {
+  concurrency: QUEUE_SETTINGS[QueueName.Mail].concurrency,
+  ...QUEUE_SETTINGS[QueueName.Mail].worker,
+})
 export class MailProcessor extends JobDispatcher {
   constructor(private readonly mail: MailService) {
     super();

@@ -67,7 +67,10 @@ export class MailService implements OnApplicationShutdown {
       const reason = (e as Error).message.slice(0, 500);
       if (isPermanentMailFailure(e)) return this.markDead(outboxId, reason);
       if (lastAttempt) return this.markDead(outboxId, `gave up after retries: ${reason}`);
-      await repo.query(`UPDATE outbox_messages SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [outboxId, reason]);
+      await repo.query(
+        `UPDATE outbox_messages SET attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`,
+        [outboxId, reason],
+      );
       throw new TransientMailError(reason);
     }
 
@@ -82,7 +85,10 @@ export class MailService implements OnApplicationShutdown {
 
   private async markDead(outboxId: string, reason: string): Promise<'dead'> {
     this.logger.warn(`email ${outboxId} dead: ${reason}`);
-    await this.dataSource.query(`UPDATE outbox_messages SET status = 'dead', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`, [outboxId, reason]);
+    await this.dataSource.query(
+      `UPDATE outbox_messages SET status = 'dead', attempts = attempts + 1, last_error = $2, updated_at = now() WHERE id = $1`,
+      [outboxId, reason],
+    );
     return 'dead';
   }
 

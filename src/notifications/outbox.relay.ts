@@ -32,7 +32,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private listener?: Client;
   private stopped = false;
   private lastSweep = 0;
-  private readonly loop = new RelayLoop('outbox relay', () => this.step(), { batch: BATCH, pollMs: POLL_MS, logger: this.logger });
+  private readonly loop = new RelayLoop('outbox relay', () => this.step(), {
+    batch: BATCH,
+    pollMs: POLL_MS,
+    logger: this.logger,
+  });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,9 +63,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [BATCH],
       )) as { id: string; dispatch_generation: number }[];
       if (rows.length === 0) return 0;
-      await m.query(`UPDATE outbox_messages SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      await m.query(
+        `UPDATE outbox_messages SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [rows.map((r) => r.id)],
+      );
       await within(
-        this.mailQueue.addBulk(rows.map((r) => ({ name: JobName.SendEmail, data: { outboxId: r.id }, opts: { jobId: mailJobId(r.id, r.dispatch_generation) } }))),
+        this.mailQueue.addBulk(
+          rows.map((r) => ({
+            name: JobName.SendEmail,
+            data: { outboxId: r.id },
+            opts: { jobId: mailJobId(r.id, r.dispatch_generation) },
+          })),
+        ),
         HANDOFF_TIMEOUT_MS,
         'hand-off to the mail queue timed out',
       );
@@ -81,9 +94,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     for (const r of rows) {
       const job = await this.mailQueue.getJob(mailJobId(r.id, r.dispatch_generation));
       if (!job) {
-        await this.dataSource.query(`UPDATE outbox_messages SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'queued'`, [r.id]);
+        await this.dataSource.query(
+          `UPDATE outbox_messages SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'queued'`,
+          [r.id],
+        );
       } else if (await job.isFailed()) {
-        await this.dataSource.query(`UPDATE outbox_messages SET status = 'dead', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'queued'`, [r.id, `job failed: ${job.failedReason ?? 'unknown'}`]);
+        await this.dataSource.query(
+          `UPDATE outbox_messages SET status = 'dead', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'queued'`,
+          [r.id, `job failed: ${job.failedReason ?? 'unknown'}`],
+        );
       }
     }
   }
@@ -101,7 +120,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** LISTEN makes hand-off immediate after a commit; the poll covers a lost connection. */
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.database.url, application_name: 'gatehouse-outbox-listener' });
+    const client = new Client({
+      connectionString: this.config.database.url,
+      application_name: 'gatehouse-outbox-listener',
+    });
     client.on('notification', () => this.loop.wake());
     client.on('error', (e: Error) => {
       this.logger.warn(`outbox listener: ${e.message}`);

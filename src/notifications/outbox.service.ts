@@ -39,13 +39,18 @@ export class OutboxService {
    * Adds an email to the caller's transaction. It is sent only if that transaction commits; the
    * NOTIFY is delivered at commit too, so the relay wakes exactly when the row becomes visible.
    */
-  async enqueue<T extends TemplateName>(manager: EntityManager, to: string, template: T, data: TemplateData[T]): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('OutboxService.enqueue needs the caller’s transaction');
-    const rows = (await manager.query(`INSERT INTO outbox_messages (recipient, template, data) VALUES ($1, $2, $3) RETURNING id`, [
-      to,
-      template,
-      JSON.stringify(data),
-    ])) as { id: string }[];
+  async enqueue<T extends TemplateName>(
+    manager: EntityManager,
+    to: string,
+    template: T,
+    data: TemplateData[T],
+  ): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('OutboxService.enqueue needs the caller’s transaction');
+    const rows = (await manager.query(
+      `INSERT INTO outbox_messages (recipient, template, data) VALUES ($1, $2, $3) RETURNING id`,
+      [to, template, JSON.stringify(data)],
+    )) as { id: string }[];
     await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
     return rows[0]!.id;
   }

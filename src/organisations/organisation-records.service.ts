@@ -39,7 +39,10 @@ export class OrganisationRecordsService {
   async recipients(m: EntityManager, orgId: string, roles: readonly OrganisationRole[]): Promise<string[]> {
     const sql = `SELECT user_id FROM organisation_members WHERE organisation_id = $1 AND role = ANY($2::text[])`;
     const members = (await m.query(sql, [orgId, roles])) as { user_id: string }[];
-    const contacts = await this.users.contacts(members.map((x) => x.user_id), m);
+    const contacts = await this.users.contacts(
+      members.map((x) => x.user_id),
+      m,
+    );
     return contacts.map((c) => c.email);
   }
 

@@ -14,7 +14,11 @@ export class OrganisationsController {
   @Post('organisations')
   @Developer({ verifiedEmail: true })
   @ApiOperation({ summary: 'Create an organisation; you become its owner' })
-  create(@Body() body: CreateOrganisationDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<OrganisationView> {
+  create(
+    @Body() body: CreateOrganisationDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<OrganisationView> {
     return this.organisations.create(principal, body, requestId);
   }
 
@@ -34,7 +38,12 @@ export class OrganisationsController {
   @Patch('organisations/:orgId')
   @OrganisationMember('owner', 'admin')
   @ApiOperation({ summary: 'Edit details; only while unverified or info_requested' })
-  update(@Param('orgId') orgId: string, @Body() body: UpdateOrganisationDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<OrganisationView> {
+  update(
+    @Param('orgId') orgId: string,
+    @Body() body: UpdateOrganisationDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<OrganisationView> {
     return this.organisations.update(orgId, principal, body, requestId);
   }
 
@@ -47,7 +56,12 @@ export class OrganisationsController {
   @Post('organisations/:orgId/invitations')
   @OrganisationMember('owner', 'admin')
   @ApiOperation({ summary: 'Email an invitation link (single use, 7 days, bound to the address)' })
-  invite(@Param('orgId') orgId: string, @Body() body: CreateInvitationDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  invite(
+    @Param('orgId') orgId: string,
+    @Body() body: CreateInvitationDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.organisations.invite(orgId, principal, body, requestId);
   }
 
@@ -55,7 +69,11 @@ export class OrganisationsController {
   @Developer()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation sent to your email address' })
-  accept(@Param('token') token: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<OrganisationView> {
+  accept(
+    @Param('token') token: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<OrganisationView> {
     return this.organisations.accept(token, principal, requestId);
   }
 
@@ -63,7 +81,12 @@ export class OrganisationsController {
   @OrganisationMember()
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a member (owners and admins), or leave (anyone); the last owner stays' })
-  async remove(@Param('orgId') orgId: string, @Param('userId', new ParseUUIDPipe()) userId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async remove(
+    @Param('orgId') orgId: string,
+    @Param('userId', new ParseUUIDPipe()) userId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.organisations.removeMember(orgId, userId, principal, requestId);
   }
 }

@@ -59,11 +59,11 @@ const view = (o: Organisation, myRole?: OrganisationRole): OrganisationView => (
 /** The details a developer edits, as the audit log records them before and after a change. */
 function snapshot(o: Organisation) {
   return {
-  legalName: o.legalName,
-  tradingName: o.tradingName,
-  registrationNumber: o.registrationNumber,
-  country: o.country,
-  registeredAddress: o.registeredAddress,
+    legalName: o.legalName,
+    tradingName: o.tradingName,
+    registrationNumber: o.registrationNumber,
+    country: o.country,
+    registeredAddress: o.registeredAddress,
     website: o.website,
     regulatoryStatus: o.regulatoryStatus,
   };
@@ -116,8 +116,16 @@ export class OrganisationsService {
           createdBy: principal.userId,
         }),
       );
-      await m.getRepository(OrganisationMember).insert({ organisationId: org.id, userId: principal.userId, role: 'owner' });
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.created', subject: { type: 'organisation', id: org.id }, after: snapshot(org), requestId });
+      await m
+        .getRepository(OrganisationMember)
+        .insert({ organisationId: org.id, userId: principal.userId, role: 'owner' });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'organisation.created',
+        subject: { type: 'organisation', id: org.id },
+        after: snapshot(org),
+        requestId,
+      });
       return view(org, 'owner');
     });
   }
@@ -126,7 +134,9 @@ export class OrganisationsService {
     const rows = await this.dataSource
       .getRepository(Organisation)
       .createQueryBuilder('o')
-      .innerJoin(OrganisationMember, 'm', 'm.organisation_id = o.id AND m.user_id = :userId', { userId: principal.userId })
+      .innerJoin(OrganisationMember, 'm', 'm.organisation_id = o.id AND m.user_id = :userId', {
+        userId: principal.userId,
+      })
       .addSelect('m.role', 'my_role')
       .orderBy('o.created_at', 'ASC')
       .getRawAndEntities();
@@ -139,22 +149,41 @@ export class OrganisationsService {
     return view(org, myRole);
   }
 
-  async update(orgId: string, principal: Principal, dto: UpdateOrganisationDto, requestId?: string): Promise<OrganisationView> {
+  async update(
+    orgId: string,
+    principal: Principal,
+    dto: UpdateOrganisationDto,
+    requestId?: string,
+  ): Promise<OrganisationView> {
     return this.dataSource.transaction(async (m) => {
-      const org = await m.getRepository(Organisation).findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
+      const org = await m
+        .getRepository(Organisation)
+        .findOne({ where: { id: orgId }, lock: { mode: 'pessimistic_write' } });
       if (!org) throw new NotFoundError('Organisation');
       if (!isEditable(org.verificationStatus)) {
-        throw new DomainError('invalid_state', `The organisation cannot be edited while its verification is ${org.verificationStatus}`);
+        throw new DomainError(
+          'invalid_state',
+          `The organisation cannot be edited while its verification is ${org.verificationStatus}`,
+        );
       }
       const before = snapshot(org);
       Object.assign(org, organisationChanges(org, dto));
       const saved = await m.getRepository(Organisation).save(org);
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.updated', subject: { type: 'organisation', id: orgId }, before, after: snapshot(saved), requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'organisation.updated',
+        subject: { type: 'organisation', id: orgId },
+        before,
+        after: snapshot(saved),
+        requestId,
+      });
       return view(saved, principal.organisationRole);
     });
   }
 
-  async members(orgId: string): Promise<{ userId: string; name: string; email: string; role: OrganisationRole; joinedAt: string }[]> {
+  async members(
+    orgId: string,
+  ): Promise<{ userId: string; name: string; email: string; role: OrganisationRole; joinedAt: string }[]> {
     const rows = (await this.dataSource.query(
       `SELECT user_id, role, created_at FROM organisation_members WHERE organisation_id = $1 ORDER BY created_at`,
       [orgId],
@@ -166,21 +195,49 @@ export class OrganisationsService {
     });
   }
 
-  async invite(orgId: string, principal: Principal, dto: CreateInvitationDto, requestId?: string): Promise<{ id: string; email: string; role: OrganisationRole; expiresAt: string }> {
-    if (dto.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can invite another owner');
+  async invite(
+    orgId: string,
+    principal: Principal,
+    dto: CreateInvitationDto,
+    requestId?: string,
+  ): Promise<{ id: string; email: string; role: OrganisationRole; expiresAt: string }> {
+    if (dto.role === 'owner' && principal.organisationRole !== 'owner')
+      throw new DomainError('forbidden', 'Only an owner can invite another owner');
     return this.dataSource.transaction(async (m) => {
       const org = await m.getRepository(Organisation).findOneByOrFail({ id: orgId });
       const sql = `SELECT user_id FROM organisation_members WHERE organisation_id = $1`;
       const members = (await m.query(sql, [orgId])) as Member[];
-      const already = await this.users.anyHasMailbox(m, members.map((x) => x.user_id), mailboxKey(dto.email));
+      const already = await this.users.anyHasMailbox(
+        m,
+        members.map((x) => x.user_id),
+        mailboxKey(dto.email),
+      );
       if (already) throw new DomainError('conflict', 'This person is already a member');
       const token = newToken();
       const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
       const invitation = await m.getRepository(Invitation).save(
-        m.getRepository(Invitation).create({ organisationId: orgId, email: dto.email, role: dto.role, tokenHash: hashToken(token), invitedBy: principal.userId, expiresAt }),
+        m.getRepository(Invitation).create({
+          organisationId: orgId,
+          email: dto.email,
+          role: dto.role,
+          tokenHash: hashToken(token),
+          invitedBy: principal.userId,
+          expiresAt,
+        }),
       );
-      await this.outbox.enqueue(m, dto.email, 'invitation', { organisationName: org.legalName, inviterName: principal.name, role: dto.role, token });
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.member_invited', subject: { type: 'organisation', id: orgId }, after: { invitationId: invitation.id, email: dto.email, role: dto.role }, requestId });
+      await this.outbox.enqueue(m, dto.email, 'invitation', {
+        organisationName: org.legalName,
+        inviterName: principal.name,
+        role: dto.role,
+        token,
+      });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'organisation.member_invited',
+        subject: { type: 'organisation', id: orgId },
+        after: { invitationId: invitation.id, email: dto.email, role: dto.role },
+        requestId,
+      });
       return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: expiresAt.toISOString() };
     });
   }
@@ -188,16 +245,34 @@ export class OrganisationsService {
   /** Single use, unexpired, and only for the account whose email the invitation was sent to. */
   async accept(token: string, principal: Principal, requestId?: string): Promise<OrganisationView> {
     return this.dataSource.transaction(async (m) => {
-      const invitation = await m.getRepository(Invitation).findOne({ where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
-      if (!invitation || invitation.acceptedAt || invitation.expiresAt.getTime() < Date.now()) throw new NotFoundError('Invitation');
+      const invitation = await m
+        .getRepository(Invitation)
+        .findOne({ where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
+      if (!invitation || invitation.acceptedAt || invitation.expiresAt.getTime() < Date.now())
+        throw new NotFoundError('Invitation');
       const user = await this.users.mailboxOf(m, principal.userId);
       if (user.emailKey === null || user.emailKey !== mailboxKey(invitation.email)) {
-        throw new DomainError('forbidden', 'This invitation was sent to a different email address; sign in with that account to accept it');
+        throw new DomainError(
+          'forbidden',
+          'This invitation was sent to a different email address; sign in with that account to accept it',
+        );
       }
       if (!user.emailVerifiedAt) throw new DomainError('forbidden', 'Verify your email address first');
-      await m.query(`UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1`, [invitation.id, user.id]);
-      await m.query(`INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [invitation.organisationId, user.id, invitation.role]);
-      await this.audit.append(m, { actor: { type: 'developer', id: user.id }, action: 'organisation.member_joined', subject: { type: 'organisation', id: invitation.organisationId }, after: { userId: user.id, role: invitation.role }, requestId });
+      await m.query(`UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1`, [
+        invitation.id,
+        user.id,
+      ]);
+      await m.query(
+        `INSERT INTO organisation_members (organisation_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [invitation.organisationId, user.id, invitation.role],
+      );
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: user.id },
+        action: 'organisation.member_joined',
+        subject: { type: 'organisation', id: invitation.organisationId },
+        after: { userId: user.id, role: invitation.role },
+        requestId,
+      });
       const org = await m.getRepository(Organisation).findOneByOrFail({ id: invitation.organisationId });
       return view(org, invitation.role);
     });
@@ -207,19 +282,30 @@ export class OrganisationsService {
   async removeMember(orgId: string, userId: string, principal: Principal, requestId?: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       // Lock the organisation's memberships so two removals cannot both pass the last-owner check.
-      const members = (await m.query(`SELECT user_id, role FROM organisation_members WHERE organisation_id = $1 FOR UPDATE`, [orgId])) as { user_id: string; role: OrganisationRole }[];
+      const members = (await m.query(
+        `SELECT user_id, role FROM organisation_members WHERE organisation_id = $1 FOR UPDATE`,
+        [orgId],
+      )) as { user_id: string; role: OrganisationRole }[];
       const target = members.find((x) => x.user_id === userId);
       if (!target) throw new NotFoundError('Member');
       const self = userId === principal.userId;
       if (!self) {
-        if (principal.organisationRole === 'member') throw new DomainError('forbidden', 'Only owners and admins can remove other members');
-        if (target.role === 'owner' && principal.organisationRole !== 'owner') throw new DomainError('forbidden', 'Only an owner can remove an owner');
+        if (principal.organisationRole === 'member')
+          throw new DomainError('forbidden', 'Only owners and admins can remove other members');
+        if (target.role === 'owner' && principal.organisationRole !== 'owner')
+          throw new DomainError('forbidden', 'Only an owner can remove an owner');
       }
       if (target.role === 'owner' && members.filter((x) => x.role === 'owner').length === 1) {
         throw new DomainError('conflict', 'The last owner cannot be removed; make someone else owner first');
       }
       await m.query(`DELETE FROM organisation_members WHERE organisation_id = $1 AND user_id = $2`, [orgId, userId]);
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'organisation.member_removed', subject: { type: 'organisation', id: orgId }, before: { userId, role: target.role }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'organisation.member_removed',
+        subject: { type: 'organisation', id: orgId },
+        before: { userId, role: target.role },
+        requestId,
+      });
     });
   }
 }

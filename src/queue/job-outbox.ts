@@ -13,7 +13,8 @@ const POLL_MS = 250;
 const HANDOFF_TIMEOUT_MS = 5_000;
 
 /** BullMQ id of the job handed off for outbox row `id`: a repeated hand-off of the same row is a no-op. */
-export const outboxJobId = <N extends JobName>(name: N, payload: JobPayload<N>, id: string): string => `${jobIdFor(name, payload)}-o${id}`;
+export const outboxJobId = <N extends JobName>(name: N, payload: JobPayload<N>, id: string): string =>
+  `${jobIdFor(name, payload)}-o${id}`;
 
 /**
  * How a lower area ANNOUNCES something to a higher one (docs/decisions.md, "Dependency directions"):
@@ -24,7 +25,8 @@ export const outboxJobId = <N extends JobName>(name: N, payload: JobPayload<N>, 
 export class JobOutboxService {
   /** Adds `name(payload)` to the caller's transaction; throws when called outside one. */
   async enqueue<N extends JobName>(manager: EntityManager, name: N, payload: JobPayload<N>): Promise<void> {
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('JobOutboxService.enqueue needs the caller’s transaction');
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('JobOutboxService.enqueue needs the caller’s transaction');
     await manager.query(`INSERT INTO job_outbox (name, payload) VALUES ($1, $2)`, [name, JSON.stringify(payload)]);
   }
 }
@@ -71,7 +73,11 @@ export async function jobOutboxBacklog(dataSource: DataSource): Promise<JobOutbo
 @Injectable()
 export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobOutboxRelay.name);
-  private readonly loop = new RelayLoop('job outbox relay', () => this.relayOnce(), { batch: BATCH, pollMs: POLL_MS, logger: this.logger });
+  private readonly loop = new RelayLoop('job outbox relay', () => this.relayOnce(), {
+    batch: BATCH,
+    pollMs: POLL_MS,
+    logger: this.logger,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

@@ -37,7 +37,11 @@ export class JobQueueService implements OnModuleInit {
     return queue;
   }
 
-  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options: Omit<JobsOptions, 'jobId'> & { jobId?: string } = {}): Promise<string> {
+  async enqueue<N extends JobName>(
+    name: N,
+    payload: JobPayload<N>,
+    options: Omit<JobsOptions, 'jobId'> & { jobId?: string } = {},
+  ): Promise<string> {
     const jobId = options.jobId ?? jobIdFor(name, payload);
     await this.queueFor(name).add(name, payload, { ...options, jobId });
     return jobId;

@@ -2,7 +2,11 @@ import { jobRegistryProblems } from './job-registry.check';
 import { JOB_QUEUE, JobName } from './queue.registry';
 
 const complete = (): { jobName: string; processor: string; queue?: string }[] =>
-  Object.values(JobName).map((jobName) => ({ jobName, processor: `${JOB_QUEUE[jobName]}-processor`, queue: JOB_QUEUE[jobName] as string }));
+  Object.values(JobName).map((jobName) => ({
+    jobName,
+    processor: `${JOB_QUEUE[jobName]}-processor`,
+    queue: JOB_QUEUE[jobName] as string,
+  }));
 
 describe('job registry check', () => {
   it('accepts one handler per job on its own queue', () => {

@@ -33,18 +33,24 @@ export function jobRegistryProblems(handlers: FoundHandler[]): string[] {
   for (const name of Object.values(JobName)) {
     const mine = handlers.filter((h) => h.jobName === name);
     if (mine.length === 0) problems.push(`job ${name} has no processor`);
-    if (mine.length > 1) problems.push(`job ${name} has ${mine.length} processors: ${mine.map((h) => h.processor).join(', ')}`);
+    if (mine.length > 1)
+      problems.push(`job ${name} has ${mine.length} processors: ${mine.map((h) => h.processor).join(', ')}`);
     for (const h of mine) {
-      if (h.queue !== JOB_QUEUE[name]) problems.push(`job ${name} belongs to queue ${JOB_QUEUE[name]} but ${h.processor} listens to ${h.queue ?? 'no queue'}`);
+      if (h.queue !== JOB_QUEUE[name])
+        problems.push(
+          `job ${name} belongs to queue ${JOB_QUEUE[name]} but ${h.processor} listens to ${h.queue ?? 'no queue'}`,
+        );
     }
   }
   for (const h of handlers) {
-    if (!(Object.values(JobName) as string[]).includes(h.jobName)) problems.push(`${h.processor} handles unknown job ${h.jobName}`);
+    if (!(Object.values(JobName) as string[]).includes(h.jobName))
+      problems.push(`${h.processor} handles unknown job ${h.jobName}`);
   }
   // Each queue has one processor class: two would both take jobs and fail the other's.
   const byQueue = new Map<string, Set<string>>();
   for (const h of handlers) if (h.queue) byQueue.set(h.queue, (byQueue.get(h.queue) ?? new Set()).add(h.processor));
-  for (const [queue, processors] of byQueue) if (processors.size > 1) problems.push(`queue ${queue} has several processors: ${[...processors].join(', ')}`);
+  for (const [queue, processors] of byQueue)
+    if (processors.size > 1) problems.push(`queue ${queue} has several processors: ${[...processors].join(', ')}`);
   return problems;
 }
 
@@ -58,6 +64,7 @@ export class JobRegistryCheck {
   /** Throws when the worker's processors do not cover the registry exactly once. */
   assertComplete(): void {
     const problems = jobRegistryProblems(findJobHandlers(this.discovery, this.scanner));
-    if (problems.length > 0) throw new Error(`Job registry is inconsistent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(`Job registry is inconsistent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }

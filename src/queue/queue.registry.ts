@@ -77,14 +77,24 @@ const keepFailed = { age: 14 * 24 * 3600 };
 export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
   [QueueName.Mail]: {
     // 11 attempts, exponential from 4 s: 4+8+…+2048 s ≈ 68 min in all before the row is dead.
-    jobOptions: { attempts: 11, backoff: { type: 'exponential', delay: 4_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    jobOptions: {
+      attempts: 11,
+      backoff: { type: 'exponential', delay: 4_000 },
+      removeOnComplete: keepCompleted,
+      removeOnFail: keepFailed,
+    },
     concurrency: 20,
     // A killed worker's emails are resumed within ~15 s instead of the default minute.
     worker: { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
   },
   [QueueName.Checks]: {
     // 4 attempts, 2 s then 4 s then 8 s: a check that still cannot run records `error` and the case moves on.
-    jobOptions: { attempts: 4, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    jobOptions: {
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: keepCompleted,
+      removeOnFail: keepFailed,
+    },
     concurrency: 8,
     worker: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
   },
@@ -102,11 +112,21 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
   [QueueName.Apps]: {
     // A delivery job makes one attempt; its own retries follow the 24-hour webhook schedule in the
     // database. These attempts only cover the job failing to record its outcome (database down).
-    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    jobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: keepCompleted,
+      removeOnFail: keepFailed,
+    },
     concurrency: 10,
   },
   [QueueName.Maintenance]: {
-    jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: { count: 100 }, removeOnFail: keepFailed },
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
     concurrency: 2,
   },
 };

@@ -47,7 +47,7 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnApplicationShut
       return this.running;
     }
     this.running = (async () => {
-      for (let next: string | undefined = reason; next !== undefined; ) {
+      for (let next: string | undefined = reason; next !== undefined;) {
         this.pending = undefined;
         await this.repair(next);
         next = this.pending;

@@ -4,7 +4,9 @@ import { REDIS_RETRY_AFTER_SECONDS, execAll, failClosed } from './fail-closed';
 
 describe('failClosed', () => {
   it('turns a Redis error into a 503 problem with Retry-After', async () => {
-    const error = await failClosed(Promise.reject(new Error("Stream isn't writeable")), 'Sign-in').catch((e: unknown) => e);
+    const error = await failClosed(Promise.reject(new Error("Stream isn't writeable")), 'Sign-in').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({
       code: 'unavailable',
@@ -30,12 +32,26 @@ describe('execAll', () => {
   };
 
   it('returns the replies in order', async () => {
-    expect(await execAll(multiReplying([[null, '4'], [null, 60]]))).toEqual(['4', 60]);
+    expect(
+      await execAll(
+        multiReplying([
+          [null, '4'],
+          [null, 60],
+        ]),
+      ),
+    ).toEqual(['4', 60]);
   });
 
   it('rejects when one command failed inside the MULTI, rather than reading it as empty', async () => {
     const failed = new Error('LOADING Redis is loading the dataset in memory');
-    await expect(execAll(multiReplying([[null, '4'], [failed, null]]))).rejects.toBe(failed);
+    await expect(
+      execAll(
+        multiReplying([
+          [null, '4'],
+          [failed, null],
+        ]),
+      ),
+    ).rejects.toBe(failed);
   });
 
   it('rejects an aborted transaction', async () => {

@@ -1,4 +1,12 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -35,7 +43,9 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
       const reply = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
       const policy = reply?.[1];
       if (policy && policy !== 'noeviction') {
-        this.logger.warn(`Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" or queued jobs can be silently evicted`);
+        this.logger.warn(
+          `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" or queued jobs can be silently evicted`,
+        );
       }
     } catch (e) {
       // Managed Redis often forbids CONFIG; that is not a reason to refuse to start.

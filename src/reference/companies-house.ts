@@ -56,7 +56,6 @@ export function normaliseRegistrationNumber(value: string): string {
   return value.toUpperCase().replace(/[\s.\-/]/g, '');
 }
 
-
 /** What a normalised string is as a Companies House number. */
 export type CompaniesHouseReading =
   /** 8 digits (England and Wales) or a known prefix and 6 digits; leading zeros put back. */
@@ -79,7 +78,12 @@ export function readCompaniesHouseNumber(normalised: string): CompaniesHouseRead
   const prefixed = /^([A-Z][A-Z0-9])(\d{1,6})$/.exec(normalised);
   if (prefixed && COMPANIES_HOUSE_PREFIXES.has(prefixed[1]!)) {
     const prefix = prefixed[1]!;
-    return { shape: 'known', canonical: prefix + prefixed[2]!.padStart(6, '0'), prefix, kind: COMPANIES_HOUSE_PREFIXES.get(prefix) };
+    return {
+      shape: 'known',
+      canonical: prefix + prefixed[2]!.padStart(6, '0'),
+      prefix,
+      kind: COMPANIES_HOUSE_PREFIXES.get(prefix),
+    };
   }
   if (/^[A-Z0-9]{8}$/.test(normalised)) return { shape: 'unusual' };
   return { shape: 'invalid' };

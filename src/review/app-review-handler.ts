@@ -6,7 +6,13 @@ import { ReviewDecision, ReviewTask } from './review-task.entity';
 /** What the review queue needs from the area that owns `app` tasks (the apps area, above review). */
 export interface AppReviewHandler {
   /** Applies a decision on an `app` task, in the transaction that closed the task; returns the app's production status. */
-  decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string>;
+  decide(
+    m: EntityManager,
+    task: ReviewTask,
+    principal: Principal,
+    dto: DecisionDto,
+    requestId?: string,
+  ): Promise<string>;
   /** The case a reviewer reads for an `app` task; `decisions` are the task's, oldest first (review's table). */
   caseView(task: ReviewTask, decisions: ReviewDecision[]): Promise<Record<string, unknown>>;
 }

@@ -42,7 +42,9 @@ export class CaseViewsService {
     const org = await this.organisations.get(task.organisationId);
     const [file, decisions, history] = await Promise.all([
       this.kyc.caseFile(org.id, org.submissionCount),
-      this.dataSource.getRepository(ReviewDecision).find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
+      this.dataSource
+        .getRepository(ReviewDecision)
+        .find({ where: { organisationId: org.id }, order: { createdAt: 'ASC' } }),
       // In time order: a queued event (a case's review_started, queued with its claim) can be
       // linked into the chain after a synchronous entry that came later (a quick release).
       this.audit.history({ type: 'organisation', id: org.id }, 'time'),
@@ -86,4 +88,3 @@ const decisionView = (d: ReviewDecision) => ({
   requestedItems: d.requestedItems,
   createdAt: d.createdAt.toISOString(),
 });
-

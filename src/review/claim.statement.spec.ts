@@ -9,11 +9,19 @@ describe('claimStatement', () => {
   });
 
   it.each([
-    ['two from-states', { from: ['pending_review', 'submitted'] as const, to: 'in_review' as const }, /exactly one from-state/],
+    [
+      'two from-states',
+      { from: ['pending_review', 'submitted'] as const, to: 'in_review' as const },
+      /exactly one from-state/,
+    ],
     ['no from-state', { from: [] as const, to: 'in_review' as const }, /exactly one from-state/],
     ['a move into approved', { from: ['in_review'] as const, to: 'approved' as const }, /changes a standing/],
     ['a move out of approved', { from: ['approved'] as const, to: 'suspended' as const }, /changes a standing/],
-    ['a status that is not a word', { from: ["pending_review' OR true --"] as never, to: 'in_review' as const }, /not a status/],
+    [
+      'a status that is not a word',
+      { from: ["pending_review' OR true --"] as never, to: 'in_review' as const },
+      /not a status/,
+    ],
   ])('refuses %s', (_name, rule, message) => {
     expect(() => claimStatement('review_started', rule)).toThrow(message);
   });

@@ -34,7 +34,13 @@ export class KybDecisionsService {
   ) {}
 
   /** Returns the organisation's verification status after the decision. */
-  async decide(m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string): Promise<string> {
+  async decide(
+    m: EntityManager,
+    task: ReviewTask,
+    principal: Principal,
+    dto: DecisionDto,
+    requestId?: string,
+  ): Promise<string> {
     const org = await this.organisations.lockForUpdate(m, task.organisationId);
     if (!org) throw new NotFoundError('Organisation');
     const senior = principal.staffRole === 'senior_reviewer';
@@ -60,7 +66,12 @@ export class KybDecisionsService {
   }
 
   /** Emails the organisation's owners and admins. */
-  private async tell(m: EntityManager, org: Organisation, email: KybEmail, about: { reasons: Reason[]; note: string; items?: RequestedItem[] }) {
+  private async tell(
+    m: EntityManager,
+    org: Organisation,
+    email: KybEmail,
+    about: { reasons: Reason[]; note: string; items?: RequestedItem[] },
+  ) {
     const base = { organisationName: org.legalName, organisationId: org.id };
     const payloads: { [E in KybEmail]: () => TemplateData[E] } = {
       'organisation-approved': () => base,

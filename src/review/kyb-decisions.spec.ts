@@ -13,7 +13,12 @@ describe('kybOutcome', () => {
     ['a medium-risk first approval', { ...inReview, riskLevel: 'medium' }, 'approve', 'approve'],
     ['a case with no risk level yet', { ...inReview, riskLevel: null }, 'approve', 'approve'],
     ['a high-risk first approval', { ...inReview, riskLevel: 'high' }, 'approve', 'approve_high_risk'],
-    ['a high-risk first approval by a senior', { ...inReview, riskLevel: 'high', senior: true }, 'approve', 'approve_high_risk'],
+    [
+      'a high-risk first approval by a senior',
+      { ...inReview, riskLevel: 'high', senior: true },
+      'approve',
+      'approve_high_risk',
+    ],
     ['a second approval', secondStage, 'approve', 'second_approve'],
     ['a rejection', inReview, 'reject', 'reject'],
     ['a rejection at the second stage by a plain reviewer', { ...secondStage, senior: false }, 'reject', 'reject'],
@@ -42,13 +47,19 @@ describe('KYB_OUTCOMES', () => {
     for (const [name, outcome] of Object.entries(KYB_OUTCOMES)) {
       if (outcome.event === null) continue;
       const from: readonly string[] = VERIFICATION_TRANSITIONS[outcome.event].from;
-      expect([name, from.some((s) => ['in_review', 'awaiting_second_approval', 'suspended'].includes(s))]).toEqual([name, true]);
+      expect([name, from.some((s) => ['in_review', 'awaiting_second_approval', 'suspended'].includes(s))]).toEqual([
+        name,
+        true,
+      ]);
     }
   });
 
   it('stamps an approval time exactly when the organisation ends up approved', () => {
     for (const [name, outcome] of Object.entries(KYB_OUTCOMES)) {
-      const approves = outcome.event !== null && VERIFICATION_TRANSITIONS[outcome.event].to === 'approved' && outcome.event !== 'reinstate';
+      const approves =
+        outcome.event !== null &&
+        VERIFICATION_TRANSITIONS[outcome.event].to === 'approved' &&
+        outcome.event !== 'reinstate';
       expect([name, (outcome.stamps as readonly string[]).includes('approvedAt')]).toEqual([name, approves]);
     }
   });

@@ -12,16 +12,11 @@ import { Decision } from './review-task.entity';
  * senior reviewer; suspension and reinstatement are a senior reviewer's call.
  */
 export type KybOutcomeName =
-  | 'approve'
-  | 'approve_high_risk'
-  | 'second_approve'
-  | 'reject'
-  | 'request_info'
-  | 'reinstate'
-  | 'uphold_suspension';
+  'approve' | 'approve_high_risk' | 'second_approve' | 'reject' | 'request_info' | 'reinstate' | 'uphold_suspension';
 
 /** The email the organisation's owners and admins get (templates in src/notifications). */
-export type KybEmail = 'organisation-approved' | 'organisation-rejected' | 'information-requested' | 'organisation-reinstated';
+export type KybEmail =
+  'organisation-approved' | 'organisation-rejected' | 'information-requested' | 'organisation-reinstated';
 
 /** Organisation fields a decision stamps: `decidedAt`/`approvedAt` now, `reasons` the reviewer's reason codes. */
 export type KybStamp = 'decidedAt' | 'approvedAt' | 'reasons';
@@ -45,7 +40,11 @@ export const KYB_OUTCOMES = {
   /** reviewer, first stage, high risk: nothing is stamped or sent until the second approval */
   approve_high_risk: { event: 'approve_high_risk', stamps: [], email: null, opensSecondStage: true },
   /** senior_reviewer, second stage */
-  second_approve: { event: 'second_approve', stamps: ['approvedAt', 'decidedAt', 'reasons'], email: 'organisation-approved' },
+  second_approve: {
+    event: 'second_approve',
+    stamps: ['approvedAt', 'decidedAt', 'reasons'],
+    email: 'organisation-approved',
+  },
   /** reviewer (senior_reviewer at the second stage) */
   reject: { event: 'reject', stamps: ['decidedAt', 'reasons'], email: 'organisation-rejected' },
   /** reviewer (senior_reviewer at the second stage) */
@@ -53,7 +52,12 @@ export const KYB_OUTCOMES = {
   /** senior_reviewer, on a suspended case reopened by sanctions re-screening: the hit is cleared */
   reinstate: { event: 'reinstate', stamps: ['decidedAt', 'reasons'], email: 'organisation-reinstated' },
   /** reviewer, on a suspended case reopened by re-screening: it stays suspended, no email */
-  uphold_suspension: { event: null, auditAction: 'verification.suspension_upheld', stamps: ['decidedAt', 'reasons'], email: null },
+  uphold_suspension: {
+    event: null,
+    auditAction: 'verification.suspension_upheld',
+    stamps: ['decidedAt', 'reasons'],
+    email: null,
+  },
 } as const satisfies Record<KybOutcomeName, KybOutcome>;
 
 /** The case as a decision sees it. `status` is the organisation's verification status. */
@@ -85,9 +89,13 @@ function refusalOf(c: KybCase, decision: Decision): DomainError | undefined {
   }
   if (c.status !== 'suspended') return undefined;
   if (decision === 'request_info') {
-    return new DomainError('invalid_state', 'A suspended organisation is reinstated (approve) or stays suspended (reject)');
+    return new DomainError(
+      'invalid_state',
+      'A suspended organisation is reinstated (approve) or stays suspended (reject)',
+    );
   }
   // Reinstating is a senior reviewer's call, as with manual suspensions.
-  if (decision === 'approve' && !c.senior) return new DomainError('forbidden', 'Reinstating a suspended organisation needs a senior reviewer');
+  if (decision === 'approve' && !c.senior)
+    return new DomainError('forbidden', 'Reinstating a suspended organisation needs a senior reviewer');
   return undefined;
 }

@@ -22,11 +22,19 @@ export class OrganisationSuspensionsService {
    * `suspend` from approved, `reinstate` from suspended (else 409 invalid_state), emailing the
    * owners. Production access follows the status at once (the standing listener tells the apps).
    */
-  async setSuspended(orgId: string, suspend: boolean, reason: string, principal: Principal, requestId?: string): Promise<{ status: string }> {
+  async setSuspended(
+    orgId: string,
+    suspend: boolean,
+    reason: string,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<{ status: string }> {
     return this.dataSource.transaction(async (m) => {
       const org = await this.organisations.lockForUpdate(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
-      await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', staffActor(principal), requestId, { reason });
+      await this.verification.transition(m, org, suspend ? 'suspend' : 'reinstate', staffActor(principal), requestId, {
+        reason,
+      });
       const owners = await this.organisations.recipients(m, org.id, ['owner']);
       const about = { organisationName: org.legalName, organisationId: org.id };
       for (const owner of owners) {

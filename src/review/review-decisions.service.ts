@@ -11,7 +11,13 @@ import { ReviewTasksService } from './review-tasks.service';
 import { TaskView, taskView } from './task-view';
 
 /** Applies a decision on one type of task, in the transaction that closed it; returns the subject's new status. */
-type Decider = (m: EntityManager, task: ReviewTask, principal: Principal, dto: DecisionDto, requestId?: string) => Promise<string>;
+type Decider = (
+  m: EntityManager,
+  task: ReviewTask,
+  principal: Principal,
+  dto: DecisionDto,
+  requestId?: string,
+) => Promise<string>;
 
 /**
  * Records a reviewer's decision: the task is closed only by the holder of its current, unexpired
@@ -37,11 +43,17 @@ export class ReviewDecisionsService {
    * caller holds the lease, 403 when the task needs a senior reviewer. `verificationStatus` is the
    * organisation's status for a `kyb` task and the app's production status for an `app` task.
    */
-  async decide(taskId: string, principal: Principal, dto: DecisionDto, requestId?: string): Promise<{ task: TaskView; verificationStatus: string }> {
+  async decide(
+    taskId: string,
+    principal: Principal,
+    dto: DecisionDto,
+    requestId?: string,
+  ): Promise<{ task: TaskView; verificationStatus: string }> {
     assertItemsMatchDecision(dto);
     return this.dataSource.transaction(async (m) => {
       const task = await this.tasks.closeForDecision(m, taskId, principal, dto.claimVersion);
-      if (task.seniorOnly && principal.staffRole !== 'senior_reviewer') throw new DomainError('forbidden', 'This case needs a senior reviewer');
+      if (task.seniorOnly && principal.staffRole !== 'senior_reviewer')
+        throw new DomainError('forbidden', 'This case needs a senior reviewer');
       await m.getRepository(ReviewDecision).insert({
         taskId: task.id,
         organisationId: task.organisationId,
@@ -63,9 +75,13 @@ export class ReviewDecisionsService {
 /** Requested items belong to request_info, which needs at least one. */
 function assertItemsMatchDecision(dto: DecisionDto): void {
   if (dto.decision === 'request_info' && !dto.requestedItems?.length) {
-    throw new ValidationFailedError([{ field: 'requestedItems', message: 'request_info needs at least one requested item' }]);
+    throw new ValidationFailedError([
+      { field: 'requestedItems', message: 'request_info needs at least one requested item' },
+    ]);
   }
   if (dto.decision !== 'request_info' && dto.requestedItems) {
-    throw new ValidationFailedError([{ field: 'requestedItems', message: `requestedItems belong to request_info, not ${dto.decision}` }]);
+    throw new ValidationFailedError([
+      { field: 'requestedItems', message: `requestedItems belong to request_info, not ${dto.decision}` },
+    ]);
   }
 }

@@ -25,15 +25,22 @@ export class ReviewNotificationsService {
     return { digests: await this.sendDigests(now), slaAlerts: await this.sendSlaAlerts(now), leasesReleased };
   }
 
-
   private async sendDigests(now: Date): Promise<number> {
     let sent = 0;
     for (const reviewer of await this.users.activeReviewers()) {
       sent += await this.dataSource.transaction(async (m) => {
-        await m.query(`INSERT INTO reviewer_digests (user_id, last_sent_at) VALUES ($1, to_timestamp(0)) ON CONFLICT DO NOTHING`, [reviewer.id]);
-        const [state] = (await m.query(`SELECT last_sent_at FROM reviewer_digests WHERE user_id = $1 FOR UPDATE`, [reviewer.id])) as { last_sent_at: Date }[];
+        await m.query(
+          `INSERT INTO reviewer_digests (user_id, last_sent_at) VALUES ($1, to_timestamp(0)) ON CONFLICT DO NOTHING`,
+          [reviewer.id],
+        );
+        const [state] = (await m.query(`SELECT last_sent_at FROM reviewer_digests WHERE user_id = $1 FOR UPDATE`, [
+          reviewer.id,
+        ])) as { last_sent_at: Date }[];
         if (now.getTime() - state!.last_sent_at.getTime() < DIGEST_EVERY_MS) return 0;
-        const [{ n }] = (await m.query(`SELECT count(*)::int AS n FROM review_tasks WHERE status = 'pending' AND created_at > $1`, [state!.last_sent_at])) as { n: number }[];
+        const [{ n }] = (await m.query(
+          `SELECT count(*)::int AS n FROM review_tasks WHERE status = 'pending' AND created_at > $1`,
+          [state!.last_sent_at],
+        )) as { n: number }[];
         if (n === 0) return 0;
         await this.outbox.enqueue(m, reviewer.email, 'review-digest', { newTasks: n });
         await m.query(`UPDATE reviewer_digests SET last_sent_at = $2 WHERE user_id = $1`, [reviewer.id, now]);
@@ -55,7 +62,12 @@ export class ReviewNotificationsService {
       if (tasks.length === 0) return 0;
       const reviewers = await this.users.activeReviewers(m);
       for (const task of tasks) {
-        for (const r of reviewers) await this.outbox.enqueue(m, r.email, 'sla-at-risk', { taskId: task.id, taskType: task.type, dueAt: task.due_at.toISOString() });
+        for (const r of reviewers)
+          await this.outbox.enqueue(m, r.email, 'sla-at-risk', {
+            taskId: task.id,
+            taskType: task.type,
+            dueAt: task.due_at.toISOString(),
+          });
         await m.query(`UPDATE review_tasks SET sla_alerted_at = $2 WHERE id = $1`, [task.id, now]);
       }
       return tasks.length;

@@ -41,12 +41,25 @@ export class ReviewTasksService {
    * or awaiting_second_approval (stage `second`, naming the first approver, who may not take it).
    * Due in SLA_WORKING_DAYS working days. Returns the task id.
    */
-  async createKybTask(m: EntityManager, org: Organisation, stage: 'first' | 'second', firstApproverId: string | null = null): Promise<string> {
+  async createKybTask(
+    m: EntityManager,
+    org: Organisation,
+    stage: 'first' | 'second',
+    firstApproverId: string | null = null,
+  ): Promise<string> {
     const risk = org.riskLevel ?? 'medium';
     const rows = (await m.query(
       `INSERT INTO review_tasks (type, subject_id, organisation_id, stage, risk_level, stage_rank, risk_rank, due_at, first_approver_id)
        VALUES ('kyb', $1, $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [org.id, stage, risk, STAGE_RANK[stage], RISK_RANK[risk] ?? 1, addWorkingDays(new Date(), SLA_WORKING_DAYS), firstApproverId],
+      [
+        org.id,
+        stage,
+        risk,
+        STAGE_RANK[stage],
+        RISK_RANK[risk] ?? 1,
+        addWorkingDays(new Date(), SLA_WORKING_DAYS),
+        firstApproverId,
+      ],
     )) as { id: string }[];
     return rows[0]!.id;
   }
@@ -78,7 +91,13 @@ export class ReviewTasksService {
    * nothing is pending: expired leases are returned to the queue first, then the pick runs again.
    */
   async claim(principal: Principal, requestId?: string): Promise<TaskView | undefined> {
-    const params = [principal.userId, principal.staffRole === 'senior_reviewer', principal.email, LEASE_MS / 1000, requestId ?? null];
+    const params = [
+      principal.userId,
+      principal.staffRole === 'senior_reviewer',
+      principal.email,
+      LEASE_MS / 1000,
+      requestId ?? null,
+    ];
     // The hot path goes to the driver's pool as a named (prepared) statement: each connection
     // parses it once and can keep its plan, where an unnamed statement was parsed and planned on
     // every claim (about as long as executing it).
@@ -124,7 +143,10 @@ export class ReviewTasksService {
    *   setting is left alone.
    * Undefined: nothing is pending for this reviewer.
    */
-  private async pick(run: (text: string, values: unknown[]) => Promise<unknown[]>, params: unknown[]): Promise<TaskRow | undefined> {
+  private async pick(
+    run: (text: string, values: unknown[]) => Promise<unknown[]>,
+    params: unknown[],
+  ): Promise<TaskRow | undefined> {
     const rows = (await run(CLAIM_STATEMENT, params)) as TaskRow[];
     return rows[0];
   }
@@ -156,7 +178,12 @@ export class ReviewTasksService {
         }
       }
       const subject = { type: 'review_task', id: taskId };
-      await this.audit.appendSoon(m, { actor: staffActor(principal), action: 'review.task_released', subject, requestId });
+      await this.audit.appendSoon(m, {
+        actor: staffActor(principal),
+        action: 'review.task_released',
+        subject,
+        requestId,
+      });
     });
   }
 
@@ -165,7 +192,12 @@ export class ReviewTasksService {
    * current, unexpired lease (compare-and-set on the claim version they were given, when they
    * give one). 404 for an unknown task, 409 otherwise.
    */
-  async closeForDecision(m: EntityManager, taskId: string, principal: Principal, claimVersion?: number): Promise<ReviewTask> {
+  async closeForDecision(
+    m: EntityManager,
+    taskId: string,
+    principal: Principal,
+    claimVersion?: number,
+  ): Promise<ReviewTask> {
     const rows = (await m.query(
       `UPDATE review_tasks t SET status = 'done', decided_at = now(), updated_at = now()
         WHERE t.id = $1 AND t.status = 'claimed' AND t.claimed_by = $2 AND t.lease_expires_at > now()

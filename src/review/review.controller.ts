@@ -38,8 +38,14 @@ export class ReviewController {
 
   @Post('tasks/claim')
   @Staff()
-  @ApiOperation({ summary: 'Claim the next task for 30 minutes (second approvals first, then risk, then due time); 204 when none' })
-  async claim(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response, @RequestId() requestId?: string): Promise<TaskView | undefined> {
+  @ApiOperation({
+    summary: 'Claim the next task for 30 minutes (second approvals first, then risk, then due time); 204 when none',
+  })
+  async claim(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+    @RequestId() requestId?: string,
+  ): Promise<TaskView | undefined> {
     const task = await this.tasks.claim(principal, requestId);
     if (!task) res.status(204);
     else res.status(200);
@@ -48,7 +54,9 @@ export class ReviewController {
 
   @Get('tasks/:id')
   @Staff()
-  @ApiOperation({ summary: 'The case: organisation, people, documents with check results, history, previous decisions' })
+  @ApiOperation({
+    summary: 'The case: organisation, people, documents with check results, history, previous decisions',
+  })
   case(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.cases.caseView(id);
   }
@@ -56,7 +64,11 @@ export class ReviewController {
   @Post('tasks/:id/release')
   @Staff()
   @HttpCode(204)
-  async release(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async release(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.tasks.release(id, principal, requestId);
   }
 
@@ -64,7 +76,12 @@ export class ReviewController {
   @Staff()
   @HttpCode(200)
   @ApiOperation({ summary: 'approve | reject | request_info; only the holder of the current, unexpired lease' })
-  decide(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DecisionDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  decide(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: DecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.decisions.decide(id, principal, body, requestId);
   }
 
@@ -72,14 +89,24 @@ export class ReviewController {
   @Staff('senior_reviewer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspend an approved organisation and its apps’ production access at once' })
-  suspend(@Param('orgId', new ParseUUIDPipe()) orgId: string, @Body() body: SuspendDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  suspend(
+    @Param('orgId', new ParseUUIDPipe()) orgId: string,
+    @Body() body: SuspendDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.suspensions.setSuspended(orgId, true, body.reason, principal, requestId);
   }
 
   @Post('organisations/:orgId/reinstate')
   @Staff('senior_reviewer')
   @HttpCode(200)
-  reinstate(@Param('orgId', new ParseUUIDPipe()) orgId: string, @Body() body: SuspendDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
+  reinstate(
+    @Param('orgId', new ParseUUIDPipe()) orgId: string,
+    @Body() body: SuspendDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
     return this.suspensions.setSuspended(orgId, false, body.reason, principal, requestId);
   }
 }

@@ -51,22 +51,23 @@ export interface TaskRow {
   created_at: Date;
 }
 
-export const fromRow = (r: TaskRow): ReviewTask => Object.assign(new ReviewTask(), {
-  id: r.id,
-  type: r.type as ReviewTaskType,
-  subjectId: r.subject_id,
-  organisationId: r.organisation_id,
-  stage: r.stage as ReviewStage,
-  status: r.status as ReviewTaskStatus,
-  riskLevel: r.risk_level,
-  dueAt: r.due_at,
-  claimedBy: r.claimed_by,
-  claimVersion: r.claim_version,
-  leaseExpiresAt: r.lease_expires_at,
-  firstApproverId: r.first_approver_id,
-  seniorOnly: r.senior_only,
-  createdAt: r.created_at,
-});
+export const fromRow = (r: TaskRow): ReviewTask =>
+  Object.assign(new ReviewTask(), {
+    id: r.id,
+    type: r.type as ReviewTaskType,
+    subjectId: r.subject_id,
+    organisationId: r.organisation_id,
+    stage: r.stage as ReviewStage,
+    status: r.status as ReviewTaskStatus,
+    riskLevel: r.risk_level,
+    dueAt: r.due_at,
+    claimedBy: r.claimed_by,
+    claimVersion: r.claim_version,
+    leaseExpiresAt: r.lease_expires_at,
+    firstApproverId: r.first_approver_id,
+    seniorOnly: r.senior_only,
+    createdAt: r.created_at,
+  });
 
 /** The audit actor of a reviewer's action. */
 export const staffActor = (p: Principal): Actor => ({ type: 'staff', id: p.userId });

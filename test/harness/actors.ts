@@ -17,7 +17,10 @@ export interface Actor {
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 export async function login(t: TestApp, email: string, password = PASSWORD, totp?: string): Promise<string> {
-  const res = await t.http().post('/v1/auth/login').send({ email, password, ...(totp ? { totp } : {}) });
+  const res = await t
+    .http()
+    .post('/v1/auth/login')
+    .send({ email, password, ...(totp ? { totp } : {}) });
   if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken;
 }
@@ -27,7 +30,10 @@ const tokenFromLink = (text: string, path: string) => new RegExp(`${path}\\?toke
 /** A developer through the real sign-up, email and (optionally) verification. */
 export async function developer(t: TestApp, label: string, verified = true): Promise<Actor> {
   const email = uniqueEmail(label);
-  const signup = await t.http().post('/v1/auth/signup').send({ email, password: PASSWORD, name: `${label} Dev` });
+  const signup = await t
+    .http()
+    .post('/v1/auth/signup')
+    .send({ email, password: PASSWORD, name: `${label} Dev` });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${JSON.stringify(signup.body)}`);
   if (verified) {
     const mail = await t.smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Confirm your email address');
@@ -39,7 +45,12 @@ export async function developer(t: TestApp, label: string, verified = true): Pro
 
 /** The TOTP code `steps` 30-second steps from now (or from `at`, epoch ms). */
 export function codeAt(secret: string, steps = 0, at = Date.now()): string {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  });
   return totp.generate({ timestamp: at + steps * 30_000 });
 }
 
@@ -54,11 +65,18 @@ export const nextCode = (secret: string): string => codeAt(secret, 1);
 /** A staff member with TOTP enrolled, signed in with the second factor. */
 export async function staff(t: TestApp, role: StaffRole, withMfa = true): Promise<Actor & { totpSecret?: string }> {
   const email = uniqueEmail(role);
-  const created = await t.app.get(StaffService).create({ email, name: `${role} Staff`, role, password: PASSWORD }, { type: 'system', id: 'test' });
+  const created = await t.app
+    .get(StaffService)
+    .create({ email, name: `${role} Staff`, role, password: PASSWORD }, { type: 'system', id: 'test' });
   const first = await login(t, email);
   if (!withMfa) return { email, id: created.id, token: first };
   const setup = await t.http().post('/v1/auth/mfa/totp/setup').set(bearer(first)).expect(200);
-  await t.http().post('/v1/auth/mfa/totp/confirm').set(bearer(first)).send({ code: currentCode(setup.body.secret) }).expect(200);
+  await t
+    .http()
+    .post('/v1/auth/mfa/totp/confirm')
+    .set(bearer(first))
+    .send({ code: currentCode(setup.body.secret) })
+    .expect(200);
   return { email, id: created.id, token: first, totpSecret: setup.body.secret };
 }
 
@@ -80,14 +98,26 @@ export const ORGANISATION = {
 export const LEEDS = { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' };
 
 /** Creates an organisation owned by `dev` (POST /v1/organisations, 201); `fields` replace ORGANISATION's. */
-export async function createOrganisation(t: TestApp, dev: Actor, fields: Partial<typeof ORGANISATION> = {}): Promise<string> {
-  const res = await t.http().post('/v1/organisations').set(bearer(dev.token)).send({ ...ORGANISATION, ...fields });
+export async function createOrganisation(
+  t: TestApp,
+  dev: Actor,
+  fields: Partial<typeof ORGANISATION> = {},
+): Promise<string> {
+  const res = await t
+    .http()
+    .post('/v1/organisations')
+    .set(bearer(dev.token))
+    .send({ ...ORGANISATION, ...fields });
   if (res.status !== 201) throw new Error(`create organisation: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 
 /** A verified developer who owns a new organisation (`orgId`). */
-export async function owner(t: TestApp, label: string, fields: Partial<typeof ORGANISATION> = {}): Promise<Actor & { orgId: string }> {
+export async function owner(
+  t: TestApp,
+  label: string,
+  fields: Partial<typeof ORGANISATION> = {},
+): Promise<Actor & { orgId: string }> {
   const dev = await developer(t, label);
   return { ...dev, orgId: await createOrganisation(t, dev, fields) };
 }

@@ -22,13 +22,23 @@ export interface UploadOptions {
 }
 
 /** POST /v1/organisations/:org/documents as multipart: `fields`, then the file. Returns the request to assert on. */
-export function upload(t: TestApp, token: string, org: string, file: Buffer, fields: Record<string, string>, options: UploadOptions = {}) {
+export function upload(
+  t: TestApp,
+  token: string,
+  org: string,
+  file: Buffer,
+  fields: Record<string, string>,
+  options: UploadOptions = {},
+) {
   let req = t.http().post(`/v1/organisations/${org}/documents`).set(bearer(token));
   for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
   const filename = options.filename ?? 'upload';
   // form-data keeps only the base name of `filename`; `filepath` sends the name exactly as given.
   const name = filename.includes('/') ? { filepath: filename } : { filename };
-  return req.attach('file', file, { ...name, contentType: options.contentType ?? 'application/octet-stream' } as { filename: string; contentType: string });
+  return req.attach('file', file, { ...name, contentType: options.contentType ?? 'application/octet-stream' } as {
+    filename: string;
+    contentType: string;
+  });
 }
 
 export interface Director {
@@ -39,7 +49,12 @@ export interface Director {
 }
 
 /** A director no check has anything against. */
-export const DIRECTOR: Director = { firstName: 'James', lastName: 'Smith', dateOfBirth: '1980-02-03', nationality: 'GB' };
+export const DIRECTOR: Director = {
+  firstName: 'James',
+  lastName: 'Smith',
+  dateOfBirth: '1980-02-03',
+  nationality: 'GB',
+};
 
 export interface DocumentsOptions {
   director?: Director;
@@ -56,19 +71,38 @@ let seed = 0;
  * incorporation. The defaults are unique per call (picture, licence number, certificate bytes), so
  * the duplicate-document checks find nothing. Returns the director's person id.
  */
-export async function addPeopleAndDocuments(t: TestApp, dev: Actor, org: string, options: DocumentsOptions = {}): Promise<string> {
+export async function addPeopleAndDocuments(
+  t: TestApp,
+  dev: Actor,
+  org: string,
+  options: DocumentsOptions = {},
+): Promise<string> {
   const director = options.director ?? DIRECTOR;
-  const person = await t.http().post(`/v1/organisations/${org}/people`).set(bearer(dev.token)).send({ ...director, roles: ['director'] });
+  const person = await t
+    .http()
+    .post(`/v1/organisations/${org}/people`)
+    .set(bearer(dev.token))
+    .send({ ...director, roles: ['director'] });
   if (person.status !== 201) throw new Error(`add director: ${person.status} ${JSON.stringify(person.body)}`);
   const personId: string = person.body.id;
   seed++;
   const identity = options.identity ?? {
     file: pngImage(90, 60, seed),
-    fields: { type: 'driving_licence', documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16), issuingCountry: 'GB', expiresOn: '2034-01-01' },
+    fields: {
+      type: 'driving_licence',
+      documentNumber: `DL${seed}X${Date.now()}`.slice(0, 16),
+      issuingCountry: 'GB',
+      expiresOn: '2034-01-01',
+    },
   };
   const { type, ...rest } = identity.fields;
-  await expectCreated(upload(t, dev.token, org, identity.file, { type: type!, personId, ...rest }), 'identity document');
-  const certificate = options.certificate ?? Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.from(`% ${org}\n%%EOF\n`)]);
+  await expectCreated(
+    upload(t, dev.token, org, identity.file, { type: type!, personId, ...rest }),
+    'identity document',
+  );
+  const certificate =
+    options.certificate ??
+    Buffer.concat([fixture('certificate-of-incorporation.pdf'), Buffer.from(`% ${org}\n%%EOF\n`)]);
   await expectCreated(upload(t, dev.token, org, certificate, { type: 'certificate_of_incorporation' }), 'certificate');
   return personId;
 }
@@ -100,8 +134,16 @@ export async function queue(t: TestApp, dev: Actor, org: string, options: Docume
  * A new organisation of `dev`'s that passes every check, submitted and waiting in the queue. Its
  * default name is unique (Widgets N Ltd, Leeds), so cases do not look like one another.
  */
-export async function queuedCase(t: TestApp, dev: Actor, options: DocumentsOptions & { organisation?: Partial<typeof ORGANISATION> } = {}): Promise<string> {
-  const org = await createOrganisation(t, dev, options.organisation ?? { legalName: `Widgets ${++seed} Ltd`, registeredAddress: LEEDS });
+export async function queuedCase(
+  t: TestApp,
+  dev: Actor,
+  options: DocumentsOptions & { organisation?: Partial<typeof ORGANISATION> } = {},
+): Promise<string> {
+  const org = await createOrganisation(
+    t,
+    dev,
+    options.organisation ?? { legalName: `Widgets ${++seed} Ltd`, registeredAddress: LEEDS },
+  );
   await queue(t, dev, org, options);
   return org;
 }
@@ -145,7 +187,13 @@ export async function claim(t: TestApp, reviewer: Actor, org: string): Promise<C
 }
 
 /** A case in review: `org` queued, then claimed by `reviewer` (the first claim starts the review). */
-export async function claimedCase(t: TestApp, dev: Actor, org: string, reviewer: Actor, options: DocumentsOptions = {}): Promise<ClaimedTask> {
+export async function claimedCase(
+  t: TestApp,
+  dev: Actor,
+  org: string,
+  reviewer: Actor,
+  options: DocumentsOptions = {},
+): Promise<ClaimedTask> {
   await queue(t, dev, org, options);
   return claim(t, reviewer, org);
 }
@@ -167,7 +215,11 @@ export const APP = {
 
 /** POST /v1/organisations/:org/apps with APP overridden by `body`; returns the request to assert on. */
 export const createApp = (t: TestApp, dev: Actor, org: string, body: Record<string, unknown> = {}) =>
-  t.http().post(`/v1/organisations/${org}/apps`).set(bearer(dev.token)).send({ ...APP, ...body });
+  t
+    .http()
+    .post(`/v1/organisations/${org}/apps`)
+    .set(bearer(dev.token))
+    .send({ ...APP, ...body });
 
 export interface SandboxApp {
   id: string;
@@ -179,6 +231,11 @@ export interface SandboxApp {
 }
 
 /** An app with sandbox credentials (any organisation may have one; production needs approval). */
-export async function sandboxApp(t: TestApp, dev: Actor, org: string, body: Record<string, unknown> = {}): Promise<SandboxApp> {
+export async function sandboxApp(
+  t: TestApp,
+  dev: Actor,
+  org: string,
+  body: Record<string, unknown> = {},
+): Promise<SandboxApp> {
   return (await createApp(t, dev, org, body).expect(201)).body as SandboxApp;
 }

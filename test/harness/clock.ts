@@ -12,4 +12,5 @@ export function runClockFrom(at: number): () => void {
 }
 
 /** The start of the current wall-clock minute plus `seconds`: a window-based limit then has 60 - `seconds` s left. */
-export const secondOfThisMinute = (seconds: number): number => Math.floor(Date.now() / 60_000) * 60_000 + seconds * 1000;
+export const secondOfThisMinute = (seconds: number): number =>
+  Math.floor(Date.now() / 60_000) * 60_000 + seconds * 1000;

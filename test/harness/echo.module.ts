@@ -4,7 +4,8 @@ import { Public } from '../../src/auth/access.decorator';
 import { IsEmail, IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 
 class EchoAddressDto {
-  @IsString() @MaxLength(100)
+  @IsString()
+  @MaxLength(100)
   city: string;
 }
 
@@ -12,10 +13,12 @@ class EchoDto {
   @IsEmail()
   email: string;
 
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   count: number;
 
-  @ValidateNested() @Type(() => EchoAddressDto)
+  @ValidateNested()
+  @Type(() => EchoAddressDto)
   address: EchoAddressDto;
 }
 

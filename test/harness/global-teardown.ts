@@ -7,7 +7,9 @@ export default async function globalTeardown(): Promise<void> {
   if (!runId) return;
   const client = new Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();
-  const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`gatehouse_test_${runId}_%`]);
+  const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    `gatehouse_test_${runId}_%`,
+  ]);
   await client.end();
   for (const { datname } of rows) await dropDatabase(datname);
 }

@@ -25,7 +25,12 @@ export function pngImage(width: number, height: number, seed = 0): Buffer {
       raw[o + 2] = ((x + y) * 3 + seed * 7) & 255;
     }
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function jpegSegment(marker: number, payload: number[]): number[] {
@@ -33,7 +38,8 @@ function jpegSegment(marker: number, payload: number[]): number[] {
   return [0xff, marker, length >> 8, length & 0xff, ...payload];
 }
 
-const oneCodeTable = (tableClassAndId: number) => jpegSegment(0xc4, [tableClassAndId, 1, ...new Array<number>(15).fill(0), 0x00]);
+const oneCodeTable = (tableClassAndId: number) =>
+  jpegSegment(0xc4, [tableClassAndId, 1, ...new Array<number>(15).fill(0), 0x00]);
 
 /**
  * A baseline greyscale JPEG written by hand, `width` × `height` in its frame header but with a
@@ -42,7 +48,8 @@ const oneCodeTable = (tableClassAndId: number) => jpegSegment(0xc4, [tableClassA
  */
 export function jpegImage(width = 1, height = 1, { eoi = true } = {}): Buffer {
   return Buffer.from([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...jpegSegment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // JFIF APP0
     ...jpegSegment(0xdb, [0, ...new Array<number>(64).fill(1)]),
     ...jpegSegment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]),

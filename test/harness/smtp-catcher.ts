@@ -88,7 +88,10 @@ export class SmtpCatcher {
     for (;;) {
       const found = this.messages.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching email within ${timeoutMs} ms; caught: ${this.messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join(' | ') || 'none'}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no matching email within ${timeoutMs} ms; caught: ${this.messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join(' | ') || 'none'}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -10,7 +10,10 @@ export const validateBody = (metatype: ArgumentMetadata['metatype'], body: unkno
   pipe.transform(body, { type: 'body', metatype });
 
 /** The field errors of a body the pipe must refuse; fails the test when it is accepted. */
-export async function refusal(metatype: ArgumentMetadata['metatype'], body: unknown): Promise<{ field: string; message: string }[]> {
+export async function refusal(
+  metatype: ArgumentMetadata['metatype'],
+  body: unknown,
+): Promise<{ field: string; message: string }[]> {
   const error = await validateBody(metatype, body).then(
     () => undefined,
     (e: unknown) => e,

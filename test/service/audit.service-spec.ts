@@ -28,21 +28,33 @@ describe('audit log', () => {
     const outbox = t.app.get(OutboxService);
     await expect(
       t.dataSource.transaction(async (m) => {
-        await audit.append(m, { actor: { type: 'system' }, action: 'test.rolled_back', subject: { type: 'test', id: 'x' } });
+        await audit.append(m, {
+          actor: { type: 'system' },
+          action: 'test.rolled_back',
+          subject: { type: 'test', id: 'x' },
+        });
         await outbox.enqueue(m, 'rolled-back@example.com', 'verify-email', { name: 'R', token: 't' });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM audit_entries WHERE action = 'test.rolled_back'`);
+    const [{ count }] = await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM audit_entries WHERE action = 'test.rolled_back'`,
+    );
     expect(count).toBe(0);
-    const [{ emails }] = await t.dataSource.query(`SELECT count(*)::int AS emails FROM outbox_messages WHERE recipient = 'rolled-back@example.com'`);
+    const [{ emails }] = await t.dataSource.query(
+      `SELECT count(*)::int AS emails FROM outbox_messages WHERE recipient = 'rolled-back@example.com'`,
+    );
     expect(emails).toBe(0);
   });
 
   it('keeps a linear chain under 100 concurrent changes, and verifies it', async () => {
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => appendOne(i)));
     expect(new Set(ids).size).toBe(100);
-    const rows = (await t.dataSource.query(`SELECT id, prev_hash, hash FROM audit_entries ORDER BY id`)) as { id: string; prev_hash: string; hash: string }[];
+    const rows = (await t.dataSource.query(`SELECT id, prev_hash, hash FROM audit_entries ORDER BY id`)) as {
+      id: string;
+      prev_hash: string;
+      hash: string;
+    }[];
     expect(rows.map((r) => Number(r.id))).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
     expect(await audit.verify()).toEqual({ ok: true, checked: rows.length, firstBrokenId: null });
@@ -88,7 +100,10 @@ describe('audit log', () => {
 
     // Delete the last entry and rewind the head so the chain itself looks whole.
     await t.dataSource.query(`DELETE FROM audit_entries WHERE id = $1`, [last.id]);
-    await t.dataSource.query(`UPDATE audit_head SET last_id = last_id - 1, last_hash = $1, entry_count = entry_count - 1`, [last.prev_hash]);
+    await t.dataSource.query(
+      `UPDATE audit_head SET last_id = last_id - 1, last_hash = $1, entry_count = entry_count - 1`,
+      [last.prev_hash],
+    );
     expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenId: String(last.id) });
   });
 
@@ -96,7 +111,20 @@ describe('audit log', () => {
     await t.dataSource.query(
       `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [r.id, r.actor_type, r.actor_id, r.action, r.subject_type, r.subject_id, JSON.stringify(r.before), JSON.stringify(r.after), r.request_id, r.created_at, r.prev_hash, r.hash],
+      [
+        r.id,
+        r.actor_type,
+        r.actor_id,
+        r.action,
+        r.subject_type,
+        r.subject_id,
+        JSON.stringify(r.before),
+        JSON.stringify(r.after),
+        r.request_id,
+        r.created_at,
+        r.prev_hash,
+        r.hash,
+      ],
     );
   }
 });

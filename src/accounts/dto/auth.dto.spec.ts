@@ -10,7 +10,12 @@ describe('developer and staff display names: invisible characters are removed', 
   });
 
   it('removes bidi overrides and a BOM from a staff name, and tidies spaces', async () => {
-    const body = { email: 'r@bank.example', name: '\uFEFFRita\u00A0\u202EReviewer\u202C', role: 'reviewer', password: signup.password };
+    const body = {
+      email: 'r@bank.example',
+      name: '\uFEFFRita\u00A0\u202EReviewer\u202C',
+      role: 'reviewer',
+      password: signup.password,
+    };
     const staff = (await validateBody(CreateStaffDto, body)) as CreateStaffDto;
     expect(staff.name).toBe('Rita Reviewer');
   });

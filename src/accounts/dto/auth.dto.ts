@@ -8,63 +8,93 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class SignupDto {
   @ApiProperty({ example: 'ada@fintech.example' })
-  @Transform(trim) @IsString() @MaxLength(254) @IsEmail({}, { message: 'email must be an email address' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
   email: string;
 
-  @ApiProperty({ description: 'At least 15 characters; any characters; common passwords are refused', minLength: 15, maxLength: 256 })
-  @IsString() @MaxLength(1024)
+  @ApiProperty({
+    description: 'At least 15 characters; any characters; common passwords are refused',
+    minLength: 15,
+    maxLength: 256,
+  })
+  @IsString()
+  @MaxLength(1024)
   password: string;
 
   @ApiProperty({ example: 'Ada Lovelace' })
-  @DisplayName() @IsString() @IsNotEmpty() @MaxLength(200)
+  @DisplayName()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 }
 
 export class TokenDto {
   @ApiProperty()
-  @IsString() @Length(20, 200) @Matches(/^[A-Za-z0-9_-]+$/, { message: 'token is not a token Gatehouse issued' })
+  @IsString()
+  @Length(20, 200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'token is not a token Gatehouse issued' })
   token: string;
 }
 
 export class LoginDto {
   @ApiProperty()
-  @Transform(trim) @IsString() @MaxLength(254) @IsEmail({}, { message: 'email must be an email address' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
   email: string;
 
   @ApiProperty()
-  @IsString() @MaxLength(1024)
+  @IsString()
+  @MaxLength(1024)
   password: string;
 
   @ApiPropertyOptional({ description: 'Six-digit code from the authenticator app (staff with MFA)' })
-  @IsOptional() @IsString() @Matches(/^\d{6}$/, { message: 'totp must be 6 digits' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'totp must be 6 digits' })
   totp?: string;
 }
 
 export class PasswordResetRequestDto {
   @ApiProperty()
-  @Transform(trim) @IsString() @MaxLength(254) @IsEmail({}, { message: 'email must be an email address' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
   email: string;
 }
 
 export class PasswordResetConfirmDto extends TokenDto {
   @ApiProperty({ minLength: 15, maxLength: 256 })
-  @IsString() @MaxLength(1024)
+  @IsString()
+  @MaxLength(1024)
   password: string;
 }
 
 export class TotpConfirmDto {
   @ApiProperty({ example: '123456' })
-  @IsString() @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code: string;
 }
 
 export class CreateStaffDto {
   @ApiProperty()
-  @Transform(trim) @IsString() @MaxLength(254) @IsEmail({}, { message: 'email must be an email address' })
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
   email: string;
 
   @ApiProperty()
-  @DisplayName() @IsString() @IsNotEmpty() @MaxLength(200)
+  @DisplayName()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: STAFF_ROLES })
@@ -72,6 +102,7 @@ export class CreateStaffDto {
   role: StaffRole;
 
   @ApiProperty({ minLength: 15 })
-  @IsString() @MaxLength(1024)
+  @IsString()
+  @MaxLength(1024)
   password: string;
 }

@@ -30,7 +30,19 @@ const csr: Record<string, string> = {};
 /** A CSR from openssl: `-newkey <spec>` plus key-generation options. */
 function makeCsr(name: string, newkey: string[], extra: string[] = []): string {
   const out = join(dir, `${name}.csr`);
-  mustOpenssl(['req', '-new', ...newkey, '-nodes', '-subj', '/CN=x', '-keyout', join(dir, `${name}.key`), '-out', out, ...extra]);
+  mustOpenssl([
+    'req',
+    '-new',
+    ...newkey,
+    '-nodes',
+    '-subj',
+    '/CN=x',
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    out,
+    ...extra,
+  ]);
   return readFileSync(out, 'utf8');
 }
 
@@ -82,7 +94,9 @@ describe('loadOrCreateCa', () => {
     expect(text).toMatch(/X509v3 Subject Key Identifier/);
     expect(text).toMatch(/NIST CURVE: P-384/);
     expect(text).toMatch(/Signature Algorithm: ecdsa-with-SHA384/);
-    expect(mustOpenssl(['x509', '-in', certPath, '-noout', '-subject', '-nameopt', 'RFC2253'])).toContain('subject=CN=Gatehouse Client CA,O=Gatehouse');
+    expect(mustOpenssl(['x509', '-in', certPath, '-noout', '-subject', '-nameopt', 'RFC2253'])).toContain(
+      'subject=CN=Gatehouse Client CA,O=Gatehouse',
+    );
     // Self-signed and verifiable as its own trust anchor.
     expect(mustOpenssl(['verify', '-CAfile', certPath, certPath])).toContain('OK');
     const years = (ca.notAfter.getTime() - Date.now()) / (365.25 * 86_400_000);
@@ -114,18 +128,26 @@ describe('loadOrCreateCa', () => {
     const key = readFileSync(keyPath, 'utf8');
 
     rmSync(certPath);
-    await expect(loadOrCreateCa({ keyPath, certPath, allowCreate: true })).rejects.toThrow(/half present: .*ca\.key exists but .*ca\.pem does not/);
+    await expect(loadOrCreateCa({ keyPath, certPath, allowCreate: true })).rejects.toThrow(
+      /half present: .*ca\.key exists but .*ca\.pem does not/,
+    );
     expect(readFileSync(keyPath, 'utf8')).toBe(key);
 
     rmSync(keyPath);
     writeFileSync(certPath, 'x');
-    await expect(loadOrCreateCa({ keyPath, certPath, allowCreate: true })).rejects.toThrow(/half present: .*ca\.pem exists but .*ca\.key does not/);
+    await expect(loadOrCreateCa({ keyPath, certPath, allowCreate: true })).rejects.toThrow(
+      /half present: .*ca\.pem exists but .*ca\.key does not/,
+    );
   });
 
   it('refuses to create when not allowed (production)', async () => {
-    await expect(loadOrCreateCa({ keyPath: join(dir, 'prod', 'ca.key'), certPath: join(dir, 'prod', 'ca.pem'), allowCreate: false })).rejects.toThrow(
-      /do not exist \(set CA_KEY_PATH and CA_CERT_PATH/,
-    );
+    await expect(
+      loadOrCreateCa({
+        keyPath: join(dir, 'prod', 'ca.key'),
+        certPath: join(dir, 'prod', 'ca.pem'),
+        allowCreate: false,
+      }),
+    ).rejects.toThrow(/do not exist \(set CA_KEY_PATH and CA_CERT_PATH/);
   });
 
   it('refuses a key that does not belong to the certificate, and a key of the wrong type', async () => {
@@ -133,12 +155,12 @@ describe('loadOrCreateCa', () => {
     const b = { keyPath: join(dir, 'b', 'ca.key'), certPath: join(dir, 'b', 'ca.pem'), allowCreate: true };
     await loadOrCreateCa(a);
     await loadOrCreateCa(b);
-    await expect(CertificateAuthority.fromPem(readFileSync(a.keyPath, 'utf8'), readFileSync(b.certPath, 'utf8'))).rejects.toThrow(
-      'CA private key does not match the CA certificate',
-    );
-    await expect(CertificateAuthority.fromPem(readFileSync(join(dir, 'p256.key'), 'utf8'), readFileSync(a.certPath, 'utf8'))).rejects.toThrow(
-      /must be ECDSA on P-384/,
-    );
+    await expect(
+      CertificateAuthority.fromPem(readFileSync(a.keyPath, 'utf8'), readFileSync(b.certPath, 'utf8')),
+    ).rejects.toThrow('CA private key does not match the CA certificate');
+    await expect(
+      CertificateAuthority.fromPem(readFileSync(join(dir, 'p256.key'), 'utf8'), readFileSync(a.certPath, 'utf8')),
+    ).rejects.toThrow(/must be ECDSA on P-384/);
   });
 
   it('two processes creating at once end up with one CA', async () => {
@@ -163,7 +185,11 @@ describe('validateCsr', () => {
     for (const name of ['rsa2048', 'p256']) {
       const der = Buffer.from(new x509.Pkcs10CertificateRequest(csr[name]).rawData);
       der[der.length - 5] ^= 0xff;
-      await expectRejected(x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'), 'bad_signature', /signature does not verify/);
+      await expectRejected(
+        x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'),
+        'bad_signature',
+        /signature does not verify/,
+      );
     }
   });
 
@@ -172,11 +198,19 @@ describe('validateCsr', () => {
     const at = der.indexOf(Buffer.from([0x0c, 0x01, 0x78])); // the subject's CN: UTF8String "x"
     expect(at).toBeGreaterThan(0);
     der[at + 2] = 'y'.charCodeAt(0);
-    await expectRejected(x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'), 'bad_signature', /signature does not verify/);
+    await expectRejected(
+      x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'),
+      'bad_signature',
+      /signature does not verify/,
+    );
   });
 
   it('refuses Ed25519, P-521 and RSA-PSS-only keys, naming what is accepted', async () => {
-    await expectRejected(csr.ed25519, 'unsupported_key', /key type Ed25519 is not accepted; use RSA \(2048 bits or more\) or EC P-256\/P-384/);
+    await expectRejected(
+      csr.ed25519,
+      'unsupported_key',
+      /key type Ed25519 is not accepted; use RSA \(2048 bits or more\) or EC P-256\/P-384/,
+    );
     await expectRejected(csr.p521, 'unsupported_key', /curve P-521; only P-256 and P-384 are accepted/);
     await expectRejected(csr.rsaPss, 'unsupported_key', /RSA-PSS-only key/);
   });
@@ -189,7 +223,11 @@ describe('validateCsr', () => {
     await expectRejected('', 'malformed', /empty/);
     await expectRejected('hello', 'malformed', /not a single PEM "CERTIFICATE REQUEST" block/);
     await expectRejected(`${csr.p256}\n${csr.p384}`, 'malformed', /not a single PEM/);
-    await expectRejected('-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n', 'malformed', /does not parse/);
+    await expectRejected(
+      '-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n',
+      'malformed',
+      /does not parse/,
+    );
     await expectRejected('x'.repeat(20_000), 'malformed', /larger than/);
   });
 });
@@ -208,7 +246,12 @@ describe('CertificateAuthority', () => {
     ['p256', 'EC-P-256', 'Digital Signature, Key Agreement'],
   ])('issues a client certificate for a %s CSR that openssl verifies', async (name, algorithm, keyUsage) => {
     const now = new Date();
-    const issued = await ca.issue({ csrPem: csr[name], organisationLegalName: 'Acme Payments Ltd', clientId: 'app_7Hq2', now });
+    const issued = await ca.issue({
+      csrPem: csr[name],
+      organisationLegalName: 'Acme Payments Ltd',
+      clientId: 'app_7Hq2',
+      now,
+    });
     expect(issued.publicKeyAlgorithm).toBe(algorithm);
     const certPath = writeTemp(`${name}-issued.pem`, issued.certificatePem);
 
@@ -223,7 +266,9 @@ describe('CertificateAuthority', () => {
     expect(text).toMatch(new RegExp(`X509v3 Key Usage: critical\\s+${keyUsage}\\s*\\n`));
     expect(text).toMatch(/X509v3 Authority Key Identifier/);
     expect(text).toMatch(/Signature Algorithm: ecdsa-with-SHA384/);
-    expect(mustOpenssl(['x509', '-in', certPath, '-noout', '-subject', '-nameopt', 'RFC2253'])).toContain('subject=CN=app_7Hq2,O=Acme Payments Ltd');
+    expect(mustOpenssl(['x509', '-in', certPath, '-noout', '-subject', '-nameopt', 'RFC2253'])).toContain(
+      'subject=CN=app_7Hq2,O=Acme Payments Ltd',
+    );
 
     // Validity: at most 397 days, and it covers `now`.
     const dates = mustOpenssl(['x509', '-in', certPath, '-noout', '-startdate', '-enddate']);
@@ -248,20 +293,45 @@ describe('CertificateAuthority', () => {
 
   it('puts a legal name with commas, quotes and other DN specials into O verbatim', async () => {
     const legalName = 'Smith, Jones & "Partners" <UK>; +=\\ #1 Ltd — Zürich';
-    const issued = await ca.issue({ csrPem: csr.p384, organisationLegalName: legalName, clientId: 'app-1', now: new Date() });
+    const issued = await ca.issue({
+      csrPem: csr.p384,
+      organisationLegalName: legalName,
+      clientId: 'app-1',
+      now: new Date(),
+    });
     const cert = new x509.X509Certificate(issued.certificatePem);
     expect(cert.subjectName.getField('O')).toEqual([legalName]);
     expect(cert.subjectName.getField('CN')).toEqual(['app-1']);
-    const subject = mustOpenssl(['x509', '-in', writeTemp('specials.pem', issued.certificatePem), '-noout', '-subject', '-nameopt', 'RFC2253,-esc_msb']);
-    expect(subject.trim()).toBe('subject=CN=app-1,O=Smith\\, Jones & \\"Partners\\" \\<UK\\>\\; \\+=\\\\ #1 Ltd — Zürich');
+    const subject = mustOpenssl([
+      'x509',
+      '-in',
+      writeTemp('specials.pem', issued.certificatePem),
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'RFC2253,-esc_msb',
+    ]);
+    expect(subject.trim()).toBe(
+      'subject=CN=app-1,O=Smith\\, Jones & \\"Partners\\" \\<UK\\>\\; \\+=\\\\ #1 Ltd — Zürich',
+    );
 
-    const leadingHash = await ca.issue({ csrPem: csr.p384, organisationLegalName: '#hex? no', clientId: 'app-2', now: new Date() });
+    const leadingHash = await ca.issue({
+      csrPem: csr.p384,
+      organisationLegalName: '#hex? no',
+      clientId: 'app-2',
+      now: new Date(),
+    });
     expect(new x509.X509Certificate(leadingHash.certificatePem).subjectName.getField('O')).toEqual(['#hex? no']);
   });
 
   it('truncates a legal name longer than 64 characters (RFC 5280 upper bound)', async () => {
     const legalName = `${'A'.repeat(60)} Holdings Public Limited Company`;
-    const issued = await ca.issue({ csrPem: csr.p256, organisationLegalName: legalName, clientId: 'app-3', now: new Date() });
+    const issued = await ca.issue({
+      csrPem: csr.p256,
+      organisationLegalName: legalName,
+      clientId: 'app-3',
+      now: new Date(),
+    });
     const o = new x509.X509Certificate(issued.certificatePem).subjectName.getField('O')[0];
     expect(o).toBe(legalName.slice(0, MAX_ORGANISATION_NAME_LENGTH).trimEnd());
   });
@@ -275,24 +345,46 @@ describe('CertificateAuthority', () => {
 
   it('honours a shorter validity and refuses more than 397 days', async () => {
     const now = new Date('2030-01-01T00:00:00Z');
-    const issued = await ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-5', now, validityDays: 90 });
+    const issued = await ca.issue({
+      csrPem: csr.p256,
+      organisationLegalName: 'Acme',
+      clientId: 'app-5',
+      now,
+      validityDays: 90,
+    });
     expect(issued.notBefore.toISOString()).toBe('2029-12-31T23:59:00.000Z');
     expect(issued.notAfter.toISOString()).toBe('2030-03-31T23:58:59.000Z');
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-5', now, validityDays: 398 })).rejects.toThrow(RangeError);
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-5', now, validityDays: 0 })).rejects.toThrow(RangeError);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-5', now, validityDays: 398 }),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-5', now, validityDays: 0 }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('refuses to issue beyond the CA certificate, and refuses bad arguments', async () => {
     const farFuture = new Date(ca.notAfter.getTime() - 100 * 86_400_000);
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-6', now: farFuture })).rejects.toThrow(/renew the CA/);
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'no spaces', now: new Date() })).rejects.toThrow(TypeError);
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: '  ', clientId: 'app-6', now: new Date() })).rejects.toThrow(/empty/);
-    await expect(ca.issue({ csrPem: csr.p256, organisationLegalName: 'A\nB', clientId: 'app-6', now: new Date() })).rejects.toThrow(/control characters/);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'app-6', now: farFuture }),
+    ).rejects.toThrow(/renew the CA/);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: 'Acme', clientId: 'no spaces', now: new Date() }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: '  ', clientId: 'app-6', now: new Date() }),
+    ).rejects.toThrow(/empty/);
+    await expect(
+      ca.issue({ csrPem: csr.p256, organisationLegalName: 'A\nB', clientId: 'app-6', now: new Date() }),
+    ).rejects.toThrow(/control characters/);
   });
 
   it('refuses a bad CSR with CsrRejectedError', async () => {
-    await expect(ca.issue({ csrPem: csr.rsa1024, organisationLegalName: 'Acme', clientId: 'app-7', now: new Date() })).rejects.toThrow(CsrRejectedError);
-    await expect(ca.issue({ csrPem: csr.ed25519, organisationLegalName: 'Acme', clientId: 'app-7', now: new Date() })).rejects.toThrow(/Ed25519 is not accepted/);
+    await expect(
+      ca.issue({ csrPem: csr.rsa1024, organisationLegalName: 'Acme', clientId: 'app-7', now: new Date() }),
+    ).rejects.toThrow(CsrRejectedError);
+    await expect(
+      ca.issue({ csrPem: csr.ed25519, organisationLegalName: 'Acme', clientId: 'app-7', now: new Date() }),
+    ).rejects.toThrow(/Ed25519 is not accepted/);
   });
 
   it('maps client ids to and from the SAN URI', () => {
@@ -350,8 +442,21 @@ describe('CertificateAuthority', () => {
     const text = mustOpenssl(['crl', '-in', crlPath, '-noout', '-text']);
     expect(text).toContain('No Revoked Certificates');
     const der = await ca.crlDer({ revoked: [], now, crlNumber: 1 });
-    expect(mustOpenssl(['crl', '-inform', 'DER', '-in', writeTemp('empty.crl.der', der), '-noout', '-CAfile', caPath])).toMatch(/verify OK/);
-    await expect(ca.crl({ revoked: [{ serialNumber: 'zz', revokedAt: now }], now, crlNumber: 1 })).rejects.toThrow(/not hex/);
-    await expect(ca.crl({ revoked: [{ serialNumber: 'ab', revokedAt: now }, { serialNumber: '00AB', revokedAt: now }], now, crlNumber: 1 })).rejects.toThrow(/twice/);
+    expect(
+      mustOpenssl(['crl', '-inform', 'DER', '-in', writeTemp('empty.crl.der', der), '-noout', '-CAfile', caPath]),
+    ).toMatch(/verify OK/);
+    await expect(ca.crl({ revoked: [{ serialNumber: 'zz', revokedAt: now }], now, crlNumber: 1 })).rejects.toThrow(
+      /not hex/,
+    );
+    await expect(
+      ca.crl({
+        revoked: [
+          { serialNumber: 'ab', revokedAt: now },
+          { serialNumber: '00AB', revokedAt: now },
+        ],
+        now,
+        crlNumber: 1,
+      }),
+    ).rejects.toThrow(/twice/);
   });
 });

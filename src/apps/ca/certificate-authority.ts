@@ -47,7 +47,10 @@ export const CLIENT_ID_URI_PREFIX = 'urn:gatehouse:client:';
 /** Client ids go into a URN and a CN verbatim, so only URI-unreserved characters, at most 64. */
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;
 
-const DEFAULT_CA_SUBJECT = new x509.Name([{ O: [{ utf8String: 'Gatehouse' }] }, { CN: [{ utf8String: 'Gatehouse Client CA' }] }]);
+const DEFAULT_CA_SUBJECT = new x509.Name([
+  { O: [{ utf8String: 'Gatehouse' }] },
+  { CN: [{ utf8String: 'Gatehouse Client CA' }] },
+]);
 
 /** The SAN URI that names an app in its client certificate. */
 export function clientIdUri(clientId: string): string {
@@ -94,7 +97,8 @@ export interface ValidatedCsr {
   spkiSha256: string;
 }
 
-const PEM_CSR = /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1CERTIFICATE REQUEST-----$/;
+const PEM_CSR =
+  /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1CERTIFICATE REQUEST-----$/;
 const ACCEPTED_CSR_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
 
 /**
@@ -106,7 +110,8 @@ const ACCEPTED_CSR_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
  */
 export async function validateCsr(csrPem: string): Promise<ValidatedCsr> {
   if (typeof csrPem !== 'string' || csrPem.length === 0) throw new CsrRejectedError('malformed', 'CSR is empty');
-  if (csrPem.length > MAX_CSR_PEM_LENGTH) throw new CsrRejectedError('malformed', `CSR is larger than ${MAX_CSR_PEM_LENGTH} characters`);
+  if (csrPem.length > MAX_CSR_PEM_LENGTH)
+    throw new CsrRejectedError('malformed', `CSR is larger than ${MAX_CSR_PEM_LENGTH} characters`);
   const match = PEM_CSR.exec(csrPem.trim());
   if (!match) throw new CsrRejectedError('malformed', 'CSR is not a single PEM "CERTIFICATE REQUEST" block');
   const der = Buffer.from(match[2].replace(/[\r\n]/g, ''), 'base64');
@@ -117,13 +122,17 @@ export async function validateCsr(csrPem: string): Promise<ValidatedCsr> {
   } catch {
     throw new CsrRejectedError('malformed', 'CSR does not parse as a PKCS#10 certificate request');
   }
-  if (request.rawData.byteLength !== der.length) throw new CsrRejectedError('malformed', 'CSR has trailing data after the certificate request');
+  if (request.rawData.byteLength !== der.length)
+    throw new CsrRejectedError('malformed', 'CSR has trailing data after the certificate request');
 
   const { keyType, publicKeyAlgorithm } = checkCsrKey(request);
 
   const hash = hashName(request.signatureAlgorithm);
   if (!hash || !ACCEPTED_CSR_HASHES.has(hash)) {
-    throw new CsrRejectedError('weak_signature_algorithm', `CSR signature algorithm is not accepted (${hash ?? 'unknown hash'}); sign it with SHA-256 or stronger`);
+    throw new CsrRejectedError(
+      'weak_signature_algorithm',
+      `CSR signature algorithm is not accepted (${hash ?? 'unknown hash'}); sign it with SHA-256 or stronger`,
+    );
   }
   let verified = false;
   try {
@@ -137,38 +146,65 @@ export async function validateCsr(csrPem: string): Promise<ValidatedCsr> {
   return { request, keyType, publicKeyAlgorithm, spkiSha256 };
 }
 
-function checkCsrKey(request: x509.Pkcs10CertificateRequest): { keyType: 'rsa' | 'ec'; publicKeyAlgorithm: PublicKeyAlgorithm } {
+function checkCsrKey(request: x509.Pkcs10CertificateRequest): {
+  keyType: 'rsa' | 'ec';
+  publicKeyAlgorithm: PublicKeyAlgorithm;
+} {
   let algorithm: webcrypto.Algorithm & { namedCurve?: string; modulusLength?: number; publicExponent?: Uint8Array };
   try {
     algorithm = request.publicKey.algorithm;
   } catch {
-    throw new CsrRejectedError('unsupported_key', 'CSR public key algorithm is not supported; use RSA (2048 bits or more) or EC P-256/P-384');
+    throw new CsrRejectedError(
+      'unsupported_key',
+      'CSR public key algorithm is not supported; use RSA (2048 bits or more) or EC P-256/P-384',
+    );
   }
   const name = algorithm.name;
   if (name === 'RSASSA-PKCS1-v1_5') {
     const bits = algorithm.modulusLength ?? 0;
-    if (bits < MIN_RSA_MODULUS_BITS) throw new CsrRejectedError('weak_key', `CSR RSA key is ${bits} bits; at least ${MIN_RSA_MODULUS_BITS} are required`);
-    if (bits > MAX_RSA_MODULUS_BITS) throw new CsrRejectedError('unsupported_key', `CSR RSA key is ${bits} bits; at most ${MAX_RSA_MODULUS_BITS} are accepted`);
-    const e = algorithm.publicExponent ? BigInt(`0x${Buffer.from(algorithm.publicExponent).toString('hex') || '0'}`) : 0n;
-    if (e < 65537n || e % 2n === 0n) throw new CsrRejectedError('weak_key', 'CSR RSA public exponent must be odd and at least 65537');
+    if (bits < MIN_RSA_MODULUS_BITS)
+      throw new CsrRejectedError(
+        'weak_key',
+        `CSR RSA key is ${bits} bits; at least ${MIN_RSA_MODULUS_BITS} are required`,
+      );
+    if (bits > MAX_RSA_MODULUS_BITS)
+      throw new CsrRejectedError(
+        'unsupported_key',
+        `CSR RSA key is ${bits} bits; at most ${MAX_RSA_MODULUS_BITS} are accepted`,
+      );
+    const e = algorithm.publicExponent
+      ? BigInt(`0x${Buffer.from(algorithm.publicExponent).toString('hex') || '0'}`)
+      : 0n;
+    if (e < 65537n || e % 2n === 0n)
+      throw new CsrRejectedError('weak_key', 'CSR RSA public exponent must be odd and at least 65537');
     return { keyType: 'rsa', publicKeyAlgorithm: `RSA-${bits}` };
   }
   if (name === 'ECDSA') {
     const curve = algorithm.namedCurve;
     if (curve === 'P-256') return { keyType: 'ec', publicKeyAlgorithm: 'EC-P-256' };
     if (curve === 'P-384') return { keyType: 'ec', publicKeyAlgorithm: 'EC-P-384' };
-    throw new CsrRejectedError('unsupported_key', `CSR EC key is on curve ${curve ?? 'unknown'}; only P-256 and P-384 are accepted`);
+    throw new CsrRejectedError(
+      'unsupported_key',
+      `CSR EC key is on curve ${curve ?? 'unknown'}; only P-256 and P-384 are accepted`,
+    );
   }
   if (name === 'RSA-PSS') {
-    throw new CsrRejectedError('unsupported_key', 'CSR key is an RSA-PSS-only key; use an ordinary RSA key (rsaEncryption) or EC P-256/P-384');
+    throw new CsrRejectedError(
+      'unsupported_key',
+      'CSR key is an RSA-PSS-only key; use an ordinary RSA key (rsaEncryption) or EC P-256/P-384',
+    );
   }
-  throw new CsrRejectedError('unsupported_key', `CSR key type ${name} is not accepted; use RSA (2048 bits or more) or EC P-256/P-384`);
+  throw new CsrRejectedError(
+    'unsupported_key',
+    `CSR key type ${name} is not accepted; use RSA (2048 bits or more) or EC P-256/P-384`,
+  );
 }
 
 function hashName(algorithm: { hash?: unknown }): string | null {
   const hash = algorithm.hash;
   if (typeof hash === 'string') return hash.toUpperCase();
-  if (hash && typeof hash === 'object' && 'name' in hash && typeof hash.name === 'string') return hash.name.toUpperCase();
+  if (hash && typeof hash === 'object' && 'name' in hash && typeof hash.name === 'string')
+    return hash.name.toUpperCase();
   return null;
 }
 
@@ -202,7 +238,8 @@ export interface IssuedCertificate {
 }
 
 /** RFC 5280 reason codes that make sense for an app's client certificate. */
-export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'privilegeWithdrawn';
+export type RevocationReason =
+  'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'privilegeWithdrawn';
 
 export interface RevokedEntry {
   /** Hex, as returned by `issue` (case and a leading 00 do not matter). */
@@ -241,7 +278,9 @@ export class CertificateAuthority {
       throw new Error(`CA private key does not parse (an unencrypted PKCS#8 PEM is expected): ${(e as Error).message}`);
     }
     if (keyObject.asymmetricKeyType !== 'ec' || keyObject.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-      throw new Error(`CA private key must be ECDSA on P-384 (got ${keyObject.asymmetricKeyType ?? 'unknown'} ${keyObject.asymmetricKeyDetails?.namedCurve ?? ''})`.trim());
+      throw new Error(
+        `CA private key must be ECDSA on P-384 (got ${keyObject.asymmetricKeyType ?? 'unknown'} ${keyObject.asymmetricKeyDetails?.namedCurve ?? ''})`.trim(),
+      );
     }
     let certificate: x509.X509Certificate;
     try {
@@ -256,11 +295,16 @@ export class CertificateAuthority {
     const basic = certificate.getExtension(x509.BasicConstraintsExtension);
     if (!basic?.ca) throw new Error('CA certificate lacks basicConstraints CA:TRUE');
     const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
-    if (keyUsage && (!(keyUsage.usages & x509.KeyUsageFlags.keyCertSign) || !(keyUsage.usages & x509.KeyUsageFlags.cRLSign))) {
+    if (
+      keyUsage &&
+      (!(keyUsage.usages & x509.KeyUsageFlags.keyCertSign) || !(keyUsage.usages & x509.KeyUsageFlags.cRLSign))
+    ) {
       throw new Error('CA certificate key usage must include keyCertSign and cRLSign');
     }
     const ski = certificate.getExtension(x509.SubjectKeyIdentifierExtension);
-    const keyIdentifierHex = ski ? ski.keyId : Buffer.from(await certificate.publicKey.getKeyIdentifier(crypto)).toString('hex');
+    const keyIdentifierHex = ski
+      ? ski.keyId
+      : Buffer.from(await certificate.publicKey.getKeyIdentifier(crypto)).toString('hex');
 
     const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
     const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, CA_KEY_ALGORITHM, false, ['sign']);
@@ -311,11 +355,14 @@ export class CertificateAuthority {
     const notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS - 1000);
     if (now < this.certificate.notBefore) throw new Error('CA certificate is not valid yet');
     if (notAfter > this.certificate.notAfter) {
-      throw new Error(`CA certificate expires (${this.certificate.notAfter.toISOString()}) before the requested validity ends; renew the CA`);
+      throw new Error(
+        `CA certificate expires (${this.certificate.notAfter.toISOString()}) before the requested validity ends; renew the CA`,
+      );
     }
 
     const keyUsage =
-      x509.KeyUsageFlags.digitalSignature | (csr.keyType === 'rsa' ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.keyAgreement);
+      x509.KeyUsageFlags.digitalSignature |
+      (csr.keyType === 'rsa' ? x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.keyAgreement);
     const certificate = await x509.X509CertificateGenerator.create(
       {
         serialNumber: randomSerialNumber(),
@@ -415,7 +462,11 @@ export class CertificateAuthority {
     const tbs = Buffer.from(AsnConvert.serialize(crl.tbsCertList));
     if (crl.tbsCertListRaw && tbs.equals(Buffer.from(crl.tbsCertListRaw))) return der;
     const signature = sign('sha384', tbs, { key: this.privateKey, dsaEncoding: 'der' });
-    const signed = new CertificateList({ tbsCertList: crl.tbsCertList, signatureAlgorithm: crl.signatureAlgorithm, signature: Uint8Array.from(signature).buffer });
+    const signed = new CertificateList({
+      tbsCertList: crl.tbsCertList,
+      signatureAlgorithm: crl.signatureAlgorithm,
+      signature: Uint8Array.from(signature).buffer,
+    });
     return Buffer.from(AsnConvert.serialize(signed));
   }
 }
@@ -450,10 +501,14 @@ export async function loadOrCreateCa(options: LoadOrCreateCaOptions): Promise<Ce
   if (keyExists && certExists) return loadCa(keyPath, certPath);
   if (keyExists !== certExists) {
     const [present, missing] = keyExists ? [keyPath, certPath] : [certPath, keyPath];
-    throw new Error(`CA is half present: ${present} exists but ${missing} does not. Restore the missing file, or remove both to create a new CA (every issued client certificate then stops verifying).`);
+    throw new Error(
+      `CA is half present: ${present} exists but ${missing} does not. Restore the missing file, or remove both to create a new CA (every issued client certificate then stops verifying).`,
+    );
   }
   if (!options.allowCreate) {
-    throw new Error(`CA key ${keyPath} and certificate ${certPath} do not exist (set CA_KEY_PATH and CA_CERT_PATH to an existing CA)`);
+    throw new Error(
+      `CA key ${keyPath} and certificate ${certPath} do not exist (set CA_KEY_PATH and CA_CERT_PATH to an existing CA)`,
+    );
   }
 
   const { keyPem, certificatePem } = await createCaMaterial(options.subject, options.now ?? new Date());
@@ -475,8 +530,14 @@ export async function loadOrCreateCa(options: LoadOrCreateCaOptions): Promise<Ce
   return loadCa(keyPath, certPath);
 }
 
-async function createCaMaterial(subject: string | undefined, now: Date): Promise<{ keyPem: string; certificatePem: string }> {
-  const keys = (await webcrypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+async function createCaMaterial(
+  subject: string | undefined,
+  now: Date,
+): Promise<{ keyPem: string; certificatePem: string }> {
+  const keys = (await webcrypto.subtle.generateKey(CA_KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const name = subject ? new x509.Name(subject) : DEFAULT_CA_SUBJECT;
   const notBefore = new Date(Math.floor((now.getTime() - CLIENT_CERT_BACKDATE_MS) / 1000) * 1000);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
@@ -537,7 +598,9 @@ function organisationName(legalName: string): string {
   const trimmed = legalName.normalize('NFC').trim();
   if (!trimmed) throw new TypeError('organisationLegalName is empty');
   const codePoints = Array.from(trimmed);
-  return codePoints.length <= MAX_ORGANISATION_NAME_LENGTH ? trimmed : codePoints.slice(0, MAX_ORGANISATION_NAME_LENGTH).join('').trimEnd();
+  return codePoints.length <= MAX_ORGANISATION_NAME_LENGTH
+    ? trimmed
+    : codePoints.slice(0, MAX_ORGANISATION_NAME_LENGTH).join('').trimEnd();
 }
 
 /** 20 octets, the first in 0x40–0x7f: positive, no leading zero to strip, 158 random bits. */
@@ -548,7 +611,8 @@ function randomSerialNumber(): string {
 }
 
 function normaliseSerial(serial: string): string {
-  if (typeof serial !== 'string' || !/^[0-9a-fA-F]{1,42}$/.test(serial)) throw new TypeError(`serial number is not hex: ${String(serial)}`);
+  if (typeof serial !== 'string' || !/^[0-9a-fA-F]{1,42}$/.test(serial))
+    throw new TypeError(`serial number is not hex: ${String(serial)}`);
   const padded = serial.length % 2 ? `0${serial}` : serial;
   return padded.toLowerCase().replace(/^(00)+(?=..)/, '');
 }

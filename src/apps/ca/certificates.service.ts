@@ -69,15 +69,40 @@ export class CertificatesService {
    * the organisation must be approved) and the app's production client id, which is reserved here
    * if the app has none yet; it authenticates nothing until production access is approved.
    */
-  async issue(orgId: string, appId: string, csrPem: string, principal: Principal, idempotencyKey: string | undefined, requestId?: string) {
-    return this.idempotency.run({ userId: principal.userId, scope: `certificates:${orgId}:${appId}`, key: idempotencyKey, request: { csr: csrPem } }, (m) => this.issueIn(m, orgId, appId, csrPem, principal, requestId));
+  async issue(
+    orgId: string,
+    appId: string,
+    csrPem: string,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+    requestId?: string,
+  ) {
+    return this.idempotency.run(
+      {
+        userId: principal.userId,
+        scope: `certificates:${orgId}:${appId}`,
+        key: idempotencyKey,
+        request: { csr: csrPem },
+      },
+      (m) => this.issueIn(m, orgId, appId, csrPem, principal, requestId),
+    );
   }
 
-  private async issueIn(m: EntityManager, orgId: string, appId: string, csrPem: string, principal: Principal, requestId?: string): Promise<CertificateView> {
+  private async issueIn(
+    m: EntityManager,
+    orgId: string,
+    appId: string,
+    csrPem: string,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<CertificateView> {
     const org = await this.organisations.get(orgId, m);
     const app = await this.apps.find(orgId, appId, m, true);
     if (org.verificationStatus !== 'approved') {
-      throw new DomainError('conflict', `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`);
+      throw new DomainError(
+        'conflict',
+        `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`,
+      );
     }
     if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
     const clientId = await this.reserveProductionClientId(m, app);
@@ -105,11 +130,21 @@ export class CertificatesService {
       actor: { type: 'developer', id: principal.userId },
       action: 'app.certificate_issued',
       subject: { type: 'app', id: app.id },
-      after: { certificateId: saved.id, serialNumber: saved.serialNumber, thumbprint: saved.thumbprintSha256, notAfter: saved.notAfter.toISOString(), publicKeyAlgorithm: saved.publicKeyAlgorithm },
+      after: {
+        certificateId: saved.id,
+        serialNumber: saved.serialNumber,
+        thumbprint: saved.thumbprintSha256,
+        notAfter: saved.notAfter.toISOString(),
+        publicKeyAlgorithm: saved.publicKeyAlgorithm,
+      },
       requestId,
     });
     for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
-      await this.outbox.enqueue(m, email, 'certificate-issued', { appName: app.name, thumbprint: saved.thumbprintSha256, notAfter: saved.notAfter.toISOString() });
+      await this.outbox.enqueue(m, email, 'certificate-issued', {
+        appName: app.name,
+        thumbprint: saved.thumbprintSha256,
+        notAfter: saved.notAfter.toISOString(),
+      });
     }
     return certificateView(saved);
   }
@@ -127,29 +162,58 @@ export class CertificatesService {
   private async sign(csrPem: string, organisationLegalName: string, clientId: string) {
     const ca = await this.keys.certificateAuthority();
     try {
-      return await ca.issue({ csrPem, organisationLegalName, clientId, now: new Date(), validityDays: MAX_CLIENT_CERT_VALIDITY_DAYS });
+      return await ca.issue({
+        csrPem,
+        organisationLegalName,
+        clientId,
+        now: new Date(),
+        validityDays: MAX_CLIENT_CERT_VALIDITY_DAYS,
+      });
     } catch (e) {
-      if (e instanceof CsrRejectedError) throw new ValidationFailedError([{ field: 'csr', message: e.message }], 'The certificate signing request was refused');
+      if (e instanceof CsrRejectedError)
+        throw new ValidationFailedError(
+          [{ field: 'csr', message: e.message }],
+          'The certificate signing request was refused',
+        );
       throw e;
     }
   }
 
   async list(orgId: string, appId: string): Promise<{ data: CertificateView[]; nextCursor: null }> {
     const app = await this.apps.find(orgId, appId);
-    const rows = await this.dataSource.getRepository(ClientCertificate).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
+    const rows = await this.dataSource
+      .getRepository(ClientCertificate)
+      .find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     return { data: rows.map((c) => certificateView(c)), nextCursor: null };
   }
 
-  async revoke(orgId: string, appId: string, certificateId: string, reason: RevocationReason, principal: Principal, requestId?: string): Promise<CertificateView> {
+  async revoke(
+    orgId: string,
+    appId: string,
+    certificateId: string,
+    reason: RevocationReason,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<CertificateView> {
     return this.dataSource.transaction(async (m) => {
       const app = await this.apps.find(orgId, appId, m);
-      const cert = /^[0-9a-f-]{36}$/i.test(certificateId) ? await m.getRepository(ClientCertificate).findOne({ where: { id: certificateId, appId: app.id }, lock: { mode: 'pessimistic_write' } }) : null;
+      const cert = /^[0-9a-f-]{36}$/i.test(certificateId)
+        ? await m
+            .getRepository(ClientCertificate)
+            .findOne({ where: { id: certificateId, appId: app.id }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!cert) throw new NotFoundError('Certificate');
       if (!cert.revokedAt) {
         cert.revokedAt = new Date();
         cert.revocationReason = reason;
         await m.getRepository(ClientCertificate).save(cert);
-        await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.certificate_revoked', subject: { type: 'app', id: app.id }, after: { certificateId: cert.id, serialNumber: cert.serialNumber, reason }, requestId });
+        await this.audit.append(m, {
+          actor: { type: 'developer', id: principal.userId },
+          action: 'app.certificate_revoked',
+          subject: { type: 'app', id: app.id },
+          after: { certificateId: cert.id, serialNumber: cert.serialNumber, reason },
+          requestId,
+        });
       }
       return certificateView(cert);
     });
@@ -170,9 +234,19 @@ export class CertificatesService {
       [now],
     )) as { serial_number: string; revoked_at: Date; revocation_reason: string | null }[];
     // Over every revocation, expired certificates included, so the number never goes back.
-    const [{ newest }] = (await this.dataSource.query(`SELECT coalesce(floor(extract(epoch FROM max(revoked_at))), 0)::bigint AS newest FROM client_certificates`)) as [{ newest: string }];
+    const [{ newest }] = (await this.dataSource.query(
+      `SELECT coalesce(floor(extract(epoch FROM max(revoked_at))), 0)::bigint AS newest FROM client_certificates`,
+    )) as [{ newest: string }];
     const ca = await this.keys.certificateAuthority();
-    return ca.crlDer({ now, crlNumber: BigInt(newest), revoked: rows.map((r) => ({ serialNumber: r.serial_number, revokedAt: r.revoked_at, reason: (r.revocation_reason ?? 'unspecified') as RevocationReason })) });
+    return ca.crlDer({
+      now,
+      crlNumber: BigInt(newest),
+      revoked: rows.map((r) => ({
+        serialNumber: r.serial_number,
+        revokedAt: r.revoked_at,
+        reason: (r.revocation_reason ?? 'unspecified') as RevocationReason,
+      })),
+    });
   }
 
   /**
@@ -191,14 +265,34 @@ export class CertificatesService {
             WHERE c.revoked_at IS NULL AND c.${column} IS NULL AND c.not_after > $1 AND c.not_after <= $1::timestamptz + make_interval(days => $2)
             ORDER BY c.not_after LIMIT 500 FOR UPDATE OF c SKIP LOCKED`,
           [now, days],
-        )) as { id: string; app_id: string; thumbprint_sha256: string; not_after: Date; name: string; organisation_id: string }[];
+        )) as {
+          id: string;
+          app_id: string;
+          thumbprint_sha256: string;
+          not_after: Date;
+          name: string;
+          organisation_id: string;
+        }[];
         for (const c of due) {
           const daysLeft = Math.max(1, Math.ceil((c.not_after.getTime() - now.getTime()) / 86_400_000));
-          await m.query(`UPDATE client_certificates SET reminded_30_at = COALESCE(reminded_30_at, $2), reminded_7_at = CASE WHEN $3 THEN $2 ELSE reminded_7_at END WHERE id = $1`, [c.id, now, days === 7]);
+          await m.query(
+            `UPDATE client_certificates SET reminded_30_at = COALESCE(reminded_30_at, $2), reminded_7_at = CASE WHEN $3 THEN $2 ELSE reminded_7_at END WHERE id = $1`,
+            [c.id, now, days === 7],
+          );
           for (const email of await this.organisations.recipients(m, c.organisation_id, ['owner', 'admin'])) {
-            await this.outbox.enqueue(m, email, 'certificate-expiring', { appName: c.name, thumbprint: c.thumbprint_sha256, notAfter: c.not_after.toISOString(), daysLeft });
+            await this.outbox.enqueue(m, email, 'certificate-expiring', {
+              appName: c.name,
+              thumbprint: c.thumbprint_sha256,
+              notAfter: c.not_after.toISOString(),
+              daysLeft,
+            });
           }
-          await this.webhooks.emit(m, c.app_id, 'certificate.expiring', { certificateId: c.id, thumbprint: c.thumbprint_sha256, notAfter: c.not_after.toISOString(), daysLeft });
+          await this.webhooks.emit(m, c.app_id, 'certificate.expiring', {
+            certificateId: c.id,
+            thumbprint: c.thumbprint_sha256,
+            notAfter: c.not_after.toISOString(),
+            daysLeft,
+          });
         }
         return due.length;
       });

@@ -42,7 +42,11 @@ export class ClientAuthService {
   ) {}
 
   /** The client, if the secret is one of its usable secrets at `now` and, in production, the app is in good standing. */
-  async authenticate(clientId: string, secret: string, now: Date = new Date()): Promise<AuthenticatedClient | undefined> {
+  async authenticate(
+    clientId: string,
+    secret: string,
+    now: Date = new Date(),
+  ): Promise<AuthenticatedClient | undefined> {
     const environment = clientIdEnvironment(clientId);
     if (!environment) return undefined;
     const app = await this.client(clientId, environment);
@@ -51,14 +55,24 @@ export class ClientAuthService {
       `SELECT id, environment, secret_hash AS hash, created_at AS "createdAt", superseded_at AS "supersededAt", revoked_at AS "revokedAt"
          FROM app_credentials WHERE app_id = $1 AND environment = $2 AND revoked_at IS NULL`,
       [app.id, environment],
-    )) as { id: string; environment: AppEnvironment; hash: string; createdAt: Date; supersededAt: Date | null; revokedAt: Date | null }[];
+    )) as {
+      id: string;
+      environment: AppEnvironment;
+      hash: string;
+      createdAt: Date;
+      supersededAt: Date | null;
+      revokedAt: Date | null;
+    }[];
     const match = verifyClientSecret(secret, credentials, this.keys.pepper(), now, this.keys.secretGraceMs);
     if (!match) return undefined;
     return this.result(app, environment, match.id);
   }
 
   /** The client a certificate (by SHA-256 thumbprint, hex) belongs to, if it is valid at `now` and the app is in good standing. */
-  async authenticateCertificate(thumbprintSha256: string, now: Date = new Date()): Promise<AuthenticatedClient | undefined> {
+  async authenticateCertificate(
+    thumbprintSha256: string,
+    now: Date = new Date(),
+  ): Promise<AuthenticatedClient | undefined> {
     const rows = (await this.dataSource.query(
       `SELECT c.id AS certificate_id, a.production_client_id FROM client_certificates c JOIN apps a ON a.id = c.app_id
         WHERE c.thumbprint_sha256 = $1 AND c.revoked_at IS NULL AND c.not_before <= $2 AND c.not_after > $2`,

@@ -204,7 +204,9 @@ describe('credential lifetime helpers', () => {
   it('reports when a credential stops working', () => {
     const t = new Date('2025-01-01T00:00:00Z');
     expect(credentialExpiresAt({ supersededAt: null, revokedAt: null })).toBeNull();
-    expect(credentialExpiresAt({ supersededAt: t, revokedAt: null })).toEqual(new Date(t.getTime() + DEFAULT_SECRET_GRACE_MS));
+    expect(credentialExpiresAt({ supersededAt: t, revokedAt: null })).toEqual(
+      new Date(t.getTime() + DEFAULT_SECRET_GRACE_MS),
+    );
     expect(credentialExpiresAt({ supersededAt: t, revokedAt: t })).toEqual(t);
     expect(isCredentialUsable({ supersededAt: null, revokedAt: null }, t)).toBe(true);
   });

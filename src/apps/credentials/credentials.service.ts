@@ -11,7 +11,13 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { standingOf } from '../standing';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { AppCredential } from './app-credential.entity';
-import { AppEnvironment, credentialExpiresAt, generateClientSecret, hashClientSecret, secretPrefix } from './client-secret';
+import {
+  AppEnvironment,
+  credentialExpiresAt,
+  generateClientSecret,
+  hashClientSecret,
+  secretPrefix,
+} from './client-secret';
 import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
 
 export interface IssuedCredentialView {
@@ -55,67 +61,156 @@ export class CredentialsService {
    * current secret is superseded and keeps working for the grace period. With an Idempotency-Key,
    * a retry returns the first answer (the same secret) instead of rotating again.
    */
-  async issue(orgId: string, appId: string, environment: AppEnvironment, principal: Principal, idempotencyKey: string | undefined, requestId?: string) {
+  async issue(
+    orgId: string,
+    appId: string,
+    environment: AppEnvironment,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+    requestId?: string,
+  ) {
     return this.idempotency.run(
-      { userId: principal.userId, scope: `credentials:${orgId}:${appId}`, key: idempotencyKey, request: { environment } },
+      {
+        userId: principal.userId,
+        scope: `credentials:${orgId}:${appId}`,
+        key: idempotencyKey,
+        request: { environment },
+      },
       (m) => this.issueIn(m, orgId, appId, environment, principal, requestId),
     );
   }
 
-  private async issueIn(m: EntityManager, orgId: string, appId: string, environment: AppEnvironment, principal: Principal, requestId?: string): Promise<IssuedCredentialView> {
+  private async issueIn(
+    m: EntityManager,
+    orgId: string,
+    appId: string,
+    environment: AppEnvironment,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<IssuedCredentialView> {
     const app = await this.apps.find(orgId, appId, m, true);
     if (environment === 'production') {
       const org = await this.organisations.get(orgId, m);
       const standing = standingOf(app, org, new Date());
-      if (!standing.ok) throw new DomainError('conflict', `Production secrets exist only for approved apps in good standing: ${standing.detail}`, { problem: standing.problem });
+      if (!standing.ok)
+        throw new DomainError(
+          'conflict',
+          `Production secrets exist only for approved apps in good standing: ${standing.detail}`,
+          { problem: standing.problem },
+        );
     }
     const repo = m.getRepository(AppCredential);
     const now = new Date();
-    const previous = await repo.findOne({ where: { appId: app.id, environment, supersededAt: IsNull(), revokedAt: IsNull() } });
+    const previous = await repo.findOne({
+      where: { appId: app.id, environment, supersededAt: IsNull(), revokedAt: IsNull() },
+    });
     if (previous) await repo.update({ id: previous.id }, { supersededAt: now });
     const secret = generateClientSecret(environment);
     const credential = await repo.save(
-      repo.create({ appId: app.id, environment, secretHash: hashClientSecret(secret, this.keys.pepper()), secretPrefix: secretPrefix(secret), createdBy: principal.userId, supersededAt: null, revokedAt: null }),
+      repo.create({
+        appId: app.id,
+        environment,
+        secretHash: hashClientSecret(secret, this.keys.pepper()),
+        secretPrefix: secretPrefix(secret),
+        createdBy: principal.userId,
+        supersededAt: null,
+        revokedAt: null,
+      }),
     );
-    const graceEndsAt = previous ? credentialExpiresAt({ supersededAt: now, revokedAt: null }, this.keys.secretGraceMs)!.toISOString() : null;
+    const graceEndsAt = previous
+      ? credentialExpiresAt({ supersededAt: now, revokedAt: null }, this.keys.secretGraceMs)!.toISOString()
+      : null;
     await this.audit.append(m, {
       actor: { type: 'developer', id: principal.userId },
       action: previous ? 'app.credentials_rotated' : 'app.credentials_issued',
       subject: { type: 'app', id: app.id },
-      after: { environment, credentialId: credential.id, secretPrefix: credential.secretPrefix, supersededCredentialId: previous?.id ?? null, graceEndsAt },
+      after: {
+        environment,
+        credentialId: credential.id,
+        secretPrefix: credential.secretPrefix,
+        supersededCredentialId: previous?.id ?? null,
+        graceEndsAt,
+      },
       requestId,
     });
     if (previous) {
       for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
-        await this.outbox.enqueue(m, email, 'credentials-rotated', { appName: app.name, environment, graceEndsAt: graceEndsAt! });
+        await this.outbox.enqueue(m, email, 'credentials-rotated', {
+          appName: app.name,
+          environment,
+          graceEndsAt: graceEndsAt!,
+        });
       }
-      await this.webhooks.emit(m, app.id, 'credentials.rotated', { environment, credentialId: credential.id, previousCredentialId: previous.id, previousSecretExpiresAt: graceEndsAt });
+      await this.webhooks.emit(m, app.id, 'credentials.rotated', {
+        environment,
+        credentialId: credential.id,
+        previousCredentialId: previous.id,
+        previousSecretExpiresAt: graceEndsAt,
+      });
     }
     const clientId = environment === 'production' ? app.productionClientId! : app.sandboxClientId;
-    return { id: credential.id, environment, clientId, clientSecret: secret, secretPrefix: credential.secretPrefix, createdAt: credential.createdAt.toISOString(), previousSecretExpiresAt: graceEndsAt };
+    return {
+      id: credential.id,
+      environment,
+      clientId,
+      clientSecret: secret,
+      secretPrefix: credential.secretPrefix,
+      createdAt: credential.createdAt.toISOString(),
+      previousSecretExpiresAt: graceEndsAt,
+    };
   }
 
   async list(orgId: string, appId: string): Promise<{ data: CredentialView[]; nextCursor: null }> {
     const app = await this.apps.find(orgId, appId);
     const now = Date.now();
-    const rows = await this.dataSource.getRepository(AppCredential).find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
+    const rows = await this.dataSource
+      .getRepository(AppCredential)
+      .find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     const data = rows.map((c): CredentialView => {
       const expiresAt = credentialExpiresAt(c, this.keys.secretGraceMs);
-      const status = c.revokedAt ? 'revoked' : !c.supersededAt ? 'current' : expiresAt!.getTime() > now ? 'grace' : 'expired';
-      return { id: c.id, environment: c.environment, secretPrefix: c.secretPrefix, status, createdAt: c.createdAt.toISOString(), expiresAt: expiresAt?.toISOString() ?? null, revokedAt: c.revokedAt?.toISOString() ?? null };
+      const status = c.revokedAt
+        ? 'revoked'
+        : !c.supersededAt
+          ? 'current'
+          : expiresAt!.getTime() > now
+            ? 'grace'
+            : 'expired';
+      return {
+        id: c.id,
+        environment: c.environment,
+        secretPrefix: c.secretPrefix,
+        status,
+        createdAt: c.createdAt.toISOString(),
+        expiresAt: expiresAt?.toISOString() ?? null,
+        revokedAt: c.revokedAt?.toISOString() ?? null,
+      };
     });
     return { data, nextCursor: null };
   }
 
   /** Kills a secret at once, without grace (it leaked, or a rotation is finished early). */
-  async revoke(orgId: string, appId: string, credentialId: string, principal: Principal, requestId?: string): Promise<void> {
+  async revoke(
+    orgId: string,
+    appId: string,
+    credentialId: string,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const app = await this.apps.find(orgId, appId, m, true);
-      const credential = /^[0-9a-f-]{36}$/i.test(credentialId) ? await m.getRepository(AppCredential).findOneBy({ id: credentialId, appId: app.id }) : null;
+      const credential = /^[0-9a-f-]{36}$/i.test(credentialId)
+        ? await m.getRepository(AppCredential).findOneBy({ id: credentialId, appId: app.id })
+        : null;
       if (!credential) throw new NotFoundError('Credential');
       if (credential.revokedAt) return;
       await m.getRepository(AppCredential).update({ id: credential.id }, { revokedAt: new Date() });
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.credentials_revoked', subject: { type: 'app', id: app.id }, after: { credentialId: credential.id, environment: credential.environment }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'app.credentials_revoked',
+        subject: { type: 'app', id: app.id },
+        after: { credentialId: credential.id, environment: credential.environment },
+        requestId,
+      });
     });
   }
 }

@@ -42,13 +42,21 @@ describe('scope catalogue', () => {
   it('high scopes need senior review, an FCA-regulated organisation and a client certificate', () => {
     expect(requiresSeniorReview(['identity:read'])).toBe(true);
     expect(requiresSeniorReview(['accounts:read', 'payments:initiate'])).toBe(true);
-    expect(requirementsFor(['payments:initiate'])).toEqual({ fcaRegulated: true, clientCertificate: true, seniorReview: true });
+    expect(requirementsFor(['payments:initiate'])).toEqual({
+      fcaRegulated: true,
+      clientCertificate: true,
+      seniorReview: true,
+    });
   });
 
   it('low and medium scopes do not', () => {
     expect(requiresSeniorReview(['accounts:read', 'balances:read', 'transactions:read', 'payees:read'])).toBe(false);
     expect(requiresSeniorReview([])).toBe(false);
-    expect(requirementsFor(['transactions:read'])).toEqual({ fcaRegulated: false, clientCertificate: false, seniorReview: false });
+    expect(requirementsFor(['transactions:read'])).toEqual({
+      fcaRegulated: false,
+      clientCertificate: false,
+      seniorReview: false,
+    });
   });
 
   it('fails closed on an unknown scope', () => {

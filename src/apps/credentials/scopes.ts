@@ -37,7 +37,7 @@ export const SCOPES = {
     tier: 'high',
     title: 'Identity',
     description:
-      "Lets the app see the personal details the bank holds about the customer — full name, date of birth, home address, email and phone number — enough to impersonate them if leaked.",
+      'Lets the app see the personal details the bank holds about the customer — full name, date of birth, home address, email and phone number — enough to impersonate them if leaked.',
   },
   'payments:initiate': {
     tier: 'high',
@@ -116,7 +116,7 @@ export const SECURITY_ATTESTATION = {
   leastPrivilege: {
     title: 'You ask only for the scopes, accounts and time you need',
     explanation:
-      "Every scope you hold is data you must protect and can leak, and customers trust apps that ask for less. Request only the scopes your feature uses today, narrowed to the accounts and date window it needs, and give your own staff and services the same treatment: only what their job requires. A reviewer will compare your scopes with your justification for each.",
+      'Every scope you hold is data you must protect and can leak, and customers trust apps that ask for less. Request only the scopes your feature uses today, narrowed to the accounts and date window it needs, and give your own staff and services the same treatment: only what their job requires. A reviewer will compare your scopes with your justification for each.',
   },
   noCustomerDataInLogs: {
     title: 'No customer data or tokens in logs',

@@ -39,28 +39,42 @@ export class IdempotencyService {
     private readonly keys: AppKeys,
   ) {}
 
-  async run<T>(params: { userId: string; scope: string; key: string | undefined; request: unknown }, work: (m: EntityManager) => Promise<T>): Promise<IdempotentResult<T>> {
+  async run<T>(
+    params: { userId: string; scope: string; key: string | undefined; request: unknown },
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<IdempotentResult<T>> {
     const { userId, scope, key } = params;
     if (key === undefined) return { body: await this.dataSource.transaction(work), replayed: false };
     if (!KEY_PATTERN.test(key)) {
-      throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 8-200 visible ASCII characters, e.g. a UUID' }], 'The Idempotency-Key header is malformed');
+      throw new ValidationFailedError(
+        [{ field: 'Idempotency-Key', message: 'must be 8-200 visible ASCII characters, e.g. a UUID' }],
+        'The Idempotency-Key header is malformed',
+      );
     }
     const pepper = this.keys.pepper();
     const keyHash = createHmac('sha256', pepper).update(`${userId}\n${scope}\n${key}`).digest('hex');
-    const requestHash = createHash('sha256').update(canonicalJson(params.request ?? null)).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(canonicalJson(params.request ?? null))
+      .digest('hex');
     const sealingKey = Buffer.from(hkdfSync('sha256', key, pepper, `gatehouse idempotency ${userId} ${scope}`, 32));
 
     return this.dataSource.transaction(async (m) => {
       // One request per key at a time: a concurrent retry waits here, then finds the stored answer.
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [keyHash]);
-      const rows = (await m.query(`SELECT request_hash, response_sealed FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key_hash = $3 AND expires_at > now()`, [userId, scope, keyHash])) as {
+      const rows = (await m.query(
+        `SELECT request_hash, response_sealed FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key_hash = $3 AND expires_at > now()`,
+        [userId, scope, keyHash],
+      )) as {
         request_hash: string;
         response_sealed: string;
       }[];
       const stored = rows[0];
       if (stored) {
         if (stored.request_hash !== requestHash) {
-          throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request');
+          throw new DomainError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used for a different request; use a new key for a new request',
+          );
         }
         return { body: JSON.parse(openSecret(sealingKey, stored.response_sealed, keyHash)) as T, replayed: true };
       }
@@ -69,7 +83,14 @@ export class IdempotencyService {
         `INSERT INTO idempotency_keys (user_id, scope, key_hash, request_hash, response_status, response_sealed, expires_at)
          VALUES ($1, $2, $3, $4, 201, $5, now() + make_interval(secs => $6))
          ON CONFLICT (user_id, scope, key_hash) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_sealed = EXCLUDED.response_sealed, created_at = now(), expires_at = EXCLUDED.expires_at`,
-        [userId, scope, keyHash, requestHash, sealSecret(sealingKey, JSON.stringify(body), keyHash), IDEMPOTENCY_TTL_MS / 1000],
+        [
+          userId,
+          scope,
+          keyHash,
+          requestHash,
+          sealSecret(sealingKey, JSON.stringify(body), keyHash),
+          IDEMPOTENCY_TTL_MS / 1000,
+        ],
       );
       return { body, replayed: false };
     });
@@ -77,7 +98,10 @@ export class IdempotencyService {
 
   /** Forgets answers older than the TTL (run by the worker's sweep). */
   async purgeExpired(): Promise<number> {
-    const [, count] = (await this.dataSource.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`)) as [unknown, number];
+    const [, count] = (await this.dataSource.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`)) as [
+      unknown,
+      number,
+    ];
     return count;
   }
 }

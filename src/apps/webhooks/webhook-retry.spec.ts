@@ -1,9 +1,4 @@
-import {
-  WEBHOOK_MAX_ATTEMPTS,
-  isRetryableStatus,
-  nextDelayMs,
-  scheduleSummary,
-} from './webhook-retry';
+import { WEBHOOK_MAX_ATTEMPTS, isRetryableStatus, nextDelayMs, scheduleSummary } from './webhook-retry';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -77,7 +77,9 @@ describe('verifyWebhookSignature', () => {
     const both = signWebhook([secret, old], body, now);
     expect(verifyWebhookSignature(old, both, body, now)).toBe(true);
     expect(verifyWebhookSignature(secret, both, body, now)).toBe(true);
-    expect(verifyWebhookSignature([generateWebhookSecret(), old], header.replace(/v1=.*/, both.split(',')[2]), body, now)).toBe(true);
+    expect(
+      verifyWebhookSignature([generateWebhookSecret(), old], header.replace(/v1=.*/, both.split(',')[2]), body, now),
+    ).toBe(true);
     expect(verifyWebhookSignature([generateWebhookSecret(), generateWebhookSecret()], both, body, now)).toBe(false);
     expect(verifyWebhookSignature([], both, body, now)).toBe(false);
   });

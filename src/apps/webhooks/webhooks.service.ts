@@ -21,7 +21,15 @@ import { nextDelayMs } from './webhook-retry';
 import { generateWebhookSecret, signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
 import { assertDeliverable, guardedLookup, validateWebhookUrl } from './webhook-url';
 
-export const WEBHOOK_EVENT_TYPES = ['app.approved', 'app.suspended', 'app.reinstated', 'credentials.rotated', 'certificate.expiring', 'consent.revoked', 'consent.expired'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'app.approved',
+  'app.suspended',
+  'app.reinstated',
+  'credentials.rotated',
+  'certificate.expiring',
+  'consent.revoked',
+  'consent.expired',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -116,29 +124,62 @@ export class WebhooksService {
   }
 
   /** Sets (or replaces) the webhook URL and issues a new signing secret, shown once. */
-  async set(m: EntityManager, app: App, url: string, principal: Principal, requestId?: string): Promise<WebhookView & { secret: string }> {
+  async set(
+    m: EntityManager,
+    app: App,
+    url: string,
+    principal: Principal,
+    requestId?: string,
+  ): Promise<WebhookView & { secret: string }> {
     const errors = validateWebhookUrl(url, this.production);
     if (errors.length) throw new ValidationFailedError(errors);
     const secret = generateWebhookSecret();
     const before = app.webhookUrl;
-    await m.update(App, { id: app.id }, { webhookUrl: url, webhookSecretSealed: sealSecret(this.keys.masterKey(), secret, `webhook:${app.id}`) });
-    await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.webhook_set', subject: { type: 'app', id: app.id }, before: { url: before }, after: { url }, requestId });
+    await m.update(
+      App,
+      { id: app.id },
+      { webhookUrl: url, webhookSecretSealed: sealSecret(this.keys.masterKey(), secret, `webhook:${app.id}`) },
+    );
+    await this.audit.append(m, {
+      actor: { type: 'developer', id: principal.userId },
+      action: 'app.webhook_set',
+      subject: { type: 'app', id: app.id },
+      before: { url: before },
+      after: { url },
+      requestId,
+    });
     return { url, events: WEBHOOK_EVENT_TYPES, secret };
   }
 
   async remove(m: EntityManager, app: App, principal: Principal, requestId?: string): Promise<void> {
     await m.update(App, { id: app.id }, { webhookUrl: null, webhookSecretSealed: null });
-    await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'app.webhook_removed', subject: { type: 'app', id: app.id }, before: { url: app.webhookUrl }, requestId });
+    await this.audit.append(m, {
+      actor: { type: 'developer', id: principal.userId },
+      action: 'app.webhook_removed',
+      subject: { type: 'app', id: app.id },
+      before: { url: app.webhookUrl },
+      requestId,
+    });
   }
 
   /** Records an event for the app's webhook, if it has one, in the caller's transaction. */
-  async emit(m: EntityManager, appId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<string | undefined> {
-    const rows = (await m.query(`SELECT webhook_url FROM apps WHERE id = $1`, [appId])) as { webhook_url: string | null }[];
+  async emit(
+    m: EntityManager,
+    appId: string,
+    type: WebhookEventType,
+    data: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const rows = (await m.query(`SELECT webhook_url FROM apps WHERE id = $1`, [appId])) as {
+      webhook_url: string | null;
+    }[];
     const url = rows[0]?.webhook_url;
     if (!url) return undefined;
     const id = randomUUID();
     const payload = { id, type, createdAt: new Date().toISOString(), data: { appId, ...data } };
-    await m.query(`INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, next_attempt_at) VALUES ($1, $2, $3, $4, $5, now())`, [id, appId, type, payload, url]);
+    await m.query(
+      `INSERT INTO webhook_deliveries (id, app_id, event_type, payload, url, next_attempt_at) VALUES ($1, $2, $3, $4, $5, now())`,
+      [id, appId, type, payload, url],
+    );
     return id;
   }
 
@@ -147,24 +188,35 @@ export class WebhooksService {
     qb.where('d.app_id = :appId', { appId });
     const { data: deliveries, nextCursor } = await keysetPage(qb, CURSOR_KINDS.webhookDeliveries, query);
     const attempts = deliveries.length
-      ? await this.dataSource.getRepository(WebhookDeliveryAttempt).createQueryBuilder('a').where('a.delivery_id IN (:...ids)', { ids: deliveries.map((d) => d.id) }).orderBy('a.attempt', 'ASC').getMany()
+      ? await this.dataSource
+          .getRepository(WebhookDeliveryAttempt)
+          .createQueryBuilder('a')
+          .where('a.delivery_id IN (:...ids)', { ids: deliveries.map((d) => d.id) })
+          .orderBy('a.attempt', 'ASC')
+          .getMany()
       : [];
-    const views = deliveries.map(
-      (d): DeliveryView => ({
-        id: d.id,
-        eventType: d.eventType,
-        url: d.url,
-        status: d.status,
-        attempts: d.attempts,
-        nextAttemptAt: d.status === 'pending' ? (d.nextAttemptAt?.toISOString() ?? null) : null,
-        lastStatusCode: d.lastStatusCode,
-        lastError: d.lastError,
-        deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        createdAt: d.createdAt.toISOString(),
-        payload: d.payload,
-        log: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ attempt: a.attempt, statusCode: a.statusCode, error: a.error, durationMs: a.durationMs, at: a.attemptedAt.toISOString() })),
-      }),
-    );
+    const views = deliveries.map((d): DeliveryView => ({
+      id: d.id,
+      eventType: d.eventType,
+      url: d.url,
+      status: d.status,
+      attempts: d.attempts,
+      nextAttemptAt: d.status === 'pending' ? (d.nextAttemptAt?.toISOString() ?? null) : null,
+      lastStatusCode: d.lastStatusCode,
+      lastError: d.lastError,
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      createdAt: d.createdAt.toISOString(),
+      payload: d.payload,
+      log: attempts
+        .filter((a) => a.deliveryId === d.id)
+        .map((a) => ({
+          attempt: a.attempt,
+          statusCode: a.statusCode,
+          error: a.error,
+          durationMs: a.durationMs,
+          at: a.attemptedAt.toISOString(),
+        })),
+    }));
     return { data: views, nextCursor };
   }
 
@@ -179,14 +231,21 @@ export class WebhooksService {
         [now, RELAY_BATCH],
       )) as { id: string; attempts: number }[];
       if (rows.length === 0) return 0;
-      await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), RELAY_LEASE_MS / 1000]);
+      await m.query(
+        `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [rows.map((r) => r.id), RELAY_LEASE_MS / 1000],
+      );
       // One BullMQ attempt per job: the schedule in the database owns retries, so a job that fails
       // to record its outcome is not re-posted by BullMQ. The relay time in the job id lets a
       // delivery whose job was lost or failed be handed over again once its lease has passed.
       const relayedAt = Date.now();
       for (const r of rows) {
         const attempt = r.attempts + 1;
-        await this.jobs.enqueue(JobName.WebhookDeliver, { deliveryId: r.id, attempt }, { jobId: `webhook-${r.id}-${attempt}-${relayedAt}`, attempts: 1 });
+        await this.jobs.enqueue(
+          JobName.WebhookDeliver,
+          { deliveryId: r.id, attempt },
+          { jobId: `webhook-${r.id}-${attempt}-${relayedAt}`, attempts: 1 },
+        );
       }
       return rows.length;
     });
@@ -199,7 +258,8 @@ export class WebhooksService {
     const sent = await this.sendAttempt(row, attempt);
     const settled = settleAttempt(sent, attempt);
     await this.recordAttempt(deliveryId, row.url, attempt, sent, settled);
-    if (settled.outcome === 'failed') this.logger.warn(`webhook delivery ${deliveryId} failed after ${attempt} attempts`);
+    if (settled.outcome === 'failed')
+      this.logger.warn(`webhook delivery ${deliveryId} failed after ${attempt} attempts`);
     return settled.outcome;
   }
 
@@ -257,7 +317,15 @@ export class WebhooksService {
                 next_attempt_at = CASE WHEN $3::varchar = 'pending' THEN now() + make_interval(secs => $6) ELSE NULL END,
                 delivered_at = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE NULL END, updated_at = now()
           WHERE id = $1 AND status = 'pending' AND attempts = $2 - 1`,
-        [deliveryId, attempt, outcome === 'retry' ? 'pending' : outcome, sent.statusCode, error, (delay ?? 0) / 1000, url],
+        [
+          deliveryId,
+          attempt,
+          outcome === 'retry' ? 'pending' : outcome,
+          sent.statusCode,
+          error,
+          (delay ?? 0) / 1000,
+          url,
+        ],
       )) as [unknown, number];
       if (changed === 0) return;
       await m.query(
@@ -279,15 +347,24 @@ export class WebhooksService {
     const lookup = guardedLookup(this.production, dnsLookup as never);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<number>((resolve, reject) => {
-      const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: lookup as never, timeout: DELIVERY_TIMEOUT_MS }, (res) => {
-        let read = 0;
-        res.on('data', (chunk: Buffer) => {
-          read += chunk.length;
-          if (read > MAX_RESPONSE_BYTES) res.destroy();
-        });
-        res.on('close', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(res.statusCode ?? 0));
-      });
+      const req = send(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          lookup: lookup as never,
+          timeout: DELIVERY_TIMEOUT_MS,
+        },
+        (res) => {
+          let read = 0;
+          res.on('data', (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_RESPONSE_BYTES) res.destroy();
+          });
+          res.on('close', () => resolve(res.statusCode ?? 0));
+          res.on('error', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`)));
       req.on('error', reject);
       req.end(body);

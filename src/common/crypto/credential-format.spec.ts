@@ -10,18 +10,21 @@ const SCANNER_PATTERNS = {
 };
 
 describe('newCredential', () => {
-  it.each(Object.entries(CREDENTIAL_PREFIX))('%s: prefix, 48 characters, a valid CRC-32, never repeating', (kind, prefix) => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 200; i++) {
-      const credential = newCredential(prefix);
-      seen.add(credential);
-      expect(credential).toMatch(SCANNER_PATTERNS[kind as keyof typeof CREDENTIAL_PREFIX]);
-      const body = Buffer.from(credential.slice(prefix.length), 'base64url');
-      expect(body.readUInt32BE(32)).toBe(crc32(body.subarray(0, 32)));
-      expect(isWellFormedCredential(credential, prefix)).toBe(true);
-    }
-    expect(seen.size).toBe(200);
-  });
+  it.each(Object.entries(CREDENTIAL_PREFIX))(
+    '%s: prefix, 48 characters, a valid CRC-32, never repeating',
+    (kind, prefix) => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 200; i++) {
+        const credential = newCredential(prefix);
+        seen.add(credential);
+        expect(credential).toMatch(SCANNER_PATTERNS[kind as keyof typeof CREDENTIAL_PREFIX]);
+        const body = Buffer.from(credential.slice(prefix.length), 'base64url');
+        expect(body.readUInt32BE(32)).toBe(crc32(body.subarray(0, 32)));
+        expect(isWellFormedCredential(credential, prefix)).toBe(true);
+      }
+      expect(seen.size).toBe(200);
+    },
+  );
 
   it('is found by exactly one scanner pattern, inside surrounding text', () => {
     const session = newCredential(CREDENTIAL_PREFIX.session);
@@ -39,7 +42,9 @@ describe('isWellFormedCredential', () => {
     expect(isWellFormedCredential(session, CREDENTIAL_PREFIX.liveClientSecret)).toBe(false);
     expect(isWellFormedCredential(session.slice(0, -1), CREDENTIAL_PREFIX.session)).toBe(false);
     expect(isWellFormedCredential(`${session}A`, CREDENTIAL_PREFIX.session)).toBe(false);
-    expect(isWellFormedCredential(`${CREDENTIAL_PREFIX.session}${body.slice(0, -1)}=`, CREDENTIAL_PREFIX.session)).toBe(false);
+    expect(isWellFormedCredential(`${CREDENTIAL_PREFIX.session}${body.slice(0, -1)}=`, CREDENTIAL_PREFIX.session)).toBe(
+      false,
+    );
     const flipped = body.slice(0, 10) + (body[10] === 'x' ? 'y' : 'x') + body.slice(11);
     expect(isWellFormedCredential(CREDENTIAL_PREFIX.session + flipped, CREDENTIAL_PREFIX.session)).toBe(false);
     expect(isWellFormedCredential(undefined, CREDENTIAL_PREFIX.session)).toBe(false);

@@ -33,10 +33,7 @@ const BODY = new RegExp(`^[A-Za-z0-9_-]{${CREDENTIAL_BODY_LENGTH}}$`);
  * (src/common/logging). Eight body characters are enough to be worth hiding; the four shown in
  * credential listings (`gatehouse_live_AbCd`) are not a secret and stay readable.
  */
-export const CREDENTIAL_IN_TEXT = new RegExp(
-  `(?:${Object.values(CREDENTIAL_PREFIX).join('|')})[A-Za-z0-9_-]{8,}`,
-  'g',
-);
+export const CREDENTIAL_IN_TEXT = new RegExp(`(?:${Object.values(CREDENTIAL_PREFIX).join('|')})[A-Za-z0-9_-]{8,}`, 'g');
 
 /** A new credential: `prefix` + the 48-character checksummed body. */
 export function newCredential(prefix: string): string {

@@ -16,7 +16,13 @@ export function loadMasterKey(config: AppConfig, warn: (msg: string) => void): B
  * A 32-byte key generated once under `<varDir>/keys/<fileName>` for development, with a warning
  * naming the variable that replaces it; refused when NODE_ENV=production.
  */
-export function developmentKey(config: AppConfig, fileName: string, variable: string, consequence: string, warn: (msg: string) => void): Buffer {
+export function developmentKey(
+  config: AppConfig,
+  fileName: string,
+  variable: string,
+  consequence: string,
+  warn: (msg: string) => void,
+): Buffer {
   if (config.env === 'production') throw new Error(`${variable} is required when NODE_ENV=production`);
   const path = join(config.varDir, 'keys', fileName);
   if (!existsSync(path)) {

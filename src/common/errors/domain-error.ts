@@ -42,7 +42,10 @@ export class NotFoundError extends DomainError {
 }
 
 export class ValidationFailedError extends DomainError {
-  constructor(readonly errors: FieldError[], message = 'The request has invalid fields') {
+  constructor(
+    readonly errors: FieldError[],
+    message = 'The request has invalid fields',
+  ) {
     super('validation_failed', message, { errors });
   }
 }

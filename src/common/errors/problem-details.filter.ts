@@ -30,7 +30,11 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
 export const problemType = (code: string) => `urn:gatehouse:problem:${slug(code)}`;
 
 /** Body-parser and similar middleware errors carry `status`/`type` instead of being HttpExceptions. */
@@ -45,8 +49,10 @@ interface MiddlewareError {
 function fromMiddleware(error: MiddlewareError): { status: number; code: string; detail: string } | undefined {
   const status = error.status ?? error.statusCode;
   if (!status || status < 400 || status > 599 || !error.expose) return undefined;
-  if (error.type === 'entity.parse.failed') return { status, code: 'malformed_json', detail: 'The request body is not valid JSON' };
-  if (error.type === 'entity.too.large') return { status, code: 'payload_too_large', detail: 'The request body is too large' };
+  if (error.type === 'entity.parse.failed')
+    return { status, code: 'malformed_json', detail: 'The request body is not valid JSON' };
+  if (error.type === 'entity.too.large')
+    return { status, code: 'payload_too_large', detail: 'The request body is too large' };
   return { status, code: slug(error.type ?? STATUS_CODES[status] ?? 'error'), detail: error.message ?? '' };
 }
 
@@ -76,7 +82,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof DomainError) {
       const status = STATUS_BY_CODE[exception.code];
-      return { type: problemType(exception.code), title: STATUS_CODES[status] ?? 'Error', status, detail: exception.message, ...exception.extensions };
+      return {
+        type: problemType(exception.code),
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: exception.message,
+        ...exception.extensions,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -90,8 +102,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     const mw = exception && typeof exception === 'object' ? fromMiddleware(exception as MiddlewareError) : undefined;
-    if (mw) return { type: problemType(mw.code), title: STATUS_CODES[mw.status] ?? 'Error', status: mw.status, detail: mw.detail };
+    if (mw)
+      return {
+        type: problemType(mw.code),
+        title: STATUS_CODES[mw.status] ?? 'Error',
+        status: mw.status,
+        detail: mw.detail,
+      };
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
-    return { type: problemType('internal_error'), title: STATUS_CODES[status]!, status, detail: 'Something went wrong on our side; the request id identifies it in our logs' };
+    return {
+      type: problemType('internal_error'),
+      title: STATUS_CODES[status]!,
+      status,
+      detail: 'Something went wrong on our side; the request id identifies it in our logs',
+    };
   }
 }

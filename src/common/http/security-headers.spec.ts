@@ -5,7 +5,10 @@ import { recordHeaderOps, securityHeaders } from './security-headers';
 
 const api = () =>
   helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] },
+    },
     xDnsPrefetchControl: false,
     originAgentCluster: false,
   });
@@ -32,12 +35,20 @@ describe('security headers', () => {
     for (const path of ['/v1/thing', '/docs', '/docs-json']) {
       expect(await headersOf(recorded, path)).toEqual(await headersOf(viaHelmet, path));
     }
-    expect((await headersOf(recorded, '/v1/thing'))['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect((await headersOf(recorded, '/v1/thing'))['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
     expect((await headersOf(recorded, '/docs'))['content-security-policy']).toMatch(/style-src 'self' 'unsafe-inline'/);
   });
 
   it('refuses a middleware whose headers depend on the request', () => {
-    const perRequest = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'", (_req, res) => `'nonce-${(res as { locals?: { n?: string } }).locals?.n}'`] } } });
+    const perRequest = helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'", (_req, res) => `'nonce-${(res as { locals?: { n?: string } }).locals?.n}'`],
+        },
+      },
+    });
     expect(() => recordHeaderOps(perRequest as never)).toThrow(/reads the response/);
     expect(() => recordHeaderOps((_req, _res, next) => setTimeout(next, 0))).toThrow(/synchronously/);
   });

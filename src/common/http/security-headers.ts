@@ -17,9 +17,15 @@ export function recordHeaderOps(middleware: Middleware): HeaderOp[] {
   const reader = () => {
     throw new Error('this header middleware reads the response, so its headers cannot be recorded once');
   };
-  const res = new Proxy(recorder, { get: (target, prop) => (prop in target ? target[prop as keyof typeof target] : reader()) });
+  const res = new Proxy(recorder, {
+    get: (target, prop) => (prop in target ? target[prop as keyof typeof target] : reader()),
+  });
   let outcome: { err?: unknown } | undefined;
-  middleware({ method: 'GET', url: '/', headers: {} } as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => (outcome = { err }));
+  middleware(
+    { method: 'GET', url: '/', headers: {} } as IncomingMessage,
+    res as unknown as ServerResponse,
+    (err?: unknown) => (outcome = { err }),
+  );
   if (!outcome) throw new Error('this header middleware did not call next synchronously');
   if (outcome.err) throw outcome.err;
   return ops;

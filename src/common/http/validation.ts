@@ -4,11 +4,17 @@ import { FieldError, ValidationFailedError } from '../errors/domain-error';
 /** Nested class-validator errors as flat `{field: "a.b[0].c", message}` pairs. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    const field = parent
+      ? /^\d+$/.test(e.property)
+        ? `${parent}[${e.property}]`
+        : `${parent}.${e.property}`
+      : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({
       field,
       // "property x should not exist" reads better with the dotted path than the bare name.
-      message: message.startsWith(`property ${e.property} `) ? message.replace(`property ${e.property} `, 'this field ') : message,
+      message: message.startsWith(`property ${e.property} `)
+        ? message.replace(`property ${e.property} `, 'this field ')
+        : message,
     }));
     return [...own, ...fieldErrors(e.children ?? [], field)];
   });

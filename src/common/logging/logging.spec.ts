@@ -19,7 +19,8 @@ describe('log redaction', () => {
       result: { app: { clientSecret: 'gatehouse_live_xyz' } },
     });
     const line = text();
-    for (const secret of ['abc123', 's3cr3t', 'correct horse', 'gatehouse_live_xyz']) expect(line).not.toContain(secret);
+    for (const secret of ['abc123', 's3cr3t', 'correct horse', 'gatehouse_live_xyz'])
+      expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
   });
 });

@@ -17,8 +17,25 @@ export const REDACT_PATHS = [
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
   'req.query.token',
-  ...['password', 'newPassword', 'token', 'accessToken', 'refreshToken', 'secret', 'clientSecret', 'totp', 'code', 'mrz', 'file', 'content', 'documentNumber', 'dateOfBirth', 'masterKey', 'csr', 'privateKey']
-    .flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+  ...[
+    'password',
+    'newPassword',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'secret',
+    'clientSecret',
+    'totp',
+    'code',
+    'mrz',
+    'file',
+    'content',
+    'documentNumber',
+    'dateOfBirth',
+    'masterKey',
+    'csr',
+    'privateKey',
+  ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -33,7 +50,11 @@ export function requestIdFor(req: IncomingMessage & { id?: unknown }, res: Serve
 }
 
 /** A request in log lines: its id, method and path (never the query string, which may hold a token). */
-export function serializeRequest(req: { id?: unknown; method?: string; url?: string; originalUrl?: string }): { id: unknown; method: string | undefined; url: string } {
+export function serializeRequest(req: { id?: unknown; method?: string; url?: string; originalUrl?: string }): {
+  id: unknown;
+  method: string | undefined;
+  url: string;
+} {
   return { id: req.id, method: req.method, url: (req.originalUrl ?? req.url ?? '').split('?')[0]! };
 }
 

@@ -47,7 +47,12 @@ class ProbeController {
 
 async function appAt(level: string): Promise<INestApplication> {
   const logger = createLogger({ log: { level }, role: 'api' }, sink);
-  @Module({ imports: [LoggerModule.forRoot({ ...loggerParams({ log: { level }, role: 'api' } as never), pinoHttp: { logger } })], controllers: [ProbeController] })
+  @Module({
+    imports: [
+      LoggerModule.forRoot({ ...loggerParams({ log: { level }, role: 'api' } as never), pinoHttp: { logger } }),
+    ],
+    controllers: [ProbeController],
+  })
   class ProbeModule {}
   const app = await NestFactory.create<NestExpressApplication>(ProbeModule, { logger: false });
   app.useLogger(app.get(PinoNestLogger));
@@ -72,18 +77,30 @@ describe('request logging', () => {
   const access = () => lines.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('request '));
 
   it('writes one access line per request with id, method, path and status, and echoes the id', async () => {
-    const res = await request(app.getHttpServer()).get('/ok?token=abc123secret').set('Authorization', 'Bearer sekrit-bearer-token-value');
+    const res = await request(app.getHttpServer())
+      .get('/ok?token=abc123secret')
+      .set('Authorization', 'Bearer sekrit-bearer-token-value');
     await settle();
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(access()).toEqual([
-      expect.objectContaining({ level: 30, role: 'api', msg: 'request completed', req: { id: res.headers['x-request-id'], method: 'GET', url: '/ok' }, res: { statusCode: 200 }, responseTime: expect.any(Number) }),
+      expect.objectContaining({
+        level: 30,
+        role: 'api',
+        msg: 'request completed',
+        req: { id: res.headers['x-request-id'], method: 'GET', url: '/ok' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
     ]);
     const all = raw.join('\n');
     for (const secret of ['abc123secret', 'sekrit-bearer-token-value']) expect(all).not.toContain(secret);
   });
 
   it('keeps a caller-supplied request id', async () => {
-    await request(app.getHttpServer()).get('/ok').set('X-Request-Id', 'trace-abc-12345').expect('X-Request-Id', 'trace-abc-12345');
+    await request(app.getHttpServer())
+      .get('/ok')
+      .set('X-Request-Id', 'trace-abc-12345')
+      .expect('X-Request-Id', 'trace-abc-12345');
     await settle();
     expect(access()[0]).toMatchObject({ req: { id: 'trace-abc-12345' } });
   });
@@ -92,15 +109,33 @@ describe('request logging', () => {
     const res = await request(app.getHttpServer()).get('/noisy');
     await settle();
     const service = lines.find((l) => l.msg === 'service line');
-    expect(service).toMatchObject({ level: 40, context: 'Probe', token: '[redacted]', detail: 'inside', req: { id: res.headers['x-request-id'], method: 'GET', url: '/noisy' } });
-    expect(access()).toEqual([expect.objectContaining({ msg: 'request completed', req: { id: res.headers['x-request-id'], method: 'GET', url: '/noisy' }, res: { statusCode: 200 } })]);
+    expect(service).toMatchObject({
+      level: 40,
+      context: 'Probe',
+      token: '[redacted]',
+      detail: 'inside',
+      req: { id: res.headers['x-request-id'], method: 'GET', url: '/noisy' },
+    });
+    expect(access()).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: { id: res.headers['x-request-id'], method: 'GET', url: '/noisy' },
+        res: { statusCode: 200 },
+      }),
+    ]);
     expect(raw.join('\n')).not.toContain('tok_secret_value');
   });
 
   it('logs a 5xx as request errored, with the error', async () => {
     await request(app.getHttpServer()).get('/boom').expect(500);
     await settle();
-    expect(access()).toEqual([expect.objectContaining({ msg: 'request errored', res: { statusCode: 500 }, err: expect.objectContaining({ message: 'failed with status code 500' }) })]);
+    expect(access()).toEqual([
+      expect.objectContaining({
+        msg: 'request errored',
+        res: { statusCode: 500 },
+        err: expect.objectContaining({ message: 'failed with status code 500' }),
+      }),
+    ]);
   });
 
   it('does not log health probes', async () => {

@@ -65,9 +65,16 @@ export class RequestLogger {
    */
   completed(res: ServerResponse & { err?: unknown }, err?: unknown): void {
     const responseTime = Date.now() - this.startedAt;
-    const failed = err ?? res.err ?? (res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
-    const fields: Record<string, unknown> = failed === undefined ? { res, responseTime } : { res, err: failed, responseTime };
-    const msg = failed !== undefined ? 'request errored' : !this.req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';
+    const failed =
+      err ?? res.err ?? (res.statusCode >= 500 ? new Error(`failed with status code ${res.statusCode}`) : undefined);
+    const fields: Record<string, unknown> =
+      failed === undefined ? { res, responseTime } : { res, err: failed, responseTime };
+    const msg =
+      failed !== undefined
+        ? 'request errored'
+        : !this.req.readableAborted && res.writableEnded
+          ? 'request completed'
+          : 'request aborted';
     if (this.bound) this.bound.info(fields, msg);
     else this.root.info({ req: this.req, ...fields }, msg);
   }
@@ -105,7 +112,11 @@ const notLogged = (url: string) => url.startsWith('/health/');
  * response closes. Replaces pino-http with the same lines and less work per request.
  */
 export function requestContext(root: Logger) {
-  return function requestContextMiddleware(req: IncomingMessage & { id?: string }, res: LoggedResponse, next: () => void): void {
+  return function requestContextMiddleware(
+    req: IncomingMessage & { id?: string },
+    res: LoggedResponse,
+    next: () => void,
+  ): void {
     req.id = requestIdFor(req, res);
     const log = new RequestLogger(root, req);
     // 'close' follows 'finish' on every response and also comes when the client goes away.

@@ -26,7 +26,8 @@ export class PageQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page of the same list' })
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   cursor?: string;
 }
 

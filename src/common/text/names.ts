@@ -66,11 +66,13 @@ export function kycNameProblem(value: string): string | null {
     const at = [...value.slice(0, invisible.index)].length + 1;
     return `contains an invisible or control character (${codePoint(invisible[0])} at character ${at}); type the name with letters, spaces, hyphens and apostrophes only`;
   }
-  if (STRAY_MARK.test(value)) return 'contains accents that are not on a letter; type the name as written on the identity document';
+  if (STRAY_MARK.test(value))
+    return 'contains accents that are not on a letter; type the name as written on the identity document';
   // The word is given by position, not quoted: problem details may be logged, names may not.
   const words = value.match(WORDS) ?? [];
   const mixed = words.findIndex((word) => LATIN.test(word) && CYRILLIC_OR_GREEK.test(word));
-  if (mixed >= 0) return `mixes Latin letters with Cyrillic or Greek look-alikes in word ${mixed + 1}; write each word in one alphabet`;
+  if (mixed >= 0)
+    return `mixes Latin letters with Cyrillic or Greek look-alikes in word ${mixed + 1}; write each word in one alphabet`;
   return null;
 }
 
@@ -90,7 +92,8 @@ export function KycName(): PropertyDecorator {
       name: 'kycName',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || kycNameProblem(value) === null,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'name'} ${kycNameProblem(String(args?.value)) ?? 'is not a valid name'}`,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'name'} ${kycNameProblem(String(args?.value)) ?? 'is not a valid name'}`,
       },
     }),
   );

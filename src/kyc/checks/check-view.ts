@@ -13,11 +13,20 @@ export interface CheckView {
  */
 export function developerCheckView(c: CheckRecord): CheckView | undefined {
   if (c.name === 'sanctions') return undefined;
-  const reason = c.name === 'duplicate' && c.result === 'fail' ? 'this document is already used by another organisation' : String(c.detail.reason ?? '');
+  const reason =
+    c.name === 'duplicate' && c.result === 'fail'
+      ? 'this document is already used by another organisation'
+      : String(c.detail.reason ?? '');
   return { subject: `${c.subjectType}.${c.subjectId}`, name: c.name, result: c.result, reason };
 }
 
 /** Reviewers see everything, including the matched list entry and the other case of a duplicate. */
 export function staffCheckView(c: CheckRecord): CheckView & { detail: Record<string, unknown> } {
-  return { subject: `${c.subjectType}.${c.subjectId}`, name: c.name, result: c.result, reason: String(c.detail.reason ?? ''), detail: c.detail };
+  return {
+    subject: `${c.subjectType}.${c.subjectId}`,
+    name: c.name,
+    result: c.result,
+    reason: String(c.detail.reason ?? ''),
+    detail: c.detail,
+  };
 }

@@ -1,4 +1,14 @@
-import { Check as CheckConstraint, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check as CheckConstraint,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { Organisation } from '../../organisations/organisation.entity';
 
 import type { CheckOutcome } from './rules/check-result';

@@ -8,7 +8,10 @@ import { ChecksService } from './checks.service';
 
 const lastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-@Processor(QueueName.Checks, { concurrency: QUEUE_SETTINGS[QueueName.Checks].concurrency, ...QUEUE_SETTINGS[QueueName.Checks].worker })
+@Processor(QueueName.Checks, {
+  concurrency: QUEUE_SETTINGS[QueueName.Checks].concurrency,
+  ...QUEUE_SETTINGS[QueueName.Checks].worker,
+})
 export class ChecksProcessor extends JobDispatcher {
   constructor(private readonly checks: ChecksService) {
     super();

@@ -69,7 +69,10 @@ export class ChecksService {
     const waiting = await this.organisations.submittedBefore(2);
     if (waiting.length === 0) return 0;
     const sql = `SELECT id, organisation_id FROM documents WHERE organisation_id = ANY($1::uuid[])`;
-    const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as { id: string; organisation_id: string }[];
+    const docs = (await this.dataSource.query(sql, [waiting.map((o) => o.id)])) as {
+      id: string;
+      organisation_id: string;
+    }[];
     await Promise.all(
       waiting.flatMap(({ id, submissionCount: submission }) => [
         this.jobs.enqueueReplacingFailed(JobName.CheckOrganisation, { organisationId: id, submission }),
@@ -87,7 +90,9 @@ export class ChecksService {
     const org = await this.current(doc.organisationId, submission);
     if (!org) return;
     const asOf = org.submittedAt ?? new Date();
-    const person = doc.personId ? await this.dataSource.getRepository(Person).findOneBy({ id: doc.personId, organisationId: org.id }) : null;
+    const person = doc.personId
+      ? await this.dataSource.getRepository(Person).findOneBy({ id: doc.personId, organisationId: org.id })
+      : null;
     const results = await this.runEach(documentCheckNames(doc), lastAttempt, async (name) => {
       switch (name) {
         case 'integrity':
@@ -97,13 +102,27 @@ export class ChecksService {
         case 'expiry':
           return checkExpiry(doc.expiresOn, asOf);
         case 'mrz': {
-          if (!person) return checkResult('mrz', 'fail', 'the document names no person of this organisation to compare the MRZ with');
+          if (!person)
+            return checkResult(
+              'mrz',
+              'fail',
+              'the document names no person of this organisation to compare the MRZ with',
+            );
           const mrz = openSecret(this.vault.masterKey(), doc.mrz!, `mrz:${doc.id}`);
           return checkMrz(
             {
               mrz,
-              person: { firstName: person.firstName, lastName: person.lastName, dateOfBirth: person.dateOfBirth, nationality: person.nationality },
-              form: { documentNumber: doc.documentNumber ?? undefined, expiresOn: doc.expiresOn ?? undefined, issuingCountry: doc.issuingCountry ?? undefined },
+              person: {
+                firstName: person.firstName,
+                lastName: person.lastName,
+                dateOfBirth: person.dateOfBirth,
+                nationality: person.nationality,
+              },
+              form: {
+                documentNumber: doc.documentNumber ?? undefined,
+                expiresOn: doc.expiresOn ?? undefined,
+                issuingCountry: doc.issuingCountry ?? undefined,
+              },
             },
             asOf,
           );
@@ -119,7 +138,9 @@ export class ChecksService {
   async runOrganisation(organisationId: string, submission: number, lastAttempt: boolean): Promise<void> {
     const org = await this.current(organisationId, submission);
     if (!org) return;
-    const results = await this.runEach(ORGANISATION_CHECK_NAMES, lastAttempt, async (name) => (name === 'sanctions' ? this.sanctionsCheck(org) : this.registryCheck(org)));
+    const results = await this.runEach(ORGANISATION_CHECK_NAMES, lastAttempt, async (name) =>
+      name === 'sanctions' ? this.sanctionsCheck(org) : this.registryCheck(org),
+    );
     await this.store(org, { type: 'organisation', id: org.id }, results);
     await this.completeIfDone(org.id, submission);
   }
@@ -138,11 +159,21 @@ export class ChecksService {
       const have = new Set(stored.map((c) => `${c.subjectType}:${c.subjectId}:${c.name}`));
       if (!expected.every((k) => have.has(k))) return false;
       const sanctionsHit = stored.some((c) => c.name === 'sanctions' && c.result === 'fail');
-      const risk = riskLevel({ checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })), sanctionsHit, regulatoryStatus: org.regulatoryStatus.type });
+      const risk = riskLevel({
+        checks: stored.map((c) => ({ name: c.name, result: c.result, detail: c.detail })),
+        sanctionsHit,
+        regulatoryStatus: org.regulatoryStatus.type,
+      });
       await this.organisations.updateVerificationRecord(m, org, { riskLevel: risk.level });
-      await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, { riskLevel: risk.level, riskReasons: risk.reasons });
+      await this.verification.transition(m, org, 'checks_completed', { type: 'system', id: 'checks' }, undefined, {
+        riskLevel: risk.level,
+        riskReasons: risk.reasons,
+      });
       // Review opens the task: announced in this transaction, so it happens if and only if this commits.
-      await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: org.id, submission: org.submissionCount });
+      await this.announcements.enqueue(m, JobName.ReviewKybCase, {
+        organisationId: org.id,
+        submission: org.submissionCount,
+      });
       return true;
     });
   }
@@ -162,7 +193,10 @@ export class ChecksService {
         const details = { reason: 'sanctions re-screening hit', matches: result.detail.matches };
         await this.verification.transition(m, locked, 'suspend', RESCREEN_ACTOR, undefined, details);
         // A reviewer decides: approve reinstates, reject keeps it suspended.
-        await this.announcements.enqueue(m, JobName.ReviewKybCase, { organisationId: locked.id, submission: locked.submissionCount });
+        await this.announcements.enqueue(m, JobName.ReviewKybCase, {
+          organisationId: locked.id,
+          submission: locked.submissionCount,
+        });
       });
     }
     return { screened: orgs.length, hits };
@@ -179,7 +213,11 @@ export class ChecksService {
    * Runs every check; one that throws is retried by BullMQ with the others, and on the last attempt
    * is recorded as `error` with the reason, so the case still reaches review.
    */
-  private async runEach(names: string[], lastAttempt: boolean, run: (name: string) => Promise<CheckResult>): Promise<CheckResult[]> {
+  private async runEach(
+    names: string[],
+    lastAttempt: boolean,
+    run: (name: string) => Promise<CheckResult>,
+  ): Promise<CheckResult[]> {
     const results: CheckResult[] = [];
     const failures: string[] = [];
     for (const name of names) {
@@ -188,7 +226,12 @@ export class ChecksService {
       } catch (e) {
         const reason = (e as Error).message;
         if (!lastAttempt) failures.push(`${name}: ${reason}`);
-        else results.push({ name, result: 'error', detail: { reason: `the check could not run after several attempts: ${reason}` } });
+        else
+          results.push({
+            name,
+            result: 'error',
+            detail: { reason: `the check could not run after several attempts: ${reason}` },
+          });
       }
     }
     if (failures.length) throw new CheckCouldNotRun(failures.join('; '));
@@ -202,7 +245,15 @@ export class ChecksService {
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT ON CONSTRAINT checks_subject_name_key DO UPDATE SET result = EXCLUDED.result, detail = EXCLUDED.detail, updated_at = now()
          WHERE checks.result IS DISTINCT FROM EXCLUDED.result OR checks.detail IS DISTINCT FROM EXCLUDED.detail`,
-        [org.id, org.submissionCount, subject.type, subject.id, r.name, r.result as CheckOutcome, JSON.stringify(r.detail)],
+        [
+          org.id,
+          org.submissionCount,
+          subject.type,
+          subject.id,
+          r.name,
+          r.result as CheckOutcome,
+          JSON.stringify(r.detail),
+        ],
       );
     }
   }
@@ -210,7 +261,9 @@ export class ChecksService {
   private async readDocument(doc: KybDocument): Promise<Buffer> {
     const dataKey = unwrapDataKey(doc.wrappedKey, this.vault.masterKey(), doc.id);
     const chunks: Buffer[] = [];
-    const source = (await this.vault.storage.get(doc.storageKey)).pipe(decryptStream({ documentId: doc.id, organisationId: doc.organisationId, dataKey }));
+    const source = (await this.vault.storage.get(doc.storageKey)).pipe(
+      decryptStream({ documentId: doc.id, organisationId: doc.organisationId, dataKey }),
+    );
     for await (const chunk of source) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
@@ -224,13 +277,20 @@ export class ChecksService {
         ORDER BY d.created_at LIMIT 5`,
       [doc.organisationId, doc.sha256, doc.documentNumber, doc.issuingCountry],
     )) as { id: string; organisation_id: string; same_file: boolean }[];
-    if (rows.length === 0) return { name: 'duplicate', result: 'pass', detail: { reason: 'no other organisation has used this file or document number' } };
+    if (rows.length === 0)
+      return {
+        name: 'duplicate',
+        result: 'pass',
+        detail: { reason: 'no other organisation has used this file or document number' },
+      };
     const names = await this.organisations.legalNames(rows.map((r) => r.organisation_id));
     return {
       name: 'duplicate',
       result: 'fail',
       detail: {
-        reason: rows[0]!.same_file ? 'the same file was uploaded by another organisation' : 'the same document number and issuing country are used by another organisation',
+        reason: rows[0]!.same_file
+          ? 'the same file was uploaded by another organisation'
+          : 'the same document number and issuing country are used by another organisation',
         // For reviewers only: which other case. Developers never see this detail.
         otherCases: rows.map((r) => ({
           organisationId: r.organisation_id,
@@ -246,8 +306,16 @@ export class ChecksService {
     const people = await this.dataSource.getRepository(Person).find({ where: { organisationId: org.id } });
     const subjects = [
       { subject: 'organisation.legal_name', name: org.legalName, kind: 'organisation' as const },
-      ...(org.tradingName ? [{ subject: 'organisation.trading_name', name: org.tradingName, kind: 'organisation' as const }] : []),
-      ...people.map((p) => ({ subject: `person.${p.id}`, name: `${p.firstName} ${p.lastName}`, kind: 'person' as const, dateOfBirth: p.dateOfBirth, nationality: p.nationality })),
+      ...(org.tradingName
+        ? [{ subject: 'organisation.trading_name', name: org.tradingName, kind: 'organisation' as const }]
+        : []),
+      ...people.map((p) => ({
+        subject: `person.${p.id}`,
+        name: `${p.firstName} ${p.lastName}`,
+        kind: 'person' as const,
+        dateOfBirth: p.dateOfBirth,
+        nationality: p.nationality,
+      })),
     ];
     const screened = subjects.map((s) => ({ subject: s.subject, ...this.sanctions.screen(s) }));
     const hits = screened.filter((s) => s.hit);
@@ -255,7 +323,9 @@ export class ChecksService {
       name: 'sanctions',
       result: hits.length ? 'fail' : 'pass',
       detail: {
-        reason: hits.length ? `${hits.length} possible sanctions ${hits.length === 1 ? 'match' : 'matches'}` : `${subjects.length} names screened, no match`,
+        reason: hits.length
+          ? `${hits.length} possible sanctions ${hits.length === 1 ? 'match' : 'matches'}`
+          : `${subjects.length} names screened, no match`,
         list: this.sanctions.describe(),
         matches: hits.map((h) => ({ subject: h.subject, score: h.score, matches: h.matches.slice(0, 3) })),
       },
@@ -268,17 +338,31 @@ export class ChecksService {
     if (!regulated) return { ...format, name: 'registry' };
     // A regulated status is a claim: the register must confirm it.
     const frn = org.regulatoryStatus.firmReferenceNumber;
-    const frnFormat = frn ? checkFirmReferenceFormat(frn) : { result: 'fail' as const, detail: { reason: 'no firm reference number given' } };
-    if (frnFormat.result === 'fail' || !frn) return { name: 'registry', result: 'fail', detail: { reason: frnFormat.detail.reason, registrationNumber: format.detail } };
+    const frnFormat = frn
+      ? checkFirmReferenceFormat(frn)
+      : { result: 'fail' as const, detail: { reason: 'no firm reference number given' } };
+    if (frnFormat.result === 'fail' || !frn)
+      return {
+        name: 'registry',
+        result: 'fail',
+        detail: { reason: frnFormat.detail.reason, registrationNumber: format.detail },
+      };
     const firm = await this.register.lookup(frn);
-    if (!firm) return { name: 'registry', result: 'fail', detail: { reason: `the register has no firm ${frn}`, registrationNumber: format.detail } };
+    if (!firm)
+      return {
+        name: 'registry',
+        result: 'fail',
+        detail: { reason: `the register has no firm ${frn}`, registrationNumber: format.detail },
+      };
     // The number is public: it proves regulation only if the register gives it to this organisation.
     return registerVerdict(frn, firm, org, format);
   }
 
   /** For tests and the reviewer view: the stored results of the latest submission. */
   async latest(m: EntityManager, organisationId: string, submission: number): Promise<CheckRecord[]> {
-    return m.getRepository(CheckRecord).find({ where: { organisationId, submission }, order: { subjectType: 'DESC', name: 'ASC' } });
+    return m
+      .getRepository(CheckRecord)
+      .find({ where: { organisationId, submission }, order: { subjectType: 'DESC', name: 'ASC' } });
   }
 }
 
@@ -310,7 +394,9 @@ function registerVerdict(frn: string, firm: FirmRecord, org: Organisation, forma
   }
   const active = /^(authorised|registered|eea authorised)/i.test(firm.status);
   const worst = !active ? 'fail' : format.result === 'pass' ? 'pass' : format.result;
-  const registerReason = active ? `${firm.name} is ${firm.status} on the register` : `${firm.name} is "${firm.status}" on the register`;
+  const registerReason = active
+    ? `${firm.name} is ${firm.status} on the register`
+    : `${firm.name} is "${firm.status}" on the register`;
   return {
     name: 'registry',
     result: worst,

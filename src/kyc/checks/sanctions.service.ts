@@ -12,10 +12,13 @@ export class SanctionsService implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.path = config.sanctions.listPath ?? bundledSamplePath();
-    if (!config.sanctions.listPath) this.logger.warn('SANCTIONS_LIST_PATH is not set: screening against the bundled SAMPLE list, not the real one');
+    if (!config.sanctions.listPath)
+      this.logger.warn('SANCTIONS_LIST_PATH is not set: screening against the bundled SAMPLE list, not the real one');
     this.index = new SanctionsIndex();
     this.index.load(this.path);
-    this.index.watch(this.path, (e: Error) => this.logger.error(`sanctions list reload failed; keeping the previous list: ${e.message}`));
+    this.index.watch(this.path, (e: Error) =>
+      this.logger.error(`sanctions list reload failed; keeping the previous list: ${e.message}`),
+    );
   }
 
   screen(query: { name: string; kind: 'person' | 'organisation'; dateOfBirth?: string; nationality?: string }) {

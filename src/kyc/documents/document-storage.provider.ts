@@ -12,7 +12,10 @@ export class DocumentVault implements OnApplicationShutdown {
   private readonly logger = new Logger(DocumentVault.name);
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.storage = config.storage.kind === 's3' ? createDocumentStorage({ kind: 's3', ...config.storage.s3! }) : createDocumentStorage({ kind: 'local', dir: config.storage.dir });
+    this.storage =
+      config.storage.kind === 's3'
+        ? createDocumentStorage({ kind: 's3', ...config.storage.s3! })
+        : createDocumentStorage({ kind: 'local', dir: config.storage.dir });
   }
 
   masterKey(): Buffer {

@@ -14,7 +14,9 @@ export class DocumentsController {
 
   @Post()
   @OrganisationMember('owner', 'admin')
-  @ApiOperation({ summary: 'Upload a document (PDF, JPEG or PNG, at most 10 MiB); the bytes decide the type; stored encrypted' })
+  @ApiOperation({
+    summary: 'Upload a document (PDF, JPEG or PNG, at most 10 MiB); the bytes decide the type; stored encrypted',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -31,7 +33,12 @@ export class DocumentsController {
       },
     },
   })
-  upload(@Param('orgId') orgId: string, @Req() req: Request, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<DocumentView> {
+  upload(
+    @Param('orgId') orgId: string,
+    @Req() req: Request,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<DocumentView> {
     return this.documents.upload(orgId, principal, req, requestId);
   }
 
@@ -52,7 +59,13 @@ export class DocumentsController {
   @OrganisationMemberOrStaff()
   @ApiProduces('application/pdf', 'image/jpeg', 'image/png')
   @ApiOperation({ summary: 'The file, decrypted and verified as it streams; staff reads are audited' })
-  async content(@Param('orgId') orgId: string, @Param('documentId') documentId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @RequestId() requestId?: string): Promise<void> {
+  async content(
+    @Param('orgId') orgId: string,
+    @Param('documentId') documentId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.documents.streamContent(orgId, documentId, principal, res, requestId);
   }
 
@@ -60,7 +73,12 @@ export class DocumentsController {
   @OrganisationMember('owner', 'admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a document; only before submission' })
-  async remove(@Param('orgId') orgId: string, @Param('documentId') documentId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async remove(
+    @Param('orgId') orgId: string,
+    @Param('documentId') documentId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.documents.remove(orgId, documentId, principal, requestId);
   }
 }

@@ -58,13 +58,16 @@ export const documentView = (d: KybDocument, checks: CheckView[] = []): Document
   checks,
 });
 
-const tooLarge = () => new DomainError('payload_too_large', `A document may be at most ${MAX_DOCUMENT_BYTES} bytes (10 MiB)`);
+const tooLarge = () =>
+  new DomainError('payload_too_large', `A document may be at most ${MAX_DOCUMENT_BYTES} bytes (10 MiB)`);
 
 /** A name shown to reviewers only: the last path segment, printable, at most 255 characters. */
 function displayName(name: string | undefined): string | null {
   if (!name) return null;
   if (/[/\\\0]|\.\./.test(name)) {
-    throw new ValidationFailedError([{ field: 'file', message: 'the file name must not contain path separators or ".."' }]);
+    throw new ValidationFailedError([
+      { field: 'file', message: 'the file name must not contain path separators or ".."' },
+    ]);
   }
   return name.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(0, 255);
 }
@@ -100,13 +103,22 @@ function assertUploadRequest(req: Request): void {
  */
 function verifiedContentType(file: UploadedFile): string {
   const detected = file.inspector.detectedType();
-  if (!detected) throw new DomainError('unsupported_media_type', 'Only PDF, JPEG and PNG files are accepted; this file is none of them');
+  if (!detected)
+    throw new DomainError(
+      'unsupported_media_type',
+      'Only PDF, JPEG and PNG files are accepted; this file is none of them',
+    );
   if (file.declaredType !== 'application/octet-stream' && file.declaredType !== detected) {
-    throw new DomainError('unsupported_media_type', `The file was declared as ${file.declaredType} but its content is ${detected}`);
+    throw new DomainError(
+      'unsupported_media_type',
+      `The file was declared as ${file.declaredType} but its content is ${detected}`,
+    );
   }
   const { problem } = file.inspector.completeness(detected);
   if (problem) {
-    throw new DomainError('validation_failed', 'The file is incomplete or corrupt', { errors: [{ field: 'file', message: problem }] });
+    throw new DomainError('validation_failed', 'The file is incomplete or corrupt', {
+      errors: [{ field: 'file', message: problem }],
+    });
   }
   return detected;
 }
@@ -135,26 +147,45 @@ export class DocumentsService {
 
     let stored = false;
     try {
-      const parsed = await this.parseAndStore(req, { documentId, organisationId: orgId, dataKey }, storageKey, () => (stored = true));
+      const parsed = await this.parseAndStore(
+        req,
+        { documentId, organisationId: orgId, dataKey },
+        storageKey,
+        () => (stored = true),
+      );
       const fields = this.validateFields(parsed);
       const file = parsed.file!;
       const detected = verifiedContentType(file);
-      return await this.recordUpload(orgId, principal, { documentId, storageKey, dataKey, fields, file, detected }, requestId);
+      return await this.recordUpload(
+        orgId,
+        principal,
+        { documentId, storageKey, dataKey, fields, file, detected },
+        requestId,
+      );
     } catch (e) {
-      if (stored) await this.vault.storage.delete(storageKey).catch((err: Error) => this.logger.error(`could not remove refused upload ${storageKey}: ${err.message}`));
+      if (stored)
+        await this.vault.storage
+          .delete(storageKey)
+          .catch((err: Error) => this.logger.error(`could not remove refused upload ${storageKey}: ${err.message}`));
       throw e;
     }
   }
 
   /** Records the stored, checked file under the organisation's edit lock (409 once submitted) and audits it. */
-  private recordUpload(orgId: string, principal: Principal, upload: StoredUpload, requestId?: string): Promise<DocumentView> {
+  private recordUpload(
+    orgId: string,
+    principal: Principal,
+    upload: StoredUpload,
+    requestId?: string,
+  ): Promise<DocumentView> {
     const { documentId, storageKey, dataKey, fields, file, detected } = upload;
     const masterKey = this.vault.masterKey();
     return this.dataSource.transaction(async (m) => {
       await this.organisations.lockEditable(m, orgId);
       if (fields.personId) {
         const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
-        if (!person) throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
+        if (!person)
+          throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
       }
       const repo = m.getRepository(KybDocument);
       const doc = await repo.save(
@@ -181,7 +212,14 @@ export class DocumentsService {
         actor: { type: 'developer', id: principal.userId },
         action: 'document.uploaded',
         subject: { type: 'organisation', id: orgId },
-        after: { documentId, type: doc.type, personId: doc.personId, mimeType: doc.mimeType, size: doc.size, sha256: doc.sha256 },
+        after: {
+          documentId,
+          type: doc.type,
+          personId: doc.personId,
+          mimeType: doc.mimeType,
+          size: doc.size,
+          sha256: doc.sha256,
+        },
         requestId,
       });
       return documentView(doc);
@@ -189,7 +227,9 @@ export class DocumentsService {
   }
 
   async list(orgId: string): Promise<DocumentView[]> {
-    const docs = await this.dataSource.getRepository(KybDocument).find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const docs = await this.dataSource
+      .getRepository(KybDocument)
+      .find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
     return docs.map((d) => documentView(d));
   }
 
@@ -202,19 +242,45 @@ export class DocumentsService {
         WHERE c.organisation_id = $1 AND c.submission = $3 AND c.subject_type = 'document' AND c.subject_id = $2
         ORDER BY c.name`,
       [orgId, doc.id, submission],
-    )) as { subject_type: 'document'; subject_id: string; name: string; result: CheckOutcome; detail: Record<string, unknown> }[];
+    )) as {
+      subject_type: 'document';
+      subject_id: string;
+      name: string;
+      result: CheckOutcome;
+      detail: Record<string, unknown>;
+    }[];
     const views = checks
-      .map((c) => developerCheckView({ subjectType: c.subject_type, subjectId: c.subject_id, name: c.name, result: c.result, detail: c.detail } as CheckRecord))
+      .map((c) =>
+        developerCheckView({
+          subjectType: c.subject_type,
+          subjectId: c.subject_id,
+          name: c.name,
+          result: c.result,
+          detail: c.detail,
+        } as CheckRecord),
+      )
       .filter((c): c is CheckView => c !== undefined);
     return documentView(doc, views);
   }
 
   /** Streams the decrypted file. A chunk that fails its tag aborts the response: nothing altered is served. */
-  async streamContent(orgId: string, documentId: string, principal: Principal, res: Response, requestId?: string): Promise<void> {
+  async streamContent(
+    orgId: string,
+    documentId: string,
+    principal: Principal,
+    res: Response,
+    requestId?: string,
+  ): Promise<void> {
     const doc = await this.find(orgId, documentId);
     if (principal.kind === 'staff') {
       await this.dataSource.transaction((m) =>
-        this.audit.append(m, { actor: { type: 'staff', id: principal.userId }, action: 'document.viewed', subject: { type: 'document', id: doc.id }, after: { organisationId: orgId, type: doc.type }, requestId }),
+        this.audit.append(m, {
+          actor: { type: 'staff', id: principal.userId },
+          action: 'document.viewed',
+          subject: { type: 'document', id: doc.id },
+          after: { organisationId: orgId, type: doc.type },
+          requestId,
+        }),
       );
     }
     const dataKey = unwrapDataKey(doc.wrappedKey, this.vault.masterKey(), doc.id);
@@ -240,14 +306,22 @@ export class DocumentsService {
       await this.organisations.lockEditable(m, orgId);
       const doc = await this.find(orgId, documentId, m);
       await m.query(`DELETE FROM documents WHERE id = $1 AND organisation_id = $2`, [doc.id, orgId]);
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'document.deleted', subject: { type: 'organisation', id: orgId }, before: { documentId: doc.id, type: doc.type, sha256: doc.sha256 }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'document.deleted',
+        subject: { type: 'organisation', id: orgId },
+        before: { documentId: doc.id, type: doc.type, sha256: doc.sha256 },
+        requestId,
+      });
       return doc.storageKey;
     });
     await this.vault.storage.delete(key);
   }
 
   private async find(orgId: string, documentId: string, m = this.dataSource.manager): Promise<KybDocument> {
-    const doc = UUID.test(documentId) ? await m.getRepository(KybDocument).findOneBy({ id: documentId, organisationId: orgId }) : null;
+    const doc = UUID.test(documentId)
+      ? await m.getRepository(KybDocument).findOneBy({ id: documentId, organisationId: orgId })
+      : null;
     if (!doc) throw new NotFoundError('Document');
     return doc;
   }
@@ -264,20 +338,32 @@ export class DocumentsService {
     if (dto.type && !(PERSON_DOCUMENT_TYPES as string[]).includes(dto.type) && dto.personId) {
       errors.push({ field: 'personId', message: `a ${dto.type} belongs to the organisation, not a person` });
     }
-    if (dto.mrz && !(IDENTITY_DOCUMENT_TYPES as readonly string[]).includes(dto.type)) errors.push({ field: 'mrz', message: 'only identity documents have an MRZ' });
+    if (dto.mrz && !(IDENTITY_DOCUMENT_TYPES as readonly string[]).includes(dto.type))
+      errors.push({ field: 'mrz', message: 'only identity documents have an MRZ' });
     if (errors.length) throw new ValidationFailedError(errors);
     return dto;
   }
 
-  private parseAndStore(req: Request, cipher: { documentId: string; organisationId: string; dataKey: Buffer }, storageKey: string, onStored: () => void): Promise<ParsedUpload> {
+  private parseAndStore(
+    req: Request,
+    cipher: { documentId: string; organisationId: string; dataKey: Buffer },
+    storageKey: string,
+    onStored: () => void,
+  ): Promise<ParsedUpload> {
     return new Promise<ParsedUpload>((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
         // preservePath: see the name as sent, so a path in it is refused rather than silently trimmed.
         // busboy flags a file that *reaches* fileSize, so the limit is one byte past the largest allowed.
-        bb = busboy({ headers: req.headers, preservePath: true, limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+        bb = busboy({
+          headers: req.headers,
+          preservePath: true,
+          limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+        });
       } catch (e) {
-        return reject(new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`));
+        return reject(
+          new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`),
+        );
       }
       const result: ParsedUpload = { fields: {} };
       let storing: Promise<void> | undefined;
@@ -291,13 +377,16 @@ export class DocumentsService {
       };
 
       bb.on('field', (name, value) => {
-        if (name in result.fields) return fail(new ValidationFailedError([{ field: name, message: 'given more than once' }]));
+        if (name in result.fields)
+          return fail(new ValidationFailedError([{ field: name, message: 'given more than once' }]));
         result.fields[name] = value;
       });
       bb.on('file', (name, stream, info) => {
         storing = this.storeFilePart(result, { name, stream, info }, { cipher, storageKey, onStored }, fail) ?? storing;
       });
-      bb.on('error', (e: Error) => fail(new DomainError('validation_failed', `Malformed multipart request: ${e.message}`)));
+      bb.on('error', (e: Error) =>
+        fail(new DomainError('validation_failed', `Malformed multipart request: ${e.message}`)),
+      );
       bb.on('close', () => {
         if (failed) return;
         (storing ?? Promise.resolve()).then(
@@ -317,13 +406,24 @@ export class DocumentsService {
   private storeFilePart(
     result: ParsedUpload,
     part: { name: string; stream: Readable; info: busboy.FileInfo },
-    sink: { cipher: { documentId: string; organisationId: string; dataKey: Buffer }; storageKey: string; onStored: () => void },
+    sink: {
+      cipher: { documentId: string; organisationId: string; dataKey: Buffer };
+      storageKey: string;
+      onStored: () => void;
+    },
     fail: (e: unknown) => void,
   ): Promise<void> | undefined {
     const { name, stream, info } = part;
     if (name !== 'file' || result.file) {
       stream.resume();
-      fail(new ValidationFailedError([{ field: name, message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"' }]));
+      fail(
+        new ValidationFailedError([
+          {
+            field: name,
+            message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"',
+          },
+        ]),
+      );
       return undefined;
     }
     let fileName: string | null;
@@ -335,7 +435,12 @@ export class DocumentsService {
       return undefined;
     }
     const inspector = new FileInspector();
-    const file = { inspector, declaredType: (info.mimeType || 'application/octet-stream').toLowerCase(), fileName, truncated: false };
+    const file = {
+      inspector,
+      declaredType: (info.mimeType || 'application/octet-stream').toLowerCase(),
+      fileName,
+      truncated: false,
+    };
     result.file = file;
     stream.on('limit', () => {
       file.truncated = true;

@@ -99,7 +99,7 @@ const isRestart = (m: number) => m >= 0xd0 && m <= 0xd7;
 const NO_SOI = 'The file does not start with the JPEG start-of-image marker';
 
 type JpegState =
-  | 'soi0' | 'soi1' | 'marker' | 'fill' | 'length' | 'payload' | 'entropy' | 'entropyFF' | 'done' | 'error';
+  'soi0' | 'soi1' | 'marker' | 'fill' | 'length' | 'payload' | 'entropy' | 'entropyFF' | 'done' | 'error';
 
 class JpegReader implements CompletenessReader {
   private state: JpegState = 'soi0';
@@ -217,7 +217,7 @@ class JpegReader implements CompletenessReader {
 
   private endSegment(): void {
     if (JPEG_SOF.has(this.marker)) {
-      if (this.segmentLength < 8) return this.fail('The JPEG\'s frame header is too short');
+      if (this.segmentLength < 8) return this.fail("The JPEG's frame header is too short");
       if (this.frame) return this.fail('The JPEG has more than one frame header');
       const header = this.frameHeader.buffer();
       this.frame = { height: header.readUInt16BE(1), width: header.readUInt16BE(3), marker: this.marker };
@@ -389,7 +389,7 @@ class PngReader implements CompletenessReader {
           return `The PNG's IHDR has an invalid colour type ${colour} / bit depth ${bitDepth}`;
         }
         if (compression !== 0 || filter !== 0 || interlace > 1) {
-          return 'The PNG\'s IHDR has an invalid compression, filter or interlace method';
+          return "The PNG's IHDR has an invalid compression, filter or interlace method";
         }
         this.colourType = colour;
         return undefined;
@@ -402,14 +402,14 @@ class PngReader implements CompletenessReader {
         this.sawPalette = true;
         return undefined;
       case 'IDAT':
-        if (this.idat === 'after') return 'The PNG\'s IDAT chunks are not consecutive';
+        if (this.idat === 'after') return "The PNG's IDAT chunks are not consecutive";
         if (this.colourType === 3 && !this.sawPalette) {
           return 'The PNG is palette-based but has no PLTE chunk before its image data';
         }
         this.idat = 'in';
         return undefined;
       case 'IEND':
-        if (this.length !== 0) return 'The PNG\'s IEND chunk is not empty';
+        if (this.length !== 0) return "The PNG's IEND chunk is not empty";
         if (this.idat === 'before') return 'The PNG has no image data (no IDAT chunk)';
         return undefined;
       default:
@@ -452,8 +452,9 @@ class PdfReader implements CompletenessReader {
       if (at < 0) return { problem: 'The file does not start with a PDF header (%PDF-1.0 to %PDF-2.0)', facts };
       const bom = at === 3 && this.head.subarray(0, 3).equals(UTF8_BOM);
       const what = bom ? ' (a UTF-8 byte-order mark, added by a text tool)' : '';
-      const problem = `The PDF has ${at} bytes before its %PDF- header${what}; a PDF must start with its header: `
-        + 'send the original file';
+      const problem =
+        `The PDF has ${at} bytes before its %PDF- header${what}; a PDF must start with its header: ` +
+        'send the original file';
       return { problem, facts: { ...facts, leadingBytes: at } };
     }
     const header = /^%PDF-(1\.[0-7]|2\.0)/.exec(head);
@@ -464,8 +465,9 @@ class PdfReader implements CompletenessReader {
     const tailStart = this.size - this.tail.length;
     const eof = tail.lastIndexOf('%%EOF');
     if (eof < 0 || tailStart + eof < this.size - PDF_EOF_WINDOW) {
-      const problem = `The PDF has no %%EOF marker in its last ${PDF_EOF_WINDOW} bytes: `
-        + 'the file is cut short or has data appended';
+      const problem =
+        `The PDF has no %%EOF marker in its last ${PDF_EOF_WINDOW} bytes: ` +
+        'the file is cut short or has data appended';
       return { problem, facts };
     }
     facts.trailingBytes = this.size - (tailStart + eof + 5);

@@ -13,8 +13,15 @@ export class PeopleController {
 
   @Post()
   @OrganisationMember('owner', 'admin')
-  @ApiOperation({ summary: 'Add a director or beneficial owner (25% or more); only while the organisation is editable' })
-  create(@Param('orgId') orgId: string, @Body() body: CreatePersonDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<PersonView> {
+  @ApiOperation({
+    summary: 'Add a director or beneficial owner (25% or more); only while the organisation is editable',
+  })
+  create(
+    @Param('orgId') orgId: string,
+    @Body() body: CreatePersonDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<PersonView> {
     return this.people.create(orgId, principal, body, requestId);
   }
 
@@ -32,14 +39,25 @@ export class PeopleController {
 
   @Patch(':personId')
   @OrganisationMember('owner', 'admin')
-  update(@Param('orgId') orgId: string, @Param('personId') personId: string, @Body() body: UpdatePersonDto, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<PersonView> {
+  update(
+    @Param('orgId') orgId: string,
+    @Param('personId') personId: string,
+    @Body() body: UpdatePersonDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<PersonView> {
     return this.people.update(orgId, personId, principal, body, requestId);
   }
 
   @Delete(':personId')
   @OrganisationMember('owner', 'admin')
   @HttpCode(204)
-  async remove(@Param('orgId') orgId: string, @Param('personId') personId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string): Promise<void> {
+  async remove(
+    @Param('orgId') orgId: string,
+    @Param('personId') personId: string,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ): Promise<void> {
     await this.people.remove(orgId, personId, principal, requestId);
   }
 }

@@ -56,7 +56,9 @@ export class PeopleService {
   ) {}
 
   async list(orgId: string): Promise<PersonView[]> {
-    const people = await this.dataSource.getRepository(Person).find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const people = await this.dataSource
+      .getRepository(Person)
+      .find({ where: { organisationId: orgId }, order: { createdAt: 'ASC', id: 'ASC' } });
     return people.map(personView);
   }
 
@@ -70,14 +72,34 @@ export class PeopleService {
       await this.organisations.lockEditable(m, orgId);
       const repo = m.getRepository(Person);
       const person = await repo.save(
-        repo.create({ organisationId: orgId, firstName: dto.firstName, lastName: dto.lastName, dateOfBirth: dto.dateOfBirth, nationality: dto.nationality, roles: dto.roles, ownershipPercent: dto.ownershipPercent?.toFixed(2) ?? null }),
+        repo.create({
+          organisationId: orgId,
+          firstName: dto.firstName,
+          lastName: dto.lastName,
+          dateOfBirth: dto.dateOfBirth,
+          nationality: dto.nationality,
+          roles: dto.roles,
+          ownershipPercent: dto.ownershipPercent?.toFixed(2) ?? null,
+        }),
       );
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'person.created', subject: { type: 'organisation', id: orgId }, after: { personId: person.id, roles: person.roles }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'person.created',
+        subject: { type: 'organisation', id: orgId },
+        after: { personId: person.id, roles: person.roles },
+        requestId,
+      });
       return personView(person);
     });
   }
 
-  async update(orgId: string, personId: string, principal: Principal, dto: UpdatePersonDto, requestId?: string): Promise<PersonView> {
+  async update(
+    orgId: string,
+    personId: string,
+    principal: Principal,
+    dto: UpdatePersonDto,
+    requestId?: string,
+  ): Promise<PersonView> {
     return this.dataSource.transaction(async (m) => {
       await this.organisations.lockEditable(m, orgId);
       const person = await this.find(orgId, personId, m.getRepository(Person));
@@ -87,12 +109,23 @@ export class PeopleService {
         dateOfBirth: dto.dateOfBirth ?? person.dateOfBirth,
         nationality: dto.nationality ?? person.nationality,
         roles: dto.roles ?? person.roles,
-        ownershipPercent: dto.ownershipPercent !== undefined ? dto.ownershipPercent : person.ownershipPercent === null ? null : Number(person.ownershipPercent),
+        ownershipPercent:
+          dto.ownershipPercent !== undefined
+            ? dto.ownershipPercent
+            : person.ownershipPercent === null
+              ? null
+              : Number(person.ownershipPercent),
       };
       assertCoherent(next);
       Object.assign(person, { ...next, ownershipPercent: next.ownershipPercent?.toFixed(2) ?? null });
       const saved = await m.getRepository(Person).save(person);
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'person.updated', subject: { type: 'organisation', id: orgId }, after: { personId, fields: Object.keys(dto) }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'person.updated',
+        subject: { type: 'organisation', id: orgId },
+        after: { personId, fields: Object.keys(dto) },
+        requestId,
+      });
       return personView(saved);
     });
   }
@@ -101,10 +134,19 @@ export class PeopleService {
     await this.dataSource.transaction(async (m) => {
       await this.organisations.lockEditable(m, orgId);
       await this.find(orgId, personId, m.getRepository(Person));
-      const [{ n }] = (await m.query(`SELECT count(*)::int AS n FROM documents WHERE organisation_id = $1 AND person_id = $2`, [orgId, personId])) as { n: number }[];
+      const [{ n }] = (await m.query(
+        `SELECT count(*)::int AS n FROM documents WHERE organisation_id = $1 AND person_id = $2`,
+        [orgId, personId],
+      )) as { n: number }[];
       if (n > 0) throw new DomainError('conflict', 'Delete this person’s documents first');
       await m.query(`DELETE FROM people WHERE organisation_id = $1 AND id = $2`, [orgId, personId]);
-      await this.audit.append(m, { actor: { type: 'developer', id: principal.userId }, action: 'person.deleted', subject: { type: 'organisation', id: orgId }, before: { personId }, requestId });
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'person.deleted',
+        subject: { type: 'organisation', id: orgId },
+        before: { personId },
+        requestId,
+      });
     });
   }
 

@@ -44,7 +44,10 @@ function complete(): RequirementsInput {
       registeredAddress: { line1: '1 High Street', city: 'London', postcode: 'EC1A 1BB', country: 'GB' },
       regulatoryStatus: { type: 'fca_authorised', firmReferenceNumber: '123456' },
     },
-    people: [person({ id: DIRECTOR_ID }), person({ id: UBO_ID, firstName: 'Grace', roles: ['ubo'], ownershipPercent: 60 })],
+    people: [
+      person({ id: DIRECTOR_ID }),
+      person({ id: UBO_ID, firstName: 'Grace', roles: ['ubo'], ownershipPercent: 60 }),
+    ],
     documents: [
       doc({ type: 'certificate_of_incorporation' }),
       doc({ type: 'passport', personId: DIRECTOR_ID, expiresOn: '2031-01-01' }),
@@ -180,7 +183,9 @@ describe('deriveRequirements', () => {
       input.people = [input.people[0], { ...input.people[1], ownershipPercent: pct }];
       const r = deriveRequirements(input, NOW);
       expect(r.currentlyDue).toEqual([`person.${UBO_ID}.ownership_percent`]);
-      expect(r.errors).toEqual([{ requirement: `person.${UBO_ID}.ownership_percent`, message: expect.stringContaining(message) }]);
+      expect(r.errors).toEqual([
+        { requirement: `person.${UBO_ID}.ownership_percent`, message: expect.stringContaining(message) },
+      ]);
     });
 
     it('accepts a UBO at exactly 25%', () => {
@@ -196,7 +201,9 @@ describe('deriveRequirements', () => {
       input.documents = [...input.documents, doc({ type: 'national_id', personId: third.id })];
       const r = deriveRequirements(input, NOW);
       expect(r.currentlyDue).toEqual(['organisation.ubo_ownership_total']);
-      expect(r.errors).toEqual([{ requirement: 'organisation.ubo_ownership_total', message: expect.stringContaining('101%') }]);
+      expect(r.errors).toEqual([
+        { requirement: 'organisation.ubo_ownership_total', message: expect.stringContaining('101%') },
+      ]);
     });
 
     it('accepts UBO percentages adding up to exactly 100 despite floating point', () => {
@@ -212,7 +219,10 @@ describe('deriveRequirements', () => {
 
     it('requires each person’s details', () => {
       const input = complete();
-      input.people = [person({ id: DIRECTOR_ID, firstName: '', lastName: null, dateOfBirth: null, nationality: ' ' }), input.people[1]];
+      input.people = [
+        person({ id: DIRECTOR_ID, firstName: '', lastName: null, dateOfBirth: null, nationality: ' ' }),
+        input.people[1],
+      ];
       expect(deriveRequirements(input, NOW).currentlyDue).toEqual([
         `person.${DIRECTOR_ID}.date_of_birth`,
         `person.${DIRECTOR_ID}.first_name`,
@@ -237,7 +247,11 @@ describe('deriveRequirements', () => {
 
     it.each(['passport', 'driving_licence', 'national_id'] as const)('accepts a %s', (type) => {
       const input = complete();
-      input.documents = [doc({ type: 'certificate_of_incorporation' }), doc({ type, personId: DIRECTOR_ID }), doc({ type, personId: UBO_ID })];
+      input.documents = [
+        doc({ type: 'certificate_of_incorporation' }),
+        doc({ type, personId: DIRECTOR_ID }),
+        doc({ type, personId: UBO_ID }),
+      ];
       expect(deriveRequirements(input, NOW)).toEqual(nothing);
     });
 
@@ -253,7 +267,9 @@ describe('deriveRequirements', () => {
 
     it.each(['deleted', 'rejected'])('does not count a %s document', (status) => {
       const input = complete();
-      input.documents = input.documents.map((d) => (d.personId === DIRECTOR_ID || d.type === 'certificate_of_incorporation' ? { ...d, status } : d));
+      input.documents = input.documents.map((d) =>
+        d.personId === DIRECTOR_ID || d.type === 'certificate_of_incorporation' ? { ...d, status } : d,
+      );
       expect(deriveRequirements(input, NOW).currentlyDue).toEqual([
         'organisation.certificate_of_incorporation',
         `person.${DIRECTOR_ID}.identity_document`,
@@ -278,15 +294,23 @@ describe('deriveRequirements', () => {
         const r = deriveRequirements(withDirectorExpiry(dayOffset(-1)), NOW);
         expect(r.currentlyDue).toEqual([name]);
         expect(r.eventuallyDue).toEqual([]);
-        expect(r.errors).toEqual([{ requirement: name, message: `The identity document expired on ${dayOffset(-1)}; upload a current one` }]);
+        expect(r.errors).toEqual([
+          { requirement: name, message: `The identity document expired on ${dayOffset(-1)}; upload a current one` },
+        ]);
       });
 
       it('counts a document as valid through its expiry day', () => {
-        expect(deriveRequirements(withDirectorExpiry(dayOffset(0)), NOW)).toEqual({ ...nothing, eventuallyDue: [name] });
+        expect(deriveRequirements(withDirectorExpiry(dayOffset(0)), NOW)).toEqual({
+          ...nothing,
+          eventuallyDue: [name],
+        });
       });
 
       it('puts a document expiring in exactly 90 days in eventuallyDue, and one in 91 days nowhere', () => {
-        expect(deriveRequirements(withDirectorExpiry(dayOffset(90)), NOW)).toEqual({ ...nothing, eventuallyDue: [name] });
+        expect(deriveRequirements(withDirectorExpiry(dayOffset(90)), NOW)).toEqual({
+          ...nothing,
+          eventuallyDue: [name],
+        });
         expect(deriveRequirements(withDirectorExpiry(dayOffset(91)), NOW)).toEqual(nothing);
       });
 
@@ -295,12 +319,18 @@ describe('deriveRequirements', () => {
         expect(deriveRequirements(input, new Date('2026-03-10T00:00:00.000Z')).eventuallyDue).toEqual([name]);
         expect(deriveRequirements(input, new Date('2026-03-10T23:59:59.999Z')).eventuallyDue).toEqual([name]);
         expect(deriveRequirements(input, new Date('2026-03-09T23:59:59.999Z')).eventuallyDue).toEqual([]);
-        expect(deriveRequirements(withDirectorExpiry('2026-03-09'), new Date('2026-03-10T00:00:00.000Z')).currentlyDue).toEqual([name]);
+        expect(
+          deriveRequirements(withDirectorExpiry('2026-03-09'), new Date('2026-03-10T00:00:00.000Z')).currentlyDue,
+        ).toEqual([name]);
       });
 
       it('accepts expiry as a Date', () => {
-        expect(deriveRequirements(withDirectorExpiry(new Date(`${dayOffset(30)}T00:00:00Z`)), NOW).eventuallyDue).toEqual([name]);
-        expect(deriveRequirements(withDirectorExpiry(new Date(`${dayOffset(-3)}T23:00:00Z`)), NOW).currentlyDue).toEqual([name]);
+        expect(
+          deriveRequirements(withDirectorExpiry(new Date(`${dayOffset(30)}T00:00:00Z`)), NOW).eventuallyDue,
+        ).toEqual([name]);
+        expect(
+          deriveRequirements(withDirectorExpiry(new Date(`${dayOffset(-3)}T23:00:00Z`)), NOW).currentlyDue,
+        ).toEqual([name]);
       });
 
       it('treats a document without an expiry date as not expiring', () => {
@@ -309,9 +339,15 @@ describe('deriveRequirements', () => {
 
       it('is satisfied by the longest-valid document when a person has several', () => {
         const input = withDirectorExpiry(dayOffset(-10));
-        input.documents = [...input.documents, doc({ type: 'national_id', personId: DIRECTOR_ID, expiresOn: dayOffset(400) })];
+        input.documents = [
+          ...input.documents,
+          doc({ type: 'national_id', personId: DIRECTOR_ID, expiresOn: dayOffset(400) }),
+        ];
         expect(deriveRequirements(input, NOW)).toEqual(nothing);
-        input.documents = [...input.documents.slice(0, -1), doc({ type: 'national_id', personId: DIRECTOR_ID, expiresOn: dayOffset(20) })];
+        input.documents = [
+          ...input.documents.slice(0, -1),
+          doc({ type: 'national_id', personId: DIRECTOR_ID, expiresOn: dayOffset(20) }),
+        ];
         expect(deriveRequirements(input, NOW)).toEqual({ ...nothing, eventuallyDue: [name] });
       });
 
@@ -326,7 +362,10 @@ describe('deriveRequirements', () => {
   it('requires a certificate of incorporation', () => {
     const input = complete();
     input.documents = input.documents.filter((d) => d.type !== 'certificate_of_incorporation');
-    expect(deriveRequirements(input, NOW)).toEqual({ ...nothing, currentlyDue: ['organisation.certificate_of_incorporation'] });
+    expect(deriveRequirements(input, NOW)).toEqual({
+      ...nothing,
+      currentlyDue: ['organisation.certificate_of_incorporation'],
+    });
   });
 
   describe('re-verification', () => {
@@ -360,11 +399,19 @@ describe('deriveRequirements', () => {
 
   describe('requested items (request_info)', () => {
     const deadline = new Date('2026-03-24T12:00:00.000Z');
-    const item = { requirement: 'organisation.proof_of_address', message: 'Upload a utility bill dated within 3 months', deadline };
+    const item = {
+      requirement: 'organisation.proof_of_address',
+      message: 'Upload a utility bill dated within 3 months',
+      deadline,
+    };
 
     it('is currently due with the reviewer’s message before its deadline', () => {
       const r = deriveRequirements({ ...complete(), requestedItems: [item] }, NOW);
-      expect(r).toEqual({ ...nothing, currentlyDue: [item.requirement], errors: [{ requirement: item.requirement, message: item.message }] });
+      expect(r).toEqual({
+        ...nothing,
+        currentlyDue: [item.requirement],
+        errors: [{ requirement: item.requirement, message: item.message }],
+      });
     });
 
     it('is not past due at its deadline, and is from just after', () => {
@@ -377,7 +424,10 @@ describe('deriveRequirements', () => {
     });
 
     it('disappears once resolved', () => {
-      const r = deriveRequirements({ ...complete(), requestedItems: [{ ...item, resolvedAt: NOW }] }, new Date('2027-01-01'));
+      const r = deriveRequirements(
+        { ...complete(), requestedItems: [{ ...item, resolvedAt: NOW }] },
+        new Date('2027-01-01'),
+      );
       expect(r).toEqual(nothing);
     });
 
@@ -391,7 +441,10 @@ describe('deriveRequirements', () => {
       input.requestedItems = [{ requirement: name, message: 'The photo is unreadable', deadline }];
       const r = deriveRequirements(input, NOW);
       expect(r.currentlyDue).toEqual([name]);
-      expect(r.errors.map((e) => e.message)).toEqual([`The identity document expired on ${dayOffset(-1)}; upload a current one`, 'The photo is unreadable']);
+      expect(r.errors.map((e) => e.message)).toEqual([
+        `The identity document expired on ${dayOffset(-1)}; upload a current one`,
+        'The photo is unreadable',
+      ]);
     });
 
     it('keeps an item requested twice with the same message once', () => {

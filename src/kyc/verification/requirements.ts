@@ -121,8 +121,10 @@ export const REQUIREMENT = {
   uboOwnershipTotal: 'organisation.ubo_ownership_total',
   certificateOfIncorporation: 'organisation.certificate_of_incorporation',
   reverification: 'organisation.reverification',
-  person: (id: string, field: 'identity_document' | 'ownership_percent' | 'first_name' | 'last_name' | 'date_of_birth' | 'nationality') =>
-    `person.${id}.${field}`,
+  person: (
+    id: string,
+    field: 'identity_document' | 'ownership_percent' | 'first_name' | 'last_name' | 'date_of_birth' | 'nationality',
+  ) => `person.${id}.${field}`,
 } as const;
 
 const DAY_MS = 86_400_000;
@@ -205,7 +207,8 @@ export function deriveRequirements(input: RequirementsInput, now: Date): Require
   for (const person of people) {
     if (blank(person.firstName)) due.add(REQUIREMENT.person(person.id, 'first_name'));
     if (blank(person.lastName)) due.add(REQUIREMENT.person(person.id, 'last_name'));
-    if (!person.dateOfBirth || Number.isNaN(utcDay(person.dateOfBirth))) due.add(REQUIREMENT.person(person.id, 'date_of_birth'));
+    if (!person.dateOfBirth || Number.isNaN(utcDay(person.dateOfBirth)))
+      due.add(REQUIREMENT.person(person.id, 'date_of_birth'));
     if (blank(person.nationality)) due.add(REQUIREMENT.person(person.id, 'nationality'));
 
     if (person.roles.includes('ubo')) {
@@ -223,7 +226,10 @@ export function deriveRequirements(input: RequirementsInput, now: Date): Require
     }
   }
   if (uboTotalHundredths > 100 * 100) {
-    fail(REQUIREMENT.uboOwnershipTotal, `The beneficial owners' percentages add up to ${uboTotalHundredths / 100}%, more than 100%`);
+    fail(
+      REQUIREMENT.uboOwnershipTotal,
+      `The beneficial owners' percentages add up to ${uboTotalHundredths / 100}%, more than 100%`,
+    );
   }
 
   // Documents.
@@ -238,7 +244,9 @@ export function deriveRequirements(input: RequirementsInput, now: Date): Require
       continue;
     }
     // The identity document that stays valid longest decides; no expiry date means it does not expire.
-    const validUntil = ids.map((d) => (d.expiresOn == null ? Infinity : utcDay(d.expiresOn))).filter((day) => !Number.isNaN(day));
+    const validUntil = ids
+      .map((d) => (d.expiresOn == null ? Infinity : utcDay(d.expiresOn)))
+      .filter((day) => !Number.isNaN(day));
     if (validUntil.length === 0) {
       fail(name, 'The identity document has an expiry date that cannot be read; upload it again');
       continue;

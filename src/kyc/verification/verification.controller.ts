@@ -12,7 +12,9 @@ export class VerificationController {
 
   @Get()
   @OrganisationMember()
-  @ApiOperation({ summary: 'Status, risk level, what is due (currentlyDue, eventuallyDue, pastDue, errors), checks and reasons' })
+  @ApiOperation({
+    summary: 'Status, risk level, what is due (currentlyDue, eventuallyDue, pastDue, errors), checks and reasons',
+  })
   get(@Param('orgId') orgId: string): Promise<VerificationView> {
     return this.verification.view(orgId);
   }
@@ -20,7 +22,9 @@ export class VerificationController {
   @Post('submit')
   @OrganisationMember('owner', 'admin')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Submit for verification: 202 when nothing is due, 422 listing what is, 409 when already submitted' })
+  @ApiOperation({
+    summary: 'Submit for verification: 202 when nothing is due, 422 listing what is, 409 when already submitted',
+  })
   submit(@Param('orgId') orgId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
     return this.verification.submit(orgId, { type: 'developer', id: principal.userId }, requestId);
   }

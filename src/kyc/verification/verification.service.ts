@@ -49,9 +49,17 @@ export class VerificationService {
     return deriveRequirements(
       {
         organisation: org,
-        people: people.map((p) => ({ ...p, ownershipPercent: p.ownershipPercent === null ? null : Number(p.ownershipPercent) })),
+        people: people.map((p) => ({
+          ...p,
+          ownershipPercent: p.ownershipPercent === null ? null : Number(p.ownershipPercent),
+        })),
         documents,
-        requestedItems: org.requestedItems.map((i) => ({ requirement: i.requirement, message: i.message, deadline: new Date(i.deadline), resolvedAt: i.resolvedAt ? new Date(i.resolvedAt) : null })),
+        requestedItems: org.requestedItems.map((i) => ({
+          requirement: i.requirement,
+          message: i.message,
+          deadline: new Date(i.deadline),
+          resolvedAt: i.resolvedAt ? new Date(i.resolvedAt) : null,
+        })),
         approvedAt: org.approvedAt,
       },
       new Date(),
@@ -64,7 +72,12 @@ export class VerificationService {
       status: org.verificationStatus as VerificationStatus,
       riskLevel: org.riskLevel,
       requirements: await this.requirementsOf(this.dataSource.manager, org),
-      checks: (await this.dataSource.getRepository(CheckRecord).find({ where: { organisationId: org.id, submission: org.submissionCount }, order: { subjectType: 'DESC', name: 'ASC' } }))
+      checks: (
+        await this.dataSource.getRepository(CheckRecord).find({
+          where: { organisationId: org.id, submission: org.submissionCount },
+          order: { subjectType: 'DESC', name: 'ASC' },
+        })
+      )
         .map(developerCheckView)
         .filter((c): c is CheckView => c !== undefined),
       reasons: org.verificationReasons,
@@ -78,7 +91,11 @@ export class VerificationService {
    * Submits for verification: 422 listing what is due, 409 when the status does not allow it.
    * The organisation row is locked first, so of two simultaneous submits exactly one transitions.
    */
-  async submit(orgId: string, actor: Actor, requestId?: string): Promise<{ status: VerificationStatus; submittedAt: string }> {
+  async submit(
+    orgId: string,
+    actor: Actor,
+    requestId?: string,
+  ): Promise<{ status: VerificationStatus; submittedAt: string }> {
     const result = await this.dataSource.transaction(async (m) => {
       const org = await this.organisations.lockForUpdate(m, orgId);
       if (!org) throw new NotFoundError('Organisation');
@@ -91,7 +108,11 @@ export class VerificationService {
       const due = requirements.currentlyDue.filter((r) => !answered.has(r));
       if (due.length > 0) {
         throw new DomainError('requirements_due', 'Some requirements are still due', {
-          requirements: { ...requirements, currentlyDue: due, errors: requirements.errors.filter((e) => !answered.has(e.requirement)) },
+          requirements: {
+            ...requirements,
+            currentlyDue: due,
+            errors: requirements.errors.filter((e) => !answered.has(e.requirement)),
+          },
         });
       }
       const now = new Date().toISOString();
@@ -105,13 +126,22 @@ export class VerificationService {
       for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
         await this.outbox.enqueue(m, email, 'submission-received', about);
       }
-      const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as { id: string }[];
-      return { status: org.verificationStatus as VerificationStatus, submittedAt: now, submission: org.submissionCount, documents: documents.map((d) => d.id) };
+      const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as {
+        id: string;
+      }[];
+      return {
+        status: org.verificationStatus as VerificationStatus,
+        submittedAt: now,
+        submission: org.submissionCount,
+        documents: documents.map((d) => d.id),
+      };
     });
     // After the commit, hand the checks to the workers at once. If Redis is down or slow this gives up
     // within a second and fails quietly: the workers' dispatcher (ChecksDispatcher) finds every
     // submitted case in PostgreSQL and enqueues it with the same job ids.
-    await this.enqueueChecks(orgId, result.submission, result.documents).catch((e: Error) => this.logger.warn(`checks for ${orgId} left to the dispatcher: ${e.message}`));
+    await this.enqueueChecks(orgId, result.submission, result.documents).catch((e: Error) =>
+      this.logger.warn(`checks for ${orgId} left to the dispatcher: ${e.message}`),
+    );
     return { status: result.status, submittedAt: result.submittedAt };
   }
 
@@ -119,7 +149,9 @@ export class VerificationService {
     const wait = REQUEST_ENQUEUE_WAIT_MS;
     await Promise.all([
       this.jobs.enqueueWithin(wait, JobName.CheckOrganisation, { organisationId, submission }),
-      ...documentIds.map((documentId) => this.jobs.enqueueWithin(wait, JobName.CheckDocument, { documentId, submission })),
+      ...documentIds.map((documentId) =>
+        this.jobs.enqueueWithin(wait, JobName.CheckDocument, { documentId, submission }),
+      ),
     ]);
   }
 
@@ -130,12 +162,26 @@ export class VerificationService {
    * `approved` is told to the standing listener (`ORGANISATION_STANDING_LISTENER`) in that transaction.
    * Other verification columns the caller changes it stores first (updateVerificationRecord).
    */
-  async transition(m: EntityManager, org: Organisation, event: VerificationEvent, actor: Actor, requestId?: string, details: Record<string, unknown> = {}): Promise<VerificationStatus> {
+  async transition(
+    m: EntityManager,
+    org: Organisation,
+    event: VerificationEvent,
+    actor: Actor,
+    requestId?: string,
+    details: Record<string, unknown> = {},
+  ): Promise<VerificationStatus> {
     const from = this.statusOf(org);
     const to = nextStatus(from, event);
     await this.organisations.setVerificationStatus(m, org.id, from, to);
     org.verificationStatus = to;
-    await this.audit.append(m, { actor, action: `verification.${event}`, subject: { type: 'organisation', id: org.id }, before: { status: from }, after: { status: to, ...details }, requestId });
+    await this.audit.append(m, {
+      actor,
+      action: `verification.${event}`,
+      subject: { type: 'organisation', id: org.id },
+      before: { status: from },
+      after: { status: to, ...details },
+      requestId,
+    });
     if ((from === 'approved') !== (to === 'approved')) {
       await this.standingListener.organisationStandingChanged(m, org.id, to === 'approved' ? 'restored' : 'lost', to);
     }
@@ -143,7 +189,8 @@ export class VerificationService {
   }
 
   private statusOf(org: Organisation): VerificationStatus {
-    if (!isVerificationStatus(org.verificationStatus)) throw new Error(`organisation ${org.id} has an unknown verification status ${org.verificationStatus}`);
+    if (!isVerificationStatus(org.verificationStatus))
+      throw new Error(`organisation ${org.id} has an unknown verification status ${org.verificationStatus}`);
     return org.verificationStatus;
   }
 }

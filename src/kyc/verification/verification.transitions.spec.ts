@@ -106,7 +106,13 @@ describe('verification transitions', () => {
 
   it('lists the allowed events per status', () => {
     expect(allowedEvents('unverified')).toEqual(['submit']);
-    expect(allowedEvents('in_review')).toEqual(['review_released', 'approve', 'approve_high_risk', 'reject', 'request_info']);
+    expect(allowedEvents('in_review')).toEqual([
+      'review_released',
+      'approve',
+      'approve_high_risk',
+      'reject',
+      'request_info',
+    ]);
     expect(allowedEvents('awaiting_second_approval')).toEqual(['second_approve', 'reject', 'request_info']);
     expect(allowedEvents('approved')).toEqual(['suspend', 'expire']);
     expect(allowedEvents('rejected')).toEqual([]);

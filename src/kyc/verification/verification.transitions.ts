@@ -87,7 +87,9 @@ export function isVerificationEvent(value: unknown): value is VerificationEvent 
 
 /** The events that may fire from `from`, in table order (empty for a terminal or unknown status). */
 export function allowedEvents(from: VerificationStatus): VerificationEvent[] {
-  return VERIFICATION_EVENTS.filter((event) => (VERIFICATION_TRANSITIONS[event].from as readonly string[]).includes(from));
+  return VERIFICATION_EVENTS.filter((event) =>
+    (VERIFICATION_TRANSITIONS[event].from as readonly string[]).includes(from),
+  );
 }
 
 /**
@@ -95,7 +97,8 @@ export function allowedEvents(from: VerificationStatus): VerificationEvent[] {
  * Safe for untyped input too (a status string read from the database, an event from a request).
  */
 export function nextStatus(from: VerificationStatus, event: VerificationEvent): VerificationStatus {
-  if (!isVerificationEvent(event)) throw new InvalidTransitionError(from, event, isVerificationStatus(from) ? allowedEvents(from) : []);
+  if (!isVerificationEvent(event))
+    throw new InvalidTransitionError(from, event, isVerificationStatus(from) ? allowedEvents(from) : []);
   const rule: TransitionRule = VERIFICATION_TRANSITIONS[event];
   if (!rule.from.includes(from)) throw new InvalidTransitionError(from, event, allowedEvents(from));
   return rule.to;

@@ -11,12 +11,16 @@ const organisation = {
 
 describe('organisation names (KYC): invisible characters are refused', () => {
   it.each(INVISIBLE_CHARACTERS)('refuses an organisation legal or trading name holding a %s', async (_label, ch) => {
-    expect((await refusal(CreateOrganisationDto, { ...organisation, legalName: `Acme Pay${ch}ments Ltd` }))[0].field).toBe('legalName');
+    expect(
+      (await refusal(CreateOrganisationDto, { ...organisation, legalName: `Acme Pay${ch}ments Ltd` }))[0].field,
+    ).toBe('legalName');
     expect((await refusal(UpdateOrganisationDto, { tradingName: `Acme${ch}` }))[0].field).toBe('tradingName');
   });
 
   it('refuses look-alike letters from another alphabet inside a Latin word', async () => {
-    expect((await refusal(CreateOrganisationDto, { ...organisation, legalName: 'Acme P\u03B1yments Ltd' }))[0].message).toMatch(/word 2/);
+    expect(
+      (await refusal(CreateOrganisationDto, { ...organisation, legalName: 'Acme P\u03B1yments Ltd' }))[0].message,
+    ).toMatch(/word 2/);
   });
 
   it('turns Unicode spaces into one ASCII space rather than refusing them', async () => {

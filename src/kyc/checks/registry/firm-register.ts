@@ -39,9 +39,11 @@ export class HttpFirmRegister implements FirmRegister {
     if (res.status === 404) return undefined;
     if (!res.ok) throw new RegisterUnavailableError(`register answered ${res.status}`);
     const body = (await res.json()) as Partial<FirmRecord>;
-    if (typeof body.name !== 'string' || typeof body.status !== 'string') throw new RegisterUnavailableError('register answered in an unexpected shape');
+    if (typeof body.name !== 'string' || typeof body.status !== 'string')
+      throw new RegisterUnavailableError('register answered in an unexpected shape');
     const chn = body.companiesHouseNumber;
-    if (chn !== undefined && chn !== null && typeof chn !== 'string') throw new RegisterUnavailableError('register answered in an unexpected shape');
+    if (chn !== undefined && chn !== null && typeof chn !== 'string')
+      throw new RegisterUnavailableError('register answered in an unexpected shape');
     return { frn, name: body.name, status: body.status, ...(chn ? { companiesHouseNumber: chn } : {}) };
   }
 }

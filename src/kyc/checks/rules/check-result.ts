@@ -20,7 +20,12 @@ export interface CheckResult {
 }
 
 /** Builds a result whose detail starts with the reason, then the facts. */
-export function checkResult(name: string, result: CheckOutcome, reason: string, facts: Record<string, unknown> = {}): CheckResult {
+export function checkResult(
+  name: string,
+  result: CheckOutcome,
+  reason: string,
+  facts: Record<string, unknown> = {},
+): CheckResult {
   // `reason` stays the first key and cannot be overridden by a fact of the same name.
   return { name, result, detail: Object.assign({ reason }, facts, { reason }) };
 }

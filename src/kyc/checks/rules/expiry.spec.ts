@@ -7,7 +7,11 @@ describe('checkExpiry', () => {
   it('warns when no expiry date is given', () => {
     for (const none of [null, undefined, '', '  ']) {
       const r = checkExpiry(none, NOW);
-      expect(r).toEqual({ name: 'expiry', result: 'warn', detail: { reason: 'No expiry date given', expiresOn: null } });
+      expect(r).toEqual({
+        name: 'expiry',
+        result: 'warn',
+        detail: { reason: 'No expiry date given', expiresOn: null },
+      });
     }
   });
 
@@ -22,14 +26,20 @@ describe('checkExpiry', () => {
   });
 
   it('warns on the expiry day itself: the document is valid through that day', () => {
-    expect(checkExpiry('2026-03-10', NOW)).toMatchObject({ result: 'warn', detail: { daysLeft: 0, reason: expect.stringContaining('today') } });
+    expect(checkExpiry('2026-03-10', NOW)).toMatchObject({
+      result: 'warn',
+      detail: { daysLeft: 0, reason: expect.stringContaining('today') },
+    });
   });
 
   it('warns up to and including 90 days ahead', () => {
     expect(EXPIRY_WARNING_DAYS).toBe(90);
     expect(checkExpiry('2026-03-11', NOW)).toMatchObject({ result: 'warn', detail: { daysLeft: 1 } });
     // 2026-03-10 + 90 days = 2026-06-08
-    expect(checkExpiry('2026-06-08', NOW)).toMatchObject({ result: 'warn', detail: { daysLeft: 90, reason: expect.stringContaining('in 90 days') } });
+    expect(checkExpiry('2026-06-08', NOW)).toMatchObject({
+      result: 'warn',
+      detail: { daysLeft: 90, reason: expect.stringContaining('in 90 days') },
+    });
   });
 
   it('passes from 91 days ahead', () => {

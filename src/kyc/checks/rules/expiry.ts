@@ -27,21 +27,46 @@ export function checkExpiry(expiresOn: string | null | undefined, now: Date): Ch
   const expiryMs = Date.UTC(year, month - 1, day);
   const parsed = new Date(expiryMs);
   if (!m || parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day) {
-    return checkResult(EXPIRY_CHECK_NAME, 'fail', `The expiry date ${JSON.stringify(expiresOn)} is not a valid YYYY-MM-DD date`, { expiresOn });
+    return checkResult(
+      EXPIRY_CHECK_NAME,
+      'fail',
+      `The expiry date ${JSON.stringify(expiresOn)} is not a valid YYYY-MM-DD date`,
+      { expiresOn },
+    );
   }
 
   const today = Math.floor(now.getTime() / DAY_MS);
   const expiryDay = expiryMs / DAY_MS;
   const daysLeft = expiryDay - today;
-  const facts = { expiresOn: parsed.toISOString().slice(0, 10), today: new Date(today * DAY_MS).toISOString().slice(0, 10), daysLeft, warningDays: EXPIRY_WARNING_DAYS };
+  const facts = {
+    expiresOn: parsed.toISOString().slice(0, 10),
+    today: new Date(today * DAY_MS).toISOString().slice(0, 10),
+    daysLeft,
+    warningDays: EXPIRY_WARNING_DAYS,
+  };
 
   if (daysLeft < 0) {
     const ago = -daysLeft;
-    return checkResult(EXPIRY_CHECK_NAME, 'fail', `The document expired on ${facts.expiresOn}, ${ago} day${ago === 1 ? '' : 's'} ago`, facts);
+    return checkResult(
+      EXPIRY_CHECK_NAME,
+      'fail',
+      `The document expired on ${facts.expiresOn}, ${ago} day${ago === 1 ? '' : 's'} ago`,
+      facts,
+    );
   }
   if (daysLeft <= EXPIRY_WARNING_DAYS) {
     const when = daysLeft === 0 ? 'today' : `in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
-    return checkResult(EXPIRY_CHECK_NAME, 'warn', `The document expires on ${facts.expiresOn}, ${when} (within ${EXPIRY_WARNING_DAYS} days)`, facts);
+    return checkResult(
+      EXPIRY_CHECK_NAME,
+      'warn',
+      `The document expires on ${facts.expiresOn}, ${when} (within ${EXPIRY_WARNING_DAYS} days)`,
+      facts,
+    );
   }
-  return checkResult(EXPIRY_CHECK_NAME, 'pass', `The document is valid until ${facts.expiresOn}, ${daysLeft} days from now`, facts);
+  return checkResult(
+    EXPIRY_CHECK_NAME,
+    'pass',
+    `The document is valid until ${facts.expiresOn}, ${daysLeft} days from now`,
+    facts,
+  );
 }

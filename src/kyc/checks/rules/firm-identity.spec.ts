@@ -1,6 +1,6 @@
 import { companyNumberKey, firmMismatches, firmNameKey, sameFirmName } from './firm-identity';
 
-describe('firm identity: is the register\'s firm the organisation?', () => {
+describe("firm identity: is the register's firm the organisation?", () => {
   it.each([
     ['case', 'Acme Payments Ltd', 'ACME PAYMENTS LTD'],
     ['Ltd / Limited', 'Acme Payments Ltd', 'Acme Payments Limited'],
@@ -38,13 +38,25 @@ describe('firm identity: is the register\'s firm the organisation?', () => {
   it('compares Companies House numbers as Companies House writes them', () => {
     expect(companyNumberKey('1234567')).toBe('01234567');
     expect(companyNumberKey(' sc 123456 ')).toBe('SC123456');
-    expect(firmMismatches({ name: 'Acme Payments Ltd', companiesHouseNumber: '01234567' }, { legalName: 'Acme Payments Limited', registrationNumber: '1234567' })).toEqual([]);
+    expect(
+      firmMismatches(
+        { name: 'Acme Payments Ltd', companiesHouseNumber: '01234567' },
+        { legalName: 'Acme Payments Limited', registrationNumber: '1234567' },
+      ),
+    ).toEqual([]);
   });
 
   it('lists every mismatch: the name, and the number when the register has one', () => {
     const firm = { name: 'Acme Payments Ltd', companiesHouseNumber: '12345678' };
-    expect(firmMismatches(firm, { legalName: 'Bughunt Widgets Ltd', registrationNumber: '87654321' })).toEqual(['name', 'companies_house_number']);
-    expect(firmMismatches(firm, { legalName: 'Acme Payments Ltd', registrationNumber: 'SC123456' })).toEqual(['companies_house_number']);
-    expect(firmMismatches({ name: 'Acme Payments Ltd' }, { legalName: 'Acme Payments Ltd', registrationNumber: '87654321' })).toEqual([]);
+    expect(firmMismatches(firm, { legalName: 'Bughunt Widgets Ltd', registrationNumber: '87654321' })).toEqual([
+      'name',
+      'companies_house_number',
+    ]);
+    expect(firmMismatches(firm, { legalName: 'Acme Payments Ltd', registrationNumber: 'SC123456' })).toEqual([
+      'companies_house_number',
+    ]);
+    expect(
+      firmMismatches({ name: 'Acme Payments Ltd' }, { legalName: 'Acme Payments Ltd', registrationNumber: '87654321' }),
+    ).toEqual([]);
   });
 });

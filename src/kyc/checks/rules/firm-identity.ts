@@ -37,9 +37,11 @@ const LEGAL_FORMS: readonly [readonly string[], string][] = [
 const ENDING_FORMS: ReadonlySet<string> = new Set(['PLC', 'LLP', 'LP', 'LTD', 'CORP', 'INC']);
 
 function canonicalTokens(name: string): string[] {
-  const tokens = foldName(name.replace(/&/g, ' and ')).split(' ').filter((t) => t !== '' && t !== 'THE');
+  const tokens = foldName(name.replace(/&/g, ' and '))
+    .split(' ')
+    .filter((t) => t !== '' && t !== 'THE');
   const out: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const form = LEGAL_FORMS.find(([words]) => words.every((w, k) => tokens[i + k] === w));
     if (form) {
       out.push(form[1]);
@@ -81,6 +83,7 @@ export function firmMismatches(
   const out: FirmMismatch[] = [];
   if (!sameFirmName(firm.name, org.legalName)) out.push('name');
   const registered = firm.companiesHouseNumber?.trim();
-  if (registered && companyNumberKey(registered) !== companyNumberKey(org.registrationNumber)) out.push('companies_house_number');
+  if (registered && companyNumberKey(registered) !== companyNumberKey(org.registrationNumber))
+    out.push('companies_house_number');
   return out;
 }

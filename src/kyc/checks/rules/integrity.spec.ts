@@ -70,9 +70,13 @@ describe('checkIntegrity: PNG', () => {
   });
 
   it('fails a wrong signature, a first chunk other than IHDR and an invalid IHDR', () => {
-    expect(checkIntegrity(Buffer.concat([Buffer.from('GIF89a'), VALID_PNG]), 'image/png').detail.reason).toMatch(/PNG signature/);
+    expect(checkIntegrity(Buffer.concat([Buffer.from('GIF89a'), VALID_PNG]), 'image/png').detail.reason).toMatch(
+      /PNG signature/,
+    );
     expect(checkIntegrity(png(IDAT_1X1, ihdr(1, 1), IEND), 'image/png').detail.reason).toMatch(/first chunk is IDAT/);
-    expect(checkIntegrity(png(ihdr(1, 1, 2, 4), IDAT_1X1, IEND), 'image/png').detail.reason).toMatch(/colour type 2 \/ bit depth 4/);
+    expect(checkIntegrity(png(ihdr(1, 1, 2, 4), IDAT_1X1, IEND), 'image/png').detail.reason).toMatch(
+      /colour type 2 \/ bit depth 4/,
+    );
   });
 
   it('fails a truncated file, and one without IEND', () => {
@@ -88,11 +92,15 @@ describe('checkIntegrity: PNG', () => {
   it('fails a PNG without image data, a palette image without PLTE and an unknown critical chunk', () => {
     expect(checkIntegrity(png(ihdr(1, 1), IEND), 'image/png').detail.reason).toMatch(/no image data/);
     expect(checkIntegrity(png(ihdr(1, 1, 3, 8), IDAT_1X1, IEND), 'image/png').detail.reason).toMatch(/no PLTE/);
-    expect(checkIntegrity(png(ihdr(1, 1), chunk('ZZZZ', Buffer.from('x')), IDAT_1X1, IEND), 'image/png').detail.reason).toMatch(/unknown critical chunk ZZZZ/);
+    expect(
+      checkIntegrity(png(ihdr(1, 1), chunk('ZZZZ', Buffer.from('x')), IDAT_1X1, IEND), 'image/png').detail.reason,
+    ).toMatch(/unknown critical chunk ZZZZ/);
   });
 
   it('skips unknown ancillary chunks', () => {
-    expect(checkIntegrity(png(ihdr(1, 1), chunk('tEXt', Buffer.from('Comment\0hi')), IDAT_1X1, IEND), 'image/png').result).toBe('pass');
+    expect(
+      checkIntegrity(png(ihdr(1, 1), chunk('tEXt', Buffer.from('Comment\0hi')), IDAT_1X1, IEND), 'image/png').result,
+    ).toBe('pass');
   });
 });
 
@@ -109,7 +117,10 @@ const jpeg = jpegImage;
 describe('checkIntegrity: JPEG', () => {
   it('passes a valid 1 × 1 baseline JPEG', () => {
     const r = checkIntegrity(jpeg(), 'image/jpeg');
-    expect(r).toMatchObject({ result: 'pass', detail: { format: 'jpeg', width: 1, height: 1, sof: '0xc0', scans: 1, trailingBytes: 0 } });
+    expect(r).toMatchObject({
+      result: 'pass',
+      detail: { format: 'jpeg', width: 1, height: 1, sof: '0xc0', scans: 1, trailingBytes: 0 },
+    });
   });
 
   it('fails 8001 pixels wide, and a height of 0', () => {
@@ -135,7 +146,11 @@ describe('checkIntegrity: JPEG', () => {
 
   it('reads through stuffed bytes and restart markers in the scan data, and notes bytes after EOI', () => {
     const body = jpeg();
-    const withEntropy = Buffer.concat([body.subarray(0, body.length - 3), Buffer.from([0xff, 0x00, 0x12, 0xff, 0xd0, 0x34]), body.subarray(body.length - 3)]);
+    const withEntropy = Buffer.concat([
+      body.subarray(0, body.length - 3),
+      Buffer.from([0xff, 0x00, 0x12, 0xff, 0xd0, 0x34]),
+      body.subarray(body.length - 3),
+    ]);
     expect(checkIntegrity(withEntropy, 'image/jpeg').result).toBe('pass');
     const trailed = checkIntegrity(Buffer.concat([body, Buffer.from('motion photo')]), 'image/jpeg');
     expect(trailed).toMatchObject({ result: 'pass', detail: { trailingBytes: 12 } });
@@ -153,12 +168,25 @@ function pdf(objects: Part[][], { trailer = '', version = '1.7' } = {}): Buffer 
   const offsets: number[] = [];
   objects.forEach((obj, i) => {
     offsets.push(size);
-    const buf = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), ...obj.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)), Buffer.from('\nendobj\n')]);
+    const buf = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`),
+      ...obj.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)),
+      Buffer.from('\nendobj\n'),
+    ]);
     parts.push(buf);
     size += buf.length;
   });
-  const xref = ['xref', `0 ${objects.length + 1}`, '0000000000 65535 f ', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n `)].join('\n');
-  parts.push(Buffer.from(`${xref}\ntrailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailer}>>\nstartxref\n${size}\n%%EOF\n`));
+  const xref = [
+    'xref',
+    `0 ${objects.length + 1}`,
+    '0000000000 65535 f ',
+    ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n `),
+  ].join('\n');
+  parts.push(
+    Buffer.from(
+      `${xref}\ntrailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailer}>>\nstartxref\n${size}\n%%EOF\n`,
+    ),
+  );
   return Buffer.concat(parts);
 }
 
@@ -191,7 +219,9 @@ function document(catalogExtra = '', extraObjects: Part[][] = [], trailer = ''):
     [
       [`<< /Type /Catalog /Pages 2 0 R ${catalogExtra}>>`],
       ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
-      ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>'],
+      [
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+      ],
       stream('/Filter /FlateDecode', deflateSync(CONTENT)),
       ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
       ...extraObjects,
@@ -208,14 +238,19 @@ describe('checkIntegrity: PDF', () => {
 
   it('passes a clean PDF, inspecting its compressed content stream', () => {
     const r = checkIntegrity(document(), 'application/pdf');
-    expect(r).toMatchObject({ result: 'pass', detail: { format: 'pdf', pdfVersion: '1.7', streams: 1, streamsInspected: 1, inflatedBytes: CONTENT.length } });
+    expect(r).toMatchObject({
+      result: 'pass',
+      detail: { format: 'pdf', pdfVersion: '1.7', streams: 1, streamsInspected: 1, inflatedBytes: CONTENT.length },
+    });
     expect(r.detail.reason).toBe('A well-formed PDF 1.7, not encrypted, with no active content found');
   });
 
   it('accepts PDF 2.0 and 1.0 headers and fails other headers', () => {
     expect(checkIntegrity(pdf([['<< /Type /Catalog >>']], { version: '2.0' }), 'application/pdf').result).toBe('pass');
     expect(checkIntegrity(pdf([['<< /Type /Catalog >>']], { version: '1.0' }), 'application/pdf').result).toBe('pass');
-    expect(checkIntegrity(pdf([['<< /Type /Catalog >>']], { version: '3.0' }), 'application/pdf').detail.reason).toMatch(/PDF header/);
+    expect(
+      checkIntegrity(pdf([['<< /Type /Catalog >>']], { version: '3.0' }), 'application/pdf').detail.reason,
+    ).toMatch(/PDF header/);
     expect(checkIntegrity(Buffer.concat([Buffer.from('junk'), document()]), 'application/pdf').result).toBe('fail');
   });
 
@@ -232,18 +267,31 @@ describe('checkIntegrity: PDF', () => {
     const r = checkIntegrity(document('/OpenAction << /S /JavaScript /JS (app.alert(1)) >> '), 'application/pdf');
     expect(r.result).toBe('fail');
     expect(r.detail.activeContent).toEqual(['OpenAction', 'JavaScript', 'JS']);
-    expect(r.detail.reason).toMatch(/^The PDF holds active content: \/OpenAction \(an action run when the document opens\) in the document structure; \/JavaScript \(JavaScript\)/);
+    expect(r.detail.reason).toMatch(
+      /^The PDF holds active content: \/OpenAction \(an action run when the document opens\) in the document structure; \/JavaScript \(JavaScript\)/,
+    );
   });
 
   it('sees through #xx escapes in names (/J#61vaScript)', () => {
-    const r = checkIntegrity(document('/Names << /J#61vaScript 6 0 R >> ', [['<< /Names [(x) 7 0 R] >>'], ['<< /S /JavaScr#69pt /J#53 (app.alert(1)) >>']]), 'application/pdf');
+    const r = checkIntegrity(
+      document('/Names << /J#61vaScript 6 0 R >> ', [
+        ['<< /Names [(x) 7 0 R] >>'],
+        ['<< /S /JavaScr#69pt /J#53 (app.alert(1)) >>'],
+      ]),
+      'application/pdf',
+    );
     expect(r.result).toBe('fail');
     expect(r.detail.activeContent).toEqual(['JavaScript', 'JS']);
   });
 
   it('fails JavaScript hidden in a Flate object stream', () => {
     const objects = Buffer.from('6 0 << /S /JavaScript /JS (app.alert(1)) >>');
-    const r = checkIntegrity(document('/OpenAction 6 0 R ', [stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(objects))]), 'application/pdf');
+    const r = checkIntegrity(
+      document('/OpenAction 6 0 R ', [
+        stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', deflateSync(objects)),
+      ]),
+      'application/pdf',
+    );
     expect(r.result).toBe('fail');
     expect(r.detail.activeContent).toEqual(['OpenAction', 'JavaScript', 'JS']);
     expect(r.detail.reason).toMatch(/\/JavaScript \(JavaScript\) in a FlateDecode stream at offset \d+/);
@@ -253,14 +301,19 @@ describe('checkIntegrity: PDF', () => {
     const hidden = Buffer.from('/AA << /O << /S /JavaScript /JS (x) >> >>');
     const escaped = document('', [stream('/Filter /Fl#61teDecode', deflateSync(hidden))]);
     expect(checkIntegrity(escaped, 'application/pdf').detail.activeContent).toEqual(['AA', 'JavaScript', 'JS']);
-    const chain = document('', [stream('/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(deflateSync(hidden).toString('hex') + '>'))]);
+    const chain = document('', [
+      stream('/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(deflateSync(hidden).toString('hex') + '>')),
+    ]);
     expect(checkIntegrity(chain, 'application/pdf').result).toBe('fail');
     const a85 = document('', [stream('/Filter /ASCII85Decode', Buffer.from(ascii85('<< /S /Launch /F (x) >>')))]);
     expect(checkIntegrity(a85, 'application/pdf').detail.activeContent).toEqual(['Launch']);
   });
 
   it('fails an encrypted PDF', () => {
-    const r = checkIntegrity(document('', [['<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>']], '/Encrypt 6 0 R /ID [<01> <01>] '), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [['<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>']], '/Encrypt 6 0 R /ID [<01> <01>] '),
+      'application/pdf',
+    );
     expect(r).toMatchObject({ result: 'fail', detail: { encrypted: true } });
     expect(r.detail.reason).toMatch(/encrypted/);
   });
@@ -283,17 +336,33 @@ describe('checkIntegrity: PDF', () => {
   });
 
   it('does not read names out of image data', () => {
-    const r = checkIntegrity(document('', [stream('/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode', Buffer.from('\xff\xd8 /JS /AA \xff\xd9', 'latin1'))]), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [
+        stream(
+          '/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode',
+          Buffer.from('\xff\xd8 /JS /AA \xff\xd9', 'latin1'),
+        ),
+      ]),
+      'application/pdf',
+    );
     expect(r.result).toBe('pass');
   });
 
   it('still inspects an object stream that claims to be an image', () => {
-    const r = checkIntegrity(document('', [stream('/Type /ObjStm /Subtype /Image /Filter /FlateDecode', deflateSync(Buffer.from('<< /JS (x) >>')))]), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [
+        stream('/Type /ObjStm /Subtype /Image /Filter /FlateDecode', deflateSync(Buffer.from('<< /JS (x) >>'))),
+      ]),
+      'application/pdf',
+    );
     expect(r.result).toBe('fail');
   });
 
   it('fails a Flate stream that does not decode', () => {
-    const r = checkIntegrity(document('', [stream('/Filter /FlateDecode', Buffer.from('definitely not zlib data'))]), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [stream('/Filter /FlateDecode', Buffer.from('definitely not zlib data'))]),
+      'application/pdf',
+    );
     expect(r.result).toBe('fail');
     expect(r.detail.reason).toMatch(/does not decode/);
   });
@@ -305,14 +374,23 @@ describe('checkIntegrity: PDF', () => {
   });
 
   it('warns about a stream whose filter it cannot read', () => {
-    const r = checkIntegrity(document('', [stream('/Filter /LZWDecode', Buffer.from([0x80, 0x0b, 0x60, 0x50]))]), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [stream('/Filter /LZWDecode', Buffer.from([0x80, 0x0b, 0x60, 0x50]))]),
+      'application/pdf',
+    );
     expect(r.result).toBe('warn');
     expect(r.detail.reason).toMatch(/LZWDecode filter, which this check cannot read/);
   });
 
   it('finds the stream end when /Length is an indirect reference', () => {
     const objects = Buffer.from('<< /JS (x) >>');
-    const r = checkIntegrity(document('', [['<< /Filter /FlateDecode /Length 7 0 R >>\nstream\n', deflateSync(objects), '\nendstream'], ['42']]), 'application/pdf');
+    const r = checkIntegrity(
+      document('', [
+        ['<< /Filter /FlateDecode /Length 7 0 R >>\nstream\n', deflateSync(objects), '\nendstream'],
+        ['42'],
+      ]),
+      'application/pdf',
+    );
     expect(r).toMatchObject({ result: 'fail', detail: { activeContent: ['JS'] } });
   });
 });
@@ -412,7 +490,10 @@ describe('checkIntegrity: PDF actions', () => {
 
 describe('checkIntegrity: types', () => {
   it('fails a type it does not accept', () => {
-    expect(checkIntegrity(VALID_PNG, 'image/gif')).toMatchObject({ result: 'fail', detail: { reason: expect.stringContaining('"image/gif" are not accepted') } });
+    expect(checkIntegrity(VALID_PNG, 'image/gif')).toMatchObject({
+      result: 'fail',
+      detail: { reason: expect.stringContaining('"image/gif" are not accepted') },
+    });
   });
 
   it('reads the type case-insensitively', () => {
@@ -426,12 +507,17 @@ describe('checkIntegrityOf (stream of chunks)', () => {
   }
 
   it('checks the bytes of a stream like those of a buffer', async () => {
-    await expect(checkIntegrityOf(chunks(document(), 17), 'application/pdf')).resolves.toMatchObject({ result: 'pass' });
+    await expect(checkIntegrityOf(chunks(document(), 17), 'application/pdf')).resolves.toMatchObject({
+      result: 'pass',
+    });
     await expect(checkIntegrityOf(VALID_PNG, 'image/png')).resolves.toMatchObject({ result: 'pass' });
   });
 
   it('stops reading past the size limit', async () => {
-    await expect(checkIntegrityOf(chunks(VALID_PNG, 10), 'image/png', 20)).resolves.toMatchObject({ result: 'fail', detail: { reason: expect.stringContaining('larger than the 20 bytes') } });
+    await expect(checkIntegrityOf(chunks(VALID_PNG, 10), 'image/png', 20)).resolves.toMatchObject({
+      result: 'fail',
+      detail: { reason: expect.stringContaining('larger than the 20 bytes') },
+    });
   });
 
   it('lets a read error propagate so the job is retried', async () => {

@@ -29,7 +29,8 @@ const fail = (reason: string, facts: Facts) => checkResult(INTEGRITY_CHECK_NAME,
 export function checkIntegrity(bytes: Buffer, mimeType: string): CheckResult {
   const type = mimeType.trim().toLowerCase();
   const facts: Facts = { mimeType: type, size: bytes.length };
-  if (bytes.length > MAX_DOCUMENT_BYTES) return fail(`The file is ${bytes.length} bytes, more than the ${MAX_DOCUMENT_BYTES} accepted`, facts);
+  if (bytes.length > MAX_DOCUMENT_BYTES)
+    return fail(`The file is ${bytes.length} bytes, more than the ${MAX_DOCUMENT_BYTES} accepted`, facts);
   switch (type) {
     case 'image/png':
     case 'image/jpeg':
@@ -56,7 +57,10 @@ export async function checkIntegrityOf(
   for await (const chunk of source) {
     size += chunk.length;
     if (size > maxBytes) {
-      return fail(`The file is larger than the ${maxBytes} bytes accepted`, { mimeType: mimeType.trim().toLowerCase(), size: `>${maxBytes}` });
+      return fail(`The file is larger than the ${maxBytes} bytes accepted`, {
+        mimeType: mimeType.trim().toLowerCase(),
+        size: `>${maxBytes}`,
+      });
     }
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
@@ -136,7 +140,8 @@ function splitPdf(b: Buffer, text: string): { outside: string; streams: PdfStrea
     if (dataEnd < 0) {
       const end = text.indexOf('endstream', dataStart);
       if (end < 0) break; // no end: the rest is treated as syntax and scanned as such
-      dataEnd = text[end - 2] === '\r' && text[end - 1] === '\n' ? end - 2 : /[\r\n]/.test(text[end - 1]) ? end - 1 : end;
+      dataEnd =
+        text[end - 2] === '\r' && text[end - 1] === '\n' ? end - 2 : /[\r\n]/.test(text[end - 1]) ? end - 1 : end;
       resume = end + 'endstream'.length;
     }
     parts.push(text.slice(cursor, dataStart));
@@ -204,7 +209,8 @@ function inflate(data: Buffer, budget: { left: number }): Buffer {
       else throw e;
     }
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new InflateBudgetExceeded();
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      throw new InflateBudgetExceeded();
     throw e;
   }
   budget.left -= out.length;
@@ -222,7 +228,10 @@ function filtersOf(dict: string): string[] | null {
   const filter = names[i];
   if (filter.next === '[') {
     const close = dict.indexOf(']', filter.at);
-    return names.slice(i + 1).filter((n) => close < 0 || n.at < close).map((n) => n.name);
+    return names
+      .slice(i + 1)
+      .filter((n) => close < 0 || n.at < close)
+      .map((n) => n.name);
   }
   if (filter.next === '/') return names[i + 1] ? [names[i + 1].name] : [];
   return null;
@@ -262,7 +271,10 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
 
   const outsideNames = pdfNames(outside);
   if (outsideNames.some((n) => n.name === 'Encrypt')) {
-    return fail('The PDF is encrypted (/Encrypt in its trailer): its content cannot be checked; ask for an unprotected copy', { ...facts, encrypted: true });
+    return fail(
+      'The PDF is encrypted (/Encrypt in its trailer): its content cannot be checked; ask for an unprotected copy',
+      { ...facts, encrypted: true },
+    );
   }
 
   const findings: Finding[] = [];
@@ -310,16 +322,24 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
         else if (filter === 'ASCIIHexDecode' || filter === 'AHx') data = asciiHexDecode(data);
         else if (filter === 'ASCII85Decode' || filter === 'A85') data = ascii85Decode(data);
         else {
-          cautions.push(`a stream at offset ${stream.offset} uses the ${filter} filter, which this check cannot read, so it was not inspected`);
+          cautions.push(
+            `a stream at offset ${stream.offset} uses the ${filter} filter, which this check cannot read, so it was not inspected`,
+          );
           readable = false;
           break;
         }
       }
     } catch (e) {
       if (e instanceof InflateBudgetExceeded) {
-        return fail(`The PDF's compressed streams inflate to more than ${MAX_PDF_INFLATED_BYTES} bytes (a decompression bomb or a very unusual file); it was not checked further`, { ...facts, inflateLimit: MAX_PDF_INFLATED_BYTES });
+        return fail(
+          `The PDF's compressed streams inflate to more than ${MAX_PDF_INFLATED_BYTES} bytes (a decompression bomb or a very unusual file); it was not checked further`,
+          { ...facts, inflateLimit: MAX_PDF_INFLATED_BYTES },
+        );
       }
-      return fail(`A compressed stream of the PDF at offset ${stream.offset} does not decode (${filters.join(' ')}): the file is corrupted or hides content`, { ...facts, streamOffset: stream.offset });
+      return fail(
+        `A compressed stream of the PDF at offset ${stream.offset} does not decode (${filters.join(' ')}): the file is corrupted or hides content`,
+        { ...facts, streamOffset: stream.offset },
+      );
     }
     if (!readable) continue;
     inspected++;
@@ -351,5 +371,8 @@ function checkPdf(b: Buffer, facts: Facts): CheckResult {
     const reason = `The PDF is well formed and no active content was found, but ${cautions.join('; ')}${linked}`;
     return warn(reason, { ...facts, uninspectedStreams: cautions.length });
   }
-  return pass(`A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found${linked}`, facts);
+  return pass(
+    `A well-formed PDF ${facts.pdfVersion as string}, not encrypted, with no active content found${linked}`,
+    facts,
+  );
 }

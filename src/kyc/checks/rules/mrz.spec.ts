@@ -49,7 +49,15 @@ function td3(f: Td3Fields): string {
   return `${l1}\n${body}${mrzCheckDigit(composite)}`;
 }
 
-const ZOE = { issuer: 'GBR', names: 'ANGSTROM<SMITH<<ZOE', number: '123456789', nationality: 'GBR', dob: '900102', sex: 'F', expiry: '300101' };
+const ZOE = {
+  issuer: 'GBR',
+  names: 'ANGSTROM<SMITH<<ZOE',
+  number: '123456789',
+  nationality: 'GBR',
+  dob: '900102',
+  sex: 'F',
+  expiry: '300101',
+};
 const ZOE_PERSON = { firstName: 'Zoë', lastName: 'Ångström-Smith', dateOfBirth: '1990-01-02', nationality: 'GB' };
 
 describe('mrzCheckDigit', () => {
@@ -97,7 +105,15 @@ describe('parseMrz', () => {
     const r = parseMrz(TD1, NOW);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.mrz).toMatchObject({ format: 'TD1', documentCode: 'I', issuingState: 'UTO', documentNumber: 'D23145890', nationality: 'UTO', surname: 'ERIKSSON', givenNames: 'ANNA MARIA' });
+    expect(r.mrz).toMatchObject({
+      format: 'TD1',
+      documentCode: 'I',
+      issuingState: 'UTO',
+      documentNumber: 'D23145890',
+      nationality: 'UTO',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+    });
     expect(r.mrz.dateOfBirth.iso).toBe('1974-08-12');
     expect(r.mrz.expiryDate.iso).toBe('2012-04-15');
     expect(r.mrz.checkDigits.every((d) => d.valid)).toBe(true);
@@ -121,7 +137,12 @@ describe('parseMrz', () => {
     const r = parseMrz(`${l1}\n${body}${mrzCheckDigit(composite)}`, NOW);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.mrz).toMatchObject({ format: 'TD2', documentNumber: 'D23145890', surname: 'ERIKSSON', givenNames: 'ANNA MARIA' });
+    expect(r.mrz).toMatchObject({
+      format: 'TD2',
+      documentNumber: 'D23145890',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+    });
     expect(r.mrz.checkDigits.every((d) => d.valid)).toBe(true);
   });
 
@@ -132,9 +153,15 @@ describe('parseMrz', () => {
   });
 
   it('rejects zones of the wrong shape, stray characters and visas', () => {
-    expect(parseMrz(`${TD3_L1}\n${TD3_L2.slice(0, 43)}`, NOW)).toEqual({ ok: false, reason: expect.stringContaining('44×43') });
+    expect(parseMrz(`${TD3_L1}\n${TD3_L2.slice(0, 43)}`, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('44×43'),
+    });
     expect(parseMrz(`${TD3_L1}\n${put(TD3_L2, 3, '*')}`, NOW).ok).toBe(false);
-    expect(parseMrz(`${put(TD3_L1, 0, 'V')}\n${TD3_L2}`, NOW)).toEqual({ ok: false, reason: expect.stringContaining('visa') });
+    expect(parseMrz(`${put(TD3_L1, 0, 'V')}\n${TD3_L2}`, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('visa'),
+    });
     expect(parseMrz('', NOW).ok).toBe(false);
   });
 
@@ -181,7 +208,15 @@ describe('checkMrz', () => {
     expect(r.name).toBe('mrz');
     expect(r.result).toBe('pass');
     expect(r.detail.reason).toMatch(/TD3 MRZ check digits hold/);
-    expect(r.detail.compared).toEqual(['surname', 'givenNames', 'dateOfBirth', 'nationality', 'issuingState', 'documentNumber', 'expiryDate']);
+    expect(r.detail.compared).toEqual([
+      'surname',
+      'givenNames',
+      'dateOfBirth',
+      'nationality',
+      'issuingState',
+      'documentNumber',
+      'expiryDate',
+    ]);
   });
 
   it('passes the TD1 specimen', () => {
@@ -191,7 +226,9 @@ describe('checkMrz', () => {
 
   it('passes with only the person known (form fields left empty)', () => {
     expect(checkMrz(input({ form: {} }), NOW).result).toBe('pass');
-    expect(checkMrz(input({ form: { documentNumber: null, expiresOn: null, issuingCountry: null } }), NOW).result).toBe('pass');
+    expect(checkMrz(input({ form: { documentNumber: null, expiresOn: null, issuingCountry: null } }), NOW).result).toBe(
+      'pass',
+    );
   });
 
   describe('detects each corrupted TD3 check digit', () => {
@@ -242,14 +279,28 @@ describe('checkMrz', () => {
   });
 
   it('matches a name with diacritics and a hyphen against its MRZ transliteration', () => {
-    const r = checkMrz({ mrz: td3(ZOE), person: ZOE_PERSON, form: { issuingCountry: 'GB', documentNumber: '123456789', expiresOn: '2030-01-01' } }, NOW);
+    const r = checkMrz(
+      {
+        mrz: td3(ZOE),
+        person: ZOE_PERSON,
+        form: { issuingCountry: 'GB', documentNumber: '123456789', expiresOn: '2030-01-01' },
+      },
+      NOW,
+    );
     expect(r.result).toBe('pass');
     expect(r.detail.nameMatch).toEqual({ surname: 'match', givenNames: 'match' });
   });
 
   it("matches ICAO's long transliteration (Ö → OE) too", () => {
     const mrz = td3({ ...ZOE, issuer: 'D<<', nationality: 'D<<', names: 'MUELLER<<JOERG' });
-    const r = checkMrz({ mrz, person: { firstName: 'Jörg', lastName: 'Müller', dateOfBirth: '1990-01-02', nationality: 'DE' }, form: { issuingCountry: 'DE' } }, NOW);
+    const r = checkMrz(
+      {
+        mrz,
+        person: { firstName: 'Jörg', lastName: 'Müller', dateOfBirth: '1990-01-02', nationality: 'DE' },
+        form: { issuingCountry: 'DE' },
+      },
+      NOW,
+    );
     expect(r.result).toBe('pass');
   });
 
@@ -263,7 +314,9 @@ describe('checkMrz', () => {
   it('fails a mismatched date of birth', () => {
     const r = checkMrz(input({ person: { ...ANNA, dateOfBirth: '1974-08-13' } }), NOW);
     expect(r.result).toBe('fail');
-    expect(r.detail.mismatches).toEqual([{ field: 'dateOfBirth', mrz: '1974-08-12', expected: '1974-08-13', source: 'person' }]);
+    expect(r.detail.mismatches).toEqual([
+      { field: 'dateOfBirth', mrz: '1974-08-12', expected: '1974-08-13', source: 'person' },
+    ]);
   });
 
   it('compares the birth date on its two-digit year, so a centenarian is not failed by the century guess', () => {
@@ -279,9 +332,16 @@ describe('checkMrz', () => {
   });
 
   it('fails a document number, expiry date or issuing country that differs from the form', () => {
-    const r = checkMrz(input({ form: { documentNumber: 'L898902C4', expiresOn: '2012-04-16', issuingCountry: 'SE' } }), NOW);
+    const r = checkMrz(
+      input({ form: { documentNumber: 'L898902C4', expiresOn: '2012-04-16', issuingCountry: 'SE' } }),
+      NOW,
+    );
     expect(r.result).toBe('fail');
-    expect((r.detail.mismatches as { field: string }[]).map((m) => m.field)).toEqual(['issuingState', 'documentNumber', 'expiryDate']);
+    expect((r.detail.mismatches as { field: string }[]).map((m) => m.field)).toEqual([
+      'issuingState',
+      'documentNumber',
+      'expiryDate',
+    ]);
   });
 
   it('normalises the form document number (case, spaces, hyphens)', () => {
@@ -313,7 +373,12 @@ describe('checkMrz', () => {
 
   describe('long names cut short at the end of the line', () => {
     const longSurname = 'WOLFESCHLEGELSTEINHAUSENBERGERDORFF'; // 35 characters
-    const person = { firstName: 'Hubert Blaine', lastName: 'Wolfeschlegelsteinhausenbergerdorff', dateOfBirth: '1990-01-02', nationality: 'GB' };
+    const person = {
+      firstName: 'Hubert Blaine',
+      lastName: 'Wolfeschlegelsteinhausenbergerdorff',
+      dateOfBirth: '1990-01-02',
+      nationality: 'GB',
+    };
 
     it('accepts given names cut to a prefix', () => {
       const mrz = td3({ ...ZOE, names: `${longSurname}<<HUBERT<BLAINE` }); // the helper cuts line 1 at 44
@@ -358,7 +423,10 @@ describe('checkMrz', () => {
   });
 
   it('reports every problem at once', () => {
-    const r = checkMrz(input({ mrz: `${TD3_L1}\n${otherDigit(TD3_L2, 19)}`, person: { ...ANNA, lastName: 'Andersson' } }), NOW);
+    const r = checkMrz(
+      input({ mrz: `${TD3_L1}\n${otherDigit(TD3_L2, 19)}`, person: { ...ANNA, lastName: 'Andersson' } }),
+      NOW,
+    );
     expect(r.result).toBe('fail');
     expect(r.detail.reason).toMatch(/date of birth check digit.*surname differs/i);
   });

@@ -113,11 +113,20 @@ type CenturyRule = 'past' | 'within50';
  * `within50` (expiry dates): the century that puts the year within 50 years either side of now.
  */
 function parseMrzDate(raw: string, now: Date, rule: CenturyRule): MrzDate {
-  const part = (s: string): number | null | undefined => (s === '<<' ? null : /^[0-9]{2}$/.test(s) ? Number(s) : undefined);
+  const part = (s: string): number | null | undefined =>
+    s === '<<' ? null : /^[0-9]{2}$/.test(s) ? Number(s) : undefined;
   const yy = part(raw.slice(0, 2));
   const month = part(raw.slice(2, 4));
   const day = part(raw.slice(4, 6));
-  const date: MrzDate = { raw, yy: yy ?? null, year: null, month: month ?? null, day: day ?? null, iso: null, valid: true };
+  const date: MrzDate = {
+    raw,
+    yy: yy ?? null,
+    year: null,
+    month: month ?? null,
+    day: day ?? null,
+    iso: null,
+    valid: true,
+  };
   if (yy === undefined || month === undefined || day === undefined) return { ...date, valid: false };
   if (month !== null && (month < 1 || month > 12)) return { ...date, valid: false };
 
@@ -163,7 +172,12 @@ function parseNames(field: string): Pick<ParsedMrz, 'surname' | 'givenNames' | '
   const primary = split < 0 ? nameField : nameField.slice(0, split);
   const secondary = split < 0 ? '' : nameField.slice(split + 2);
   const words = (s: string) => s.split('<').filter(Boolean).join(' ');
-  return { surname: words(primary), givenNames: words(secondary), nameField, namesMayBeTruncated: !field.endsWith('<') };
+  return {
+    surname: words(primary),
+    givenNames: words(secondary),
+    nameField,
+    namesMayBeTruncated: !field.endsWith('<'),
+  };
 }
 
 /**
@@ -179,9 +193,16 @@ function documentNumberOf(
   if (allowOverflow && checkChar === '<' && !numberField.endsWith('<')) {
     const end = optional.indexOf('<');
     const segment = end < 0 ? optional : optional.slice(0, end);
-    if (segment.length < 2) return { error: 'the document number is marked as continuing in the optional data, but no continuation is there' };
+    if (segment.length < 2)
+      return {
+        error: 'the document number is marked as continuing in the optional data, but no continuation is there',
+      };
     const number = numberField + segment.slice(0, -1);
-    return { number, check: digit('documentNumber', number, segment.slice(-1)), optional: optional.slice(segment.length) };
+    return {
+      number,
+      check: digit('documentNumber', number, segment.slice(-1)),
+      optional: optional.slice(segment.length),
+    };
   }
   return { number: stripFillers(numberField), check: digit('documentNumber', numberField, checkChar), optional };
 }
@@ -205,7 +226,11 @@ export function parseMrz(text: string, now: Date): MrzParseOutcome {
   if (lines.length === 2 && lines[0].length === 44 && lines[1].length === 44) format = 'TD3';
   else if (lines.length === 2 && lines[0].length === 36 && lines[1].length === 36) format = 'TD2';
   else if (lines.length === 3 && lines.every((l) => l.length === 30)) format = 'TD1';
-  else return { ok: false, reason: `The MRZ is not a TD1 (3 lines of 30), TD2 (2 × 36) or TD3 (2 × 44) zone: got ${lines.length} line(s) of ${shape || 0} characters` };
+  else
+    return {
+      ok: false,
+      reason: `The MRZ is not a TD1 (3 lines of 30), TD2 (2 × 36) or TD3 (2 × 44) zone: got ${lines.length} line(s) of ${shape || 0} characters`,
+    };
 
   if (lines[0][0] === 'V') return { ok: false, reason: 'The MRZ is a visa (MRV), not a passport or identity card' };
 
@@ -250,7 +275,11 @@ export function parseMrz(text: string, now: Date): MrzParseOutcome {
   const optionalEnd = format === 'TD3' ? 42 : 35;
   const doc = documentNumberOf(l2.slice(0, 9), l2[9], l2.slice(28, optionalEnd), format === 'TD2');
   if ('error' in doc) return fail(`The MRZ cannot be read: ${doc.error}`);
-  const checkDigits = [doc.check, digit('dateOfBirth', l2.slice(13, 19), l2[19]), digit('expiryDate', l2.slice(21, 27), l2[27])];
+  const checkDigits = [
+    doc.check,
+    digit('dateOfBirth', l2.slice(13, 19), l2[19]),
+    digit('expiryDate', l2.slice(21, 27), l2[27]),
+  ];
   if (format === 'TD3') checkDigits.push(digit('optionalData', l2.slice(28, 42), l2[42], true));
   checkDigits.push(digit('composite', l2.slice(0, 10) + l2.slice(13, 20) + l2.slice(21, width - 1), l2[width - 1]));
   return {
@@ -360,7 +389,11 @@ function sameDate(mrz: MrzDate, isoDate: string): boolean | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate.trim());
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return (mrz.yy === null || mrz.yy === year % 100) && (mrz.month === null || mrz.month === month) && (mrz.day === null || mrz.day === day);
+  return (
+    (mrz.yy === null || mrz.yy === year % 100) &&
+    (mrz.month === null || mrz.month === month) &&
+    (mrz.day === null || mrz.day === day)
+  );
 }
 
 function describeDate(d: MrzDate): string {
@@ -388,12 +421,16 @@ export function checkMrz(input: MrzCheckInput, now: Date): CheckResult {
 
   const badDigits = mrz.checkDigits.filter((d) => !d.valid);
   for (const d of badDigits) {
-    problems.push(`the ${FIELD_LABELS[d.field]} check digit is ${JSON.stringify(d.found)} but the data computes to ${d.expected}`);
+    problems.push(
+      `the ${FIELD_LABELS[d.field]} check digit is ${JSON.stringify(d.found)} but the data computes to ${d.expected}`,
+    );
   }
 
   const mismatch = (field: string, label: string, mrzValue: string, expected: string, source: 'person' | 'form') => {
     mismatches.push({ field, mrz: mrzValue, expected, source });
-    problems.push(`${label} differs: MRZ has ${JSON.stringify(mrzValue)}, the ${source === 'person' ? 'person record' : 'upload form'} has ${JSON.stringify(expected)}`);
+    problems.push(
+      `${label} differs: MRZ has ${JSON.stringify(mrzValue)}, the ${source === 'person' ? 'person record' : 'upload form'} has ${JSON.stringify(expected)}`,
+    );
   };
 
   // Names.
@@ -421,13 +458,24 @@ export function checkMrz(input: MrzCheckInput, now: Date): CheckResult {
   } else if (person) {
     const same = sameDate(mrz.dateOfBirth, person.dateOfBirth);
     compared.push('dateOfBirth');
-    if (same === undefined) cautions.push(`the person's date of birth ${JSON.stringify(person.dateOfBirth)} is not a YYYY-MM-DD date`);
-    else if (!same) mismatch('dateOfBirth', 'The date of birth', describeDate(mrz.dateOfBirth), person.dateOfBirth, 'person');
-    else if (mrz.dateOfBirth.iso === null) cautions.push(`the MRZ date of birth ${mrz.dateOfBirth.raw} has unknown parts; only the known parts were compared`);
+    if (same === undefined)
+      cautions.push(`the person's date of birth ${JSON.stringify(person.dateOfBirth)} is not a YYYY-MM-DD date`);
+    else if (!same)
+      mismatch('dateOfBirth', 'The date of birth', describeDate(mrz.dateOfBirth), person.dateOfBirth, 'person');
+    else if (mrz.dateOfBirth.iso === null)
+      cautions.push(
+        `the MRZ date of birth ${mrz.dateOfBirth.raw} has unknown parts; only the known parts were compared`,
+      );
   }
 
   // Nationality and issuing state: alpha-3 (or ICAO) against the record's alpha-2.
-  const country = (field: 'nationality' | 'issuingState', label: string, code: string, expected: string | null | undefined, source: 'person' | 'form') => {
+  const country = (
+    field: 'nationality' | 'issuingState',
+    label: string,
+    code: string,
+    expected: string | null | undefined,
+    source: 'person' | 'form',
+  ) => {
     const known = icaoCode(code);
     if (!known) {
       problems.push(`the ${label} code ${JSON.stringify(code)} in the MRZ is neither an ISO 3166-1 nor an ICAO code`);
@@ -436,10 +484,13 @@ export function checkMrz(input: MrzCheckInput, now: Date): CheckResult {
     if (!expected) return;
     compared.push(field);
     if (known.alpha2 === null) {
-      cautions.push(`the ${label} code ${code} in the MRZ means ${known.note ?? 'no country'}, so it cannot be compared with ${JSON.stringify(expected)}`);
+      cautions.push(
+        `the ${label} code ${code} in the MRZ means ${known.note ?? 'no country'}, so it cannot be compared with ${JSON.stringify(expected)}`,
+      );
     } else {
       const want = expected.trim().toUpperCase();
-      if (want !== known.alpha2 && want !== code) mismatch(field, `The ${label}`, `${code} (${known.alpha2})`, expected, source);
+      if (want !== known.alpha2 && want !== code)
+        mismatch(field, `The ${label}`, `${code} (${known.alpha2})`, expected, source);
     }
   };
   country('nationality', 'nationality', mrz.nationality, person?.nationality, 'person');
@@ -457,7 +508,8 @@ export function checkMrz(input: MrzCheckInput, now: Date): CheckResult {
   } else if (form.expiresOn) {
     compared.push('expiryDate');
     if (mrz.expiryDate.iso === null) cautions.push(`the MRZ expiry date ${mrz.expiryDate.raw} has unknown parts`);
-    else if (mrz.expiryDate.iso !== form.expiresOn.trim()) mismatch('expiryDate', 'The expiry date', mrz.expiryDate.iso, form.expiresOn, 'form');
+    else if (mrz.expiryDate.iso !== form.expiresOn.trim())
+      mismatch('expiryDate', 'The expiry date', mrz.expiryDate.iso, form.expiresOn, 'form');
   }
 
   const facts = {
@@ -477,7 +529,16 @@ export function checkMrz(input: MrzCheckInput, now: Date): CheckResult {
   const sentence = (items: string[]) => items.map((s) => s[0].toUpperCase() + s.slice(1)).join('; ') + '.';
 
   if (problems.length > 0) return checkResult(MRZ_CHECK_NAME, 'fail', sentence(problems), facts);
-  if (cautions.length > 0) return checkResult(MRZ_CHECK_NAME, 'warn', `The MRZ check digits hold, but ${cautions.join('; ')}.`, facts);
-  const truncatedNote = surname === 'truncated-match' || given === 'truncated-match' ? ' (the MRZ name is cut short and matches as a prefix)' : '';
-  return checkResult(MRZ_CHECK_NAME, 'pass', `The ${mrz.format} MRZ check digits hold and it agrees with the person and the form${truncatedNote}.`, facts);
+  if (cautions.length > 0)
+    return checkResult(MRZ_CHECK_NAME, 'warn', `The MRZ check digits hold, but ${cautions.join('; ')}.`, facts);
+  const truncatedNote =
+    surname === 'truncated-match' || given === 'truncated-match'
+      ? ' (the MRZ name is cut short and matches as a prefix)'
+      : '';
+  return checkResult(
+    MRZ_CHECK_NAME,
+    'pass',
+    `The ${mrz.format} MRZ check digits hold and it agrees with the person and the form${truncatedNote}.`,
+    facts,
+  );
 }

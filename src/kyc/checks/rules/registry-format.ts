@@ -1,4 +1,8 @@
-import { COMPANIES_HOUSE_PREFIXES, normaliseRegistrationNumber, readCompaniesHouseNumber } from '../../../reference/companies-house';
+import {
+  COMPANIES_HOUSE_PREFIXES,
+  normaliseRegistrationNumber,
+  readCompaniesHouseNumber,
+} from '../../../reference/companies-house';
 import { CheckResult, checkResult } from './check-result';
 
 export { COMPANIES_HOUSE_PREFIXES, normaliseRegistrationNumber };
@@ -27,25 +31,42 @@ export function checkRegistrationNumber(country: string, number: string): CheckR
   const cc = country.trim().toUpperCase();
   const normalised = normaliseRegistrationNumber(number);
   const facts = { country: cc, number: number.trim(), normalised };
-  if (normalised === '') return checkResult(REGISTRATION_NUMBER_CHECK_NAME, 'fail', 'No registration number given', facts);
+  if (normalised === '')
+    return checkResult(REGISTRATION_NUMBER_CHECK_NAME, 'fail', 'No registration number given', facts);
 
   if (cc !== 'GB') {
-    return checkResult(REGISTRATION_NUMBER_CHECK_NAME, 'warn', `Registration number format not checked for ${cc || 'an unknown country'}; a reviewer should confirm it against the certificate of incorporation`, {
-      ...facts,
-      formatChecked: false,
-    });
+    return checkResult(
+      REGISTRATION_NUMBER_CHECK_NAME,
+      'warn',
+      `Registration number format not checked for ${cc || 'an unknown country'}; a reviewer should confirm it against the certificate of incorporation`,
+      {
+        ...facts,
+        formatChecked: false,
+      },
+    );
   }
 
   const read = readCompaniesHouseNumber(normalised);
-  if (read.shape === 'zeros') return checkResult(REGISTRATION_NUMBER_CHECK_NAME, 'fail', `${JSON.stringify(number)} is not a Companies House number: it is all zeros`, facts);
+  if (read.shape === 'zeros')
+    return checkResult(
+      REGISTRATION_NUMBER_CHECK_NAME,
+      'fail',
+      `${JSON.stringify(number)} is not a Companies House number: it is all zeros`,
+      facts,
+    );
   if (read.shape === 'known') {
     const kind = read.kind ?? 'company registered in England and Wales';
-    return checkResult(REGISTRATION_NUMBER_CHECK_NAME, 'pass', `${read.canonical} is a Companies House number (${kind})`, {
-      ...facts,
-      canonical: read.canonical,
-      prefix: read.prefix,
-      formatChecked: true,
-    });
+    return checkResult(
+      REGISTRATION_NUMBER_CHECK_NAME,
+      'pass',
+      `${read.canonical} is a Companies House number (${kind})`,
+      {
+        ...facts,
+        canonical: read.canonical,
+        prefix: read.prefix,
+        formatChecked: true,
+      },
+    );
   }
 
   if (read.shape === 'unusual') {
@@ -74,6 +95,17 @@ export function checkFirmReferenceFormat(frn: string | null | undefined): CheckR
   const normalised = (frn ?? '').replace(/\s/g, '');
   const facts = { frn: frn ?? null, normalised };
   if (normalised === '') return checkResult(FIRM_REFERENCE_CHECK_NAME, 'fail', 'No firm reference number given', facts);
-  if (/^\d{6,7}$/.test(normalised)) return checkResult(FIRM_REFERENCE_CHECK_NAME, 'pass', `${normalised} has the format of an FCA firm reference number`, facts);
-  return checkResult(FIRM_REFERENCE_CHECK_NAME, 'fail', `${JSON.stringify(frn)} is not an FCA firm reference number: expected 6 or 7 digits`, facts);
+  if (/^\d{6,7}$/.test(normalised))
+    return checkResult(
+      FIRM_REFERENCE_CHECK_NAME,
+      'pass',
+      `${normalised} has the format of an FCA firm reference number`,
+      facts,
+    );
+  return checkResult(
+    FIRM_REFERENCE_CHECK_NAME,
+    'fail',
+    `${JSON.stringify(frn)} is not an FCA firm reference number: expected 6 or 7 digits`,
+    facts,
+  );
 }

@@ -1,7 +1,11 @@
 import { CheckResult } from './check-result';
 import { riskLevel } from './risk.rules';
 
-const check = (name: string, result: CheckResult['result'], reason = `${name} ${result}`): CheckResult => ({ name, result, detail: { reason } });
+const check = (name: string, result: CheckResult['result'], reason = `${name} ${result}`): CheckResult => ({
+  name,
+  result,
+  detail: { reason },
+});
 const passes = [check('integrity', 'pass'), check('mrz', 'pass'), check('expiry', 'pass')];
 
 describe('riskLevel', () => {
@@ -16,7 +20,11 @@ describe('riskLevel', () => {
   });
 
   it('is high when any check fails, with its reason', () => {
-    const r = riskLevel({ checks: [...passes, check('expiry', 'fail', 'The document expired on 2025-01-01')], sanctionsHit: false, regulatoryStatus: 'unregulated' });
+    const r = riskLevel({
+      checks: [...passes, check('expiry', 'fail', 'The document expired on 2025-01-01')],
+      sanctionsHit: false,
+      regulatoryStatus: 'unregulated',
+    });
     expect(r).toEqual({ level: 'high', reasons: ['check expiry failed: The document expired on 2025-01-01'] });
   });
 
@@ -26,12 +34,23 @@ describe('riskLevel', () => {
   });
 
   it('is medium when a check warns', () => {
-    const r = riskLevel({ checks: [...passes, check('registration_number_format', 'warn', 'format not checked for FR')], sanctionsHit: false, regulatoryStatus: 'unregulated' });
-    expect(r).toEqual({ level: 'medium', reasons: ['check registration_number_format warned: format not checked for FR'] });
+    const r = riskLevel({
+      checks: [...passes, check('registration_number_format', 'warn', 'format not checked for FR')],
+      sanctionsHit: false,
+      regulatoryStatus: 'unregulated',
+    });
+    expect(r).toEqual({
+      level: 'medium',
+      reasons: ['check registration_number_format warned: format not checked for FR'],
+    });
   });
 
   it('is medium, and says so, when a check could not run', () => {
-    const r = riskLevel({ checks: [...passes, check('sanctions', 'error', 'the list file could not be read')], sanctionsHit: false, regulatoryStatus: 'unregulated' });
+    const r = riskLevel({
+      checks: [...passes, check('sanctions', 'error', 'the list file could not be read')],
+      sanctionsHit: false,
+      regulatoryStatus: 'unregulated',
+    });
     expect(r.level).toBe('medium');
     expect(r.reasons).toEqual(['check sanctions could not run, so it proves nothing: the list file could not be read']);
   });
@@ -59,7 +78,11 @@ describe('riskLevel', () => {
   });
 
   it('omits an empty reason', () => {
-    const r = riskLevel({ checks: [{ name: 'mrz', result: 'warn', detail: {} }], sanctionsHit: false, regulatoryStatus: 'unregulated' });
+    const r = riskLevel({
+      checks: [{ name: 'mrz', result: 'warn', detail: {} }],
+      sanctionsHit: false,
+      regulatoryStatus: 'unregulated',
+    });
     expect(r.reasons).toEqual(['check mrz warned']);
   });
 

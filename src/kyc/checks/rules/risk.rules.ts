@@ -64,7 +64,8 @@ export function riskLevel(input: RiskInput): RiskAssessment {
   }
   const regulated = REGULATED_STATUSES[input.regulatoryStatus];
   if (regulated) medium.push(regulated);
-  else if (regulated === undefined) medium.push(`the regulatory status ${JSON.stringify(input.regulatoryStatus)} is unknown`);
+  else if (regulated === undefined)
+    medium.push(`the regulatory status ${JSON.stringify(input.regulatoryStatus)} is unknown`);
 
   if (high.length > 0) return { level: 'high', reasons: [...high, ...medium] };
   if (medium.length > 0) return { level: 'medium', reasons: medium };

@@ -15,7 +15,12 @@ describe('parseCsv', () => {
   });
 
   it('ignores a BOM, accepts LF, CRLF and lone CR, and a missing final newline', () => {
-    expect(parseCsv('\ufeffa,b\r\nc,d\re,f\ng,h').map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['g', 'h']]);
+    expect(parseCsv('\ufeffa,b\r\nc,d\re,f\ng,h').map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+      ['g', 'h'],
+    ]);
     expect(parseCsv('a,b\n').map((r) => r.fields)).toEqual([['a', 'b']]);
     expect(parseCsv('a,\n').map((r) => r.fields)).toEqual([['a', '']]);
   });
@@ -23,7 +28,10 @@ describe('parseCsv', () => {
   it('keeps a field with text after its closing quote as written, and a stray quote literally', () => {
     // Malformed, and never in ConList.csv; csv-parse (relax_quotes) keeps such a field verbatim
     // rather than splicing the quoted part and the rest together.
-    expect(parseCsv('"ACME" LTD,x\nO"NEILL,y\n').map((r) => r.fields)).toEqual([['"ACME" LTD', 'x'], ['O"NEILL', 'y']]);
+    expect(parseCsv('"ACME" LTD,x\nO"NEILL,y\n').map((r) => r.fields)).toEqual([
+      ['"ACME" LTD', 'x'],
+      ['O"NEILL', 'y'],
+    ]);
   });
 
   it('rejects an unterminated quoted field', () => {
@@ -98,7 +106,15 @@ describe('parseHmtList errors and layout', () => {
   it('finds columns by header name', () => {
     const text = 'Last Updated,01/01/2025\nGroup ID,Group Type,Name 6,Name 1,DOB\n7,Individual,DOE,Jane,00/00/1980\n';
     expect(parseHmtList(text).designations).toEqual([
-      { groupId: '7', type: 'individual', names: [{ full: 'Jane DOE', aliasType: 'Primary name', surname: 'DOE' }], dobs: [{ year: 1980 }], nationalities: [], regime: '', listedOn: '' },
+      {
+        groupId: '7',
+        type: 'individual',
+        names: [{ full: 'Jane DOE', aliasType: 'Primary name', surname: 'DOE' }],
+        dobs: [{ year: 1980 }],
+        nationalities: [],
+        regime: '',
+        listedOn: '',
+      },
     ]);
   });
 
@@ -110,7 +126,9 @@ describe('parseHmtList errors and layout', () => {
   });
 
   it('round-trips through formatHmtCsv', () => {
-    const text = formatHmtCsv('03/03/2025', [{ 'Name 6': 'ACME, "THE" LTD', 'Group Type': 'Entity', 'Group ID': '1', 'Other Information': 'two\nlines' }]);
+    const text = formatHmtCsv('03/03/2025', [
+      { 'Name 6': 'ACME, "THE" LTD', 'Group Type': 'Entity', 'Group ID': '1', 'Other Information': 'two\nlines' },
+    ]);
     expect(text.split('\r\n')[1]).toBe(HMT_COLUMNS.join(','));
     const list = parseHmtList(text);
     expect(list.lastUpdated).toBe('03/03/2025');

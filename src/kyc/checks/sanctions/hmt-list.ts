@@ -14,12 +14,42 @@ import { parseNationalities } from './countries';
  */
 
 export const HMT_COLUMNS = [
-  'Name 6', 'Name 1', 'Name 2', 'Name 3', 'Name 4', 'Name 5', 'Title', 'Name Non-Latin Script',
-  'Non-Latin Script Type', 'Non-Latin Script Language', 'DOB', 'Town of Birth', 'Country of Birth', 'Nationality',
-  'Passport Number', 'Passport Details', 'National Identification Number', 'National Identification Details',
-  'Position', 'Address 1', 'Address 2', 'Address 3', 'Address 4', 'Address 5', 'Address 6', 'Post/Zip Code',
-  'Country', 'Other Information', 'Group Type', 'Alias Type', 'Alias Quality', 'Regime', 'Listed On',
-  'UK Sanctions List Date Designated', 'Last Updated', 'Group ID',
+  'Name 6',
+  'Name 1',
+  'Name 2',
+  'Name 3',
+  'Name 4',
+  'Name 5',
+  'Title',
+  'Name Non-Latin Script',
+  'Non-Latin Script Type',
+  'Non-Latin Script Language',
+  'DOB',
+  'Town of Birth',
+  'Country of Birth',
+  'Nationality',
+  'Passport Number',
+  'Passport Details',
+  'National Identification Number',
+  'National Identification Details',
+  'Position',
+  'Address 1',
+  'Address 2',
+  'Address 3',
+  'Address 4',
+  'Address 5',
+  'Address 6',
+  'Post/Zip Code',
+  'Country',
+  'Other Information',
+  'Group Type',
+  'Alias Type',
+  'Alias Quality',
+  'Regime',
+  'Listed On',
+  'UK Sanctions List Date Designated',
+  'Last Updated',
+  'Group ID',
 ] as const;
 
 export type HmtColumn = (typeof HMT_COLUMNS)[number];
@@ -213,7 +243,11 @@ export function parseHmtList(text: string): HmtList {
       throw new HmtListError(`line ${line}: Group ID ${groupId} is both ${d.type} and ${type}`);
     }
     const aliasType = get(fields, 'Alias Type') || 'Primary name';
-    const full = collapse(NAME_PARTS.map((c) => get(fields, c)).filter((p) => p !== '').join(' '));
+    const full = collapse(
+      NAME_PARTS.map((c) => get(fields, c))
+        .filter((p) => p !== '')
+        .join(' '),
+    );
     if (full === '') throw new HmtListError(`line ${line}: no name in Name 1–6`);
     const addName = (name: DesignationName): void => {
       if (!s.names.has(name.full)) {

@@ -16,8 +16,11 @@ import {
   tokenSimilarity,
 } from './matcher';
 
-const matcher = new SanctionsMatcher(parseHmtList(readFileSync(join(__dirname, 'hmt-sample.csv'), 'utf8')).designations);
-const person = (name: string, extra: { dateOfBirth?: string; nationality?: string } = {}) => matcher.screen({ name, kind: 'person', ...extra });
+const matcher = new SanctionsMatcher(
+  parseHmtList(readFileSync(join(__dirname, 'hmt-sample.csv'), 'utf8')).designations,
+);
+const person = (name: string, extra: { dateOfBirth?: string; nationality?: string } = {}) =>
+  matcher.screen({ name, kind: 'person', ...extra });
 const organisation = (name: string) => matcher.screen({ name, kind: 'organisation' });
 
 describe('jaroWinkler and token similarity', () => {
@@ -116,13 +119,19 @@ describe('screen: variants of listed names are caught', () => {
 });
 
 describe('screen: clean names are not flagged', () => {
-  it.each([
-    'Anneka Smith', 'Nigel Pritchard', 'Ibrahim Khan', 'Dmitri Ivanov', 'Zoltan', 'Mirela', 'Anna Eriksson',
-  ])('%s', (name) => {
-    expect(person(name).hit).toBe(false);
-  });
+  it.each(['Anneka Smith', 'Nigel Pritchard', 'Ibrahim Khan', 'Dmitri Ivanov', 'Zoltan', 'Mirela', 'Anna Eriksson'])(
+    '%s',
+    (name) => {
+      expect(person(name).hit).toBe(false);
+    },
+  );
 
-  it.each(['Baltic Shipping Limited', 'Northern Trading Limited', 'Meridian Capital Ltd', 'Ocean Shipping Services Ltd'])('organisation %s', (name) => {
+  it.each([
+    'Baltic Shipping Limited',
+    'Northern Trading Limited',
+    'Meridian Capital Ltd',
+    'Ocean Shipping Services Ltd',
+  ])('organisation %s', (name) => {
     expect(organisation(name).hit).toBe(false);
   });
 
@@ -150,7 +159,10 @@ describe('screen: clean names are not flagged', () => {
 describe('date of birth and nationality', () => {
   it('a matching date of birth raises the score', () => {
     const plain = person('Anneka Vornholt').score;
-    expect(person('Anneka Vornholt', { dateOfBirth: '1975-11-07' }).score).toBeCloseTo(Math.min(1, plain + DOB_ADJUSTMENT.exact), 3);
+    expect(person('Anneka Vornholt', { dateOfBirth: '1975-11-07' }).score).toBeCloseTo(
+      Math.min(1, plain + DOB_ADJUSTMENT.exact),
+      3,
+    );
     // Listed DOB 15/00/1977: only the year is known.
     const twoMissing = person('Lukasz Wroblewski');
     expect(twoMissing.score).toBeCloseTo(0.909, 3);
@@ -260,7 +272,9 @@ describe('screen: compound names joined, split or hyphenated', () => {
   });
 
   it('keeps 0 false positives on the 200 ordinary British names, also written joined or hyphenated', () => {
-    const flagged = BRITISH_NAMES.flatMap((name) => [name, name.replace(/ /g, ''), name.replace(/ /g, '-')]).filter((name) => person(name).hit);
+    const flagged = BRITISH_NAMES.flatMap((name) => [name, name.replace(/ /g, ''), name.replace(/ /g, '-')]).filter(
+      (name) => person(name).hit,
+    );
     expect(flagged).toEqual([]);
   });
 
@@ -274,15 +288,16 @@ describe('screen: compound names joined, split or hyphenated', () => {
   });
 
   it('joins and splits against a list built in code, both ways', () => {
-    const d = (groupId: string, given: string, surname: string): Designation => ({
-      groupId,
-      type: 'individual',
-      names: [{ full: `${given} ${surname}`, surname, aliasType: 'Primary name' }],
-      dobs: [],
-      nationalities: [],
-      regime: 'Test',
-      listedOn: '01/01/2024',
-    }) as unknown as Designation;
+    const d = (groupId: string, given: string, surname: string): Designation =>
+      ({
+        groupId,
+        type: 'individual',
+        names: [{ full: `${given} ${surname}`, surname, aliasType: 'Primary name' }],
+        dobs: [],
+        nationalities: [],
+        regime: 'Test',
+        listedOn: '01/01/2024',
+      }) as unknown as Designation;
     const m = new SanctionsMatcher([d('1', 'Nur', 'AL HAQQANIYAR'), d('2', 'Saifuddin', 'BARAKZAIWAL')]);
     const hit = (name: string) => m.screen({ name, kind: 'person' }).hit;
     expect(hit('Nur Alhaqqaniyar')).toBe(true);

@@ -86,11 +86,21 @@ export const MAX_MATCHES = 5;
  *  - unknown: no date on one side.
  */
 export type DobAgreement = 'exact' | 'year' | 'near' | 'conflict' | 'unknown';
-export const DOB_ADJUSTMENT: Readonly<Record<DobAgreement, number>> = { exact: 0.06, year: 0.04, near: 0, conflict: -0.12, unknown: 0 };
+export const DOB_ADJUSTMENT: Readonly<Record<DobAgreement, number>> = {
+  exact: 0.06,
+  year: 0.04,
+  near: 0,
+  conflict: -0.12,
+  unknown: 0,
+};
 
 /** Nationality agreement: a listed nationality equals the query's (match), none does (conflict). */
 export type NationalityAgreement = 'match' | 'conflict' | 'unknown';
-export const NATIONALITY_ADJUSTMENT: Readonly<Record<NationalityAgreement, number>> = { match: 0.03, conflict: -0.04, unknown: 0 };
+export const NATIONALITY_ADJUSTMENT: Readonly<Record<NationalityAgreement, number>> = {
+  match: 0.03,
+  conflict: -0.04,
+  unknown: 0,
+};
 
 export interface ScreeningQuery {
   name: string;
@@ -331,8 +341,32 @@ interface NameEntry {
 }
 
 const PHONETIC: Readonly<Record<string, string>> = {
-  B: 'P', P: 'P', F: 'F', V: 'F', W: '', C: 'K', K: 'K', Q: 'K', G: 'K', X: 'S', S: 'S', Z: 'S', D: 'T', T: 'T',
-  L: 'L', R: 'R', M: 'N', N: 'N', J: 'J', A: '', E: '', I: '', O: '', U: '', Y: '', H: '',
+  B: 'P',
+  P: 'P',
+  F: 'F',
+  V: 'F',
+  W: '',
+  C: 'K',
+  K: 'K',
+  Q: 'K',
+  G: 'K',
+  X: 'S',
+  S: 'S',
+  Z: 'S',
+  D: 'T',
+  T: 'T',
+  L: 'L',
+  R: 'R',
+  M: 'N',
+  N: 'N',
+  J: 'J',
+  A: '',
+  E: '',
+  I: '',
+  O: '',
+  U: '',
+  Y: '',
+  H: '',
 };
 
 /** Consonant-class skeleton of a token, first four classes ("KATHERINE" → "KTRN"). */
@@ -397,7 +431,8 @@ export class SanctionsMatcher {
       for (const name of d.names) {
         const joined = (x: string): string => x.replace(/\s*-\s*/g, '');
         const variants: [string, string | undefined][] = [[name.full, name.surname]];
-        if (name.full.includes('-')) variants.push([joined(name.full), name.surname === undefined ? undefined : joined(name.surname)]);
+        if (name.full.includes('-'))
+          variants.push([joined(name.full), name.surname === undefined ? undefined : joined(name.surname)]);
         for (const [variant, surname] of variants) {
           const tokens = normaliseName(variant, kind).tokens.slice(0, MAX_TOKENS);
           const key = tokens.join(' ');
@@ -409,7 +444,14 @@ export class SanctionsMatcher {
           if (surnameTokens > 0 && surnameTokens < tokens.length) {
             for (let p = tokens.length - surnameTokens; p < tokens.length; p += 1) surnameMask |= 1 << p;
           }
-          this.addEntry({ designation: di, full: name.full, aliasType: name.aliasType, kind, tokens: this.intern(tokens), surnameMask });
+          this.addEntry({
+            designation: di,
+            full: name.full,
+            aliasType: name.aliasType,
+            kind,
+            tokens: this.intern(tokens),
+            surnameMask,
+          });
         }
       }
     });
@@ -627,7 +669,9 @@ export class SanctionsMatcher {
         listedOn: d.listedOn,
       });
     }
-    const matches = [...best.values()].sort((a, b) => b.score - a.score || b.nameScore - a.nameScore).slice(0, MAX_MATCHES);
+    const matches = [...best.values()]
+      .sort((a, b) => b.score - a.score || b.nameScore - a.nameScore)
+      .slice(0, MAX_MATCHES);
     const top = matches[0]?.score ?? 0;
     return { hit: top >= MATCH_THRESHOLD, score: top, threshold: MATCH_THRESHOLD, matches };
   }
@@ -683,7 +727,8 @@ export function queryVariants(tokens: readonly string[], isListed: (token: strin
   if (n <= MAX_TOKENS_FOR_ALL_JOINS) {
     const walk = (start: number, groups: [number, number][]): void => {
       if (start === n) return emit(groups);
-      for (let len = 1; len <= MAX_JOINED_TOKENS && start + len <= n; len += 1) walk(start + len, [...groups, [start, start + len]]);
+      for (let len = 1; len <= MAX_JOINED_TOKENS && start + len <= n; len += 1)
+        walk(start + len, [...groups, [start, start + len]]);
     };
     walk(0, []);
   } else {

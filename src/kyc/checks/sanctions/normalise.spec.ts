@@ -75,7 +75,12 @@ describe('nameTokens', () => {
   it('drops legal forms from organisation names wherever they are', () => {
     expect(nameTokens('Baltorion Shipping Limited', 'organisation')).toEqual(['BALTORION', 'SHIPPING']);
     expect(nameTokens('Baltorion Shipping Ltd.', 'organisation')).toEqual(['BALTORION', 'SHIPPING']);
-    expect(nameTokens('OOO "Torgovy Dom Severny Veter"', 'organisation')).toEqual(['TORGOVY', 'DOM', 'SEVERNY', 'VETER']);
+    expect(nameTokens('OOO "Torgovy Dom Severny Veter"', 'organisation')).toEqual([
+      'TORGOVY',
+      'DOM',
+      'SEVERNY',
+      'VETER',
+    ]);
     expect(nameTokens('Severny Veter Limited Liability Company', 'organisation')).toEqual(['SEVERNY', 'VETER']);
     expect(nameTokens('Volkhov Open Joint Stock Company', 'organisation')).toEqual(['VOLKHOV']);
     expect(nameTokens('Zafrani Holdings S.A.', 'organisation')).toEqual(['ZAFRANI']);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { BRITISH_NAMES } from './british-names';
 import { HMT_COLUMNS, HmtRow } from './hmt-list';
 import { MATCH_THRESHOLD } from './matcher';
-import { LoadSummary, SanctionsIndex, SanctionsIndexNotLoadedError, bundledSamplePath, falsePositiveRate, sanctionsListPath } from './sanctions-index';
+import {
+  LoadSummary,
+  SanctionsIndex,
+  SanctionsIndexNotLoadedError,
+  bundledSamplePath,
+  falsePositiveRate,
+  sanctionsListPath,
+} from './sanctions-index';
 
 function csvRow(row: HmtRow): string {
   return HMT_COLUMNS.map((c) => {
@@ -56,9 +63,19 @@ describe('SanctionsIndex', () => {
     expect(index.version).toBe(1);
     expect(index.entries).toBe(20);
     expect(index.loadedAt).toBeInstanceOf(Date);
-    const result = index.screen({ name: 'Kovac Olafsson Dmitriy', kind: 'person', dateOfBirth: '1963-03-14', nationality: 'RU' });
+    const result = index.screen({
+      name: 'Kovac Olafsson Dmitriy',
+      kind: 'person',
+      dateOfBirth: '1963-03-14',
+      nationality: 'RU',
+    });
     expect(result.hit).toBe(true);
-    expect(result.matches[0]).toMatchObject({ groupId: '90001', dobAgreement: 'exact', nationalityAgreement: 'match', regime: 'Russia' });
+    expect(result.matches[0]).toMatchObject({
+      groupId: '90001',
+      dobAgreement: 'exact',
+      nationalityAgreement: 'match',
+      regime: 'Russia',
+    });
   });
 
   it('flags at most 1% of 200 ordinary British names (false-positive rate)', () => {
@@ -70,7 +87,9 @@ describe('SanctionsIndex', () => {
     // eslint-disable-next-line no-console -- the issue asks for the rate to be printed by the test
     console.log(
       `sanctions false-positive rate (sample list, threshold ${MATCH_THRESHOLD}): ${report.flagged}/${report.total} = ${(report.rate * 100).toFixed(1)}%` +
-        (report.hits.length ? `; flagged: ${report.hits.map((h) => `${h.name} → ${h.matchedName} (${h.score})`).join(', ')}` : ''),
+        (report.hits.length
+          ? `; flagged: ${report.hits.map((h) => `${h.name} → ${h.matchedName} (${h.score})`).join(', ')}`
+          : ''),
     );
     expect(report.total).toBe(200);
     expect(report.rate).toBeLessThanOrEqual(0.01);
@@ -78,8 +97,20 @@ describe('SanctionsIndex', () => {
   });
 
   it('falsePositiveRate counts hits', () => {
-    const fake = { screen: (q: { name: string }) => ({ hit: q.name === 'bad', score: 1, threshold: MATCH_THRESHOLD, matches: [{ groupId: '1', matchedName: 'BAD', score: 1 } as never] }) };
-    expect(falsePositiveRate(fake, ['ok', 'bad', 'fine', 'good'])).toEqual({ total: 4, flagged: 1, rate: 0.25, hits: [{ name: 'bad', score: 1, matchedName: 'BAD', groupId: '1' }] });
+    const fake = {
+      screen: (q: { name: string }) => ({
+        hit: q.name === 'bad',
+        score: 1,
+        threshold: MATCH_THRESHOLD,
+        matches: [{ groupId: '1', matchedName: 'BAD', score: 1 } as never],
+      }),
+    };
+    expect(falsePositiveRate(fake, ['ok', 'bad', 'fine', 'good'])).toEqual({
+      total: 4,
+      flagged: 1,
+      rate: 0.25,
+      hits: [{ name: 'bad', score: 1, matchedName: 'BAD', groupId: '1' }],
+    });
   });
 
   describe('reloading', () => {
@@ -95,7 +126,12 @@ describe('SanctionsIndex', () => {
       copyFileSync(bundledSamplePath(), file);
       reloads.length = 0;
       errors.length = 0;
-      index = new SanctionsIndex({ pollIntervalMs: 25, debounceMs: 30, onReload: (s) => reloads.push(s), onReloadError: (e) => errors.push(e) });
+      index = new SanctionsIndex({
+        pollIntervalMs: 25,
+        debounceMs: 30,
+        onReload: (s) => reloads.push(s),
+        onReloadError: (e) => errors.push(e),
+      });
       index.load(file);
       index.watch();
     });

@@ -77,7 +77,8 @@ export class SanctionsIndex {
   private polling = false;
   private watchErrorListener: ((error: Error) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly options: Required<Pick<SanctionsIndexOptions, 'pollIntervalMs' | 'debounceMs'>> & SanctionsIndexOptions;
+  private readonly options: Required<Pick<SanctionsIndexOptions, 'pollIntervalMs' | 'debounceMs'>> &
+    SanctionsIndexOptions;
 
   constructor(options: SanctionsIndexOptions = {}) {
     this.options = { pollIntervalMs: 2000, debounceMs: 500, ...options };
@@ -266,7 +267,13 @@ export function falsePositiveRate(
   for (const item of names) {
     const query: ScreeningQuery = typeof item === 'string' ? { name: item, kind: 'person' } : item;
     const result = index.screen(query);
-    if (result.hit) hits.push({ name: query.name, score: result.score, matchedName: result.matches[0].matchedName, groupId: result.matches[0].groupId });
+    if (result.hit)
+      hits.push({
+        name: query.name,
+        score: result.score,
+        matchedName: result.matches[0].matchedName,
+        groupId: result.matches[0].groupId,
+      });
   }
   return { total: names.length, flagged: hits.length, rate: names.length === 0 ? 0 : hits.length / names.length, hits };
 }

@@ -50,8 +50,10 @@ async function collectUntilError(stream: Transform, data: Buffer): Promise<{ rec
   return { received: Buffer.concat(out), error };
 }
 
-const encrypt = (plain: Buffer, key: Buffer, ids = { documentId, organisationId }) => collect(encryptStream({ ...ids, dataKey: key }), plain);
-const decrypt = (sealed: Buffer, key: Buffer, ids = { documentId, organisationId }) => collect(decryptStream({ ...ids, dataKey: key }), sealed);
+const encrypt = (plain: Buffer, key: Buffer, ids = { documentId, organisationId }) =>
+  collect(encryptStream({ ...ids, dataKey: key }), plain);
+const decrypt = (sealed: Buffer, key: Buffer, ids = { documentId, organisationId }) =>
+  collect(decryptStream({ ...ids, dataKey: key }), sealed);
 
 function flip(buf: Buffer, at: number): Buffer {
   const copy = Buffer.from(buf);
@@ -86,17 +88,25 @@ describe('document cipher: streaming chunked AES-256-GCM', () => {
     const sealed = await collect(encryptStream({ documentId, organisationId, dataKey: key }), plain);
     for (const piece of [13, TAG_LENGTH, CHUNK_SIZE + TAG_LENGTH, CHUNK_SIZE + TAG_LENGTH + 1, sealed.length]) {
       const out: Buffer[] = [];
-      await pipeline(source(sealed, piece), decryptStream({ documentId, organisationId, dataKey: key }), async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const c of chunks) out.push(c);
-      });
+      await pipeline(
+        source(sealed, piece),
+        decryptStream({ documentId, organisationId, dataKey: key }),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const c of chunks) out.push(c);
+        },
+      );
       expect(Buffer.concat(out).equals(plain)).toBe(true);
     }
     const tiny = randomBytes(300);
     const tinySealed = await collect(encryptStream({ documentId, organisationId, dataKey: key }), tiny);
     const out: Buffer[] = [];
-    await pipeline(source(tinySealed, 1), decryptStream({ documentId, organisationId, dataKey: key }), async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const c of chunks) out.push(c);
-    });
+    await pipeline(
+      source(tinySealed, 1),
+      decryptStream({ documentId, organisationId, dataKey: key }),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) out.push(c);
+      },
+    );
     expect(Buffer.concat(out).equals(tiny)).toBe(true);
   });
 
@@ -146,7 +156,10 @@ describe('document cipher: streaming chunked AES-256-GCM', () => {
       ['tag of a middle chunk', () => chunkOffset(3) - 1],
       ['last byte (last tag)', () => sealed.length - 1],
     ])('a flipped byte in the %s fails the read', async (_name, at) => {
-      const { error } = await collectUntilError(decryptStream({ documentId, organisationId, dataKey: key }), flip(sealed, at()));
+      const { error } = await collectUntilError(
+        decryptStream({ documentId, organisationId, dataKey: key }),
+        flip(sealed, at()),
+      );
       expect(error).toBeInstanceOf(DocumentIntegrityError);
     });
 
@@ -158,7 +171,10 @@ describe('document cipher: streaming chunked AES-256-GCM', () => {
     });
 
     it('with a flipped byte in chunk 3 the consumer gets at most chunks 1–2 verbatim, then the error', async () => {
-      const { received, error } = await collectUntilError(decryptStream({ documentId, organisationId, dataKey: key }), flip(sealed, chunkOffset(2) + 1234));
+      const { received, error } = await collectUntilError(
+        decryptStream({ documentId, organisationId, dataKey: key }),
+        flip(sealed, chunkOffset(2) + 1234),
+      );
       expect(error).toBeInstanceOf(DocumentIntegrityError);
       expect((error as Error).message).toMatch(/chunk 2\b/);
       expect(received.length).toBeLessThanOrEqual(2 * CHUNK_SIZE);
@@ -198,15 +214,21 @@ describe('document cipher: streaming chunked AES-256-GCM', () => {
     });
 
     it('the wrong documentId, organisationId or data key fails', async () => {
-      await expect(decrypt(sealed, key, { documentId: 'doc-other', organisationId })).rejects.toBeInstanceOf(DocumentIntegrityError);
-      await expect(decrypt(sealed, key, { documentId, organisationId: 'org-other' })).rejects.toBeInstanceOf(DocumentIntegrityError);
+      await expect(decrypt(sealed, key, { documentId: 'doc-other', organisationId })).rejects.toBeInstanceOf(
+        DocumentIntegrityError,
+      );
+      await expect(decrypt(sealed, key, { documentId, organisationId: 'org-other' })).rejects.toBeInstanceOf(
+        DocumentIntegrityError,
+      );
       await expect(decrypt(sealed, newDataKey())).rejects.toBeInstanceOf(DocumentIntegrityError);
     });
 
     it('ids cannot be shifted between documentId and organisationId', async () => {
       const ids = { documentId: 'ab', organisationId: 'c' };
       const s = await encrypt(Buffer.from('x'), key, ids);
-      await expect(decrypt(s, key, { documentId: 'b', organisationId: 'ca' })).rejects.toBeInstanceOf(DocumentIntegrityError);
+      await expect(decrypt(s, key, { documentId: 'b', organisationId: 'ca' })).rejects.toBeInstanceOf(
+        DocumentIntegrityError,
+      );
       await expect(decrypt(s, key, { documentId: 'ab', organisationId: 'c' })).resolves.toEqual(Buffer.from('x'));
     });
   });

@@ -69,12 +69,14 @@ export function newDataKey(): Buffer {
 }
 
 function assertKey(key: Buffer, what: string): void {
-  if (!Buffer.isBuffer(key) || key.length !== DATA_KEY_LENGTH) throw new TypeError(`${what} must be ${DATA_KEY_LENGTH} bytes`);
+  if (!Buffer.isBuffer(key) || key.length !== DATA_KEY_LENGTH)
+    throw new TypeError(`${what} must be ${DATA_KEY_LENGTH} bytes`);
 }
 
 function assertIds(documentId: string, organisationId: string): void {
   if (typeof documentId !== 'string' || documentId.length === 0) throw new TypeError('documentId is required');
-  if (typeof organisationId !== 'string' || organisationId.length === 0) throw new TypeError('organisationId is required');
+  if (typeof organisationId !== 'string' || organisationId.length === 0)
+    throw new TypeError('organisationId is required');
 }
 
 /** The per-chunk AAD without the chunk index and final flag, which are appended per chunk. */
@@ -211,7 +213,8 @@ class DecryptTransform extends ChunkedCipherTransform {
       this.readHeader();
       if (this.iv) {
         // Strictly more than a sealed chunk buffered: this one is not the last, whatever follows.
-        while (this.pending.length > CHUNK_SIZE + TAG_LENGTH) this.open(this.pending.take(CHUNK_SIZE + TAG_LENGTH), false);
+        while (this.pending.length > CHUNK_SIZE + TAG_LENGTH)
+          this.open(this.pending.take(CHUNK_SIZE + TAG_LENGTH), false);
       }
       callback();
     } catch (e) {
@@ -224,7 +227,8 @@ class DecryptTransform extends ChunkedCipherTransform {
     try {
       this.readHeader();
       if (!this.iv) throw new DocumentIntegrityError('encrypted document is truncated (incomplete header)');
-      if (this.pending.length < TAG_LENGTH) throw new DocumentIntegrityError('encrypted document is truncated (incomplete chunk)');
+      if (this.pending.length < TAG_LENGTH)
+        throw new DocumentIntegrityError('encrypted document is truncated (incomplete chunk)');
       this.open(this.pending.take(this.pending.length), true);
       this.key.fill(0);
       callback();
@@ -242,7 +246,8 @@ class DecryptTransform extends ChunkedCipherTransform {
   private readHeader(): void {
     if (this.iv || this.pending.length < HEADER_LENGTH) return;
     const header = this.pending.take(HEADER_LENGTH);
-    if (header[0] !== DOCUMENT_FORMAT_VERSION) throw new DocumentIntegrityError(`unsupported encrypted document version ${header[0]}`);
+    if (header[0] !== DOCUMENT_FORMAT_VERSION)
+      throw new DocumentIntegrityError(`unsupported encrypted document version ${header[0]}`);
     this.iv = header.subarray(1);
   }
 
@@ -251,7 +256,9 @@ class DecryptTransform extends ChunkedCipherTransform {
     if (this.index >= MAX_CHUNKS) throw new DocumentIntegrityError('encrypted document has too many chunks');
     const body = sealed.subarray(0, sealed.length - TAG_LENGTH);
     const tag = sealed.subarray(sealed.length - TAG_LENGTH);
-    const decipher = createDecipheriv(ALGORITHM, this.key, chunkNonce(this.iv, this.index), { authTagLength: TAG_LENGTH });
+    const decipher = createDecipheriv(ALGORITHM, this.key, chunkNonce(this.iv, this.index), {
+      authTagLength: TAG_LENGTH,
+    });
     decipher.setAAD(chunkAad(this.prefix, this.index, final));
     decipher.setAuthTag(tag);
     let plaintext: Buffer;

@@ -107,7 +107,9 @@ describe('LocalDocumentStorage', () => {
     await writeFile(join(dir, 'secret.txt'), 'x');
     await mkdir(join(dir, 'sub'));
     await expect(storage.get('secret.txt')).rejects.toBeInstanceOf(InvalidStorageKeyError);
-    await expect(storage.put('../escape', Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(InvalidStorageKeyError);
+    await expect(storage.put('../escape', Readable.from([Buffer.from('x')]))).rejects.toBeInstanceOf(
+      InvalidStorageKeyError,
+    );
     await expect(storage.delete('sub/../secret.txt')).rejects.toBeInstanceOf(InvalidStorageKeyError);
   });
 });

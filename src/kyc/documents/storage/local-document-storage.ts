@@ -61,7 +61,8 @@ export class LocalDocumentStorage implements DocumentStorage {
       // Missing: nothing to delete.
       if (['ENOENT', 'ENOTDIR'].includes(errno(e) ?? '')) return;
       // A prefix of other keys is a directory, which is no object: nothing to delete either.
-      if (['EISDIR', 'EPERM'].includes(errno(e) ?? '') && (await lstat(path).catch(() => undefined))?.isDirectory()) return;
+      if (['EISDIR', 'EPERM'].includes(errno(e) ?? '') && (await lstat(path).catch(() => undefined))?.isDirectory())
+        return;
       throw e;
     }
   }

@@ -19,7 +19,8 @@ export interface S3DocumentStorageOptions {
 }
 
 function isNotFound(e: unknown): boolean {
-  if (e instanceof S3ServiceException) return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+  if (e instanceof S3ServiceException)
+    return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
   return (e as { name?: string } | undefined)?.name === 'NoSuchKey';
 }
 
