@@ -144,6 +144,7 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
     if (unmet.length) throw new DomainError('conflict', `No longer met: ${unmet.join('; ')}`);
   }
 
+  /** A production-access case for the review queue: organisation, app, request, requirements, decisions, history. */
   async caseView(task: ReviewTask, decisions: ReviewDecision[]): Promise<Record<string, unknown>> {
     const request = await this.dataSource.getRepository(ProductionAccessRequest).findOneBy({ reviewTaskId: task.id });
     if (!request) throw new NotFoundError('Production-access request');
@@ -159,51 +160,16 @@ export class AppReviewsService implements AppReviewHandler, OrganisationStanding
       ) as Promise<{ id: string; thumbprint_sha256: string; not_after: Date; revoked_at: Date | null }[]>,
       this.audit.history({ type: 'app', id: request.appId }, 'chain'),
     ]);
-    const needs = requirementsFor(request.scopes);
     return {
-      organisation: {
-        id: org.id,
-        legalName: org.legalName,
-        tradingName: org.tradingName,
-        regulatoryStatus: org.regulatoryStatus,
-        verification: { status: org.verificationStatus, riskLevel: org.riskLevel },
-      },
-      app: {
-        id: app.id,
-        name: app.name,
-        description: app.description,
-        websiteUrl: app.websiteUrl,
-        redirectUris: app.redirectUris,
-        productionStatus: app.productionStatus,
-        suspended: app.suspendedAt !== null,
-      },
-      request: {
-        ...productionAccessView(request),
-        scopes: request.scopes.map((s) => ({
-          scope: s,
-          tier: SCOPES[s as keyof typeof SCOPES]?.tier ?? 'high',
-          description: SCOPES[s as keyof typeof SCOPES]?.description ?? null,
-          justification: request.scopeJustifications[s],
-        })),
-        securityAttestation: Object.entries(request.securityAttestation).map(([item, value]) => ({
-          item,
-          value,
-          title: SECURITY_ATTESTATION[item as keyof typeof SECURITY_ATTESTATION]?.title ?? item,
-        })),
-      },
+      organisation: organisationCaseView(org),
+      app: appCaseView(app),
+      request: requestCaseView(request),
       requirements: {
-        ...needs,
+        ...requirementsFor(request.scopes),
         activeCertificates: certificates.filter((c) => !c.revoked_at && c.not_after.getTime() > Date.now()).length,
       },
       earlierRequests: earlier.filter((r) => r.id !== request.id).map(productionAccessView),
-      decisions: decisions.map((d) => ({
-        id: d.id,
-        decision: d.decision,
-        reasonCodes: d.reasonCodes,
-        note: d.note,
-        reviewerId: d.reviewerId,
-        createdAt: d.createdAt.toISOString(),
-      })),
+      decisions: decisions.map(decisionCaseView),
       history,
     };
   }
@@ -284,4 +250,61 @@ function applyDecision(
   if (dto.decision === 'request_info') {
     request.requestedItems = dto.requestedItems!.map((i) => ({ requirement: i.requirement, message: i.message }));
   }
+}
+
+/** The organisation as a reviewer sees it in a production-access case. */
+function organisationCaseView(org: Organisation): Record<string, unknown> {
+  return {
+    id: org.id,
+    legalName: org.legalName,
+    tradingName: org.tradingName,
+    regulatoryStatus: org.regulatoryStatus,
+    verification: { status: org.verificationStatus, riskLevel: org.riskLevel },
+  };
+}
+
+/** The app under review; `suspended` rather than the suspension time. */
+function appCaseView(app: App): Record<string, unknown> {
+  return {
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    websiteUrl: app.websiteUrl,
+    redirectUris: app.redirectUris,
+    productionStatus: app.productionStatus,
+    suspended: app.suspendedAt !== null,
+  };
+}
+
+/**
+ * The request with each scope's tier, description and justification, and each security-attestation
+ * item with its title. A scope missing from the catalogue is shown as high tier.
+ */
+function requestCaseView(request: ProductionAccessRequest): Record<string, unknown> {
+  return {
+    ...productionAccessView(request),
+    scopes: request.scopes.map((s) => ({
+      scope: s,
+      tier: SCOPES[s as keyof typeof SCOPES]?.tier ?? 'high',
+      description: SCOPES[s as keyof typeof SCOPES]?.description ?? null,
+      justification: request.scopeJustifications[s],
+    })),
+    securityAttestation: Object.entries(request.securityAttestation).map(([item, value]) => ({
+      item,
+      value,
+      title: SECURITY_ATTESTATION[item as keyof typeof SECURITY_ATTESTATION]?.title ?? item,
+    })),
+  };
+}
+
+/** One earlier decision on the case. */
+function decisionCaseView(d: ReviewDecision): Record<string, unknown> {
+  return {
+    id: d.id,
+    decision: d.decision,
+    reasonCodes: d.reasonCodes,
+    note: d.note,
+    reviewerId: d.reviewerId,
+    createdAt: d.createdAt.toISOString(),
+  };
 }

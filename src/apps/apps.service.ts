@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, DeepPartial, EntityManager } from 'typeorm';
 import { Principal } from '../auth/principal';
+import { AuditRecord } from '../audit/audit-chain';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { CURSOR_KINDS, Page, keysetPage } from '../common/pagination/pagination';
@@ -153,25 +154,7 @@ export class AppsService {
   ): Promise<AppView & { clientId: string; clientSecret: string; environment: 'sandbox' }> {
     const secret = generateClientSecret('sandbox');
     const repo = m.getRepository(App);
-    const app = await repo.save(
-      repo.create({
-        organisationId: orgId,
-        name: dto.name,
-        description: dto.description,
-        websiteUrl: dto.websiteUrl ?? null,
-        redirectUris: dto.redirectUris,
-        scopes: dto.scopes,
-        sandboxClientId: generateClientId('sandbox'),
-        productionClientId: null,
-        productionStatus: 'none',
-        grantedScopes: null,
-        suspendedAt: null,
-        suspensionReason: null,
-        webhookUrl: null,
-        webhookSecretSealed: null,
-        createdBy: principal.userId,
-      }),
-    );
+    const app = await repo.save(repo.create(newAppRow(orgId, dto, principal)));
     const credential = await m.getRepository(AppCredential).save(
       m.getRepository(AppCredential).create({
         appId: app.id,
@@ -183,20 +166,7 @@ export class AppsService {
         revokedAt: null,
       }),
     );
-    await this.audit.append(m, {
-      actor: { type: 'developer', id: principal.userId },
-      action: 'app.created',
-      subject: { type: 'app', id: app.id },
-      after: {
-        organisationId: orgId,
-        name: app.name,
-        scopes: app.scopes,
-        redirectUris: app.redirectUris,
-        sandboxClientId: app.sandboxClientId,
-        credentialId: credential.id,
-      },
-      requestId,
-    });
+    await this.audit.append(m, appCreatedAudit(app, credential, principal, requestId));
     const org = await this.organisations.get(orgId, m);
     return {
       ...(await this.view(app, org)),
@@ -357,4 +327,43 @@ export class AppsService {
       .find({ where: { appId: app.id }, order: { createdAt: 'DESC' } });
     return { data: requests.map(productionAccessView), nextCursor: null };
   }
+}
+
+/** A new app's row: sandbox only (a fresh sandbox client id), no production access, not suspended, no webhook. */
+function newAppRow(orgId: string, dto: CreateAppDto, principal: Principal): DeepPartial<App> {
+  return {
+    organisationId: orgId,
+    name: dto.name,
+    description: dto.description,
+    websiteUrl: dto.websiteUrl ?? null,
+    redirectUris: dto.redirectUris,
+    scopes: dto.scopes,
+    sandboxClientId: generateClientId('sandbox'),
+    productionClientId: null,
+    productionStatus: 'none',
+    grantedScopes: null,
+    suspendedAt: null,
+    suspensionReason: null,
+    webhookUrl: null,
+    webhookSecretSealed: null,
+    createdBy: principal.userId,
+  };
+}
+
+/** The `app.created` audit entry; names the sandbox credential by id, never the secret. */
+function appCreatedAudit(app: App, credential: AppCredential, principal: Principal, requestId?: string): AuditRecord {
+  return {
+    actor: { type: 'developer', id: principal.userId },
+    action: 'app.created',
+    subject: { type: 'app', id: app.id },
+    after: {
+      organisationId: app.organisationId,
+      name: app.name,
+      scopes: app.scopes,
+      redirectUris: app.redirectUris,
+      sandboxClientId: app.sandboxClientId,
+      credentialId: credential.id,
+    },
+    requestId,
+  };
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, DeepPartial, EntityManager } from 'typeorm';
 import { Principal } from '../../auth/principal';
+import { AuditRecord } from '../../audit/audit-chain';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
@@ -14,6 +15,10 @@ import { WebhooksService } from '../webhooks/webhooks.service';
 import { CsrRejectedError, MAX_CLIENT_CERT_VALIDITY_DAYS, RevocationReason } from './certificate-authority';
 import { ClientCertificate } from './client-certificate.entity';
 import { OrganisationRecordsService } from '../../organisations/organisation-records.service';
+import { Organisation } from '../../organisations/organisation.entity';
+
+/** What `sign` hands back: the certificate and the facts stored beside it. */
+type SignedCertificate = Awaited<ReturnType<CertificatesService['sign']>>;
 
 export interface CertificateView {
   id: string;
@@ -98,47 +103,12 @@ export class CertificatesService {
   ): Promise<CertificateView> {
     const org = await this.organisations.get(orgId, m);
     const app = await this.apps.find(orgId, appId, m, true);
-    if (org.verificationStatus !== 'approved') {
-      throw new DomainError(
-        'conflict',
-        `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`,
-      );
-    }
-    if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
+    assertMayHoldCertificate(org, app);
     const clientId = await this.reserveProductionClientId(m, app);
     const issued = await this.sign(csrPem, org.legalName, clientId);
     const repo = m.getRepository(ClientCertificate);
-    const subject = `O=${org.legalName.slice(0, 64)}, CN=${app.productionClientId}`;
-    const saved = await repo.save(
-      repo.create({
-        appId: app.id,
-        serialNumber: issued.serialNumber,
-        thumbprintSha256: issued.thumbprintSha256,
-        subject,
-        certificatePem: issued.certificatePem,
-        publicKeyAlgorithm: issued.publicKeyAlgorithm,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-        revokedAt: null,
-        revocationReason: null,
-        reminded30At: null,
-        reminded7At: null,
-        createdBy: principal.userId,
-      }),
-    );
-    await this.audit.append(m, {
-      actor: { type: 'developer', id: principal.userId },
-      action: 'app.certificate_issued',
-      subject: { type: 'app', id: app.id },
-      after: {
-        certificateId: saved.id,
-        serialNumber: saved.serialNumber,
-        thumbprint: saved.thumbprintSha256,
-        notAfter: saved.notAfter.toISOString(),
-        publicKeyAlgorithm: saved.publicKeyAlgorithm,
-      },
-      requestId,
-    });
+    const saved = await repo.save(repo.create(newCertificateRow(app, org, issued, principal)));
+    await this.audit.append(m, certificateIssuedAudit(app, saved, principal, requestId));
     for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
       await this.outbox.enqueue(m, email, 'certificate-issued', {
         appName: app.name,
@@ -300,4 +270,64 @@ export class CertificatesService {
     if (sent) this.logger.log(`sent ${sent} certificate expiry reminders`);
     return sent;
   }
+}
+
+/**
+ * A client certificate carries the organisation's verified name, so only an approved organisation's
+ * app that is not suspended may get one. Throws a 409 DomainError otherwise.
+ */
+function assertMayHoldCertificate(org: Organisation, app: App): void {
+  if (org.verificationStatus !== 'approved') {
+    throw new DomainError(
+      'conflict',
+      `A client certificate carries the organisation's verified name, so the organisation must be approved (it is ${org.verificationStatus})`,
+    );
+  }
+  if (app.suspendedAt) throw new DomainError('conflict', 'The app is suspended');
+}
+
+/** The stored row for a freshly signed certificate; subject is O=<legal name, ≤64 chars>, CN=<production client id>. */
+function newCertificateRow(
+  app: App,
+  org: Organisation,
+  issued: SignedCertificate,
+  principal: Principal,
+): DeepPartial<ClientCertificate> {
+  return {
+    appId: app.id,
+    serialNumber: issued.serialNumber,
+    thumbprintSha256: issued.thumbprintSha256,
+    subject: `O=${org.legalName.slice(0, 64)}, CN=${app.productionClientId}`,
+    certificatePem: issued.certificatePem,
+    publicKeyAlgorithm: issued.publicKeyAlgorithm,
+    notBefore: issued.notBefore,
+    notAfter: issued.notAfter,
+    revokedAt: null,
+    revocationReason: null,
+    reminded30At: null,
+    reminded7At: null,
+    createdBy: principal.userId,
+  };
+}
+
+/** The `app.certificate_issued` audit entry (serial, thumbprint, expiry; not the certificate itself). */
+function certificateIssuedAudit(
+  app: App,
+  saved: ClientCertificate,
+  principal: Principal,
+  requestId: string | undefined,
+): AuditRecord {
+  return {
+    actor: { type: 'developer', id: principal.userId },
+    action: 'app.certificate_issued',
+    subject: { type: 'app', id: app.id },
+    after: {
+      certificateId: saved.id,
+      serialNumber: saved.serialNumber,
+      thumbprint: saved.thumbprintSha256,
+      notAfter: saved.notAfter.toISOString(),
+      publicKeyAlgorithm: saved.publicKeyAlgorithm,
+    },
+    requestId,
+  };
 }

@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Principal } from '../../auth/principal';
+import { AuditRecord } from '../../audit/audit-chain';
 import { AuditService } from '../../audit/audit.service';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error';
 import { OutboxService } from '../../notifications/outbox.service';
 import { AppKeys } from '../app-keys';
+import { App } from '../app.entity';
 import { AppsService } from '../apps.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { standingOf } from '../standing';
@@ -89,26 +91,67 @@ export class CredentialsService {
     requestId?: string,
   ): Promise<IssuedCredentialView> {
     const app = await this.apps.find(orgId, appId, m, true);
-    if (environment === 'production') {
-      const org = await this.organisations.get(orgId, m);
-      const standing = standingOf(app, org, new Date());
-      if (!standing.ok)
-        throw new DomainError(
-          'conflict',
-          `Production secrets exist only for approved apps in good standing: ${standing.detail}`,
-          { problem: standing.problem },
-        );
-    }
+    if (environment === 'production') await this.assertProductionStanding(m, orgId, app);
+    const { previous, credential, secret, graceEndsAt } = await this.replaceCurrentSecret(
+      m,
+      app.id,
+      environment,
+      principal,
+    );
+    await this.audit.append(
+      m,
+      credentialIssuedAudit(app.id, environment, credential, previous, graceEndsAt, principal, requestId),
+    );
+    if (previous) await this.announceRotation(m, orgId, app, environment, credential, previous, graceEndsAt!);
+    const clientId = environment === 'production' ? app.productionClientId! : app.sandboxClientId;
+    return {
+      id: credential.id,
+      environment,
+      clientId,
+      clientSecret: secret,
+      secretPrefix: credential.secretPrefix,
+      createdAt: credential.createdAt.toISOString(),
+      previousSecretExpiresAt: graceEndsAt,
+    };
+  }
+
+  /** Production secrets exist only for approved apps in good standing; otherwise a 409 with the reason. */
+  private async assertProductionStanding(m: EntityManager, orgId: string, app: App): Promise<void> {
+    const org = await this.organisations.get(orgId, m);
+    const standing = standingOf(app, org, new Date());
+    if (!standing.ok)
+      throw new DomainError(
+        'conflict',
+        `Production secrets exist only for approved apps in good standing: ${standing.detail}`,
+        { problem: standing.problem },
+      );
+  }
+
+  /**
+   * Supersedes the environment's current secret (if any) and stores a new one. Returns the plain
+   * secret (never stored) and, on a rotation, when the superseded secret stops working (ISO string).
+   */
+  private async replaceCurrentSecret(
+    m: EntityManager,
+    appId: string,
+    environment: AppEnvironment,
+    principal: Principal,
+  ): Promise<{
+    previous: AppCredential | null;
+    credential: AppCredential;
+    secret: string;
+    graceEndsAt: string | null;
+  }> {
     const repo = m.getRepository(AppCredential);
     const now = new Date();
     const previous = await repo.findOne({
-      where: { appId: app.id, environment, supersededAt: IsNull(), revokedAt: IsNull() },
+      where: { appId, environment, supersededAt: IsNull(), revokedAt: IsNull() },
     });
     if (previous) await repo.update({ id: previous.id }, { supersededAt: now });
     const secret = generateClientSecret(environment);
     const credential = await repo.save(
       repo.create({
-        appId: app.id,
+        appId,
         environment,
         secretHash: hashClientSecret(secret, this.keys.pepper()),
         secretPrefix: secretPrefix(secret),
@@ -120,44 +163,32 @@ export class CredentialsService {
     const graceEndsAt = previous
       ? credentialExpiresAt({ supersededAt: now, revokedAt: null }, this.keys.secretGraceMs)!.toISOString()
       : null;
-    await this.audit.append(m, {
-      actor: { type: 'developer', id: principal.userId },
-      action: previous ? 'app.credentials_rotated' : 'app.credentials_issued',
-      subject: { type: 'app', id: app.id },
-      after: {
+    return { previous, credential, secret, graceEndsAt };
+  }
+
+  /** Tells the organisation's owners and admins (by mail) and the app (by webhook) about a rotation. */
+  private async announceRotation(
+    m: EntityManager,
+    orgId: string,
+    app: App,
+    environment: AppEnvironment,
+    credential: AppCredential,
+    previous: AppCredential,
+    graceEndsAt: string,
+  ): Promise<void> {
+    for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
+      await this.outbox.enqueue(m, email, 'credentials-rotated', {
+        appName: app.name,
         environment,
-        credentialId: credential.id,
-        secretPrefix: credential.secretPrefix,
-        supersededCredentialId: previous?.id ?? null,
         graceEndsAt,
-      },
-      requestId,
-    });
-    if (previous) {
-      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
-        await this.outbox.enqueue(m, email, 'credentials-rotated', {
-          appName: app.name,
-          environment,
-          graceEndsAt: graceEndsAt!,
-        });
-      }
-      await this.webhooks.emit(m, app.id, 'credentials.rotated', {
-        environment,
-        credentialId: credential.id,
-        previousCredentialId: previous.id,
-        previousSecretExpiresAt: graceEndsAt,
       });
     }
-    const clientId = environment === 'production' ? app.productionClientId! : app.sandboxClientId;
-    return {
-      id: credential.id,
+    await this.webhooks.emit(m, app.id, 'credentials.rotated', {
       environment,
-      clientId,
-      clientSecret: secret,
-      secretPrefix: credential.secretPrefix,
-      createdAt: credential.createdAt.toISOString(),
+      credentialId: credential.id,
+      previousCredentialId: previous.id,
       previousSecretExpiresAt: graceEndsAt,
-    };
+    });
   }
 
   async list(orgId: string, appId: string): Promise<{ data: CredentialView[]; nextCursor: null }> {
@@ -213,4 +244,29 @@ export class CredentialsService {
       });
     });
   }
+}
+
+/** The audit entry for a first secret ("issued") or a rotation ("rotated"); never holds the secret itself. */
+function credentialIssuedAudit(
+  appId: string,
+  environment: AppEnvironment,
+  credential: AppCredential,
+  previous: AppCredential | null,
+  graceEndsAt: string | null,
+  principal: Principal,
+  requestId: string | undefined,
+): AuditRecord {
+  return {
+    actor: { type: 'developer', id: principal.userId },
+    action: previous ? 'app.credentials_rotated' : 'app.credentials_issued',
+    subject: { type: 'app', id: appId },
+    after: {
+      environment,
+      credentialId: credential.id,
+      secretPrefix: credential.secretPrefix,
+      supersededCredentialId: previous?.id ?? null,
+      graceEndsAt,
+    },
+    requestId,
+  };
 }

@@ -39,61 +39,80 @@ export class IdempotencyService {
     private readonly keys: AppKeys,
   ) {}
 
+  /**
+   * Runs `work` in a transaction, or replays the stored answer for the same user, scope, key and
+   * request body. Without a key it simply runs. Errors: 422 malformed key, 409 key reused for a
+   * different body (idempotency_key_reused).
+   */
   async run<T>(
     params: { userId: string; scope: string; key: string | undefined; request: unknown },
     work: (m: EntityManager) => Promise<T>,
   ): Promise<IdempotentResult<T>> {
     const { userId, scope, key } = params;
     if (key === undefined) return { body: await this.dataSource.transaction(work), replayed: false };
-    if (!KEY_PATTERN.test(key)) {
-      throw new ValidationFailedError(
-        [{ field: 'Idempotency-Key', message: 'must be 8-200 visible ASCII characters, e.g. a UUID' }],
-        'The Idempotency-Key header is malformed',
-      );
-    }
-    const pepper = this.keys.pepper();
-    const keyHash = createHmac('sha256', pepper).update(`${userId}\n${scope}\n${key}`).digest('hex');
-    const requestHash = createHash('sha256')
-      .update(canonicalJson(params.request ?? null))
-      .digest('hex');
-    const sealingKey = Buffer.from(hkdfSync('sha256', key, pepper, `gatehouse idempotency ${userId} ${scope}`, 32));
+    assertWellFormedKey(key);
+    const ids = idempotencyIds(userId, scope, key, params.request, this.keys.pepper());
 
     return this.dataSource.transaction(async (m) => {
       // One request per key at a time: a concurrent retry waits here, then finds the stored answer.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [keyHash]);
-      const rows = (await m.query(
-        `SELECT request_hash, response_sealed FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key_hash = $3 AND expires_at > now()`,
-        [userId, scope, keyHash],
-      )) as {
-        request_hash: string;
-        response_sealed: string;
-      }[];
-      const stored = rows[0];
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [ids.keyHash]);
+      const stored = await this.findStored(m, userId, scope, ids.keyHash);
       if (stored) {
-        if (stored.request_hash !== requestHash) {
+        if (stored.request_hash !== ids.requestHash) {
           throw new DomainError(
             'idempotency_key_reused',
             'This Idempotency-Key was already used for a different request; use a new key for a new request',
           );
         }
-        return { body: JSON.parse(openSecret(sealingKey, stored.response_sealed, keyHash)) as T, replayed: true };
+        return {
+          body: JSON.parse(openSecret(ids.sealingKey, stored.response_sealed, ids.keyHash)) as T,
+          replayed: true,
+        };
       }
       const body = await work(m);
-      await m.query(
-        `INSERT INTO idempotency_keys (user_id, scope, key_hash, request_hash, response_status, response_sealed, expires_at)
-         VALUES ($1, $2, $3, $4, 201, $5, now() + make_interval(secs => $6))
-         ON CONFLICT (user_id, scope, key_hash) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_sealed = EXCLUDED.response_sealed, created_at = now(), expires_at = EXCLUDED.expires_at`,
-        [
-          userId,
-          scope,
-          keyHash,
-          requestHash,
-          sealSecret(sealingKey, JSON.stringify(body), keyHash),
-          IDEMPOTENCY_TTL_MS / 1000,
-        ],
-      );
+      await this.storeAnswer(m, userId, scope, ids, body);
       return { body, replayed: false };
     });
+  }
+
+  /** The unexpired stored answer for this user, scope and key hash, if any. */
+  private async findStored(
+    m: EntityManager,
+    userId: string,
+    scope: string,
+    keyHash: string,
+  ): Promise<{ request_hash: string; response_sealed: string } | undefined> {
+    const rows = (await m.query(
+      `SELECT request_hash, response_sealed FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key_hash = $3 AND expires_at > now()`,
+      [userId, scope, keyHash],
+    )) as {
+      request_hash: string;
+      response_sealed: string;
+    }[];
+    return rows[0];
+  }
+
+  /** Stores the sealed answer for the TTL, replacing an expired row with the same key. */
+  private async storeAnswer(
+    m: EntityManager,
+    userId: string,
+    scope: string,
+    ids: IdempotencyIds,
+    body: unknown,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO idempotency_keys (user_id, scope, key_hash, request_hash, response_status, response_sealed, expires_at)
+       VALUES ($1, $2, $3, $4, 201, $5, now() + make_interval(secs => $6))
+       ON CONFLICT (user_id, scope, key_hash) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_sealed = EXCLUDED.response_sealed, created_at = now(), expires_at = EXCLUDED.expires_at`,
+      [
+        userId,
+        scope,
+        ids.keyHash,
+        ids.requestHash,
+        sealSecret(ids.sealingKey, JSON.stringify(body), ids.keyHash),
+        IDEMPOTENCY_TTL_MS / 1000,
+      ],
+    );
   }
 
   /** Forgets answers older than the TTL (run by the worker's sweep). */
@@ -104,4 +123,32 @@ export class IdempotencyService {
     ];
     return count;
   }
+}
+
+/** 422 unless the key is 8-200 visible ASCII characters. */
+function assertWellFormedKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new ValidationFailedError(
+      [{ field: 'Idempotency-Key', message: 'must be 8-200 visible ASCII characters, e.g. a UUID' }],
+      'The Idempotency-Key header is malformed',
+    );
+  }
+}
+
+interface IdempotencyIds {
+  /** HMAC-SHA256 (pepper) of user, scope and key, hex: the row's key, so the raw key is never stored. */
+  keyHash: string;
+  /** SHA-256 of the RFC 8785 request body, hex. */
+  requestHash: string;
+  /** 32-byte AES key (HKDF of the client's key and the pepper) that seals the stored answer. */
+  sealingKey: Buffer;
+}
+
+function idempotencyIds(userId: string, scope: string, key: string, request: unknown, pepper: Buffer): IdempotencyIds {
+  const keyHash = createHmac('sha256', pepper).update(`${userId}\n${scope}\n${key}`).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(canonicalJson(request ?? null))
+    .digest('hex');
+  const sealingKey = Buffer.from(hkdfSync('sha256', key, pepper, `gatehouse idempotency ${userId} ${scope}`, 32));
+  return { keyHash, requestHash, sealingKey };
 }

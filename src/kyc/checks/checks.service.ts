@@ -101,38 +101,41 @@ export class ChecksService {
           return this.duplicateCheck(doc);
         case 'expiry':
           return checkExpiry(doc.expiresOn, asOf);
-        case 'mrz': {
-          if (!person)
-            return checkResult(
-              'mrz',
-              'fail',
-              'the document names no person of this organisation to compare the MRZ with',
-            );
-          const mrz = openSecret(this.vault.masterKey(), doc.mrz!, `mrz:${doc.id}`);
-          return checkMrz(
-            {
-              mrz,
-              person: {
-                firstName: person.firstName,
-                lastName: person.lastName,
-                dateOfBirth: person.dateOfBirth,
-                nationality: person.nationality,
-              },
-              form: {
-                documentNumber: doc.documentNumber ?? undefined,
-                expiresOn: doc.expiresOn ?? undefined,
-                issuingCountry: doc.issuingCountry ?? undefined,
-              },
-            },
-            asOf,
-          );
-        }
+        case 'mrz':
+          return this.mrzCheck(doc, person, asOf);
         default:
           throw new Error(`unknown document check ${name}`);
       }
     });
     await this.store(org, { type: 'document', id: doc.id }, results);
     await this.completeIfDone(org.id, submission);
+  }
+
+  /**
+   * Compares the document's MRZ (unsealed only here) with the person it names and the form's fields.
+   * Fails when the document names no person of this organisation.
+   */
+  private mrzCheck(doc: KybDocument, person: Person | null, asOf: Date): CheckResult {
+    if (!person)
+      return checkResult('mrz', 'fail', 'the document names no person of this organisation to compare the MRZ with');
+    const mrz = openSecret(this.vault.masterKey(), doc.mrz!, `mrz:${doc.id}`);
+    return checkMrz(
+      {
+        mrz,
+        person: {
+          firstName: person.firstName,
+          lastName: person.lastName,
+          dateOfBirth: person.dateOfBirth,
+          nationality: person.nationality,
+        },
+        form: {
+          documentNumber: doc.documentNumber ?? undefined,
+          expiresOn: doc.expiresOn ?? undefined,
+          issuingCountry: doc.issuingCountry ?? undefined,
+        },
+      },
+      asOf,
+    );
   }
 
   async runOrganisation(organisationId: string, submission: number, lastAttempt: boolean): Promise<void> {

@@ -7,8 +7,9 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataSource } from 'typeorm';
+import { DataSource, DeepPartial } from 'typeorm';
 import { Principal } from '../../auth/principal';
+import { AuditRecord } from '../../audit/audit-chain';
 import { AuditService } from '../../audit/audit.service';
 import { sealSecret } from '../../common/crypto/master-key';
 import { DomainError, FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
@@ -178,50 +179,18 @@ export class DocumentsService {
     upload: StoredUpload,
     requestId?: string,
   ): Promise<DocumentView> {
-    const { documentId, storageKey, dataKey, fields, file, detected } = upload;
     const masterKey = this.vault.masterKey();
     return this.dataSource.transaction(async (m) => {
       await this.organisations.lockEditable(m, orgId);
-      if (fields.personId) {
-        const person = await m.getRepository(Person).findOneBy({ id: fields.personId, organisationId: orgId });
+      const { personId } = upload.fields;
+      if (personId) {
+        const person = await m.getRepository(Person).findOneBy({ id: personId, organisationId: orgId });
         if (!person)
           throw new ValidationFailedError([{ field: 'personId', message: 'no such person in this organisation' }]);
       }
       const repo = m.getRepository(KybDocument);
-      const doc = await repo.save(
-        repo.create({
-          id: documentId,
-          organisationId: orgId,
-          personId: fields.personId ?? null,
-          type: fields.type,
-          status: 'uploaded',
-          mimeType: detected,
-          size: file.inspector.size,
-          sha256: file.inspector.sha256(),
-          fileName: file.fileName,
-          documentNumber: fields.documentNumber ?? null,
-          issuingCountry: fields.issuingCountry ?? null,
-          expiresOn: fields.expiresOn ?? null,
-          mrz: fields.mrz ? sealSecret(masterKey, fields.mrz, `mrz:${documentId}`) : null,
-          storageKey,
-          wrappedKey: wrapDataKey(dataKey, masterKey, documentId),
-          uploadedBy: principal.userId,
-        }),
-      );
-      await this.audit.append(m, {
-        actor: { type: 'developer', id: principal.userId },
-        action: 'document.uploaded',
-        subject: { type: 'organisation', id: orgId },
-        after: {
-          documentId,
-          type: doc.type,
-          personId: doc.personId,
-          mimeType: doc.mimeType,
-          size: doc.size,
-          sha256: doc.sha256,
-        },
-        requestId,
-      });
+      const doc = await repo.save(repo.create(newDocumentRow(orgId, principal, upload, masterKey)));
+      await this.audit.append(m, documentUploadedAudit(orgId, principal, doc, requestId));
       return documentView(doc);
     });
   }
@@ -351,20 +320,8 @@ export class DocumentsService {
     onStored: () => void,
   ): Promise<ParsedUpload> {
     return new Promise<ParsedUpload>((resolve, reject) => {
-      let bb: busboy.Busboy;
-      try {
-        // preservePath: see the name as sent, so a path in it is refused rather than silently trimmed.
-        // busboy flags a file that *reaches* fileSize, so the limit is one byte past the largest allowed.
-        bb = busboy({
-          headers: req.headers,
-          preservePath: true,
-          limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
-        });
-      } catch (e) {
-        return reject(
-          new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`),
-        );
-      }
+      // A throw here (malformed headers) rejects this promise, as an executor's throw does.
+      const bb = multipartParser(req);
       const result: ParsedUpload = { fields: {} };
       let storing: Promise<void> | undefined;
       let failed = false;
@@ -414,21 +371,9 @@ export class DocumentsService {
     fail: (e: unknown) => void,
   ): Promise<void> | undefined {
     const { name, stream, info } = part;
-    if (name !== 'file' || result.file) {
-      stream.resume();
-      fail(
-        new ValidationFailedError([
-          {
-            field: name,
-            message: name === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"',
-          },
-        ]),
-      );
-      return undefined;
-    }
     let fileName: string | null;
     try {
-      fileName = displayName(info.filename);
+      fileName = acceptedFileName(name, info.filename, result.file !== undefined);
     } catch (e) {
       stream.resume();
       fail(e);
@@ -454,4 +399,88 @@ export class DocumentsService {
     storing.catch((e: unknown) => fail(file.truncated ? tooLarge() : e));
     return storing;
   }
+}
+
+/**
+ * The busboy parser for an upload. preservePath: see the name as sent, so a path in it is refused
+ * rather than silently trimmed. Throws 415 unsupported_media_type when busboy refuses the headers.
+ */
+function multipartParser(req: Request): busboy.Busboy {
+  try {
+    // busboy flags a file that *reaches* fileSize, so the limit is one byte past the largest allowed.
+    return busboy({
+      headers: req.headers,
+      preservePath: true,
+      limits: { fileSize: MAX_DOCUMENT_BYTES + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+    });
+  } catch (e) {
+    throw new DomainError('unsupported_media_type', `Malformed multipart request: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The display name of the one accepted file part. Throws 422 for a part not named "file", for a
+ * second file, or (from displayName) for a file name that is unusable.
+ */
+function acceptedFileName(partName: string, sentName: string | undefined, haveFile: boolean): string | null {
+  if (partName !== 'file' || haveFile) {
+    throw new ValidationFailedError([
+      {
+        field: partName,
+        message: partName === 'file' ? 'only one file per upload' : 'unexpected file part; send the document as "file"',
+      },
+    ]);
+  }
+  return displayName(sentName);
+}
+
+/** The document row for a stored upload; the MRZ is sealed and the data key wrapped under the master key. */
+function newDocumentRow(
+  orgId: string,
+  principal: Principal,
+  upload: StoredUpload,
+  masterKey: Buffer,
+): DeepPartial<KybDocument> {
+  const { documentId, storageKey, dataKey, fields, file, detected } = upload;
+  return {
+    id: documentId,
+    organisationId: orgId,
+    personId: fields.personId ?? null,
+    type: fields.type,
+    status: 'uploaded',
+    mimeType: detected,
+    size: file.inspector.size,
+    sha256: file.inspector.sha256(),
+    fileName: file.fileName,
+    documentNumber: fields.documentNumber ?? null,
+    issuingCountry: fields.issuingCountry ?? null,
+    expiresOn: fields.expiresOn ?? null,
+    mrz: fields.mrz ? sealSecret(masterKey, fields.mrz, `mrz:${documentId}`) : null,
+    storageKey,
+    wrappedKey: wrapDataKey(dataKey, masterKey, documentId),
+    uploadedBy: principal.userId,
+  };
+}
+
+/** The `document.uploaded` audit entry: what was uploaded (type, size, hash), never its content or MRZ. */
+function documentUploadedAudit(
+  orgId: string,
+  principal: Principal,
+  doc: KybDocument,
+  requestId: string | undefined,
+): AuditRecord {
+  return {
+    actor: { type: 'developer', id: principal.userId },
+    action: 'document.uploaded',
+    subject: { type: 'organisation', id: orgId },
+    after: {
+      documentId: doc.id,
+      type: doc.type,
+      personId: doc.personId,
+      mimeType: doc.mimeType,
+      size: doc.size,
+      sha256: doc.sha256,
+    },
+    requestId,
+  };
 }

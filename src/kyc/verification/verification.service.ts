@@ -102,19 +102,7 @@ export class VerificationService {
       const event: VerificationEvent = org.verificationStatus === 'expired' ? 'resubmit' : 'submit';
       // Refuse a wrong state before listing requirements: a second submit is a conflict, not a 422.
       nextStatus(this.statusOf(org), event);
-      const requirements = await this.requirementsOf(m, org);
-      // Items a reviewer asked for count as answered by this resubmission.
-      const answered = new Set(org.requestedItems.filter((i) => !i.resolvedAt).map((i) => i.requirement));
-      const due = requirements.currentlyDue.filter((r) => !answered.has(r));
-      if (due.length > 0) {
-        throw new DomainError('requirements_due', 'Some requirements are still due', {
-          requirements: {
-            ...requirements,
-            currentlyDue: due,
-            errors: requirements.errors.filter((e) => !answered.has(e.requirement)),
-          },
-        });
-      }
+      await this.assertNothingDue(m, org);
       const now = new Date().toISOString();
       await this.organisations.updateVerificationRecord(m, org, {
         requestedItems: org.requestedItems.map((i) => (i.resolvedAt ? i : { ...i, resolvedAt: now })),
@@ -122,10 +110,7 @@ export class VerificationService {
         submissionCount: org.submissionCount + 1,
       });
       await this.transition(m, org, event, actor, requestId, { submission: org.submissionCount });
-      const about = { organisationName: org.legalName, organisationId: org.id };
-      for (const email of await this.organisations.recipients(m, orgId, ['owner', 'admin'])) {
-        await this.outbox.enqueue(m, email, 'submission-received', about);
-      }
+      await this.notifySubmissionReceived(m, org);
       const documents = (await m.query(`SELECT id FROM documents WHERE organisation_id = $1`, [orgId])) as {
         id: string;
       }[];
@@ -143,6 +128,31 @@ export class VerificationService {
       this.logger.warn(`checks for ${orgId} left to the dispatcher: ${e.message}`),
     );
     return { status: result.status, submittedAt: result.submittedAt };
+  }
+
+  /** 422 requirements_due listing what is still due, leaving out what this resubmission answers. */
+  private async assertNothingDue(m: EntityManager, org: Organisation): Promise<void> {
+    const requirements = await this.requirementsOf(m, org);
+    // Items a reviewer asked for count as answered by this resubmission.
+    const answered = new Set(org.requestedItems.filter((i) => !i.resolvedAt).map((i) => i.requirement));
+    const due = requirements.currentlyDue.filter((r) => !answered.has(r));
+    if (due.length > 0) {
+      throw new DomainError('requirements_due', 'Some requirements are still due', {
+        requirements: {
+          ...requirements,
+          currentlyDue: due,
+          errors: requirements.errors.filter((e) => !answered.has(e.requirement)),
+        },
+      });
+    }
+  }
+
+  /** Queues a "submission received" mail to the organisation's owners and admins. */
+  private async notifySubmissionReceived(m: EntityManager, org: Organisation): Promise<void> {
+    const about = { organisationName: org.legalName, organisationId: org.id };
+    for (const email of await this.organisations.recipients(m, org.id, ['owner', 'admin'])) {
+      await this.outbox.enqueue(m, email, 'submission-received', about);
+    }
   }
 
   private async enqueueChecks(organisationId: string, submission: number, documentIds: string[]): Promise<void> {
