@@ -23,7 +23,9 @@ const LAYERS = [
   { kyc: '^src/kyc/' },
   { review: '^src/review/' },
   { apps: '^src/apps/' },
-  // Future areas go here, above apps: customers, consents, oauth, sandbox-api.
+  // Bank customers (their JWTs) and the synthetic sandbox bank; implements the customer port.
+  { customers: '^src/customers/' },
+  // Future areas go here, above apps: consents, sandbox-api.
   { oauth: '^src/oauth/' },
   // Composition roots: wire the areas together, so they may import anything.
   {

@@ -12,6 +12,7 @@ import { RevokeLegacyClientSecrets1764292800000 } from './1764292800000-RevokeLe
 import { CreateJobOutbox1764292900000 } from './1764292900000-CreateJobOutbox';
 import { JobOutboxAttempts1764293000000 } from './1764293000000-JobOutboxAttempts';
 import { OrganisationSuspendedAt1764293100000 } from './1764293100000-OrganisationSuspendedAt';
+import { CreateCustomers1764293200000 } from './1764293200000-CreateCustomers';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   CreateJobOutbox1764292900000,
   JobOutboxAttempts1764293000000,
   OrganisationSuspendedAt1764293100000,
+  CreateCustomers1764293200000,
 ];

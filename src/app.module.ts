@@ -10,6 +10,8 @@ import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CustomersModule } from './customers/customers.module';
+import { SandboxModule } from './customers/sandbox/sandbox.module';
 import { HealthModule } from './health/health.module';
 import { ReviewWorkerModule } from './review/review-worker.module';
 import { ReviewModule } from './review/review.module';
@@ -37,6 +39,7 @@ const DOMAIN_MODULES: Type[] = [
   ReviewModule,
   AppsModule,
   AppsPortsModule,
+  CustomersModule,
 ];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [
@@ -62,10 +65,16 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        // The guard's ports are bound statically in these two modules (see src/auth/ports.ts).
-        AuthModule.forRoot({ sessionAuthenticator: AccountsModule, organisationMembership: OrganisationsModule }),
+        // The guard's ports are bound statically in these modules (see src/auth/ports.ts).
+        AuthModule.forRoot({
+          sessionAuthenticator: AccountsModule,
+          organisationMembership: OrganisationsModule,
+          customerAuthenticator: CustomersModule,
+        }),
         ...DOMAIN_MODULES,
         ...(runsWorkers ? WORKER_MODULES : []),
+        // The synthetic sandbox bank and /dev/* must not exist in production (SPEC "Customers and the sandbox bank").
+        ...(config.env === 'production' ? [] : [SandboxModule]),
         ...extra,
       ],
     };

@@ -19,7 +19,9 @@ export type AccessRule =
    */
   | { kind: 'organisation'; roles: OrganisationRole[]; staff?: boolean }
   /** Staff with MFA, with one of these roles (any role when empty). */
-  | { kind: 'staff'; roles: StaffRole[] };
+  | { kind: 'staff'; roles: StaffRole[] }
+  /** A bank customer with a bearer JWT from the bank's identity provider; no developer or staff token. */
+  | { kind: 'customer' };
 
 export const Public = () => SetMetadata(ACCESS, { kind: 'public' } satisfies AccessRule);
 
@@ -41,3 +43,6 @@ export const OrganisationMemberOrStaff = () =>
   withToken({ kind: 'organisation', roles: [...ORGANISATION_ROLES], staff: true });
 
 export const Staff = (...roles: StaffRole[]) => withToken({ kind: 'staff', roles });
+
+/** Bank customers only (a verified customer JWT); developer and staff session tokens are refused. */
+export const Customer = () => withToken({ kind: 'customer' });

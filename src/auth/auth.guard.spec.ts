@@ -10,7 +10,7 @@ import {
   Staff,
 } from './access.decorator';
 import { AuthGuard } from './auth.guard';
-import { OrganisationMembership, SessionAuthenticator } from './ports';
+import { CustomerAuthenticator, OrganisationMembership, SessionAuthenticator } from './ports';
 import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
 import { OrganisationRole, StaffRole } from './roles';
@@ -87,6 +87,9 @@ class FakeMembership implements OrganisationMembership {
 /** The one session over its limit waits 17 s; the limiter itself is covered end to end. */
 const limiter = { hit: (subject: string) => (subject === 's-busy' ? 17 : undefined) } as Pick<RateLimiter, 'hit'>;
 
+/** Customer tokens are covered end to end (test/customers.e2e-spec.ts); none verifies here. */
+const noCustomers: CustomerAuthenticator = { authenticate: async () => ({ ok: false, reason: 'not here' }) };
+
 describe('AuthGuard decisions', () => {
   let sessions: FakeSessions;
   let membership: FakeMembership;
@@ -94,7 +97,7 @@ describe('AuthGuard decisions', () => {
   beforeEach(() => {
     sessions = new FakeSessions();
     membership = new FakeMembership();
-    guard = new AuthGuard(new Reflector(), sessions, membership, limiter as RateLimiter);
+    guard = new AuthGuard(new Reflector(), sessions, membership, limiter as RateLimiter, noCustomers);
   });
 
   /** `who` names a principal above; a value with a space is sent as the whole Authorization header. */

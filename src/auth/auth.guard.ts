@@ -2,18 +2,27 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { ACCESS, AccessRule } from './access.decorator';
-import { ORGANISATION_MEMBERSHIP, OrganisationMembership, SESSION_AUTHENTICATOR, SessionAuthenticator } from './ports';
+import {
+  CUSTOMER_AUTHENTICATOR,
+  CustomerAuthenticator,
+  ORGANISATION_MEMBERSHIP,
+  OrganisationMembership,
+  SESSION_AUTHENTICATOR,
+  SessionAuthenticator,
+} from './ports';
 import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const unauthenticated = () =>
+const unauthenticated = (detail = 'Sign in first: send your access token as "Authorization: Bearer <token>"') =>
+  new DomainError('unauthenticated', detail, {}, { 'WWW-Authenticate': 'Bearer' });
+const rateLimited = (retryAfter: number) =>
   new DomainError(
-    'unauthenticated',
-    'Sign in first: send your access token as "Authorization: Bearer <token>"',
-    {},
-    { 'WWW-Authenticate': 'Bearer' },
+    'rate_limited',
+    'Too many requests for this token; slow down',
+    { retryAfterSeconds: retryAfter },
+    { 'Retry-After': String(retryAfter) },
   );
 const forbidden = (why: string) => new DomainError('forbidden', why);
 const mfaFirst = () => forbidden('Enrol in two-factor authentication first (/v1/auth/mfa/totp/setup)');
@@ -31,6 +40,7 @@ export class AuthGuard implements CanActivate {
     @Inject(SESSION_AUTHENTICATOR) private readonly sessions: SessionAuthenticator,
     @Inject(ORGANISATION_MEMBERSHIP) private readonly membership: OrganisationMembership,
     private readonly rateLimiter: RateLimiter,
+    @Inject(CUSTOMER_AUTHENTICATOR) private readonly customers: CustomerAuthenticator,
   ) {}
 
   /** Access rules by controller class, then handler: metadata is fixed once the app is built. */
@@ -43,18 +53,14 @@ export class AuthGuard implements CanActivate {
     if (rule.kind === 'public') return true;
 
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Customer routes take only customer JWTs, and the session path below takes only opaque session
+    // tokens (a JWT's dots fail its pattern): neither kind of caller can reach the other's routes.
+    if (rule.kind === 'customer') return this.authenticateCustomer(req);
     const principal = await this.authenticate(req);
     req.principal = principal;
 
     const retryAfter = this.rateLimiter.hit(principal.sessionId);
-    if (retryAfter !== undefined) {
-      throw new DomainError(
-        'rate_limited',
-        'Too many requests for this token; slow down',
-        { retryAfterSeconds: retryAfter },
-        { 'Retry-After': String(retryAfter) },
-      );
-    }
+    if (retryAfter !== undefined) throw rateLimited(retryAfter);
 
     const staffWithoutMfa = principal.kind === 'staff' && !(principal.mfaEnrolled && principal.mfaVerified);
     switch (rule.kind) {
@@ -91,6 +97,18 @@ export class AuthGuard implements CanActivate {
         return true;
       }
     }
+  }
+
+  private async authenticateCustomer(req: AuthenticatedRequest): Promise<true> {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_.-]{1,8192})$/.exec(header) : null;
+    if (!match) throw unauthenticated('Sign in first: send your customer token as "Authorization: Bearer <JWT>"');
+    const result = await this.customers.authenticate(match[1]!);
+    if (!result.ok) throw unauthenticated(result.reason);
+    const retryAfter = this.rateLimiter.hit(`customer:${result.customer.customerId}`);
+    if (retryAfter !== undefined) throw rateLimited(retryAfter);
+    req.customer = result.customer;
+    return true;
   }
 
   private ruleFor(controller: Function, handler: Function): AccessRule | undefined {

@@ -9,6 +9,8 @@ export interface AuthPortImplementations {
   sessionAuthenticator: Type;
   /** Exports ORGANISATION_MEMBERSHIP. */
   organisationMembership: Type;
+  /** Exports CUSTOMER_AUTHENTICATOR. */
+  customerAuthenticator: Type;
 }
 
 /**
@@ -21,7 +23,11 @@ export class AuthModule {
   static forRoot(implementations: AuthPortImplementations): DynamicModule {
     return {
       module: AuthModule,
-      imports: [implementations.sessionAuthenticator, implementations.organisationMembership],
+      imports: [
+        implementations.sessionAuthenticator,
+        implementations.organisationMembership,
+        implementations.customerAuthenticator,
+      ],
       providers: [RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }

@@ -1,4 +1,4 @@
-import { Principal } from './principal';
+import { CustomerPrincipal, Principal } from './principal';
 import { OrganisationRole } from './roles';
 
 /**
@@ -29,4 +29,19 @@ export interface OrganisationMembership {
   roleOf(organisationId: string, userId: string): Promise<OrganisationRole | undefined>;
   /** Whether the organisation exists at all: staff reach every organisation, but not a missing one. */
   exists(organisationId: string): Promise<boolean>;
+}
+
+/** DI token for the {@link CustomerAuthenticator}; bound in CustomersModule. */
+export const CUSTOMER_AUTHENTICATOR = Symbol('CUSTOMER_AUTHENTICATOR');
+
+/** The outcome of checking a customer's bearer JWT; `reason` is safe to show the caller. */
+export type CustomerAuthentication = { ok: true; customer: CustomerPrincipal } | { ok: false; reason: string };
+
+export interface CustomerAuthenticator {
+  /**
+   * Verifies a customer's bearer JWT (the token without "Bearer ") and records the customer;
+   * refuses (ok: false) a token that is malformed, expired, from another issuer or audience, or
+   * signed by a key or algorithm Gatehouse does not accept.
+   */
+  authenticate(token: string): Promise<CustomerAuthentication>;
 }

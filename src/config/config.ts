@@ -37,7 +37,17 @@ export interface AppConfig {
       forcePathStyle: boolean;
     };
   };
-  customerAuth: { jwtPublicKey?: string; jwksUrl?: string };
+  customerAuth: {
+    /** PEM (SPKI) public key of the bank's identity provider; or `jwksUrl`; one is required in production. */
+    jwtPublicKey?: string;
+    jwksUrl?: string;
+    /** Required `iss` of customer tokens; outside production defaults to the sandbox bank's. */
+    issuer?: string;
+    /** Required `aud` when set. */
+    audience?: string;
+  };
+  /** The synthetic sandbox bank, seeded at start outside production (src/customers/sandbox). */
+  sandbox: { seed: string; customers: number };
   /** Absent means the bundled sample list. */
   sanctions: { listPath?: string };
   /** Absent means the bundled fixture of firms. */
@@ -64,6 +74,9 @@ export interface AppConfig {
     rateLimitPerMinute: number;
   };
 }
+
+/** The issuer customer tokens carry outside production when CUSTOMER_JWT_ISSUER is not set. */
+export const SANDBOX_CUSTOMER_ISSUER = 'https://bank.example/sandbox';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -97,6 +110,13 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
       if (!env[name]) problems.push(`${name}: is required when DOCUMENT_STORAGE=s3`);
     }
+  }
+  if (env.NODE_ENV === 'production') {
+    // Customer identity comes from the bank's identity provider; there is no development key to fall back on.
+    if (!env.CUSTOMER_JWT_PUBLIC_KEY && !env.CUSTOMER_JWKS_URL) {
+      problems.push('CUSTOMER_JWT_PUBLIC_KEY or CUSTOMER_JWKS_URL: one is required when NODE_ENV=production');
+    }
+    if (!env.CUSTOMER_JWT_ISSUER) problems.push('CUSTOMER_JWT_ISSUER: is required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -142,7 +162,13 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
             }
           : undefined,
     },
-    customerAuth: { jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY, jwksUrl: env.CUSTOMER_JWKS_URL },
+    customerAuth: {
+      jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      jwksUrl: env.CUSTOMER_JWKS_URL,
+      issuer: env.CUSTOMER_JWT_ISSUER ?? (nodeEnv === 'production' ? undefined : SANDBOX_CUSTOMER_ISSUER),
+      audience: env.CUSTOMER_JWT_AUDIENCE,
+    },
+    sandbox: { seed: env.SANDBOX_SEED ?? 'gatehouse-sandbox', customers: env.SANDBOX_CUSTOMERS ?? 10 },
     sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
     register: { url: env.FCA_REGISTER_URL?.replace(/\/+$/, '') },
     consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },

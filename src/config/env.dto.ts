@@ -169,6 +169,31 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
+  @MaxLength(2048)
+  CUSTOMER_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2048)
+  CUSTOMER_JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'SANDBOX_SEED must be 1-64 letters, digits, dots, dashes or underscores',
+  })
+  SANDBOX_SEED?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  SANDBOX_CUSTOMERS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   SANCTIONS_LIST_PATH?: string;
 
   @IsOptional()

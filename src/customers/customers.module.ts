@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CUSTOMER_AUTHENTICATOR } from '../auth/ports';
+import { CustomerTokens } from './customer-tokens.service';
+import { CustomersController } from './customers.controller';
+import { CustomersService } from './customers.service';
+
+/** Bank customers: token verification, the `customers` table; binds the guard's CUSTOMER_AUTHENTICATOR port. */
+@Module({
+  controllers: [CustomersController],
+  providers: [CustomerTokens, CustomersService, { provide: CUSTOMER_AUTHENTICATOR, useExisting: CustomersService }],
+  exports: [CustomerTokens, CustomersService, CUSTOMER_AUTHENTICATOR],
+})
+export class CustomersModule {}
