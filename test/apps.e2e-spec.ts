@@ -948,19 +948,22 @@ describe('apps and credentials', () => {
         .send({ environment: 'production' })
         .expect(201);
       await eventually(() => broken.received.length === 1, 15_000, 'the first attempt');
-      const log1 = await eventually(
-        async () => {
-          const res = await t
-            .http()
-            .get(`/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`)
-            .set(bearer(dev.token))
-            .expect(200);
-          const d = res.body.data.find((x: { eventType: string }) => x.eventType === 'credentials.rotated');
-          return d?.attempts === 1 ? d : undefined;
-        },
-        10_000,
-        'the first attempt in the log',
-      );
+      // The developer's delivery log, once the rotation's delivery shows `attempts` attempts.
+      const rotationDelivery = (attempts: number, what: string) =>
+        eventually(
+          async () => {
+            const res = await t
+              .http()
+              .get(`/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`)
+              .set(bearer(dev.token))
+              .expect(200);
+            const d = res.body.data.find((x: { eventType: string }) => x.eventType === 'credentials.rotated');
+            return d?.attempts === attempts ? d : undefined;
+          },
+          10_000,
+          what,
+        );
+      const log1 = await rotationDelivery(1, 'the first attempt in the log');
       expect(log1).toMatchObject({
         status: 'pending',
         lastStatusCode: 500,
@@ -973,19 +976,7 @@ describe('apps and credentials', () => {
       await eventually(() => broken.received.length === 2, 15_000, 'the retry');
       expect(broken.received[1]!.headers['gatehouse-delivery-attempt']).toBe('2');
       expect(broken.received[1]!.headers['gatehouse-event-id']).toBe(broken.received[0]!.headers['gatehouse-event-id']);
-      const log2 = await eventually(
-        async () => {
-          const res = await t
-            .http()
-            .get(`/v1/organisations/${org}/apps/${app.id}/webhook/deliveries`)
-            .set(bearer(dev.token))
-            .expect(200);
-          const d = res.body.data.find((x: { eventType: string }) => x.eventType === 'credentials.rotated');
-          return d?.attempts === 2 ? d : undefined;
-        },
-        10_000,
-        'the second attempt in the log',
-      );
+      const log2 = await rotationDelivery(2, 'the second attempt in the log');
       expect(log2.log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500]);
     } finally {
       await good.close();
