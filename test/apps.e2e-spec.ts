@@ -70,6 +70,23 @@ describe('apps and credentials', () => {
 
   const openssl = (...args: string[]) =>
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  /** A new key `<file>.key` (`keyArgs`: openssl's -newkey value and options) and its CSR `<file>.csr` for CN=`cn`. */
+  const newCsr = (file: string, cn: string, ...keyArgs: string[]) => {
+    openssl(
+      'req',
+      '-new',
+      '-newkey',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      `${file}.key`,
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      `${file}.csr`,
+    );
+    return readFileSync(join(dir, `${file}.csr`), 'utf8');
+  };
 
   /** A new organisation of `dev`'s; `seed` makes its name unique (the certificate test reads it back). */
   async function organisation(dev: Actor): Promise<string> {
@@ -373,21 +390,7 @@ describe('apps and credentials', () => {
         .send({ environment: 'production' })
         .expect(201)
     ).body;
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'standing.key',
-      '-subj',
-      '/CN=standing',
-      '-out',
-      'standing.csr',
-    );
+    newCsr('standing', 'standing', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256');
     const cert = (
       await t
         .http()
@@ -491,21 +494,7 @@ describe('apps and credentials', () => {
     const reviewer = await staff(t, 'reviewer');
     const org = await organisation(dev);
     const app = await sandboxApp(t, dev, org);
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'client.key',
-      '-subj',
-      '/CN=budgetly',
-      '-out',
-      'client.csr',
-    );
+    newCsr('client', 'budgetly', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256');
     const csr = readFileSync(join(dir, 'client.csr'), 'utf8');
     // The certificate names the verified organisation, so it waits for approval.
     await t
@@ -541,19 +530,7 @@ describe('apps and credentials', () => {
     await t.smtp.waitFor((m) => m.to.includes(dev.email) && /Client certificate issued/.test(m.subject));
 
     // A 1024-bit RSA key, and a CSR whose signature does not match its content.
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:1024',
-      '-nodes',
-      '-keyout',
-      'weak.key',
-      '-subj',
-      '/CN=weak',
-      '-out',
-      'weak.csr',
-    );
+    newCsr('weak', 'weak', 'rsa:1024');
     const weak = await t
       .http()
       .post(`/v1/organisations/${org}/apps/${app.id}/certificates`)
@@ -618,21 +595,7 @@ describe('apps and credentials', () => {
         .set(bearer(dev.token))
         .send({ url: hook.url })
         .expect(200);
-      openssl(
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-384',
-        '-nodes',
-        '-keyout',
-        'exp.key',
-        '-subj',
-        '/CN=exp',
-        '-out',
-        'exp.csr',
-      );
+      newCsr('exp', 'exp', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384');
       const cert = (
         await t
           .http()
@@ -795,7 +758,7 @@ describe('apps and credentials', () => {
       `UPDATE organisations SET regulatory_status = '{"type":"fca_authorised","firmReferenceNumber":"123456"}' WHERE id = $1`,
       [org],
     );
-    openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ht.key', '-subj', '/CN=ht', '-out', 'ht.csr');
+    newCsr('ht', 'ht', 'rsa:2048');
     const cert = (
       await t
         .http()
