@@ -25,8 +25,10 @@ const LAYERS = [
   { apps: '^src/apps/' },
   // Bank customers (their JWTs) and the synthetic sandbox bank; implements the customer port.
   { customers: '^src/customers/' },
-  // Future areas go here, above apps: consents, sandbox-api.
+  // Customer consents: receipts, the customer API, revocation, the decision point, the access log.
+  { consents: '^src/consents/' },
   { oauth: '^src/oauth/' },
+  // Future: sandbox-api, above oauth.
   // Composition roots: wire the areas together, so they may import anything.
   {
     health: '^src/health/',

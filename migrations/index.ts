@@ -13,6 +13,7 @@ import { CreateJobOutbox1764292900000 } from './1764292900000-CreateJobOutbox';
 import { JobOutboxAttempts1764293000000 } from './1764293000000-JobOutboxAttempts';
 import { OrganisationSuspendedAt1764293100000 } from './1764293100000-OrganisationSuspendedAt';
 import { CreateCustomers1764293200000 } from './1764293200000-CreateCustomers';
+import { CreateConsents1764293300000 } from './1764293300000-CreateConsents';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   JobOutboxAttempts1764293000000,
   OrganisationSuspendedAt1764293100000,
   CreateCustomers1764293200000,
+  CreateConsents1764293300000,
 ];

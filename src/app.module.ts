@@ -10,6 +10,7 @@ import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsentsModule } from './consents/consents.module';
 import { CustomersModule } from './customers/customers.module';
 import { SandboxModule } from './customers/sandbox/sandbox.module';
 import { HealthModule } from './health/health.module';
@@ -40,6 +41,7 @@ const DOMAIN_MODULES: Type[] = [
   AppsModule,
   AppsPortsModule,
   CustomersModule,
+  ConsentsModule,
 ];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [

@@ -52,7 +52,18 @@ export interface AppConfig {
   sanctions: { listPath?: string };
   /** Absent means the bundled fixture of firms. */
   register: { url?: string };
-  consents: { inactivityDays: number };
+  consents: {
+    /** Unused consents are revoked after this many days (never used: counted from creation). */
+    inactivityDays: number;
+    /** Longest consent, and the default expiry, in days. */
+    maxDays: number;
+    /** How long ended consents and their receipts are kept, in days. */
+    recordRetentionDays: number;
+    /** How long access-log rows are kept, in days. */
+    accessLogRetentionDays: number;
+    /** Bearer key of the decision point; absent outside production means a development key under varDir. */
+    gatewayApiKey?: string;
+  };
   apps: {
     /** HMAC key of client-secret hashes; absent outside production means a development key under varDir. */
     secretPepper?: string;
@@ -117,6 +128,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       problems.push('CUSTOMER_JWT_PUBLIC_KEY or CUSTOMER_JWKS_URL: one is required when NODE_ENV=production');
     }
     if (!env.CUSTOMER_JWT_ISSUER) problems.push('CUSTOMER_JWT_ISSUER: is required when NODE_ENV=production');
+    if (!env.GATEWAY_API_KEY) problems.push('GATEWAY_API_KEY: is required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -171,7 +183,13 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     sandbox: { seed: env.SANDBOX_SEED ?? 'gatehouse-sandbox', customers: env.SANDBOX_CUSTOMERS ?? 10 },
     sanctions: { listPath: env.SANCTIONS_LIST_PATH ? resolve(env.SANCTIONS_LIST_PATH) : undefined },
     register: { url: env.FCA_REGISTER_URL?.replace(/\/+$/, '') },
-    consents: { inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30 },
+    consents: {
+      inactivityDays: env.CONSENT_INACTIVITY_DAYS ?? 30,
+      maxDays: env.CONSENT_MAX_DAYS ?? 90,
+      recordRetentionDays: env.CONSENT_RECORD_RETENTION_DAYS ?? 6 * 365,
+      accessLogRetentionDays: env.ACCESS_LOG_RETENTION_DAYS ?? 400,
+      gatewayApiKey: env.GATEWAY_API_KEY,
+    },
     apps: {
       secretPepper: env.CLIENT_SECRET_PEPPER,
       secretGraceMs: (env.CREDENTIAL_GRACE_HOURS ?? 24) * 3600_000,

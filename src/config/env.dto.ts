@@ -204,6 +204,32 @@ export class EnvDto {
   CONSENT_INACTIVITY_DAYS?: number;
 
   @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(3650)
+  @IsInt()
+  CONSENT_MAX_DAYS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(36500)
+  @IsInt()
+  CONSENT_RECORD_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(3650)
+  @IsInt()
+  ACCESS_LOG_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'GATEWAY_API_KEY must be at least 32 characters' })
+  GATEWAY_API_KEY?: string;
+
+  @IsOptional()
   @IsConnectionUrl(['http:', 'https:'])
   FCA_REGISTER_URL?: string;
 

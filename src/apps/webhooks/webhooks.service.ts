@@ -29,6 +29,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'certificate.expiring',
   'consent.revoked',
   'consent.expired',
+  'consent.narrowed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'validation_failed'
   | 'malformed_body'
   | 'requirements_due'
+  | 'widens_consent'
   | 'idempotency_key_reused'
   | 'unauthenticated'
   | 'forbidden'

@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   validation_failed: 400,
   malformed_body: 400,
   requirements_due: 422,
+  widens_consent: 422,
   idempotency_key_reused: 422,
   unauthenticated: 401,
   forbidden: 403,

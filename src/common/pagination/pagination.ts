@@ -77,6 +77,9 @@ export const CURSOR_KINDS = {
   adminEmails: { list: 'admin-emails', id: 'uuid', order: 'created_at' },
   apps: { list: 'apps', id: 'uuid', order: 'created_at' },
   webhookDeliveries: { list: 'webhook-deliveries', id: 'uuid', order: 'created_at' },
+  customerConsents: { list: 'customer-consents', id: 'uuid', order: 'created_at' },
+  customerApps: { list: 'customer-apps', id: 'uuid', order: 'id' },
+  appConsents: { list: 'app-consents', id: 'uuid', order: 'created_at' },
 } as const satisfies Record<string, CursorKind>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

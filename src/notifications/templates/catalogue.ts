@@ -34,6 +34,17 @@ export interface TemplateData {
   'sla-at-risk': { taskId: string; taskType: string; dueAt: string };
   'consent-expiring': { appName: string; organisationName: string; expiresAt: string };
   'consent-revoked-inactivity': { appName: string; organisationName: string; inactivityDays: number };
+  'consent-granted': {
+    appName: string;
+    organisationName: string;
+    consentId: string;
+    wording: string;
+    dataList: { title: string; description: string }[];
+    expiresAt: string;
+    receiptSha256: string;
+  };
+  'consent-inactivity-warning': { appName: string; organisationName: string; revokeOn: string };
+  'consent-expired': { appName: string; organisationName: string; expiredAt: string };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -296,6 +307,50 @@ const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
     html: html`<p>
         <strong>${d.appName}</strong> (${d.organisationName}) had not used the access you gave it for
         ${d.inactivityDays} days, so we revoked it for you.
+      </p>
+      <p>If you still use the app, it will ask you again.</p>`,
+  }),
+  'consent-granted': (d, { publicUrl }) => ({
+    subject: `You gave ${d.appName} access to your data`,
+    text: [
+      d.wording,
+      'What it can see:',
+      ...d.dataList.map((i) => `- ${i.title}: ${i.description}`),
+      `It ends on ${day(d.expiresAt)} at the latest. Narrow or revoke it at any time: ${link(publicUrl, `/customer/consents/${d.consentId}`)}`,
+      `Receipt fingerprint (SHA-256): ${d.receiptSha256}`,
+    ],
+    html: html`<p>${d.wording}</p>
+      <p>What it can see:</p>
+      <ul>
+        ${d.dataList.map((i) => html`<li><strong>${i.title}</strong>: ${i.description}</li>`)}
+      </ul>
+      <p>
+        It ends on ${day(d.expiresAt)} at the latest.
+        <a href="${link(publicUrl, `/customer/consents/${d.consentId}`)}">Narrow or revoke it at any time</a>.
+      </p>
+      <p>Receipt fingerprint (SHA-256): <code>${d.receiptSha256}</code></p>`,
+  }),
+  'consent-inactivity-warning': (d) => ({
+    subject: `${d.appName}'s access to your data will be revoked soon`,
+    text: [
+      `${d.appName} (${d.organisationName}) has not used the access you gave it for a while. Unless it does, we will revoke it for you on ${day(d.revokeOn)}.`,
+      'You do not need to do anything. If you still use the app, using it keeps the access alive.',
+    ],
+    html: html`<p>
+        <strong>${d.appName}</strong> (${d.organisationName}) has not used the access you gave it for a while. Unless it
+        does, we will revoke it for you on ${day(d.revokeOn)}.
+      </p>
+      <p>You do not need to do anything. If you still use the app, using it keeps the access alive.</p>`,
+  }),
+  'consent-expired': (d) => ({
+    subject: `${d.appName}'s access to your data has ended`,
+    text: [
+      `The access you gave ${d.appName} (${d.organisationName}) reached its end date on ${day(d.expiredAt)} and has stopped.`,
+      'If you still use the app, it will ask you again.',
+    ],
+    html: html`<p>
+        The access you gave <strong>${d.appName}</strong> (${d.organisationName}) reached its end date on
+        ${day(d.expiredAt)} and has stopped.
       </p>
       <p>If you still use the app, it will ask you again.</p>`,
   }),
