@@ -235,6 +235,7 @@ describe('customers: bearer JWTs and the sandbox bank', () => {
           CUSTOMER_JWT_PUBLIC_KEY: t.config.customerAuth.jwtPublicKey!,
           CUSTOMER_JWT_ISSUER: ISSUER,
           CUSTOMER_JWT_AUDIENCE: AUDIENCE,
+          GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
         },
       });
     });
