@@ -64,6 +64,10 @@ export interface AppConfig {
     /** Bearer key of the decision point; absent outside production means a development key under varDir. */
     gatewayApiKey?: string;
   };
+  oauth: {
+    /** PKCS#8 PEM of the key signing the authorisation server's JWTs (P-256, Ed25519 or RSA ≥ 2048 bits); absent outside production means a development key under varDir. */
+    signingKey?: string;
+  };
   apps: {
     /** HMAC key of client-secret hashes; absent outside production means a development key under varDir. */
     secretPepper?: string;
@@ -129,6 +133,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     }
     if (!env.CUSTOMER_JWT_ISSUER) problems.push('CUSTOMER_JWT_ISSUER: is required when NODE_ENV=production');
     if (!env.GATEWAY_API_KEY) problems.push('GATEWAY_API_KEY: is required when NODE_ENV=production');
+    if (!env.OAUTH_SIGNING_KEY) problems.push('OAUTH_SIGNING_KEY: is required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -190,6 +195,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       accessLogRetentionDays: env.ACCESS_LOG_RETENTION_DAYS ?? 400,
       gatewayApiKey: env.GATEWAY_API_KEY,
     },
+    oauth: { signingKey: env.OAUTH_SIGNING_KEY?.replace(/\\n/g, '\n') },
     apps: {
       secretPepper: env.CLIENT_SECRET_PEPPER,
       secretGraceMs: (env.CREDENTIAL_GRACE_HOURS ?? 24) * 3600_000,

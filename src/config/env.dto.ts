@@ -230,6 +230,11 @@ export class EnvDto {
   GATEWAY_API_KEY?: string;
 
   @IsOptional()
+  @IsString()
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'OAUTH_SIGNING_KEY must be a PKCS#8 PEM private key' })
+  OAUTH_SIGNING_KEY?: string;
+
+  @IsOptional()
   @IsConnectionUrl(['http:', 'https:'])
   FCA_REGISTER_URL?: string;
 
