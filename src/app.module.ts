@@ -20,6 +20,7 @@ import { KycWorkerModule } from './kyc/kyc-worker.module';
 import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OAuthModule, OAuthPortsModule } from './oauth/oauth.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
@@ -28,7 +29,8 @@ import { RedisModule } from './redis/redis.module';
 
 /**
  * Modules whose controllers and services every role loads. `AppsPortsModule` binds the apps
- * area's implementations to the ports of KYC and review (see its docstring).
+ * area's implementations to the ports of KYC and review, `OAuthPortsModule` the OAuth area's to
+ * the consents ports (see their docstrings).
  */
 const DOMAIN_MODULES: Type[] = [
   HealthModule,
@@ -42,6 +44,8 @@ const DOMAIN_MODULES: Type[] = [
   AppsPortsModule,
   CustomersModule,
   ConsentsModule,
+  OAuthModule,
+  OAuthPortsModule,
 ];
 /** Modules holding BullMQ processors and schedulers; loaded only by the `worker` and `all` roles. */
 const WORKER_MODULES: Type[] = [

@@ -9,6 +9,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { translateBodyParserErrors } from './common/http/request-middleware';
 import { securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation';
+import { mountOAuth } from './oauth/oauth-mount';
 import { rootLoggerOf } from './common/logging/logging';
 import { requestContext } from './common/logging/request-logging';
 import { AppConfig } from './config/config';
@@ -44,6 +45,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
     },
   });
   app.use(securityHeaders(apiHeaders, docsHeaders));
+  // oidc-provider parses its own bodies, so it comes before Nest's body parsers.
+  mountOAuth(app);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(translateBodyParserErrors);

@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -60,6 +61,20 @@ export interface TestAppOptions {
    * PostgreSQL and Redis but no port is opened; `http()` throws. Default true.
    */
   http?: boolean;
+  /**
+   * Listen on a free port chosen up front and set PUBLIC_URL to it, for code that must know its
+   * own public address before it serves (the OAuth issuer, which clients compare byte for byte).
+   */
+  publicUrlIsBaseUrl?: boolean;
+}
+
+/** A port that was free a moment ago (the OS picks it; the caller binds it next). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export interface TestApp {
@@ -84,6 +99,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!shared && options.smtp !== false) await smtp.start();
   const varDir = shared?.config.varDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const prefix = shared?.config.redis.prefix ?? `gatehouse-test-${randomBytes(5).toString('hex')}`;
+  const port = options.publicUrlIsBaseUrl ? await freePort() : 0;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -94,11 +110,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_PREFIX: prefix,
     VAR_DIR: varDir,
     ...(options.smtp !== false || shared ? { SMTP_URL: smtp.url } : {}),
+    ...(port ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     ...options.env,
   });
   const app = await createHttpApp(config, options.modules ?? []);
   const serving = options.http !== false;
-  if (serving) await app.listen(0, '127.0.0.1');
+  if (serving) await app.listen(port, '127.0.0.1');
   else await app.init();
   assertWorkersComplete(app, config);
   const baseUrl = serving ? `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` : '';

@@ -1,0 +1,137 @@
+import { bearer } from './harness/actors';
+import { SandboxApp } from './harness/cases';
+import { SignedInCustomer, consentingApp, sandboxCustomer } from './harness/consents';
+import {
+  REDIRECT_URI,
+  accountAccess,
+  authorize,
+  followToApp,
+  oidc,
+  startAuthorization,
+  thirdPartyApp,
+} from './harness/oauth';
+import { TestApp, startTestApp } from './harness/test-app';
+
+describe('OAuth: the sandbox flow with openid-client as the third-party app', () => {
+  let t: TestApp;
+  let app: SandboxApp;
+  let alice: SignedInCustomer;
+  let config: Awaited<ReturnType<typeof thirdPartyApp>>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ publicUrlIsBaseUrl: true, env: { SANDBOX_SEED: 'oauth-e2e', SANDBOX_CUSTOMERS: '2' } });
+    ({ app } = await consentingApp(t, 'oauth'));
+    alice = await sandboxCustomer(t, 0);
+    config = await thirdPartyApp(t, app);
+  });
+  afterAll(() => t.close());
+
+  it('serves discovery at both addresses with the issuer ${PUBLIC_URL}/oauth', async () => {
+    const a = await t.http().get('/oauth/.well-known/openid-configuration').expect(200);
+    const b = await t.http().get('/.well-known/oauth-authorization-server/oauth').expect(200);
+    expect(a.body.issuer).toBe(`${t.baseUrl}/oauth`);
+    expect(b.body).toEqual(a.body);
+    expect(a.body.pushed_authorization_request_endpoint).toBe(`${t.baseUrl}/oauth/request`);
+  });
+
+  it('PAR + PKCE + RAR → consent API picking one account → code → tokens naming the consent', async () => {
+    const started = await startAuthorization(config);
+    const shown = await t.http().get(`/v1/oauth/interactions/${started.uid}`).set(bearer(alice.token)).expect(200);
+    expect(shown.body).toMatchObject({
+      app: { name: 'Budgetly' },
+      scopes: [
+        { scope: 'accounts:read', title: 'Accounts' },
+        { scope: 'transactions:read', title: 'Transactions' },
+      ],
+      transactionWindow: null,
+    });
+    expect(shown.body.accounts.map((a: { id: string }) => a.id).sort()).toEqual([...alice.accounts].sort());
+    const decided = await t
+      .http()
+      .post(`/v1/oauth/interactions/${started.uid}/decision`)
+      .set(bearer(alice.token))
+      .send({ decision: 'approve', accountIds: [alice.accounts[0]] })
+      .expect(200);
+    const callback = await followToApp(decided.body.redirectTo, started.cookies);
+    expect(callback.searchParams.get('iss')).toBe(`${t.baseUrl}/oauth`);
+
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    const details = tokens.authorization_details as unknown as { consentId: string; accountIds: string[] }[];
+    expect(details).toHaveLength(1);
+    expect(details[0]).toMatchObject({
+      type: 'account_access',
+      accountIds: [alice.accounts[0]],
+      scopes: ['accounts:read', 'transactions:read'],
+    });
+    const consent = await t
+      .http()
+      .get(`/v1/customer/consents/${details[0]!.consentId}`)
+      .set(bearer(alice.token))
+      .expect(200);
+    expect(consent.body).toMatchObject({
+      status: 'active',
+      appId: app.id,
+      constraints: { accountIds: [alice.accounts[0]] },
+    });
+
+    const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+    expect(introspected).toMatchObject({ active: true, client_id: app.clientId });
+    expect(introspected.authorization_details).toEqual(details);
+  });
+
+  it('refuses a replayed code', async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const opts = { pkceCodeVerifier: started.verifier, expectedState: started.state };
+    await oidc.authorizationCodeGrant(config, callback, opts);
+    await expect(oidc.authorizationCodeGrant(config, callback, opts)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('gives exactly one token to 20 concurrent redemptions of one code', async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const code = callback.searchParams.get('code')!;
+    const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${t.baseUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: REDIRECT_URI,
+            code_verifier: started.verifier,
+          }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { access_token?: string; error?: string },
+        })),
+      ),
+    );
+    const winners = results.filter((r) => r.body.access_token);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => r.status === 400).every((r) => r.body.error === 'invalid_grant')).toBe(true);
+  });
+
+  it('revoking the consent from the customer API: introspection inactive, refresh refused', async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
+    await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    await t.http().delete(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(204);
+    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('unused helpers stay honest', () => {
+    expect(accountAccess()[0]!.type).toBe('account_access');
+  });
+});
