@@ -1,3 +1,4 @@
+import { ACCESS_TOKEN_RESOLVER, AccessTokenResolver } from '../src/consents/ports';
 import { bearer } from './harness/actors';
 import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, sandboxCustomer } from './harness/consents';
@@ -124,14 +125,78 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     });
     const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
     await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    const resolver = t.app.get<AccessTokenResolver>(ACCESS_TOKEN_RESOLVER);
+    expect(await resolver.resolve(tokens.access_token)).toEqual({ consentId, clientId: app.clientId });
     await t.http().delete(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(204);
+    expect(await resolver.resolve(tokens.access_token)).toBeUndefined();
     expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
   });
 
-  it('unused helpers stay honest', () => {
-    expect(accountAccess()[0]!.type).toBe('account_access');
+  it('revoking the refresh token at /oauth/revoke revokes the consent (by the app)', async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
+    await oidc.tokenRevocation(config, tokens.refresh_token!);
+    const consent = await t.http().get(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(200);
+    expect(consent.body).toMatchObject({ status: 'revoked', revokedBy: 'app' });
+    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
+    const rows = (await t.dataSource.query(`SELECT model FROM oauth_models WHERE grant_id = $1 OR id = $1`, [
+      consentId,
+    ])) as unknown[];
+    expect(rows).toEqual([]);
+  });
+
+  it("another app cannot introspect or revoke this app's tokens", async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const { app: other } = await consentingApp(t, 'oauth-other');
+    const otherConfig = await thirdPartyApp(t, other);
+    expect(await oidc.tokenIntrospection(otherConfig, tokens.access_token)).toEqual({ active: false });
+    // RFC 7009: 200 whatever the token, but nothing is revoked.
+    await oidc.tokenRevocation(otherConfig, tokens.refresh_token!);
+    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true });
+  });
+
+  it('the consent API: customers only, 404 for an unknown or already decided request', async () => {
+    const started = await startAuthorization(config, accountAccess({ scopes: ['accounts:read'] }));
+    const url = `/v1/oauth/interactions/${started.uid}`;
+    await t.http().get(url).expect(401);
+    await t.http().get('/v1/oauth/interactions/not-a-request').set(bearer(alice.token)).expect(404);
+    await t.http().post(`${url}/decision`).set(bearer(alice.token)).send({ decision: 'maybe' }).expect(400);
+    await t.http().post(`${url}/decision`).set(bearer(alice.token)).send({ decision: 'approve' }).expect(400);
+    await t.http().post(`${url}/decision`).set(bearer(alice.token)).send({ decision: 'deny' }).expect(200);
+    await t.http().get(url).set(bearer(alice.token)).expect(404);
+    await t
+      .http()
+      .post(`${url}/decision`)
+      .set(bearer(alice.token))
+      .send({ decision: 'approve', accountIds: [alice.accounts[0]] })
+      .expect(404);
+  });
+
+  it('two approvals of one request at once create one consent', async () => {
+    const started = await startAuthorization(config);
+    const before = (await t.dataSource.query(`SELECT count(*)::int AS n FROM consents`)) as { n: number }[];
+    const answers = await Promise.all(
+      [0, 1].map(() =>
+        t
+          .http()
+          .post(`/v1/oauth/interactions/${started.uid}/decision`)
+          .set(bearer(alice.token))
+          .send({ decision: 'approve', accountIds: [alice.accounts[0]] }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
+    const after = (await t.dataSource.query(`SELECT count(*)::int AS n FROM consents`)) as { n: number }[];
+    expect(after[0]!.n).toBe(before[0]!.n + 1);
   });
 });
