@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { ConsentsModule } from '../consents/consents.module';
+import { CustomersModule } from '../customers/customers.module';
 import { ACCESS_TOKEN_RESOLVER, CONSENT_GRANT_REVOKER } from '../consents/ports';
 import { InteractionsController } from './interactions.controller';
 import { InteractionsService } from './interactions.service';
@@ -13,7 +14,7 @@ import { OAuthService } from './oauth.service';
  * consent screen's JSON API.
  */
 @Module({
-  imports: [AppsModule, ConsentsModule],
+  imports: [AppsModule, ConsentsModule, CustomersModule],
   controllers: [InteractionsController],
   providers: [OAuthService, InteractionsService],
   exports: [OAuthService],

@@ -7,6 +7,7 @@ import { ClientAuthService } from '../apps/credentials/client-auth.service';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConsentsService } from '../consents/consents.service';
+import { CustomersService } from '../customers/customers.service';
 import { createOAuthAdapter } from './oauth-adapter';
 import { loadClient } from './oauth-clients';
 import { oauthConfiguration } from './oauth-configuration';
@@ -29,6 +30,7 @@ export class OAuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clientAuth: ClientAuthService,
     private readonly consents: ConsentsService,
+    private readonly customers: CustomersService,
   ) {}
 
   get issuer(): string {
@@ -58,8 +60,11 @@ export class OAuthService {
         publicUrl: this.config.publicUrl,
         signingKey: loadOAuthSigningKey(this.config, (m) => this.logger.warn(m)),
         adapter,
-        customerExists: async (id) =>
-          ((await this.dataSource.query(`SELECT 1 FROM customers WHERE id::text = $1`, [id])) as unknown[]).length > 0,
+        customerExists: (id) =>
+          this.customers.get(id).then(
+            () => true,
+            (e: { code?: string }) => (e.code === 'not_found' ? false : Promise.reject(e)),
+          ),
       }),
     );
     // Secrets are stored only as HMAC hashes: the provider's comparison is ClientAuthService's check
