@@ -236,6 +236,9 @@ describe('customers: bearer JWTs and the sandbox bank', () => {
           CUSTOMER_JWT_ISSUER: ISSUER,
           CUSTOMER_JWT_AUDIENCE: AUDIENCE,
           GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
+          OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' })
+            .toString(),
         },
       });
     });
