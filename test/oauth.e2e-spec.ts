@@ -129,10 +129,42 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     expect(await resolver.resolve(tokens.access_token)).toEqual({ consentId, clientId: app.clientId });
     await t.http().delete(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(204);
     expect(await resolver.resolve(tokens.access_token)).toBeUndefined();
+    // The grant and every token of it are gone (CONSENT_GRANT_REVOKER), not merely refused.
+    expect(
+      await t.dataSource.query(`SELECT model FROM oauth_models WHERE grant_id = $1 OR id = $1`, [consentId]),
+    ).toEqual([]);
     expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+  });
+
+  it('a second API process sees the revocation at once (no state outside PostgreSQL)', async () => {
+    const second = await startTestApp({ sharing: t, env: { GATEHOUSE_ROLE: 'api', PUBLIC_URL: t.baseUrl } });
+    try {
+      const { callback, started } = await authorize(t, config, alice);
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: started.verifier,
+        expectedState: started.state,
+      });
+      const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
+      const introspectAtSecond = async () =>
+        (await (
+          await fetch(`${second.baseUrl}/oauth/token/introspection`, {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: new URLSearchParams({ token: tokens.access_token }),
+          })
+        ).json()) as { active: boolean };
+      expect(await introspectAtSecond()).toMatchObject({ active: true });
+      await t.http().delete(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(204);
+      expect(await introspectAtSecond()).toEqual({ active: false });
+    } finally {
+      await second.close();
+    }
   });
 
   it('revoking the refresh token at /oauth/revoke revokes the consent (by the app)', async () => {
@@ -181,6 +213,14 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
       .set(bearer(alice.token))
       .send({ decision: 'approve', accountIds: [alice.accounts[0]] })
       .expect(404);
+  });
+
+  it('expired rows are invisible at once and deleted by later writes', async () => {
+    await t.dataSource.query(
+      `INSERT INTO oauth_models (model, id, payload, expires_at) VALUES ('Session', 'stale', '{}', now() - interval '1 minute')`,
+    );
+    await authorize(t, config, alice);
+    expect(await t.dataSource.query(`SELECT id FROM oauth_models WHERE expires_at < now()`)).toEqual([]);
   });
 
   it('two approvals of one request at once create one consent', async () => {
