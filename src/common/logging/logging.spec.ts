@@ -17,9 +17,10 @@ describe('log redaction', () => {
       req: { headers: { authorization: 'Bearer abc123', cookie: 'sid=s3cr3t' } },
       body: { password: 'correct horse battery staple', email: 'a@example.com' },
       result: { app: { clientSecret: 'gatehouse_live_xyz' } },
+      res: { headers: { location: 'https://app.example/cb?code=AuThCoDe&state=s' } },
     });
     const line = text();
-    for (const secret of ['abc123', 's3cr3t', 'correct horse', 'gatehouse_live_xyz'])
+    for (const secret of ['abc123', 's3cr3t', 'correct horse', 'gatehouse_live_xyz', 'AuThCoDe'])
       expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
   });

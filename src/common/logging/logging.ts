@@ -16,6 +16,8 @@ export const REDACT_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
+  // The authorisation server's redirects carry authorization codes (`?code=…`) to the app.
+  'res.headers.location',
   'req.query.token',
   ...[
     'password',
