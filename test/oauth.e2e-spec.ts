@@ -33,6 +33,14 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     expect(a.body.issuer).toBe(`${t.baseUrl}/oauth`);
     expect(b.body).toEqual(a.body);
     expect(a.body.pushed_authorization_request_endpoint).toBe(`${t.baseUrl}/oauth/request`);
+    const forged = await t
+      .http()
+      .get('/oauth/.well-known/openid-configuration')
+      .set('host', 'evil.example')
+      .set('x-forwarded-host', 'evil.example')
+      .set('x-forwarded-proto', 'https')
+      .expect(200);
+    expect(forged.body).toEqual(a.body);
   });
 
   it('PAR + PKCE + RAR → consent API picking one account → code → tokens naming the consent', async () => {

@@ -78,6 +78,8 @@ export class OAuthService {
     prototype.compareClientSecret = async function (this: { clientId: string }, actual: string) {
       return (await clientAuth.authenticate(this.clientId, actual)) !== undefined;
     };
+    // Scheme and host come from PUBLIC_URL, set on each request by mountOAuth (oauth-mount.ts).
+    provider.proxy = true;
     provider.on('server_error', (_ctx, error: Error) => this.logger.error(`oidc-provider: ${error.message}`));
     return provider;
   }
