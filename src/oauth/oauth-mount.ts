@@ -12,8 +12,18 @@ export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorizat
  */
 export function mountOAuth(app: NestExpressApplication): void {
   const oauth = app.get(OAuthService);
-  const handler = oauth.callback();
-  app.use('/oauth', (req: Request, res: Response) => handler(req, res));
+  const callback = oauth.callback();
+  const publicUrl = new URL(oauth.issuer);
+  // Every URL the provider writes (discovery, PAR, redirects) is built from the request's scheme and
+  // host; they are set here from PUBLIC_URL, so a TLS-terminating proxy needs no configuration and a
+  // forged Host or X-Forwarded-* header cannot change them (the provider trusts only these).
+  const handler = (req: Request, res: Response) => {
+    req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    req.headers['x-forwarded-host'] = publicUrl.host;
+    delete req.headers['x-forwarded-for'];
+    callback(req, res);
+  };
+  app.use('/oauth', handler);
   app.use(AUTHORIZATION_SERVER_METADATA_PATH, (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     // oidc-provider finds its mount path from originalUrl minus url; present the request as /oauth's discovery.
