@@ -147,6 +147,24 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     });
   });
 
+  it('tokens and introspection carry the consent as it is now: narrowed after the grant', async () => {
+    const { callback, started } = await authorize(t, config, alice);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
+    await t
+      .http()
+      .patch(`/v1/customer/consents/${consentId}`)
+      .set(bearer(alice.token))
+      .send({ scopes: ['accounts:read'], categories: ['groceries'] })
+      .expect(200);
+    const narrowed = [expect.objectContaining({ consentId, scopes: ['accounts:read'], categories: ['groceries'] })];
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).authorization_details).toEqual(narrowed);
+    expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).authorization_details).toEqual(narrowed);
+  });
+
   it('a second API process sees the revocation at once (no state outside PostgreSQL)', async () => {
     const second = await startTestApp({ sharing: t, env: { GATEHOUSE_ROLE: 'api', PUBLIC_URL: t.baseUrl } });
     try {

@@ -146,3 +146,30 @@ export function requestedAccountAccess(raw: unknown): ParseResult<AccountAccessR
   }
   return parseAccountAccess(accountAccess[0]);
 }
+
+/** The consent as it is now, in the shape tokens and introspection carry (`undefined` unless active). */
+export function grantedFromConsent(consent: {
+  id: string;
+  status: string;
+  scopes: string[];
+  expiresAt: string;
+  constraints: {
+    accountIds: string[];
+    transactionWindow: { from: string; to: string } | null;
+    merchants: string[] | null;
+    categories: string[] | null;
+  };
+}): AccountAccessGrant | undefined {
+  if (consent.status !== 'active') return undefined;
+  const c = consent.constraints;
+  return {
+    type: ACCOUNT_ACCESS_TYPE,
+    consentId: consent.id,
+    accountIds: c.accountIds,
+    scopes: consent.scopes,
+    ...(c.transactionWindow ? { transactionWindow: c.transactionWindow } : {}),
+    ...(c.merchants ? { merchants: c.merchants } : {}),
+    ...(c.categories ? { categories: c.categories } : {}),
+    expiresAt: consent.expiresAt,
+  };
+}

@@ -9,7 +9,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { ConsentTerms, DAY_MS } from '../consents/consent';
 import { narrowTerms } from '../consents/consent-narrowing';
 import { ConsentsService } from '../consents/consents.service';
-import { AccountAccessGrant, AccountAccessRequest, requestedAccountAccess } from './authorization-details';
+import {
+  AccountAccessGrant,
+  AccountAccessRequest,
+  grantedFromConsent,
+  requestedAccountAccess,
+} from './authorization-details';
 import type { InteractionDecisionDto } from './dto/interaction-decision.dto';
 import { withinTransaction } from './oauth-adapter';
 import { OAuthService } from './oauth.service';
@@ -146,16 +151,7 @@ export class InteractionsService {
         m,
         now,
       );
-      const granted: AccountAccessGrant = {
-        type: 'account_access',
-        consentId: consent.id,
-        accountIds: consent.constraints.accountIds,
-        scopes: consent.scopes,
-        ...(consent.constraints.transactionWindow ? { transactionWindow: consent.constraints.transactionWindow } : {}),
-        ...(consent.constraints.merchants ? { merchants: consent.constraints.merchants } : {}),
-        ...(consent.constraints.categories ? { categories: consent.constraints.categories } : {}),
-        expiresAt: consent.expiresAt,
-      };
+      const granted = grantedFromConsent(consent)!;
       const grant = new provider.Grant({
         jti: consent.id,
         accountId: customer.customerId,

@@ -50,6 +50,7 @@ describe('oauthConfiguration', () => {
       signingKey,
       adapter: class {} as never,
       customerExists: async () => true,
+      grantedDetails: async () => undefined,
     });
     const signing = Object.entries(configuration.enabledJWA ?? {}).filter(([k]) => k.endsWith('SigningAlgValues'));
     expect(signing.length).toBeGreaterThanOrEqual(7);

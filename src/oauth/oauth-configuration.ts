@@ -1,7 +1,12 @@
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { SCOPE_NAMES } from '../apps/credentials/scopes';
-import { ACCOUNT_ACCESS_TYPE, parseAccountAccess, requestedAccountAccess } from './authorization-details';
+import {
+  ACCOUNT_ACCESS_TYPE,
+  AccountAccessGrant,
+  parseAccountAccess,
+  requestedAccountAccess,
+} from './authorization-details';
 import { OAUTH_SIGNING_ALGORITHMS, OAuthSigningKey } from './oauth-signing-key';
 
 /** Lifetimes in seconds (SPEC "OAuth 2 authorisation server"; FAPI 2.0 §5.3.2.1: codes ≤ 60 s). */
@@ -21,6 +26,8 @@ export interface OAuthConfigurationDeps {
   adapter: NonNullable<Configuration['adapter']>;
   /** The customer (Gatehouse customer id) an account id names, if they exist. */
   customerExists: (customerId: string) => Promise<boolean>;
+  /** The consent's terms as they are now, as granted authorization details; undefined once it is not active. */
+  grantedDetails: (customerId: string, consentId: string) => Promise<AccountAccessGrant | undefined>;
 }
 
 /** The resource indicator of the sandbox data API: the default (and only) audience of sandbox tokens. */
@@ -158,11 +165,22 @@ export function oauthConfiguration(deps: OAuthConfigurationDeps): Configuration 
             },
           },
         },
-        // The code, and the tokens after it, carry what the customer granted (stored on the grant
-        // by the consent screen), never what the app asked for.
+        // The code carries what the customer granted (stored on the grant by the consent screen),
+        // never what the app asked for; tokens and introspection carry the consent as it is now
+        // (narrowed since, perhaps), and a consent no longer active issues nothing.
         authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,
-        authorizationDetailsForAccessToken: (_ctx, _token, source) => source?.rar,
-        authorizationDetailsForIntrospection: (_ctx, token) => token.rar,
+        authorizationDetailsForAccessToken: async (_ctx, token, source) => {
+          if (!source?.grantId || !source.accountId) return source?.rar;
+          const current = await deps.grantedDetails(source.accountId, source.grantId);
+          if (!current) throw new errors.InvalidGrant('the consent is no longer active');
+          return [current];
+        },
+        authorizationDetailsForIntrospection: async (_ctx, token) => {
+          const { grantId, accountId } = token as { grantId?: string; accountId?: string };
+          if (!grantId || !accountId) return token.rar;
+          const current = await deps.grantedDetails(accountId, grantId);
+          return current ? [current] : token.rar;
+        },
       },
     },
   } as Configuration;

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConsentsService } from '../consents/consents.service';
 import { CustomersService } from '../customers/customers.service';
+import { grantedFromConsent } from './authorization-details';
 import { createOAuthAdapter } from './oauth-adapter';
 import { loadClient } from './oauth-clients';
 import { oauthConfiguration } from './oauth-configuration';
@@ -65,6 +66,12 @@ export class OAuthService {
             () => true,
             (e: { code?: string }) => (e.code === 'not_found' ? false : Promise.reject(e)),
           ),
+        grantedDetails: (customerId, consentId) =>
+          this.consents
+            .getForCustomer(customerId, consentId)
+            .then(grantedFromConsent, (e: { code?: string }) =>
+              e.code === 'not_found' ? undefined : Promise.reject(e),
+            ),
       }),
     );
     // Secrets are stored only as HMAC hashes: the provider's comparison is ClientAuthService's check
