@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { DAY_MS } from '../src/consents/consent';
 import { ConsentSchedulersService, DUE_SQL } from '../src/consents/consent-schedulers.service';
 import { ConsentsService } from '../src/consents/consents.service';
+import { customerDay } from '../src/notifications/templates/catalogue';
 import { bearer } from './harness/actors';
 import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
@@ -34,8 +35,9 @@ async function receiver(): Promise<{ url: string; events: HookEvent[]; close(): 
   };
 }
 
-/** Anything a customer would read as an internal id: a UUID or a long hex string. */
+/** Anything a customer would read as an internal id, outside links: a UUID or a long hex string. */
 const INTERNAL_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}/i;
+const prose = (text: string) => text.replace(/https?:\/\/\S+/g, '');
 
 describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeeping', () => {
   let t: TestApp;
@@ -111,10 +113,12 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     await runTwice(day(23));
     await runTwice(day(24));
     expect(await emails(alice, 'consent-inactivity-warning')).toBe(1);
-    const warning = await t.smtp.waitFor((m) => m.to.includes(alice.email) && /will be revoked/.test(m.subject));
-    expect(warning.text).toContain(c.app.name);
-    expect(warning.text).toContain(day(30).toISOString().slice(0, 10));
-    expect(warning.text).not.toMatch(INTERNAL_ID);
+    const warning = await t.smtp.waitFor((m) => m.to.includes(alice.email) && /unless it is used/.test(m.subject));
+    expect(warning.text).toContain(`${c.app.name} (${c.app.organisationName}) has not used the access`);
+    expect(warning.text).toContain(`since you gave it on ${customerDay(c.createdAt)}`);
+    expect(warning.text).toContain(`it will end on ${customerDay(day(30).toISOString())}`);
+    expect(warning.text).toContain(`/customer/consents/${c.id}`);
+    expect(prose(warning.text)).not.toMatch(INTERNAL_ID);
     expect(await consentRow(c.id)).toMatchObject({ status: 'active', version: 1 });
 
     await runTwice(day(29));
@@ -147,7 +151,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     });
     const revoked = await t.smtp.waitFor((m) => m.to.includes(alice.email) && /stopped/.test(m.subject));
     expect(revoked.text).toContain('30 days');
-    expect(revoked.text).not.toMatch(INTERNAL_ID);
+    expect(prose(revoked.text)).not.toMatch(INTERNAL_ID);
     // What the customer's API shows.
     const seen = await t.http().get(`/v1/customer/consents/${c.id}`).set(bearer(alice.token)).expect(200);
     expect(seen.body).toMatchObject({ status: 'revoked', revokedBy: 'inactivity', version: 2 });
@@ -164,9 +168,9 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     await runTwice(day(3));
     await runTwice(day(5));
     expect(await emails(bob, 'consent-expiring')).toBe(1);
-    const reminder = await t.smtp.waitFor((m) => m.to.includes(bob.email) && /ends soon/.test(m.subject));
-    expect(reminder.text).toContain(c.expiresAt.slice(0, 10));
-    expect(reminder.text).not.toMatch(INTERNAL_ID);
+    const reminder = await t.smtp.waitFor((m) => m.to.includes(bob.email) && /^Your permission/.test(m.subject));
+    expect(reminder.subject).toBe(`Your permission for ${c.app.name} ends on ${customerDay(c.expiresAt)}`);
+    expect(prose(reminder.text)).not.toMatch(INTERNAL_ID);
 
     await runTwice(new Date(Date.parse(c.expiresAt) - 1));
     expect(await consentRow(c.id)).toMatchObject({ status: 'active', version: 1 });
@@ -189,8 +193,8 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     );
     expect(event).toMatchObject({ type: 'consent.expired', data: { consentId: c.id, revokedBy: 'expiry' } });
     const expired = await t.smtp.waitFor((m) => m.to.includes(bob.email) && /has ended/.test(m.subject));
-    expect(expired.text).toContain(c.expiresAt.slice(0, 10));
-    expect(expired.text).not.toMatch(INTERNAL_ID);
+    expect(expired.text).toContain(`ended on ${customerDay(c.expiresAt)}`);
+    expect(prose(expired.text)).not.toMatch(INTERNAL_ID);
   });
 
   it('neither warns nor revokes a consent the app used recently, and warns again after a new idle period', async () => {
@@ -213,6 +217,12 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     expect(await emails(carol, 'consent-inactivity-warning')).toBe(1);
     await runTwice(day(68));
     expect(await emails(carol, 'consent-inactivity-warning')).toBe(2);
+    const again = await eventually(
+      () => t.smtp.to(carol.email).find((m) => m.text.includes(`since ${customerDay(day(45).toISOString())}`)),
+      15_000,
+      'the second warning, counting from the last use',
+    );
+    expect(again.subject).toContain(customerDay(day(75).toISOString()));
     expect(await consentRow(c.id)).toMatchObject({ status: 'active', version: 1 });
     await runTwice(day(75));
     expect(await consentRow(c.id)).toMatchObject({ status: 'revoked', revoked_by: 'inactivity' });

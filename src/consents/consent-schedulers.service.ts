@@ -77,7 +77,8 @@ export const DUE_SQL = {
     UPDATE consents c SET inactivity_warning_sent_at = $1
       FROM due, apps a, organisations o, customers cu
      WHERE c.id = due.id AND a.id = c.app_id AND o.id = a.organisation_id AND cu.id = c.customer_id
-    RETURNING c.id, COALESCE(c.last_used_at, c.created_at) AS idle_since, a.name AS app_name,
+    RETURNING c.id, COALESCE(c.last_used_at, c.created_at) AS idle_since, c.last_used_at IS NOT NULL AS used,
+              a.name AS app_name,
               o.legal_name AS organisation_name, cu.email`,
   /** $1 ended-before cutoff, $2 batch size. */
   pastRetention: `
@@ -175,6 +176,7 @@ export class ConsentSchedulersService {
       await this.outbox.enqueue(m, r.email, 'consent-expiring', {
         appName: r.app_name,
         organisationName: r.organisation_name,
+        consentId: r.id,
         expiresAt: r.expires_at.toISOString(),
       });
     });
@@ -191,11 +193,15 @@ export class ConsentSchedulersService {
     if (warnAfterDays <= 0) return Promise.resolve(0);
     const cutoff = new Date(now.getTime() - warnAfterDays * DAY_MS);
     return this.noticeDue(DUE_SQL.idle, [now, EMAIL_BATCH, cutoff, days, warnAfterDays], async (m, row) => {
-      const r = row as NoticeRow & { idle_since: Date };
+      const r = row as NoticeRow & { idle_since: Date; used: boolean };
       if (!r.email) return;
       await this.outbox.enqueue(m, r.email, 'consent-inactivity-warning', {
         appName: r.app_name,
         organisationName: r.organisation_name,
+        consentId: r.id,
+        idleSince: r.idle_since.toISOString(),
+        used: r.used,
+        inactivityDays: days,
         revokeOn: new Date(r.idle_since.getTime() + days * DAY_MS).toISOString(),
       });
     });
