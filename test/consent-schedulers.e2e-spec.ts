@@ -285,12 +285,13 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
   it('finds due consents through the partial indexes, not by reading the table', async () => {
     const frank = customers[5]!;
     const seed = await grantConsent(t, app, frank);
-    // A few thousand consents: active ones spread over the last 20 days and the next 90, and ended ones.
+    // A few thousand consents: active ones created over the last 40 days, expiring from 9 days ago to
+    // 80 days ahead (a backlog for both ending steps), and ended ones.
     await t.dataSource.query(
       `INSERT INTO consents (app_id, customer_id, environment, scopes, account_ids, purpose, created_at, expires_at,
                              status, revoked_at, revoked_by)
        SELECT app_id, customer_id, environment, scopes, account_ids, purpose,
-              now() - (i % 20) * interval '1 day', now() + (1 + i % 89) * interval '1 day',
+              now() - (i % 40) * interval '1 day', now() + (i % 89 - 9) * interval '1 day' + interval '1 hour',
               CASE WHEN i % 10 = 0 THEN 'revoked' ELSE 'active' END,
               CASE WHEN i % 10 = 0 THEN now() - (i % 300) * interval '1 day' END,
               CASE WHEN i % 10 = 0 THEN 'customer' END
@@ -308,6 +309,11 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
       expect(await plan(DUE_SQL.idle, [now, 500, idle23, 30, 23])).toContain('consents_active_use_idx');
       expect(await plan(DUE_SQL.inactive, [now, 100, at(now.toISOString(), -30)])).toContain('consents_active_use_idx');
       expect(await plan(DUE_SQL.pastRetention, [at(now.toISOString(), -2190), 500])).toContain('consents_ended_idx');
+      // The ending steps walk the index in order and stop at the batch: no sort of the whole backlog.
+      expect(await plan(DUE_SQL.expired, [now, 100])).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+      expect(await plan(DUE_SQL.inactive, [now, 100, at(now.toISOString(), -30)])).not.toMatch(
+        /"Node Type":"(Incremental )?Sort"/,
+      );
     } finally {
       await t.dataSource.query(`DELETE FROM consents WHERE customer_id = $1 AND id <> $2`, [frank.customerId, seed.id]);
     }

@@ -32,19 +32,20 @@ const RECORD_BATCH = 500;
  * The statements that find due consents, exported so a spec can EXPLAIN them: each must range-scan
  * a partial index of active consents (`consents_active_expiry_idx`, `consents_active_use_idx`), not
  * the table. Every one locks what it takes with SKIP LOCKED, so workers running side by side share
- * the work instead of waiting on or repeating each other.
+ * the work instead of waiting on or repeating each other. They order by the indexed expression
+ * alone, so a batch stops after LIMIT rows of the index instead of sorting the whole backlog.
  */
 export const DUE_SQL = {
   /** $1 now, $2 batch size. */
   expired: `
     SELECT id FROM consents
      WHERE status = 'active' AND expires_at <= $1
-     ORDER BY expires_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
   /** $1 now, $2 batch size, $3 idle cutoff (now - CONSENT_INACTIVITY_DAYS). */
   inactive: `
     SELECT id FROM consents
      WHERE status = 'active' AND COALESCE(last_used_at, created_at) <= $3 AND expires_at > $1
-     ORDER BY COALESCE(last_used_at, created_at), id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+     ORDER BY COALESCE(last_used_at, created_at) LIMIT $2 FOR UPDATE SKIP LOCKED`,
   /**
    * $1 now, $2 batch size, $3 notice days. Only consents that lived through the whole notice period
    * (a consent granted for 5 days is not "ending soon" news to the customer who just chose it).
@@ -54,7 +55,7 @@ export const DUE_SQL = {
       SELECT id FROM consents
        WHERE status = 'active' AND expires_at > $1 AND expires_at <= $1::timestamptz + make_interval(days => $3)
          AND expiry_reminder_sent_at IS NULL AND created_at <= expires_at - make_interval(days => $3)
-       ORDER BY expires_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
     UPDATE consents c SET expiry_reminder_sent_at = $1
       FROM due, apps a, organisations o, customers cu
      WHERE c.id = due.id AND c.expiry_reminder_sent_at IS NULL
@@ -73,7 +74,7 @@ export const DUE_SQL = {
          AND (inactivity_warning_sent_at IS NULL
               OR inactivity_warning_sent_at < COALESCE(last_used_at, created_at) + make_interval(days => $5))
          AND expires_at > COALESCE(last_used_at, created_at) + make_interval(days => $4)
-       ORDER BY COALESCE(last_used_at, created_at), id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       ORDER BY COALESCE(last_used_at, created_at) LIMIT $2 FOR UPDATE SKIP LOCKED)
     UPDATE consents c SET inactivity_warning_sent_at = $1
       FROM due, apps a, organisations o, customers cu
      WHERE c.id = due.id AND a.id = c.app_id AND o.id = a.organisation_id AND cu.id = c.customer_id
@@ -84,7 +85,7 @@ export const DUE_SQL = {
   pastRetention: `
     SELECT id FROM consents
      WHERE status <> 'active' AND revoked_at < $1
-     ORDER BY revoked_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+     ORDER BY revoked_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
 } as const;
 
 /** What one run did, by step; counts only (no ids, no personal data: it is logged). */
