@@ -4,6 +4,8 @@ import { DAY_MS } from '../src/consents/consent';
 import { ConsentSchedulersService, DUE_SQL } from '../src/consents/consent-schedulers.service';
 import { ConsentsService } from '../src/consents/consents.service';
 import { customerDay } from '../src/notifications/templates/catalogue';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { JobName } from '../src/queue/queue.registry';
 import { bearer } from './harness/actors';
 import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
@@ -48,7 +50,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
   const customers: SignedInCustomer[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SANDBOX_SEED: 'consent-schedulers', SANDBOX_CUSTOMERS: '6' } });
+    t = await startTestApp({ env: { SANDBOX_SEED: 'consent-schedulers', SANDBOX_CUSTOMERS: '7' } });
     const made = await consentingApp(t, 'schedulers');
     app = made.app;
     hook = await receiver();
@@ -58,7 +60,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
       .set(bearer(made.dev.token))
       .send({ url: hook.url })
       .expect(200);
-    for (let i = 0; i < 6; i++) customers.push(await sandboxCustomer(t, i));
+    for (let i = 0; i < 7; i++) customers.push(await sandboxCustomer(t, i));
     schedulers = t.app.get(ConsentSchedulersService);
   });
   afterAll(async () => {
@@ -280,6 +282,23 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
       `SELECT actor_id, after FROM audit_entries WHERE action = 'consent.records_deleted' ORDER BY id DESC LIMIT 1`,
     )) as { actor_id: string; after: { consentIds: string[] } }[];
     expect(purge[0]).toMatchObject({ actor_id: 'consents.maintenance', after: { consentIds: [old.id] } });
+  });
+
+  it('runs on the worker as the consents.maintenance job, on the real clock', async () => {
+    const grace = customers[6]!;
+    const c = await grantConsent(t, app, grace);
+    await t.dataSource.query(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [c.id]);
+    await t.app
+      .get(JobQueueService)
+      .enqueue(JobName.ConsentsMaintenance, {}, { jobId: `consents-maintenance-e2e-${c.id}` });
+    await eventually(
+      async () => (await consentRow(c.id))?.status === 'expired',
+      15_000,
+      'the consent expired by the job',
+    );
+    expect(await audits(c.id)).toEqual([
+      { action: 'consent.expired', actor_type: 'system', actor_id: 'consents.maintenance' },
+    ]);
   });
 
   it('finds due consents through the partial indexes, not by reading the table', async () => {
