@@ -50,7 +50,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
   const customers: SignedInCustomer[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SANDBOX_SEED: 'consent-schedulers', SANDBOX_CUSTOMERS: '7' } });
+    t = await startTestApp({ env: { SANDBOX_SEED: 'consent-schedulers', SANDBOX_CUSTOMERS: '8' } });
     const made = await consentingApp(t, 'schedulers');
     app = made.app;
     hook = await receiver();
@@ -60,7 +60,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
       .set(bearer(made.dev.token))
       .send({ url: hook.url })
       .expect(200);
-    for (let i = 0; i < 7; i++) customers.push(await sandboxCustomer(t, i));
+    for (let i = 0; i < 8; i++) customers.push(await sandboxCustomer(t, i));
     schedulers = t.app.get(ConsentSchedulersService);
   });
   afterAll(async () => {
@@ -282,6 +282,24 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
       `SELECT actor_id, after FROM audit_entries WHERE action = 'consent.records_deleted' ORDER BY id DESC LIMIT 1`,
     )) as { actor_id: string; after: { consentIds: string[] } }[];
     expect(purge[0]).toMatchObject({ actor_id: 'consents.maintenance', after: { consentIds: [old.id] } });
+  });
+
+  it('marks the reminder done without an email address, and gives no inactivity warning when expiry comes first', async () => {
+    const hal = customers[7]!;
+    const c = await grantConsent(t, app, hal, { expiresAt: at(new Date().toISOString(), 29).toISOString() });
+    await t.dataSource.query(`UPDATE customers SET email = NULL WHERE id = $1`, [hal.customerId]);
+    const day = (n: number) => at(c.createdAt, n);
+    await runTwice(day(23));
+    const [row] = (await t.dataSource.query(
+      `SELECT expiry_reminder_sent_at IS NOT NULL AS reminded, inactivity_warning_sent_at IS NOT NULL AS warned
+         FROM consents WHERE id = $1`,
+      [c.id],
+    )) as { reminded: boolean; warned: boolean }[];
+    // Expiring on day 29, before the inactivity revocation of day 30: a reminder, no warning.
+    expect(row).toEqual({ reminded: true, warned: false });
+    expect(await emails(hal, 'consent-expiring')).toBe(0);
+    await schedulers.run(day(29));
+    expect(await consentRow(c.id)).toMatchObject({ status: 'expired', revoked_by: 'expiry' });
   });
 
   it('runs on the worker as the consents.maintenance job, on the real clock', async () => {
