@@ -10,6 +10,7 @@ import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsentsWorkerModule } from './consents/consents-worker.module';
 import { ConsentsModule } from './consents/consents.module';
 import { CustomersModule } from './customers/customers.module';
 import { SandboxModule } from './customers/sandbox/sandbox.module';
@@ -52,6 +53,7 @@ const WORKER_MODULES: Type[] = [
   KycWorkerModule,
   ReviewWorkerModule,
   AppsWorkerModule,
+  ConsentsWorkerModule,
 ];
 
 @Module({})
