@@ -14,6 +14,7 @@ import { JobOutboxAttempts1764293000000 } from './1764293000000-JobOutboxAttempt
 import { OrganisationSuspendedAt1764293100000 } from './1764293100000-OrganisationSuspendedAt';
 import { CreateCustomers1764293200000 } from './1764293200000-CreateCustomers';
 import { CreateConsents1764293300000 } from './1764293300000-CreateConsents';
+import { CreateAccessLog1764293400000 } from './1764293400000-CreateAccessLog';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -33,4 +34,5 @@ export const MIGRATIONS: Function[] = [
   OrganisationSuspendedAt1764293100000,
   CreateCustomers1764293200000,
   CreateConsents1764293300000,
+  CreateAccessLog1764293400000,
 ];

@@ -10,6 +10,7 @@ export enum QueueName {
   Review = 'review',
   Maintenance = 'maintenance',
   Apps = 'apps',
+  AccessLog = 'access-log',
 }
 
 export enum JobName {
@@ -23,6 +24,7 @@ export enum JobName {
   WebhookDeliver = 'webhooks.deliver',
   WebhookRelay = 'webhooks.relay',
   AppsMaintenance = 'apps.maintenance',
+  AccessLogPartitions = 'access-log.partitions',
 }
 
 export interface JobPayloads {
@@ -44,6 +46,8 @@ export interface JobPayloads {
   [JobName.WebhookRelay]: Record<string, never>;
   /** Certificate expiry reminders and expired idempotency answers. */
   [JobName.AppsMaintenance]: Record<string, never>;
+  /** Creates the consent access log's coming monthly partitions and drops those past retention. */
+  [JobName.AccessLogPartitions]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -59,6 +63,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.WebhookDeliver]: QueueName.Apps,
   [JobName.WebhookRelay]: QueueName.Apps,
   [JobName.AppsMaintenance]: QueueName.Apps,
+  [JobName.AccessLogPartitions]: QueueName.AccessLog,
 };
 
 export interface QueueSettings {
@@ -119,6 +124,16 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
       removeOnFail: keepFailed,
     },
     concurrency: 10,
+  },
+  [QueueName.AccessLog]: {
+    // Partition upkeep is idempotent and runs daily with months of slack: a few spaced retries suffice.
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
+    concurrency: 1,
   },
   [QueueName.Maintenance]: {
     jobOptions: {

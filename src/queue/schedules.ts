@@ -31,6 +31,8 @@ export const SCHEDULES: readonly Schedule[] = [
   { id: 'webhooks-relay', job: JobName.WebhookRelay, everyMs: 2_000 },
   // Certificate expiry reminders and expired idempotency answers, hourly.
   { id: 'apps-maintenance', job: JobName.AppsMaintenance, everyMs: 3_600_000 },
+  // Consent access log: next months' partitions created, months past retention dropped, daily.
+  { id: 'access-log-partitions', job: JobName.AccessLogPartitions, everyMs: 24 * 3600_000 },
 ];
 
 /** Compares the schedulers in Redis with SCHEDULES and re-creates the ones that are not there. */

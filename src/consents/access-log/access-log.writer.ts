@@ -1,0 +1,360 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+/** One read an app made through Gatehouse under a consent (SPEC "Customer consents", Access log). */
+export interface AccessLogEntry {
+  consentId: string;
+  /** The data API route answered, e.g. `GET /v1/accounts/:accountId/transactions`. */
+  endpoint: string;
+  /** The accounts whose data the answer carried. */
+  accountIds: readonly string[];
+  /** Transaction date range asked for (ISO dates `YYYY-MM-DD`), when the endpoint takes one. */
+  dateRange?: { from: string | null; to: string | null } | null;
+  /** Records in the answer. */
+  records: number;
+  requestId?: string | null;
+  /** When the read happened; defaults to the moment `record` is called. */
+  at?: Date;
+}
+
+/** What the writer has done since the process started, for metrics and the benchmark. */
+export interface AccessLogWriterStats {
+  /** Rows committed to consent_access_log. */
+  written: number;
+  /** Rows accepted and not yet committed (buffered or in the INSERT under way). */
+  pending: number;
+  /** Rows refused because the buffer was full (PostgreSQL unreachable for a long while). */
+  dropped: number;
+  /** INSERTs that failed (their rows were kept and retried). */
+  failedFlushes: number;
+  /** `UPDATE consents … last_used_at` statements run, and consents they updated. */
+  touchUpdates: number;
+  touchedConsents: number;
+  /** Consents whose latest use waits to be written (coalesced to one write a minute). */
+  pendingTouches: number;
+}
+
+interface Row {
+  consentId: string;
+  at: string;
+  endpoint: string;
+  accountIds: string;
+  dateFrom: string | null;
+  dateTo: string | null;
+  records: number;
+  requestId: string | null;
+}
+
+/** Tuning of the writer. Exported for the tests and the benchmark; the defaults are the product's. */
+export const ACCESS_LOG_WRITER = {
+  /** A flush runs at least this often while rows wait (ms). */
+  flushEveryMs: 200,
+  /** This many waiting rows start a flush at once instead of at the next tick. */
+  flushAtRows: 1_000,
+  /** Rows per INSERT at most. */
+  maxBatchRows: 5_000,
+  /** Rows held at most (buffer + INSERT under way); past this, rows are dropped and counted. */
+  maxPendingRows: 100_000,
+  /** Back-off after a failed flush: doubles from `retryFromMs` up to `retryUpToMs`. */
+  retryFromMs: 200,
+  retryUpToMs: 10_000,
+  /** One `last_used_at` write per consent per this many ms at most. */
+  touchEveryMs: 60_000,
+  /** Flush attempts at shutdown before the rows left are reported lost. */
+  shutdownAttempts: 5,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DROP_WARN_EVERY_MS = 10_000;
+
+/** PostgreSQL refuses NUL in text; one such row would fail every INSERT of its batch forever. */
+function text(value: string, field: string): string {
+  if (typeof value !== 'string' || value.includes('\u0000')) throw new TypeError(`access log: ${field} is not text`);
+  return value;
+}
+
+function isoDate(value: string | null | undefined, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  const ok = ISO_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  if (!ok) throw new TypeError(`access log: ${field} is not a YYYY-MM-DD date`);
+  return value;
+}
+
+/**
+ * Checks an entry and turns it into a row. Anything PostgreSQL would refuse is refused here, with a
+ * TypeError (a programming error of the caller): a row the INSERT cannot take would otherwise fail
+ * its whole batch on every retry.
+ */
+function rowOf(e: AccessLogEntry): Row {
+  if (typeof e.consentId !== 'string' || !UUID.test(e.consentId)) throw new TypeError('access log: consentId is not a uuid');
+  if (!Number.isInteger(e.records) || e.records < 0 || e.records > 2_147_483_647)
+    throw new TypeError('access log: records is not a count');
+  const at = e.at ?? new Date();
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('access log: at is not a time');
+  if (!Array.isArray(e.accountIds)) throw new TypeError('access log: accountIds is not a list');
+  return {
+    consentId: e.consentId,
+    at: at.toISOString(),
+    endpoint: text(e.endpoint, 'endpoint'),
+    accountIds: JSON.stringify(e.accountIds.map((a) => text(a, 'accountIds'))),
+    dateFrom: isoDate(e.dateRange?.from, 'dateRange.from'),
+    dateTo: isoDate(e.dateRange?.to, 'dateRange.to'),
+    records: e.records,
+    requestId: e.requestId === null || e.requestId === undefined ? null : text(e.requestId, 'requestId'),
+  };
+}
+
+const INSERT_SQL = `
+  INSERT INTO consent_access_log (consent_id, occurred_at, endpoint, account_ids, date_from, date_to, records, request_id)
+  SELECT u.consent_id, u.occurred_at, u.endpoint, ARRAY(SELECT jsonb_array_elements_text(u.account_ids)),
+         u.date_from, u.date_to, u.records, u.request_id
+    FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::date[], $6::date[], $7::int[], $8::text[])
+      AS u(consent_id, occurred_at, endpoint, account_ids, date_from, date_to, records, request_id)`;
+
+// Locks the consents in id order first, so two processes touching overlapping sets cannot deadlock.
+const TOUCH_SQL = `
+  WITH u AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)),
+       locked AS (SELECT c.id FROM consents c JOIN u ON u.id = c.id ORDER BY c.id FOR UPDATE OF c)
+  UPDATE consents c SET last_used_at = GREATEST(c.last_used_at, u.at)
+    FROM u, locked WHERE c.id = u.id AND locked.id = c.id`;
+
+/**
+ * Writes the consent access log off the request path. `record` only checks the entry and appends
+ * it to an in-memory buffer; a flush every ACCESS_LOG_WRITER.flushEveryMs (or as soon as
+ * `flushAtRows` wait) writes up to `maxBatchRows` rows in ONE multi-row INSERT over unnest().
+ *
+ * Failures: a failed INSERT keeps its rows at the head of the buffer and is retried with doubling
+ * back-off; while PostgreSQL stays away the buffer is bounded (`maxPendingRows`) and rows past it
+ * are dropped and counted (`stats().dropped`, logged as a count only: entries carry personal data).
+ * Delivery is at least once: an INSERT whose commit was lost with its connection is written again.
+ *
+ * Shutdown: the rows are flushed in `beforeApplicationShutdown`. Nest runs `onApplicationShutdown`
+ * of global modules first (they sit at the largest distance), and TypeORM's global module closes
+ * the DataSource there, so a flush in our own `onApplicationShutdown` would find it closed.
+ * Requests still in flight while the HTTP server closes (between the two hooks) may record more
+ * rows: `onApplicationShutdown` writes them if the DataSource is still open and reports them lost
+ * otherwise.
+ *
+ * Also coalesces the consents' `last_used_at`: `touch` (and every `record`) notes the latest use per
+ * consent, and one `UPDATE … FROM unnest` writes the due ones, at most once per consent per
+ * `touchEveryMs` (a minute), never moving last_used_at backwards.
+ */
+@Injectable()
+export class AccessLogWriter implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(AccessLogWriter.name);
+  private pending: Row[] = [];
+  private inFlight = 0;
+  /** The flush under way, if any: one at a time, so touches and batches never race. */
+  private busy: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
+  private failures = 0;
+  private retryAt = 0;
+  private lastDropWarning = 0;
+  private droppedSinceWarning = 0;
+  /** consent id → latest use not yet written (epoch ms). */
+  private readonly touches = new Map<string, number>();
+  /** consent id → when its last_used_at was last written (process clock, epoch ms). */
+  private readonly touchedAt = new Map<string, number>();
+  private counts = { written: 0, dropped: 0, failedFlushes: 0, touchUpdates: 0, touchedConsents: 0 };
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), ACCESS_LOG_WRITER.flushEveryMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Logs one read under a consent: synchronous, no I/O. Throws TypeError for an entry PostgreSQL
+   * could not store (a consent id that is not a uuid, a negative count, a date that does not
+   * exist, text with NUL). Also counts as a use of the consent (`touch`).
+   */
+  record(entry: AccessLogEntry): void {
+    const row = rowOf(entry);
+    this.touch(row.consentId, new Date(row.at));
+    if (this.pending.length + this.inFlight >= ACCESS_LOG_WRITER.maxPendingRows) {
+      this.drop();
+      return;
+    }
+    this.pending.push(row);
+    if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows && !this.busy) setImmediate(() => this.kick());
+  }
+
+  /** Notes that `consentId` was used at `at`; its last_used_at is written within the minute rule. */
+  touch(consentId: string, at: Date = new Date()): void {
+    if (!UUID.test(consentId)) throw new TypeError('access log: consentId is not a uuid');
+    const time = at.getTime();
+    if (Number.isNaN(time)) throw new TypeError('access log: at is not a time');
+    if (time > (this.touches.get(consentId) ?? -Infinity)) this.touches.set(consentId, time);
+  }
+
+  /** Counters since the process started. */
+  stats(): AccessLogWriterStats {
+    return {
+      ...this.counts,
+      pending: this.pending.length + this.inFlight,
+      pendingTouches: this.touches.size,
+    };
+  }
+
+  /**
+   * Writes everything waiting now: rows and every pending touch (the minute rule aside). Resolves
+   * when done; rejects if a write fails (its rows are kept). For shutdown, tests and the benchmark.
+   */
+  async flushAll(): Promise<void> {
+    while (this.busy) await this.busy;
+    await this.run(async () => {
+      while (this.pending.length > 0) await this.insertBatch();
+      await this.writeTouches(true);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.drain();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.pending.length === 0 && this.touches.size === 0) return;
+    if (this.dataSource.isInitialized) {
+      await this.drain();
+    } else {
+      this.logger.error(`access log: ${this.pending.length} rows recorded after the final flush were lost`);
+    }
+  }
+
+  /** Flushes with a few attempts; what cannot be written is reported (as a count) and given up. */
+  private async drain(): Promise<void> {
+    let delay = ACCESS_LOG_WRITER.retryFromMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.flushAll();
+        return;
+      } catch (e) {
+        if (attempt >= ACCESS_LOG_WRITER.shutdownAttempts) {
+          this.logger.error(`access log: shutting down with ${this.stats().pending} rows unwritten (${describe(e)})`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, ACCESS_LOG_WRITER.retryUpToMs);
+      }
+    }
+  }
+
+  /** A tick: one INSERT and the due touches, unless a flush runs or the back-off is not over. */
+  private kick(): void {
+    if (this.busy || Date.now() < this.retryAt) return;
+    if (this.pending.length === 0 && !this.touchesDue()) return;
+    this.run(async () => {
+      await this.insertBatch();
+      await this.writeTouches(false);
+    })
+      .catch(() => undefined) // counted, logged and backed off in run(); retried at a later tick
+      .finally(() => {
+        if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows) setImmediate(() => this.kick());
+      });
+  }
+
+  /** Runs `work` as the one flush under way; a failure starts the back-off and rejects. */
+  private run(work: () => Promise<void>): Promise<void> {
+    const run = work().then(
+      () => {
+        this.failures = 0;
+        this.retryAt = 0;
+      },
+      (e: unknown) => {
+        this.failures += 1;
+        const backoff = Math.min(
+          ACCESS_LOG_WRITER.retryFromMs * 2 ** (this.failures - 1),
+          ACCESS_LOG_WRITER.retryUpToMs,
+        );
+        this.retryAt = Date.now() + backoff;
+        this.logger.warn(`access log: a flush failed (${describe(e)}); retrying in ${backoff} ms`);
+        throw e;
+      },
+    );
+    this.busy = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.busy = null;
+      });
+    return run;
+  }
+
+  /** One INSERT of up to maxBatchRows rows; on failure the rows go back to the head of the buffer. */
+  private async insertBatch(): Promise<void> {
+    const batch = this.pending.splice(0, ACCESS_LOG_WRITER.maxBatchRows);
+    if (batch.length === 0) return;
+    this.inFlight = batch.length;
+    try {
+      await this.dataSource.query(INSERT_SQL, [
+        batch.map((r) => r.consentId),
+        batch.map((r) => r.at),
+        batch.map((r) => r.endpoint),
+        batch.map((r) => r.accountIds),
+        batch.map((r) => r.dateFrom),
+        batch.map((r) => r.dateTo),
+        batch.map((r) => r.records),
+        batch.map((r) => r.requestId),
+      ]);
+      this.counts.written += batch.length;
+    } catch (e) {
+      this.pending = batch.concat(this.pending);
+      this.counts.failedFlushes += 1;
+      throw e;
+    } finally {
+      this.inFlight = 0;
+    }
+  }
+
+  private touchesDue(): boolean {
+    const cutoff = Date.now() - ACCESS_LOG_WRITER.touchEveryMs;
+    for (const id of this.touches.keys()) if ((this.touchedAt.get(id) ?? -Infinity) <= cutoff) return true;
+    return false;
+  }
+
+  /** One UPDATE of every consent whose last write is a minute old (all of them when `all`). */
+  private async writeTouches(all: boolean): Promise<void> {
+    const now = Date.now();
+    const cutoff = now - ACCESS_LOG_WRITER.touchEveryMs;
+    for (const [id, at] of this.touchedAt) if (at <= cutoff) this.touchedAt.delete(id);
+    const due = [...this.touches].filter(([id]) => all || !this.touchedAt.has(id));
+    if (due.length === 0) return;
+    await this.dataSource.query(TOUCH_SQL, [due.map(([id]) => id), due.map(([, at]) => new Date(at).toISOString())]);
+    this.counts.touchUpdates += 1;
+    this.counts.touchedConsents += due.length;
+    for (const [id, at] of due) {
+      this.touchedAt.set(id, now);
+      // A use noted while the UPDATE ran stays pending for the next minute.
+      if (this.touches.get(id) === at) this.touches.delete(id);
+    }
+  }
+
+  private drop(): void {
+    this.counts.dropped += 1;
+    this.droppedSinceWarning += 1;
+    const now = Date.now();
+    if (now - this.lastDropWarning < DROP_WARN_EVERY_MS) return;
+    this.logger.error(
+      `access log: buffer full (${ACCESS_LOG_WRITER.maxPendingRows} rows); dropped ${this.droppedSinceWarning} rows`,
+    );
+    this.lastDropWarning = now;
+    this.droppedSinceWarning = 0;
+  }
+}
+
+/** An error without the values it may quote: the SQLSTATE and constraint, or the error's class. */
+function describe(e: unknown): string {
+  const pg = e as { code?: string; constraint?: string; name?: string };
+  if (pg.code) return `SQLSTATE ${pg.code}${pg.constraint ? ` on ${pg.constraint}` : ''}`;
+  return pg.name ?? 'unknown error';
+}
