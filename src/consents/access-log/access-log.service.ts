@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../common/errors/domain-error';
-import { CURSOR_KINDS, Page, cursorAtSql, decodeCursor, toPage } from '../../common/pagination/pagination';
+import { CURSOR_KINDS, Cursor, Page, cursorAtSql, decodeCursor, toPage } from '../../common/pagination/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DAY_MS } from '../consent';
@@ -78,25 +78,13 @@ export class AccessLogService {
       [consentId, customerId],
     )) as { created_at: Date }[];
     if (!consent) throw new NotFoundError('Consent');
-    const params: unknown[] = [consentId, query.limit + 1, consent.created_at];
-    let below = '';
-    if (after) {
-      // The plain bound lets PostgreSQL skip later months; the row comparison is the keyset.
-      params.push(after.at, after.id);
-      below = `AND occurred_at <= $4::timestamptz AND (occurred_at, id) < ($4::timestamptz, $5::bigint)`;
-    }
-    const rows = (await this.dataSource.query(
-      `SELECT id, ${cursorAtSql('occurred_at')} AS cursor_at, occurred_at AS at, endpoint, account_ids,
-              to_char(date_from, 'YYYY-MM-DD') AS date_from, to_char(date_to, 'YYYY-MM-DD') AS date_to,
-              records, request_id
-         FROM consent_access_log
-        WHERE consent_id = $1 AND occurred_at >= $3::timestamptz - interval '${CLOCK_SKEW_MARGIN}' ${below}
-        ORDER BY occurred_at DESC, id DESC
-        LIMIT $2`,
-      params,
-    )) as LogRow[];
-    const page = toPage(rows, query.limit, CURSOR_KINDS.consentAccessLog, (r) => ({ at: r.cursor_at, id: String(r.id) }));
-    return { data: page.data.map(viewOf), nextCursor: page.nextCursor };
+    const page = accessLogPageQuery(consentId, consent.created_at, query.limit + 1, after);
+    const rows = (await this.dataSource.query(page.sql, page.params)) as LogRow[];
+    const found = toPage(rows, query.limit, CURSOR_KINDS.consentAccessLog, (r) => ({
+      at: r.cursor_at,
+      id: String(r.id),
+    }));
+    return { data: found.data.map(viewOf), nextCursor: found.nextCursor };
   }
 
   /**
@@ -158,6 +146,36 @@ export class AccessLogService {
     }
     return done;
   }
+}
+
+/**
+ * The SQL of one page of a consent's log: `limit` rows newest first after the cursor position
+ * `after`, no earlier than a day before `createdAt` (the consent's creation). Exported so a test
+ * can EXPLAIN exactly what the API runs: the index (consent_id, occurred_at DESC, id DESC) of each
+ * month, and only the months between the two bounds.
+ */
+export function accessLogPageQuery(
+  consentId: string,
+  createdAt: Date,
+  limit: number,
+  after?: Cursor,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [consentId, limit, createdAt];
+  let below = '';
+  if (after) {
+    // The plain bound lets PostgreSQL skip later months; the row comparison is the keyset.
+    params.push(after.at, after.id);
+    below = `AND occurred_at <= $4::timestamptz AND (occurred_at, id) < ($4::timestamptz, $5::bigint)`;
+  }
+  const sql = `
+    SELECT id, ${cursorAtSql('occurred_at')} AS cursor_at, occurred_at AS at, endpoint, account_ids,
+           to_char(date_from, 'YYYY-MM-DD') AS date_from, to_char(date_to, 'YYYY-MM-DD') AS date_to,
+           records, request_id
+      FROM consent_access_log
+     WHERE consent_id = $1 AND occurred_at >= $3::timestamptz - interval '${CLOCK_SKEW_MARGIN}' ${below}
+     ORDER BY occurred_at DESC, id DESC
+     LIMIT $2`;
+  return { sql, params };
 }
 
 /** `consent_access_log_YYYY_MM` of a month's first day (`YYYY-MM-DD`): the name the migration's function gives. */
