@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -141,19 +135,15 @@ const TOUCH_SQL = `
  * are dropped and counted (`stats().dropped`, logged as a count only: entries carry personal data).
  * Delivery is at least once: an INSERT whose commit was lost with its connection is written again.
  *
- * Shutdown: the rows are flushed in `beforeApplicationShutdown`. Nest runs `onApplicationShutdown`
- * of global modules first (they sit at the largest distance), and TypeORM's global module closes
- * the DataSource there, so a flush in our own `onApplicationShutdown` would find it closed.
- * Requests still in flight while the HTTP server closes (between the two hooks) may record more
- * rows: `onApplicationShutdown` writes them if the DataSource is still open and reports them lost
- * otherwise.
+ * Shutdown: `onApplicationShutdown` writes every row and pending touch (a few attempts; what still
+ * fails is reported as a count). Nothing recorded before a clean shutdown is lost.
  *
  * Also coalesces the consents' `last_used_at`: `touch` (and every `record`) notes the latest use per
  * consent, and one `UPDATE … FROM unnest` writes the due ones, at most once per consent per
  * `touchEveryMs` (a minute), never moving last_used_at backwards.
  */
 @Injectable()
-export class AccessLogWriter implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AccessLogWriter.name);
   private pending: Row[] = [];
   private inFlight = 0;
@@ -242,19 +232,19 @@ export class AccessLogWriter implements OnApplicationBootstrap, BeforeApplicatio
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * The final flush. Nest calls this after the HTTP server has closed (no request can record any
+   * more) and before TypeORM's global module closes the DataSource: shutdown hooks run in reverse
+   * module distance, and global modules sit at the largest one.
+   */
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.drain();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.pending.length === 0 && this.touches.size === 0) return;
-    if (this.dataSource.isInitialized) {
-      await this.drain();
-    } else {
-      this.logger.error(`access log: ${this.pending.length} rows recorded after the final flush were lost`);
+    if (!this.dataSource.isInitialized) {
+      this.logger.error(`access log: the database closed first; ${this.stats().pending} rows unwritten`);
+      return;
     }
+    await this.drain();
   }
 
   /** Flushes with a few attempts; what cannot be written is reported (as a count) and given up. */
