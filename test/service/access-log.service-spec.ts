@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { AccessLogService, accessLogPageQuery, partitionName } from '../../src/consents/access-log/access-log.service';
 import { ACCESS_LOG_WRITER, AccessLogWriter } from '../../src/consents/access-log/access-log.writer';
+import { JobQueueService } from '../../src/queue/job-queue.service';
+import { JobName } from '../../src/queue/queue.registry';
+import { SCHEDULES } from '../../src/queue/schedules';
 import { SandboxApp } from '../harness/cases';
 import { runClockFrom } from '../harness/clock';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from '../harness/consents';
@@ -266,6 +269,14 @@ describe('consent access log', () => {
       const [a, b] = await Promise.all([service.maintainPartitions(), service.maintainPartitions()]);
       expect([...a.created, ...b.created]).toEqual([furthest]);
       expect(await partitions()).toContain(furthest);
+    });
+
+    it('runs as the scheduled worker job: a job on its queue makes the missing month', async () => {
+      const furthest = partitionName(monthFromNow(3));
+      await t.dataSource.query(`DROP TABLE ${furthest}`);
+      expect(SCHEDULES.map((s) => s.job)).toContain(JobName.AccessLogPartitions);
+      await t.app.get(JobQueueService).queueFor(JobName.AccessLogPartitions).add(JobName.AccessLogPartitions, {});
+      await eventually(async () => (await partitions()).includes(furthest), 15_000, 'the job made the partition');
     });
 
     it('reads a page through the index of the months between the consent and the cursor only', async () => {
