@@ -126,6 +126,11 @@ describe('consent access log', () => {
     expect(() => writer.record({ ...ok, records: -1 })).toThrow(TypeError);
     expect(() => writer.record({ ...ok, dateRange: { from: '2026-02-30', to: null } })).toThrow(TypeError);
     expect(() => writer.record({ ...ok, endpoint: 'GET /v1/\u0000' })).toThrow(TypeError);
+    expect(() => writer.record({ ...ok, dateRange: { from: '2026-02-29', to: null } })).toThrow(TypeError);
+    expect(() => writer.record({ ...ok, dateRange: { from: '2026-13-01', to: null } })).toThrow(TypeError);
+    expect(() => writer.record({ ...ok, at: new Date(NaN) })).toThrow(TypeError);
+    // A leap day is a date.
+    expect(() => writer.record({ ...ok, dateRange: { from: '2028-02-29', to: '2028-03-31' } })).not.toThrow();
   });
 
   describe('last use of a consent', () => {

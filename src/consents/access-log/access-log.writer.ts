@@ -41,7 +41,8 @@ export interface AccessLogWriterStats {
 
 interface Row {
   consentId: string;
-  at: string;
+  /** Epoch milliseconds: converted in PostgreSQL, not per row on the request path. */
+  at: number;
   endpoint: string;
   accountIds: string;
   dateFrom: string | null;
@@ -79,10 +80,19 @@ function text(value: string, field: string): string {
   return value;
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar date `YYYY-MM-DD` (years 0001–9999), checked without building a Date (this runs per read). */
 function isoDate(value: string | null | undefined, field: string): string | null {
   if (value === null || value === undefined) return null;
-  const ok = ISO_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-  if (!ok) throw new TypeError(`access log: ${field} is not a YYYY-MM-DD date`);
+  const bad = () => new TypeError(`access log: ${field} is not a YYYY-MM-DD date`);
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) throw bad();
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1];
+  if (year < 1 || days === undefined || day < 1 || day > days) throw bad();
   return value;
 }
 
@@ -96,12 +106,12 @@ function rowOf(e: AccessLogEntry): Row {
     throw new TypeError('access log: consentId is not a uuid');
   if (!Number.isInteger(e.records) || e.records < 0 || e.records > 2_147_483_647)
     throw new TypeError('access log: records is not a count');
-  const at = e.at ?? new Date();
-  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError('access log: at is not a time');
+  const at = e.at === undefined ? Date.now() : e.at instanceof Date ? e.at.getTime() : NaN;
+  if (Number.isNaN(at)) throw new TypeError('access log: at is not a time');
   if (!Array.isArray(e.accountIds)) throw new TypeError('access log: accountIds is not a list');
   return {
     consentId: e.consentId,
-    at: at.toISOString(),
+    at,
     endpoint: text(e.endpoint, 'endpoint'),
     accountIds: JSON.stringify(e.accountIds.map((a) => text(a, 'accountIds'))),
     dateFrom: isoDate(e.dateRange?.from, 'dateRange.from'),
@@ -113,10 +123,10 @@ function rowOf(e: AccessLogEntry): Row {
 
 const INSERT_SQL = `
   INSERT INTO consent_access_log (consent_id, occurred_at, endpoint, account_ids, date_from, date_to, records, request_id)
-  SELECT u.consent_id, u.occurred_at, u.endpoint, ARRAY(SELECT jsonb_array_elements_text(u.account_ids)),
+  SELECT u.consent_id, timestamptz 'epoch' + u.at_ms * interval '1 millisecond', u.endpoint, ARRAY(SELECT jsonb_array_elements_text(u.account_ids)),
          u.date_from, u.date_to, u.records, u.request_id
-    FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::date[], $6::date[], $7::int[], $8::text[])
-      AS u(consent_id, occurred_at, endpoint, account_ids, date_from, date_to, records, request_id)`;
+    FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[], $5::date[], $6::date[], $7::int[], $8::text[])
+      AS u(consent_id, at_ms, endpoint, account_ids, date_from, date_to, records, request_id)`;
 
 // Locks the consents in id order first, so two processes touching overlapping sets cannot deadlock.
 const TOUCH_SQL = `
@@ -150,6 +160,7 @@ export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShu
   /** The flush under way, if any: one at a time, so touches and batches never race. */
   private busy: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
+  private kickScheduled = false;
   private failures = 0;
   private retryAt = 0;
   private lastDropWarning = 0;
@@ -182,13 +193,13 @@ export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShu
    */
   record(entry: AccessLogEntry): void {
     const row = rowOf(entry);
-    this.touch(row.consentId, new Date(row.at));
+    this.touchAt(row.consentId, row.at);
     if (this.pending.length + this.inFlight >= ACCESS_LOG_WRITER.maxPendingRows) {
       this.drop();
       return;
     }
     this.pending.push(row);
-    if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows && !this.busy) setImmediate(() => this.kick());
+    if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows) this.kickSoon();
   }
 
   /** Notes that `consentId` was used at `at`; its last_used_at is written within the minute rule. */
@@ -196,6 +207,10 @@ export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShu
     if (!UUID.test(consentId)) throw new TypeError('access log: consentId is not a uuid');
     const time = at.getTime();
     if (Number.isNaN(time)) throw new TypeError('access log: at is not a time');
+    this.touchAt(consentId, time);
+  }
+
+  private touchAt(consentId: string, time: number): void {
     if (time > (this.touches.get(consentId) ?? -Infinity)) this.touches.set(consentId, time);
   }
 
@@ -265,6 +280,16 @@ export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /** A tick on the next turn of the event loop, asked for at most once at a time. */
+  private kickSoon(): void {
+    if (this.kickScheduled || this.busy) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.kick();
+    });
+  }
+
   /** A tick: one INSERT and the due touches, unless a flush runs or the back-off is not over. */
   private kick(): void {
     if (this.busy || Date.now() < this.retryAt) return;
@@ -275,7 +300,7 @@ export class AccessLogWriter implements OnApplicationBootstrap, OnApplicationShu
     })
       .catch(() => undefined) // counted, logged and backed off in run(); retried at a later tick
       .finally(() => {
-        if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows) setImmediate(() => this.kick());
+        if (this.pending.length >= ACCESS_LOG_WRITER.flushAtRows) this.kickSoon();
       });
   }
 
