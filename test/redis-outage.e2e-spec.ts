@@ -15,6 +15,7 @@ const EXPECTED: [JobName, string][] = [
   [JobName.ReviewNotifications, 'review-notifications'],
   [JobName.WebhookRelay, 'webhooks-relay'],
   [JobName.AppsMaintenance, 'apps-maintenance'],
+  [JobName.AccessLogPartitions, 'access-log-partitions'],
 ];
 
 /** The scheduler ids Redis holds right now, read through BullMQ. */
