@@ -15,6 +15,7 @@ import { OrganisationSuspendedAt1764293100000 } from './1764293100000-Organisati
 import { CreateCustomers1764293200000 } from './1764293200000-CreateCustomers';
 import { CreateConsents1764293300000 } from './1764293300000-CreateConsents';
 import { ConsentsEndedIndex1764293320000 } from './1764293320000-ConsentsEndedIndex';
+import { CreateAccessLog1764293400000 } from './1764293400000-CreateAccessLog';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -35,4 +36,5 @@ export const MIGRATIONS: Function[] = [
   CreateCustomers1764293200000,
   CreateConsents1764293300000,
   ConsentsEndedIndex1764293320000,
+  CreateAccessLog1764293400000,
 ];

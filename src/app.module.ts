@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AppsWorkerModule } from './apps/apps-worker.module';
+import { AccessLogWorkerModule } from './consents/access-log/access-log-worker.module';
 import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
@@ -54,6 +55,7 @@ const WORKER_MODULES: Type[] = [
   ReviewWorkerModule,
   AppsWorkerModule,
   ConsentsWorkerModule,
+  AccessLogWorkerModule,
 ];
 
 @Module({})

@@ -4,6 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { CURSOR_KINDS, CursorKind, PageQueryDto, encodeCursor } from '../src/common/pagination/pagination';
 import { Actor, bearer, developer, staff } from './harness/actors';
+import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
 import { TestApp, startTestApp } from './harness/test-app';
 
 interface ListRoute {
@@ -46,7 +47,14 @@ function badQueries(kind: CursorKind): { what: string; query: Record<string, str
  * Every paginated list route of Gatehouse. The last test finds, in the running app, every GET
  * route whose query is a PageQueryDto and fails if one is missing here: add new lists to this table.
  */
-function listRoutes(ctx: { admin: () => Actor; dev: () => Actor; org: () => string; app: () => string }): ListRoute[] {
+function listRoutes(ctx: {
+  admin: () => Actor;
+  dev: () => Actor;
+  org: () => string;
+  app: () => string;
+  customer: () => SignedInCustomer;
+  consent: () => string;
+}): ListRoute[] {
   const staffRoute = (route: string, kind: CursorKind): ListRoute => ({
     route,
     kind,
@@ -59,12 +67,22 @@ function listRoutes(ctx: { admin: () => Actor; dev: () => Actor; org: () => stri
     path: () => route.replace(':orgId', ctx.org()).replace(':appId', ctx.app()),
     token: () => ctx.dev().token,
   });
+  const customerRoute = (route: string, kind: CursorKind): ListRoute => ({
+    route,
+    kind,
+    path: () => route.replace(':consentId', ctx.consent()),
+    token: () => ctx.customer().token,
+  });
   return [
     staffRoute('/v1/review/tasks', CURSOR_KINDS.reviewTasks),
     staffRoute('/v1/audit', CURSOR_KINDS.audit),
     staffRoute('/v1/admin/emails', CURSOR_KINDS.adminEmails),
     devRoute('/v1/organisations/:orgId/apps', CURSOR_KINDS.apps),
     devRoute('/v1/organisations/:orgId/apps/:appId/webhook/deliveries', CURSOR_KINDS.webhookDeliveries),
+    devRoute('/v1/organisations/:orgId/apps/:appId/consents', CURSOR_KINDS.appConsents),
+    customerRoute('/v1/customer/apps', CURSOR_KINDS.customerApps),
+    customerRoute('/v1/customer/consents', CURSOR_KINDS.customerConsents),
+    customerRoute('/v1/customer/consents/:consentId/access-log', CURSOR_KINDS.consentAccessLog),
   ];
 }
 
@@ -88,6 +106,8 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
   let dev: Actor;
   let org: string;
   let app: string;
+  let customer: SignedInCustomer;
+  let consent: string;
   let errorsLogged: string[];
   let spy: jest.SpyInstance;
 
@@ -114,6 +134,8 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
         .send({ ...appBody, redirectUris: ['https://app.pages.co.uk/callback'] })
         .expect(201)
     ).body.id;
+    customer = await sandboxCustomer(t, 0);
+    consent = (await grantConsent(t, (await consentingApp(t, 'pages-consents')).app, customer)).id;
     errorsLogged = [];
     const original = Logger.prototype.error;
     spy = jest.spyOn(Logger.prototype, 'error').mockImplementation(function (this: Logger, ...args: unknown[]) {
@@ -126,7 +148,14 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
     await t.close();
   });
 
-  const routes = listRoutes({ admin: () => admin, dev: () => dev, org: () => org, app: () => app });
+  const routes = listRoutes({
+    admin: () => admin,
+    dev: () => dev,
+    org: () => org,
+    app: () => app,
+    customer: () => customer,
+    consent: () => consent,
+  });
 
   describe.each(routes.map((r) => [r.route, r] as const))('%s', (_, r) => {
     it('pages with its own cursors', async () => {

@@ -11,6 +11,7 @@ export enum QueueName {
   Maintenance = 'maintenance',
   Apps = 'apps',
   Consents = 'consents',
+  AccessLog = 'access-log',
 }
 
 export enum JobName {
@@ -25,6 +26,7 @@ export enum JobName {
   WebhookRelay = 'webhooks.relay',
   AppsMaintenance = 'apps.maintenance',
   ConsentsMaintenance = 'consents.maintenance',
+  AccessLogPartitions = 'access-log.partitions',
 }
 
 export interface JobPayloads {
@@ -48,6 +50,8 @@ export interface JobPayloads {
   [JobName.AppsMaintenance]: Record<string, never>;
   /** Consent expiry, reminders, inactivity warnings and revocations, and housekeeping (ConsentSchedulersService). */
   [JobName.ConsentsMaintenance]: Record<string, never>;
+  /** Creates the consent access log's coming monthly partitions and drops those past retention. */
+  [JobName.AccessLogPartitions]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -64,6 +68,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.WebhookRelay]: QueueName.Apps,
   [JobName.AppsMaintenance]: QueueName.Apps,
   [JobName.ConsentsMaintenance]: QueueName.Consents,
+  [JobName.AccessLogPartitions]: QueueName.AccessLog,
 };
 
 export interface QueueSettings {
@@ -124,6 +129,16 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
       removeOnFail: keepFailed,
     },
     concurrency: 10,
+  },
+  [QueueName.AccessLog]: {
+    // Partition upkeep is idempotent and runs daily with months of slack: a few spaced retries suffice.
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
+    concurrency: 1,
   },
   [QueueName.Maintenance]: {
     jobOptions: {
