@@ -222,6 +222,8 @@ describe('customer consents: the customer API', () => {
       ['a duplicate account', { accountIds: [a0, a0] }, 400, 'accountIds'],
       ['a duplicate scope', { scopes: ['accounts:read', 'accounts:read'] }, 400, 'scopes'],
       ['a duplicate category', { categories: ['bills', 'bills'] }, 400, 'categories'],
+      ['a duplicate merchant', { merchants: ['Tesco', 'Tesco'] }, 400, 'merchants'],
+      ['a merchant twice in another case', { merchants: ['Tesco', ' TESCO '] }, 400, 'merchants'],
       ['an empty merchant', { merchants: [''] }, 400, 'merchants'],
       ['an overlong merchant', { merchants: ['x'.repeat(101)] }, 400, 'merchants'],
       ['an unknown scope', { scopes: ['everything:write'] }, 400, 'scopes'],
