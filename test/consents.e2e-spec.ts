@@ -464,6 +464,21 @@ describe('customer consents: the customer API', () => {
     expect(all.body.revoked).toBeGreaterThanOrEqual(0);
   });
 
+  it('refuses to narrow a consent whose expiry has passed, though the expiry job has not run yet', async () => {
+    const c = await grantConsent(t, app, alice, { scopes: ['accounts:read', 'balances:read'] });
+    await t.dataSource.query(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [c.id]);
+    const before = await snapshot(c.id);
+    const res = await t
+      .http()
+      .patch(`/v1/customer/consents/${c.id}`)
+      .set(as(alice))
+      .send({ scopes: ['accounts:read'] })
+      .expect(409);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.detail).toMatch(/expired/);
+    expect(await snapshot(c.id)).toBe(before);
+  });
+
   describe("the developer's view of an app's consents", () => {
     let viewApp: SandboxApp;
     let viewDev: Actor & { orgId: string };
