@@ -104,9 +104,9 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
   let t: TestApp;
   let admin: Actor;
   let dev: Actor;
+  let customer: SignedInCustomer;
   let org: string;
   let app: string;
-  let customer: SignedInCustomer;
   let consent: string;
   let errorsLogged: string[];
   let spy: jest.SpyInstance;
@@ -115,6 +115,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
     t = await startTestApp();
     admin = await staff(t, 'admin');
     dev = await developer(t, 'pages');
+    customer = await sandboxCustomer(t, 0);
     const address = { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' };
     const orgBody = { legalName: 'Pages Ltd', registrationNumber: '12345678', country: 'GB' };
     org = (
@@ -134,7 +135,6 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
         .send({ ...appBody, redirectUris: ['https://app.pages.co.uk/callback'] })
         .expect(201)
     ).body.id;
-    customer = await sandboxCustomer(t, 0);
     consent = (await grantConsent(t, (await consentingApp(t, 'pages-consents')).app, customer)).id;
     errorsLogged = [];
     const original = Logger.prototype.error;
@@ -206,9 +206,19 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
       seed: () => Promise<string[]>;
       /** Every id the list shows, in the list's order, as the database has it. */
       all: () => Promise<string[]>;
+      /** The id of a listed item, when it is not `id`. */
+      idOf?: (item: Record<string, string>) => string;
     }
     const ids = async (sql: string, params: unknown[]) =>
       ((await t.dataSource.query(sql, params)) as { id: string }[]).map((r) => String(r.id));
+    /** A consent of the signed-in customer to `appId` created at `at`, straight into the table. */
+    const insertConsent = (id: string, appId: string, at: string) =>
+      t.dataSource.query(
+        `INSERT INTO consents (id, app_id, customer_id, environment, scopes, account_ids, purpose, created_at, updated_at,
+                               expires_at)
+         VALUES ($1, $2, $3, 'sandbox', '{accounts:read}', $4, 'Paging', $5, $5, now() + interval '30 days')`,
+        [id, appId, customer.customerId, [customer.accounts[0]], at],
+      );
     const cases: [string, OrderCase][] = [
       [
         'review tasks',
@@ -295,6 +305,62 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
             ids(`SELECT id FROM webhook_deliveries WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
         },
       ],
+      [
+        'customer consents',
+        {
+          path: () => '/v1/customer/consents',
+          query: {},
+          token: () => customer.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) await insertConsent(r.id, app, r.at);
+            return order;
+          },
+          all: () =>
+            ids(`SELECT id FROM consents WHERE customer_id = $1 ORDER BY created_at DESC, id DESC`, [
+              customer.customerId,
+            ]),
+        },
+      ],
+      [
+        'app consents',
+        {
+          path: () => `/v1/organisations/${org}/apps/${app}/consents`,
+          query: {},
+          token: () => dev.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) await insertConsent(r.id, app, r.at);
+            return order;
+          },
+          all: () => ids(`SELECT id FROM consents WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
+        },
+      ],
+      // Connected apps are ordered by app id: six more apps, each with one consent of the customer.
+      [
+        'customer apps',
+        {
+          path: () => '/v1/customer/apps',
+          query: {},
+          token: () => customer.token,
+          idOf: (item) => item.appId!,
+          seed: async () => {
+            const appIds = TIMES.map(() => randomUUID()).sort();
+            for (const [i, id] of appIds.entries()) {
+              await t.dataSource.query(
+                `INSERT INTO apps (id, organisation_id, name, description, redirect_uris, scopes, sandbox_client_id,
+                 created_by)
+               SELECT $1, organisation_id, $2, description, redirect_uris, scopes, $3, created_by FROM apps WHERE id = $4`,
+                [id, `Connected ${i}`, `sbx-connected-${id}`, app],
+              );
+              await insertConsent(randomUUID(), id, TIMES[i]!);
+            }
+            return appIds;
+          },
+          all: () =>
+            ids(`SELECT DISTINCT app_id AS id FROM consents WHERE customer_id = $1 ORDER BY id`, [customer.customerId]),
+        },
+      ],
       // The audit log is ordered by its bigint id alone (the order of the hash chain), so its
       // created_at cannot split a page; seeding it would break the chain, so it pages what it has.
       [
@@ -316,7 +382,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
       for (let page = 0; page < max; page++) {
         const query = { ...c.query, limit: String(limit), ...(cursor ? { cursor } : {}) };
         const res = await t.http().get(c.path()).query(query).set(bearer(c.token())).expect(200);
-        seen.push(...(res.body.data as { id: string }[]).map((r) => r.id));
+        seen.push(...(res.body.data as Record<string, string>[]).map((r) => (c.idOf ? c.idOf(r) : r.id!)));
         cursor = res.body.nextCursor ?? undefined;
         if (!cursor) break;
       }
