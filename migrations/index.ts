@@ -14,6 +14,8 @@ import { JobOutboxAttempts1764293000000 } from './1764293000000-JobOutboxAttempt
 import { OrganisationSuspendedAt1764293100000 } from './1764293100000-OrganisationSuspendedAt';
 import { CreateCustomers1764293200000 } from './1764293200000-CreateCustomers';
 import { CreateConsents1764293300000 } from './1764293300000-CreateConsents';
+import { ConsentsEndedIndex1764293320000 } from './1764293320000-ConsentsEndedIndex';
+import { CreateAccessLog1764293400000 } from './1764293400000-CreateAccessLog';
 import { CreateOAuthModels1764293600000 } from './1764293600000-CreateOAuthModels';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
@@ -34,5 +36,7 @@ export const MIGRATIONS: Function[] = [
   OrganisationSuspendedAt1764293100000,
   CreateCustomers1764293200000,
   CreateConsents1764293300000,
+  ConsentsEndedIndex1764293320000,
+  CreateAccessLog1764293400000,
   CreateOAuthModels1764293600000,
 ];

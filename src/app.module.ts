@@ -6,10 +6,12 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AppsWorkerModule } from './apps/apps-worker.module';
+import { AccessLogWorkerModule } from './consents/access-log/access-log-worker.module';
 import { AppsModule, AppsPortsModule } from './apps/apps.module';
 import { AuditWorkerModule } from './audit/audit-worker.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsentsWorkerModule } from './consents/consents-worker.module';
 import { ConsentsModule } from './consents/consents.module';
 import { CustomersModule } from './customers/customers.module';
 import { SandboxModule } from './customers/sandbox/sandbox.module';
@@ -56,6 +58,8 @@ const WORKER_MODULES: Type[] = [
   KycWorkerModule,
   ReviewWorkerModule,
   AppsWorkerModule,
+  ConsentsWorkerModule,
+  AccessLogWorkerModule,
 ];
 
 @Module({})

@@ -35,6 +35,8 @@ import { adminQuery, databaseUrl, dropDatabase } from './harness/postgres';
 import { spawnEntry } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
+import { SandboxApp, sandboxApp } from './harness/cases';
+import { SignedInCustomer, grantConsent, sandboxCustomer } from './harness/consents';
 
 const org = (name = ORGANISATION.legalName) => ({ ...ORGANISATION, legalName: name });
 
@@ -120,7 +122,8 @@ describe('accounts and organisations', () => {
       | 'staffNoMfa'
       | 'reviewer'
       | 'senior_reviewer'
-      | 'staff_admin';
+      | 'staff_admin'
+      | 'customer';
     const WHO: Who[] = [
       'anonymous',
       'unverified',
@@ -132,9 +135,15 @@ describe('accounts and organisations', () => {
       'reviewer',
       'senior_reviewer',
       'staff_admin',
+      'customer',
     ];
     const actors = {} as Record<Who, Actor | undefined>;
     let orgId: string;
+    /** A sandbox bank customer (customer bearer JWT) with consents to an app of the organisation. */
+    let customer: SignedInCustomer;
+    let customerApp: SandboxApp;
+    let consentId: string;
+    let revocableId: string;
 
     beforeAll(async () => {
       actors.anonymous = undefined;
@@ -147,6 +156,7 @@ describe('accounts and organisations', () => {
       actors.reviewer = await staff(t, 'reviewer');
       actors.senior_reviewer = await staff(t, 'senior_reviewer');
       actors.staff_admin = await staff(t, 'admin');
+      actors.customer = undefined;
       await t.http().post('/v1/organisations').set(bearer(actors.outsider.token)).send(org('Outsider Ltd')).expect(201);
       orgId = await createOrganisation(t, actors.owner);
       for (const [who, role] of [
@@ -166,6 +176,10 @@ describe('accounts and organisations', () => {
           .set(bearer(actors[who]!.token))
           .expect(200);
       }
+      customer = await sandboxCustomer(t, 0);
+      customerApp = await sandboxApp(t, actors.owner, orgId);
+      consentId = (await grantConsent(t, customerApp, customer)).id;
+      revocableId = (await grantConsent(t, customerApp, customer)).id;
     });
 
     // Columns follow WHO. 404 on organisation routes means "not yours", never "exists but forbidden".
@@ -177,32 +191,32 @@ describe('accounts and organisations', () => {
       {
         name: 'GET /v1/me',
         call: () => ['get', '/v1/me'],
-        expected: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        expected: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
       },
       {
         name: 'GET /v1/organisations',
         call: () => ['get', '/v1/organisations'],
-        expected: [401, 200, 200, 200, 200, 200, 403, 403, 403, 403],
+        expected: [401, 200, 200, 200, 200, 200, 403, 403, 403, 403, 401],
       },
       {
         name: 'POST /v1/organisations',
         call: () => ['post', '/v1/organisations', org('Matrix Ltd')],
-        expected: [401, 403, 201, 201, 201, 201, 403, 403, 403, 403],
+        expected: [401, 403, 201, 201, 201, 201, 403, 403, 403, 403, 401],
       },
       {
         name: 'GET /v1/organisations/:orgId',
         call: () => ['get', `/v1/organisations/${orgId}`],
-        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403],
+        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403, 401],
       },
       {
         name: 'PATCH /v1/organisations/:orgId',
         call: () => ['patch', `/v1/organisations/${orgId}`, { website: 'https://acme.example' }],
-        expected: [401, 404, 404, 403, 200, 200, 403, 403, 403, 403],
+        expected: [401, 404, 404, 403, 200, 200, 403, 403, 403, 403, 401],
       },
       {
         name: 'GET …/members',
         call: () => ['get', `/v1/organisations/${orgId}/members`],
-        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403],
+        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403, 401],
       },
       {
         name: 'POST …/invitations',
@@ -211,38 +225,38 @@ describe('accounts and organisations', () => {
           `/v1/organisations/${orgId}/invitations`,
           { email: uniqueEmail('invitee'), role: 'member' },
         ],
-        expected: [401, 404, 404, 403, 201, 201, 403, 403, 403, 403],
+        expected: [401, 404, 404, 403, 201, 201, 403, 403, 403, 403, 401],
       },
       // Target: the only owner. Members may not remove others, admins may not remove owners, and the last owner stays.
       {
         name: 'DELETE …/members/:owner',
         call: () => ['delete', `/v1/organisations/${orgId}/members/${actors.owner!.id}`],
-        expected: [401, 404, 404, 403, 403, 409, 403, 403, 403, 403],
+        expected: [401, 404, 404, 403, 403, 409, 403, 403, 403, 403, 401],
       },
       {
         name: 'POST /v1/invitations/:token/accept',
         call: () => ['post', `/v1/invitations/${'x'.repeat(43)}/accept`],
-        expected: [401, 404, 404, 404, 404, 404, 403, 403, 403, 403],
+        expected: [401, 404, 404, 404, 404, 404, 403, 403, 403, 403, 401],
       },
       {
         name: 'POST /v1/auth/mfa/totp/setup',
         call: () => ['post', '/v1/auth/mfa/totp/setup'],
-        expected: [401, 200, 200, 200, 200, 200, 200, 409, 409, 409],
+        expected: [401, 200, 200, 200, 200, 200, 200, 409, 409, 409, 401],
       },
       {
         name: 'POST /v1/auth/verify-email (used token)',
         call: () => ['post', '/v1/auth/verify-email', { token: 'y'.repeat(43) }],
-        expected: [409, 409, 409, 409, 409, 409, 409, 409, 409, 409],
+        expected: [409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409],
       },
       {
         name: 'POST /v1/auth/password-reset/request',
         call: () => ['post', '/v1/auth/password-reset/request', { email: uniqueEmail('nobody') }],
-        expected: [202, 202, 202, 202, 202, 202, 202, 202, 202, 202],
+        expected: [202, 202, 202, 202, 202, 202, 202, 202, 202, 202, 202],
       },
       {
         name: 'GET /v1/admin/staff',
         call: () => ['get', '/v1/admin/staff'],
-        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401],
       },
       {
         name: 'POST /v1/admin/staff',
@@ -251,22 +265,52 @@ describe('accounts and organisations', () => {
           '/v1/admin/staff',
           { email: uniqueEmail('newstaff'), name: 'New Staff', role: 'reviewer', password: PASSWORD },
         ],
-        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 201],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 201, 401],
       },
       {
         name: 'POST /v1/admin/staff/:id/disable (unknown)',
         call: () => ['post', `/v1/admin/staff/${randomUUID()}/disable`],
-        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 401],
       },
       {
         name: 'GET /v1/admin/emails',
         call: () => ['get', '/v1/admin/emails?status=dead'],
-        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 401],
       },
       {
         name: 'POST /v1/admin/emails/:id/retry (unknown)',
         call: () => ['post', `/v1/admin/emails/${randomUUID()}/retry`],
-        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404],
+        expected: [401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 401],
+      },
+      // Customer routes take only customer JWTs (sessions of developers and staff alike are 401),
+      // and customer JWTs open no developer route, not even the app's consents.
+      ...(
+        [
+          ['GET /v1/customer/me', () => ['get', '/v1/customer/me'], 200],
+          ['GET /v1/customer/apps', () => ['get', '/v1/customer/apps'], 200],
+          ['GET /v1/customer/consents', () => ['get', '/v1/customer/consents?status=active'], 200],
+          ['GET /v1/customer/consents/:id', () => ['get', `/v1/customer/consents/${consentId}`], 200],
+          [
+            'PATCH /v1/customer/consents/:id',
+            () => ['patch', `/v1/customer/consents/${consentId}`, { scopes: ['accounts:read'] }],
+            200,
+          ],
+          ['DELETE /v1/customer/consents/:id', () => ['delete', `/v1/customer/consents/${revocableId}`], 204],
+          [
+            'DELETE /v1/customer/apps/:appId/consents',
+            () => ['delete', `/v1/customer/apps/${customerApp.id}/consents`],
+            200,
+          ],
+        ] as const
+      ).map(([name, call, ok]) => ({
+        name,
+        call: call as () => [method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object],
+        expected: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, ok],
+      })),
+      {
+        name: 'GET …/apps/:appId/consents',
+        call: () => ['get', `/v1/organisations/${orgId}/apps/${customerApp.id}/consents`],
+        expected: [401, 404, 404, 200, 200, 200, 403, 403, 403, 403, 401],
       },
     ];
 
@@ -279,7 +323,8 @@ describe('accounts and organisations', () => {
         for (const who of WHO) {
           const [method, path, body] = route.call(who);
           let req = t.http()[method](path);
-          if (actors[who]) req = req.set(bearer(actors[who]!.token));
+          const token = who === 'customer' ? customer.token : actors[who]?.token;
+          if (token) req = req.set(bearer(token));
           const res = body ? await req.send(body) : await req;
           if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
           actual[route.name]!.push(res.status);

@@ -1,11 +1,14 @@
-import { type CryptoKey, SignJWT, decodeProtectedHeader, exportSPKI, generateKeyPair } from 'jose';
+import { type CryptoKey, type JWK, SignJWT, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SandboxService } from '../src/customers/sandbox/sandbox.service';
 import { CATEGORIES } from '../src/customers/sandbox/sandbox-generator';
 import { bearer, developer } from './harness/actors';
 import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
 
 const ISSUER = 'https://idp.bank.example/test';
 const AUDIENCE = 'gatehouse-test';
@@ -232,10 +235,10 @@ describe('customers: bearer JWTs and the sandbox bank', () => {
           AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
             .privateKey.export({ type: 'pkcs8', format: 'pem' })
             .toString(),
+          GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
           CUSTOMER_JWT_PUBLIC_KEY: t.config.customerAuth.jwtPublicKey!,
           CUSTOMER_JWT_ISSUER: ISSUER,
           CUSTOMER_JWT_AUDIENCE: AUDIENCE,
-          GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
           OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
             .privateKey.export({ type: 'pkcs8', format: 'pem' })
             .toString(),
@@ -262,6 +265,178 @@ describe('customers: bearer JWTs and the sandbox bank', () => {
         .get('/v1/customer/me')
         .set(bearer(await signed({}, { key: dev.key, alg: 'EdDSA', kid: dev.kid })))
         .expect(401);
+    });
+  });
+
+  /**
+   * CUSTOMER_JWKS_URL: the bank's identity provider publishes its keys as a JWKS, served here by a
+   * local HTTP server the test controls. Short cache (2 s) and cooldown (1 s) so a rotation is seen
+   * within the test; production defaults are in docs/decisions.md.
+   */
+  describe("from the bank's JWKS", () => {
+    const MAX_AGE_S = 2;
+    let jwks: TestApp;
+    let server: Server;
+    let url: string;
+    /** What the JWKS endpoint does now: serve these keys, fail with 500, or never answer. */
+    let mode: { serve: BankKey[] } | 'error' | 'hang' = { serve: [] };
+    let fetches = 0;
+    const hanging: ServerResponse[] = [];
+
+    interface BankKey {
+      kid: string;
+      alg: string;
+      privateKey: CryptoKey;
+      jwk: JWK;
+    }
+    const bankKey = async (kid: string, alg: string): Promise<BankKey> => {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      return {
+        kid,
+        alg,
+        privateKey: pair.privateKey,
+        jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' },
+      };
+    };
+    const tokenOf = (k: BankKey, claims: Record<string, unknown> = {}) =>
+      signed({ sub: 'jwks-customer', ...claims }, { key: k.privateKey, alg: k.alg, kid: k.kid });
+    const me = async (token: string) => t.http().get('/v1/customer/me').set(bearer(token));
+    const status = async (token: string) => (await jwks.http().get('/v1/customer/me').set(bearer(token))).status;
+
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        fetches++;
+        if (mode === 'hang') {
+          hanging.push(res);
+          return;
+        }
+        if (mode === 'error') {
+          res.statusCode = 500;
+          res.end('identity provider down');
+          return;
+        }
+        res.setHeader('content-type', 'application/jwk-set+json');
+        res.end(JSON.stringify({ keys: mode.serve.map((k) => k.jwk) }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+      jwks = await startTestApp({
+        sharing: t,
+        env: {
+          CUSTOMER_JWKS_URL: url,
+          CUSTOMER_JWT_ISSUER: ISSUER,
+          CUSTOMER_JWT_AUDIENCE: AUDIENCE,
+          CUSTOMER_JWKS_MAX_AGE_SECONDS: String(MAX_AGE_S),
+          CUSTOMER_JWKS_COOLDOWN_SECONDS: '1',
+        },
+      });
+    });
+    afterAll(async () => {
+      for (const res of hanging) res.destroy();
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+      await jwks.close();
+    });
+
+    async function refusedBy(app: TestApp, token: string, reason: RegExp) {
+      const res = await app.http().get('/v1/customer/me').set(bearer(token));
+      expect([res.status, res.body.detail]).toEqual([401, expect.stringMatching(reason)]);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+
+    it('accepts a token signed by a key of the set, still checking iss and aud', async () => {
+      const k1 = await bankKey('bank-2026-11', 'ES256');
+      mode = { serve: [k1] };
+      const res = await jwks
+        .http()
+        .get('/v1/customer/me')
+        .set(bearer(await tokenOf(k1)))
+        .expect(200);
+      expect(res.body).toMatchObject({ sub: 'jwks-customer' });
+      expect(fetches).toBeGreaterThanOrEqual(1);
+      await refusedBy(jwks, await tokenOf(k1, { iss: 'https://other.example' }), /issuer/);
+      await refusedBy(jwks, await tokenOf(k1, { aud: 'someone-else' }), /audience/);
+      // The JWKS is the bank's only key here: the app using a public key does not know this one.
+      await expect(me(await tokenOf(k1))).resolves.toMatchObject({ status: 401 });
+      await refusedBy(
+        jwks,
+        await signed({}, { key: (await bankKey('stranger', 'ES256')).privateKey, kid: 'bank-2026-11' }),
+        /not signed by a key Gatehouse trusts/,
+      );
+    });
+
+    it('follows a key rotation: refetches for a new kid, refuses a removed key after the refresh', async () => {
+      const old = await bankKey('bank-rotate-old', 'ES256');
+      const next = await bankKey('bank-rotate-new', 'PS256');
+      mode = { serve: [old] };
+      await eventually(
+        async () => (await status(await tokenOf(old))) === 200 || undefined,
+        10_000,
+        'the old key accepted',
+      );
+      // The bank rotates: the new key replaces the old one in the set.
+      mode = { serve: [next] };
+      const before = fetches;
+      // An unknown kid makes Gatehouse refetch the set (at most once per cooldown).
+      await eventually(
+        async () => (await status(await tokenOf(next))) === 200 || undefined,
+        10_000,
+        'the new kid accepted',
+      );
+      expect(fetches).toBeGreaterThan(before);
+      // The refreshed set no longer has the old key.
+      await refusedBy(jwks, await tokenOf(old), /not signed by a key Gatehouse trusts/);
+    });
+
+    it('stops accepting a removed key within the cache age even when no new kid triggers a refetch', async () => {
+      const stays = await bankKey('bank-stays', 'EdDSA');
+      const leaves = await bankKey('bank-leaves', 'ES256');
+      mode = { serve: [stays, leaves] };
+      await eventually(
+        async () => (await status(await tokenOf(leaves))) === 200 || undefined,
+        10_000,
+        'both keys served',
+      );
+      expect(await status(await tokenOf(stays))).toBe(200);
+      mode = { serve: [stays] };
+      const removedAt = Date.now();
+      await eventually(
+        async () => (await status(await tokenOf(leaves))) === 401 || undefined,
+        15_000,
+        'the removed key refused',
+      );
+      expect(Date.now() - removedAt).toBeLessThan(MAX_AGE_S * 1000 + 3_000);
+      expect(await status(await tokenOf(stays))).toBe(200);
+    });
+
+    it('refuses with 401 and says the keys are unavailable when the JWKS fails, is slow or is down', async () => {
+      const k = await bankKey('bank-outage', 'ES256');
+      mode = { serve: [k] };
+      await eventually(async () => (await status(await tokenOf(k))) === 200 || undefined, 10_000, 'the key accepted');
+      const unavailable = /signing keys could not be fetched/;
+      // Once the cached set is too old, each request tries again and is refused while the IdP fails.
+      mode = 'error';
+      await eventually(async () => (await status(await tokenOf(k))) === 401 || undefined, 15_000, 'refused on a 500');
+      await refusedBy(jwks, await tokenOf(k), unavailable);
+      mode = 'hang';
+      const started = Date.now();
+      await refusedBy(jwks, await tokenOf(k), unavailable);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      mode = { serve: [k] };
+      for (const res of hanging.splice(0)) res.destroy();
+      await eventually(
+        async () => (await status(await tokenOf(k))) === 200 || undefined,
+        10_000,
+        'accepted once the IdP is back',
+      );
+      // Down altogether: connection refused.
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await eventually(async () => (await status(await tokenOf(k))) === 401 || undefined, 15_000, 'refused while down');
+      await refusedBy(jwks, await tokenOf(k), unavailable);
     });
   });
 });

@@ -4,6 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { CURSOR_KINDS, CursorKind, PageQueryDto, encodeCursor } from '../src/common/pagination/pagination';
 import { Actor, bearer, developer, staff } from './harness/actors';
+import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
 import { TestApp, startTestApp } from './harness/test-app';
 
 interface ListRoute {
@@ -46,7 +47,14 @@ function badQueries(kind: CursorKind): { what: string; query: Record<string, str
  * Every paginated list route of Gatehouse. The last test finds, in the running app, every GET
  * route whose query is a PageQueryDto and fails if one is missing here: add new lists to this table.
  */
-function listRoutes(ctx: { admin: () => Actor; dev: () => Actor; org: () => string; app: () => string }): ListRoute[] {
+function listRoutes(ctx: {
+  admin: () => Actor;
+  dev: () => Actor;
+  org: () => string;
+  app: () => string;
+  customer: () => SignedInCustomer;
+  consent: () => string;
+}): ListRoute[] {
   const staffRoute = (route: string, kind: CursorKind): ListRoute => ({
     route,
     kind,
@@ -59,12 +67,22 @@ function listRoutes(ctx: { admin: () => Actor; dev: () => Actor; org: () => stri
     path: () => route.replace(':orgId', ctx.org()).replace(':appId', ctx.app()),
     token: () => ctx.dev().token,
   });
+  const customerRoute = (route: string, kind: CursorKind): ListRoute => ({
+    route,
+    kind,
+    path: () => route.replace(':consentId', ctx.consent()),
+    token: () => ctx.customer().token,
+  });
   return [
     staffRoute('/v1/review/tasks', CURSOR_KINDS.reviewTasks),
     staffRoute('/v1/audit', CURSOR_KINDS.audit),
     staffRoute('/v1/admin/emails', CURSOR_KINDS.adminEmails),
     devRoute('/v1/organisations/:orgId/apps', CURSOR_KINDS.apps),
     devRoute('/v1/organisations/:orgId/apps/:appId/webhook/deliveries', CURSOR_KINDS.webhookDeliveries),
+    devRoute('/v1/organisations/:orgId/apps/:appId/consents', CURSOR_KINDS.appConsents),
+    customerRoute('/v1/customer/apps', CURSOR_KINDS.customerApps),
+    customerRoute('/v1/customer/consents', CURSOR_KINDS.customerConsents),
+    customerRoute('/v1/customer/consents/:consentId/access-log', CURSOR_KINDS.consentAccessLog),
   ];
 }
 
@@ -86,8 +104,10 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
   let t: TestApp;
   let admin: Actor;
   let dev: Actor;
+  let customer: SignedInCustomer;
   let org: string;
   let app: string;
+  let consent: string;
   let errorsLogged: string[];
   let spy: jest.SpyInstance;
 
@@ -95,6 +115,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
     t = await startTestApp();
     admin = await staff(t, 'admin');
     dev = await developer(t, 'pages');
+    customer = await sandboxCustomer(t, 0);
     const address = { line1: '2 Quay', city: 'Leeds', postcode: 'LS1 4AP', country: 'GB' };
     const orgBody = { legalName: 'Pages Ltd', registrationNumber: '12345678', country: 'GB' };
     org = (
@@ -114,6 +135,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
         .send({ ...appBody, redirectUris: ['https://app.pages.co.uk/callback'] })
         .expect(201)
     ).body.id;
+    consent = (await grantConsent(t, (await consentingApp(t, 'pages-consents')).app, customer)).id;
     errorsLogged = [];
     const original = Logger.prototype.error;
     spy = jest.spyOn(Logger.prototype, 'error').mockImplementation(function (this: Logger, ...args: unknown[]) {
@@ -126,7 +148,14 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
     await t.close();
   });
 
-  const routes = listRoutes({ admin: () => admin, dev: () => dev, org: () => org, app: () => app });
+  const routes = listRoutes({
+    admin: () => admin,
+    dev: () => dev,
+    org: () => org,
+    app: () => app,
+    customer: () => customer,
+    consent: () => consent,
+  });
 
   describe.each(routes.map((r) => [r.route, r] as const))('%s', (_, r) => {
     it('pages with its own cursors', async () => {
@@ -177,9 +206,19 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
       seed: () => Promise<string[]>;
       /** Every id the list shows, in the list's order, as the database has it. */
       all: () => Promise<string[]>;
+      /** The id of a listed item, when it is not `id`. */
+      idOf?: (item: Record<string, string>) => string;
     }
     const ids = async (sql: string, params: unknown[]) =>
       ((await t.dataSource.query(sql, params)) as { id: string }[]).map((r) => String(r.id));
+    /** A consent of the signed-in customer to `appId` created at `at`, straight into the table. */
+    const insertConsent = (id: string, appId: string, at: string) =>
+      t.dataSource.query(
+        `INSERT INTO consents (id, app_id, customer_id, environment, scopes, account_ids, purpose, created_at, updated_at,
+                               expires_at)
+         VALUES ($1, $2, $3, 'sandbox', '{accounts:read}', $4, 'Paging', $5, $5, now() + interval '30 days')`,
+        [id, appId, customer.customerId, [customer.accounts[0]], at],
+      );
     const cases: [string, OrderCase][] = [
       [
         'review tasks',
@@ -266,6 +305,62 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
             ids(`SELECT id FROM webhook_deliveries WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
         },
       ],
+      [
+        'customer consents',
+        {
+          path: () => '/v1/customer/consents',
+          query: {},
+          token: () => customer.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) await insertConsent(r.id, app, r.at);
+            return order;
+          },
+          all: () =>
+            ids(`SELECT id FROM consents WHERE customer_id = $1 ORDER BY created_at DESC, id DESC`, [
+              customer.customerId,
+            ]),
+        },
+      ],
+      [
+        'app consents',
+        {
+          path: () => `/v1/organisations/${org}/apps/${app}/consents`,
+          query: {},
+          token: () => dev.token,
+          seed: async () => {
+            const { rows, order } = seeded();
+            for (const r of rows) await insertConsent(r.id, app, r.at);
+            return order;
+          },
+          all: () => ids(`SELECT id FROM consents WHERE app_id = $1 ORDER BY created_at DESC, id DESC`, [app]),
+        },
+      ],
+      // Connected apps are ordered by app id: six more apps, each with one consent of the customer.
+      [
+        'customer apps',
+        {
+          path: () => '/v1/customer/apps',
+          query: {},
+          token: () => customer.token,
+          idOf: (item) => item.appId!,
+          seed: async () => {
+            const appIds = TIMES.map(() => randomUUID()).sort();
+            for (const [i, id] of appIds.entries()) {
+              await t.dataSource.query(
+                `INSERT INTO apps (id, organisation_id, name, description, redirect_uris, scopes, sandbox_client_id,
+                 created_by)
+               SELECT $1, organisation_id, $2, description, redirect_uris, scopes, $3, created_by FROM apps WHERE id = $4`,
+                [id, `Connected ${i}`, `sbx-connected-${id}`, app],
+              );
+              await insertConsent(randomUUID(), id, TIMES[i]!);
+            }
+            return appIds;
+          },
+          all: () =>
+            ids(`SELECT DISTINCT app_id AS id FROM consents WHERE customer_id = $1 ORDER BY id`, [customer.customerId]),
+        },
+      ],
       // The audit log is ordered by its bigint id alone (the order of the hash chain), so its
       // created_at cannot split a page; seeding it would break the chain, so it pages what it has.
       [
@@ -287,7 +382,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
       for (let page = 0; page < max; page++) {
         const query = { ...c.query, limit: String(limit), ...(cursor ? { cursor } : {}) };
         const res = await t.http().get(c.path()).query(query).set(bearer(c.token())).expect(200);
-        seen.push(...(res.body.data as { id: string }[]).map((r) => r.id));
+        seen.push(...(res.body.data as Record<string, string>[]).map((r) => (c.idOf ? c.idOf(r) : r.id!)));
         cursor = res.body.nextCursor ?? undefined;
         if (!cursor) break;
       }

@@ -15,6 +15,8 @@ const EXPECTED: [JobName, string][] = [
   [JobName.ReviewNotifications, 'review-notifications'],
   [JobName.WebhookRelay, 'webhooks-relay'],
   [JobName.AppsMaintenance, 'apps-maintenance'],
+  [JobName.ConsentsMaintenance, 'consents-maintenance'],
+  [JobName.AccessLogPartitions, 'access-log-partitions'],
 ];
 
 /** The scheduler ids Redis holds right now, read through BullMQ. */

@@ -41,6 +41,10 @@ export interface AppConfig {
     /** PEM (SPKI) public key of the bank's identity provider; or `jwksUrl`; one is required in production. */
     jwtPublicKey?: string;
     jwksUrl?: string;
+    /** JWKS cache: trusted this long after a fetch (CUSTOMER_JWKS_MAX_AGE_SECONDS, default 300). */
+    jwksMaxAgeSeconds: number;
+    /** No refetch for an unknown `kid` within this long of the last fetch (CUSTOMER_JWKS_COOLDOWN_SECONDS, default 30). */
+    jwksCooldownSeconds: number;
     /** Required `iss` of customer tokens; outside production defaults to the sandbox bank's. */
     issuer?: string;
     /** Required `aud` when set. */
@@ -182,6 +186,8 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     customerAuth: {
       jwtPublicKey: env.CUSTOMER_JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
       jwksUrl: env.CUSTOMER_JWKS_URL,
+      jwksMaxAgeSeconds: env.CUSTOMER_JWKS_MAX_AGE_SECONDS ?? 300,
+      jwksCooldownSeconds: env.CUSTOMER_JWKS_COOLDOWN_SECONDS ?? 30,
       issuer: env.CUSTOMER_JWT_ISSUER ?? (nodeEnv === 'production' ? undefined : SANDBOX_CUSTOMER_ISSUER),
       audience: env.CUSTOMER_JWT_AUDIENCE,
     },

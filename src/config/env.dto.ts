@@ -166,6 +166,22 @@ export class EnvDto {
   @IsConnectionUrl(['http:', 'https:'])
   CUSTOMER_JWKS_URL?: string;
 
+  /** How long a fetched JWKS is trusted before the next verification refetches it (docs/decisions.md). */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(86_400)
+  @IsInt()
+  CUSTOMER_JWKS_MAX_AGE_SECONDS?: number;
+
+  /** How long after a fetch a token with an unknown `kid` may not trigger another fetch. */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @Max(3_600)
+  @IsInt()
+  CUSTOMER_JWKS_COOLDOWN_SECONDS?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(1)

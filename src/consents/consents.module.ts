@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AccessLogModule } from './access-log/access-log.module';
 import { AppConsentsController } from './app-consents.controller';
 import { ConsentsService } from './consents.service';
 import { CustomerConsentsController } from './customer-consents.controller';
@@ -11,9 +12,9 @@ import { CustomerConsentsController } from './customer-consents.controller';
  * (ports.ts) from a global module of its own.
  */
 @Module({
-  imports: [AppsModule, NotificationsModule],
+  imports: [AppsModule, NotificationsModule, AccessLogModule],
   controllers: [CustomerConsentsController, AppConsentsController],
   providers: [ConsentsService],
-  exports: [ConsentsService],
+  exports: [ConsentsService, AccessLogModule],
 })
 export class ConsentsModule {}

@@ -427,14 +427,18 @@ export class ConsentsService {
 
   /**
    * Narrows one of the customer's consents (narrow-only: see consent-narrowing.ts). A widening
-   * field is 422 `widens_consent` naming it; an ended consent is 409; another customer's is 404.
+   * field is 422 `widens_consent` naming it; an ended consent is 409, and so is one past its
+   * `expiresAt` that the expiry job has not ended yet; another customer's is 404.
    * A real change bumps the version, writes a receipt of the new terms, audits, and sends the app
    * `consent.narrowed`; a PATCH that changes nothing returns the consent as it is.
    */
   async narrow(customerId: string, consentId: string, patch: NarrowingRequest, requestId?: string, now = new Date()) {
     return this.dataSource.transaction(async (m) => {
       const row = await this.ownedRow(m, customerId, consentId, true);
-      nextConsentStatus(row.status, 'narrow', 'customer');
+      // Past its expiresAt a consent allows nothing (decide() says `expired`) even before the expiry
+      // job writes the status: narrowing it would issue a receipt and a webhook for a dead consent.
+      const effective = row.status === 'active' && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status;
+      nextConsentStatus(effective, 'narrow', 'customer');
       const result = narrowTerms(termsOf(row), patch, now.getTime());
       if (!result.ok) {
         throw new DomainError('widens_consent', `A consent can only be narrowed: ${result.message}`, {

@@ -10,6 +10,14 @@ import type { AppConfig } from '../config/config';
 export const CUSTOMER_TOKEN_ALGORITHMS = ['ES256', 'PS256', 'EdDSA'];
 /** Allowed clock skew between the identity provider and Gatehouse, in seconds. */
 const CLOCK_TOLERANCE_S = 30;
+/**
+ * Longest wait for the bank's JWKS, in milliseconds. A verification that needs a fetch waits for it,
+ * so this bounds the latency a slow identity provider adds to a customer request (jose's default: 5 s).
+ */
+const JWKS_TIMEOUT_MS = 3_000;
+
+/** The bank's JWKS could not be fetched or read: no key can be trusted, the token is refused. */
+class SigningKeysUnavailable extends Error {}
 
 /** The verified claims Gatehouse uses. */
 export interface CustomerClaims {
@@ -40,7 +48,13 @@ export class CustomerTokens {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const auth = config.customerAuth;
     if (auth.jwksUrl) {
-      this.configured = createRemoteJWKSet(new URL(auth.jwksUrl));
+      // Explicit, not jose's defaults (10 min cache): a key the bank removes stops working within
+      // jwksMaxAgeSeconds; see docs/decisions.md "Customer tokens from the bank's JWKS".
+      this.configured = createRemoteJWKSet(new URL(auth.jwksUrl), {
+        cacheMaxAge: auth.jwksMaxAgeSeconds * 1000,
+        cooldownDuration: auth.jwksCooldownSeconds * 1000,
+        timeoutDuration: JWKS_TIMEOUT_MS,
+      });
     } else if (auth.jwtPublicKey) {
       this.configured = createPublicKey(auth.jwtPublicKey);
     }
@@ -52,7 +66,7 @@ export class CustomerTokens {
     const auth = this.config.customerAuth;
     const getKey: JWTVerifyGetKey = async (header, jws) => {
       if (this.development && header.kid === this.development.kid) return this.development.publicKey;
-      if (typeof this.configured === 'function') return this.configured(header, jws);
+      if (typeof this.configured === 'function') return this.remoteKey(this.configured, header, jws);
       if (this.configured) return this.configured;
       throw new joseErrors.JWKSNoMatchingKey();
     };
@@ -67,6 +81,34 @@ export class CustomerTokens {
       return { ok: true, claims: claimsOf(payload) };
     } catch (e) {
       return { ok: false, reason: reasonFor(e) };
+    }
+  }
+
+  /**
+   * The key for `header` from the bank's JWKS. "No such key" stays itself (the token is not signed
+   * by a trusted key); anything else (the JWKS unreachable, slow, not 200, not a key set) becomes
+   * SigningKeysUnavailable, logged without the token, so the caller is told the keys are at fault.
+   */
+  private async remoteKey(
+    jwks: JWTVerifyGetKey,
+    header: Parameters<JWTVerifyGetKey>[0],
+    jws: Parameters<JWTVerifyGetKey>[1],
+  ) {
+    try {
+      return await jwks(header, jws);
+    } catch (e) {
+      if (
+        e instanceof joseErrors.JWKSNoMatchingKey ||
+        e instanceof joseErrors.JWKSMultipleMatchingKeys ||
+        e instanceof joseErrors.JOSENotSupported
+      ) {
+        throw e;
+      }
+      const cause = (e as { cause?: { code?: string } }).cause?.code;
+      this.logger.warn(
+        `the customer JWKS could not be fetched: ${(e as Error).name}: ${(e as Error).message}${cause ? ` (${cause})` : ''}`,
+      );
+      throw new SigningKeysUnavailable();
     }
   }
 
@@ -96,6 +138,9 @@ function claimsOf(payload: JWTPayload): CustomerClaims {
 }
 
 function reasonFor(e: unknown): string {
+  if (e instanceof SigningKeysUnavailable) {
+    return "The bank's signing keys could not be fetched to check the customer token; try again shortly";
+  }
   if (e instanceof joseErrors.JWTExpired) return 'The customer token has expired; sign in again';
   if (e instanceof joseErrors.JWTClaimValidationFailed) {
     if (e.claim === 'iss') return 'The customer token is from an issuer Gatehouse does not accept';
@@ -111,9 +156,6 @@ function reasonFor(e: unknown): string {
     e instanceof TypeError
   ) {
     return 'The customer token is not signed by a key Gatehouse trusts';
-  }
-  if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid) {
-    return "The bank's signing keys could not be fetched; try again";
   }
   return 'The customer token is not a valid JWT';
 }

@@ -10,6 +10,8 @@ export enum QueueName {
   Review = 'review',
   Maintenance = 'maintenance',
   Apps = 'apps',
+  Consents = 'consents',
+  AccessLog = 'access-log',
 }
 
 export enum JobName {
@@ -23,6 +25,8 @@ export enum JobName {
   WebhookDeliver = 'webhooks.deliver',
   WebhookRelay = 'webhooks.relay',
   AppsMaintenance = 'apps.maintenance',
+  ConsentsMaintenance = 'consents.maintenance',
+  AccessLogPartitions = 'access-log.partitions',
 }
 
 export interface JobPayloads {
@@ -44,6 +48,10 @@ export interface JobPayloads {
   [JobName.WebhookRelay]: Record<string, never>;
   /** Certificate expiry reminders and expired idempotency answers. */
   [JobName.AppsMaintenance]: Record<string, never>;
+  /** Consent expiry, reminders, inactivity warnings and revocations, and housekeeping (ConsentSchedulersService). */
+  [JobName.ConsentsMaintenance]: Record<string, never>;
+  /** Creates the consent access log's coming monthly partitions and drops those past retention. */
+  [JobName.AccessLogPartitions]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -59,6 +67,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.WebhookDeliver]: QueueName.Apps,
   [JobName.WebhookRelay]: QueueName.Apps,
   [JobName.AppsMaintenance]: QueueName.Apps,
+  [JobName.ConsentsMaintenance]: QueueName.Consents,
+  [JobName.AccessLogPartitions]: QueueName.AccessLog,
 };
 
 export interface QueueSettings {
@@ -120,6 +130,16 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
     },
     concurrency: 10,
   },
+  [QueueName.AccessLog]: {
+    // Partition upkeep is idempotent and runs daily with months of slack: a few spaced retries suffice.
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
+    concurrency: 1,
+  },
   [QueueName.Maintenance]: {
     jobOptions: {
       attempts: 5,
@@ -128,6 +148,17 @@ export const QUEUE_SETTINGS: { readonly [Q in QueueName]: QueueSettings } = {
       removeOnFail: keepFailed,
     },
     concurrency: 2,
+  },
+  [QueueName.Consents]: {
+    // Every step is idempotent, so a failed run is simply retried: 5 attempts, 10 s then 20, 40, 80 s.
+    // One job at a time per worker: the steps already work in batches, side by side with other workers.
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: keepFailed,
+    },
+    concurrency: 1,
   },
 };
 

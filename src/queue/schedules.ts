@@ -31,6 +31,12 @@ export const SCHEDULES: readonly Schedule[] = [
   { id: 'webhooks-relay', job: JobName.WebhookRelay, everyMs: 2_000 },
   // Certificate expiry reminders and expired idempotency answers, hourly.
   { id: 'apps-maintenance', job: JobName.AppsMaintenance, everyMs: 3_600_000 },
+  // Consent expiry, the 7-day emails, inactivity revocation and housekeeping, hourly: decisions already
+  // deny a consent past its expiresAt, and the emails and the 30-day rule count in days, so an hour of
+  // lag changes nothing a customer or an app sees, while each run stays a short scan of two indexes.
+  { id: 'consents-maintenance', job: JobName.ConsentsMaintenance, everyMs: 3_600_000 },
+  // Consent access log: next months' partitions created, months past retention dropped, daily.
+  { id: 'access-log-partitions', job: JobName.AccessLogPartitions, everyMs: 24 * 3600_000 },
 ];
 
 /** Compares the schedulers in Redis with SCHEDULES and re-creates the ones that are not there. */

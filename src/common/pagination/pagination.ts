@@ -55,7 +55,9 @@ export interface IdCursor {
 /**
  * What a list's cursors look like: the list's name (written into each cursor, so a cursor of one
  * list is refused by another), the type of its id column, and what the list is ordered by, newest
- * first: `created_at` then id (the cursor is a `Cursor`) or the id alone (an `IdCursor`).
+ * first: `created_at` then id (the cursor is a `Cursor`) or the id alone (an `IdCursor`). A list
+ * ordered by another time column then id (the consent access log's occurred_at) is a `created_at`
+ * kind too: the cursor's shape is the same; it writes its keyset SQL with `cursorAtSql` itself.
  */
 export interface CursorKind {
   list: string;
@@ -80,6 +82,8 @@ export const CURSOR_KINDS = {
   customerConsents: { list: 'customer-consents', id: 'uuid', order: 'created_at' },
   customerApps: { list: 'customer-apps', id: 'uuid', order: 'id' },
   appConsents: { list: 'app-consents', id: 'uuid', order: 'created_at' },
+  // Ordered by occurred_at then id: a time-then-id cursor, like the created_at lists.
+  consentAccessLog: { list: 'consent-access-log', id: 'bigint', order: 'created_at' },
 } as const satisfies Record<string, CursorKind>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

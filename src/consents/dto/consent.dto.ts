@@ -21,7 +21,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import { CONSENT_CATEGORIES, CONSENT_SCOPES, CONSENT_STATUSES, ConsentStatus } from '../consent';
+import { CONSENT_CATEGORIES, CONSENT_SCOPES, CONSENT_STATUSES, ConsentStatus, merchantKey } from '../consent';
 
 /** Most accounts, merchants or categories one consent names. */
 export const MAX_CONSENT_LIST = 50;
@@ -99,6 +99,10 @@ export class NarrowConsentDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CONSENT_LIST)
   @IsString({ each: true })
+  // Merchants compare by merchantKey, so " TESCO " and "Tesco" are the same entry twice.
+  @ArrayUnique((m: unknown) => (typeof m === 'string' ? merchantKey(m) : m), {
+    message: 'merchants must not name the same merchant twice (names compare ignoring case and spacing)',
+  })
   @MinLength(1, { each: true })
   @MaxLength(100, { each: true })
   merchants?: string[] | null;

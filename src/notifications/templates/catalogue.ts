@@ -32,7 +32,7 @@ export interface TemplateData {
   'certificate-expiring': { appName: string; thumbprint: string; notAfter: string; daysLeft: number };
   'review-digest': { newTasks: number };
   'sla-at-risk': { taskId: string; taskType: string; dueAt: string };
-  'consent-expiring': { appName: string; organisationName: string; expiresAt: string };
+  'consent-expiring': { appName: string; organisationName: string; consentId: string; expiresAt: string };
   'consent-revoked-inactivity': { appName: string; organisationName: string; inactivityDays: number };
   'consent-granted': {
     appName: string;
@@ -43,7 +43,16 @@ export interface TemplateData {
     expiresAt: string;
     receiptSha256: string;
   };
-  'consent-inactivity-warning': { appName: string; organisationName: string; revokeOn: string };
+  /** `idleSince`: last use, or the grant when `used` is false; `revokeOn` = idleSince + inactivityDays. */
+  'consent-inactivity-warning': {
+    appName: string;
+    organisationName: string;
+    consentId: string;
+    idleSince: string;
+    used: boolean;
+    inactivityDays: number;
+    revokeOn: string;
+  };
   'consent-expired': { appName: string; organisationName: string; expiredAt: string };
 }
 
@@ -61,6 +70,15 @@ type Builder<T> = (data: T, ctx: { publicUrl: string }) => EmailBody;
 const link = (publicUrl: string, path: string, token?: string) =>
   `${publicUrl}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 const day = (iso: string) => new Date(iso).toISOString().slice(0, 10);
+/** A date as customers read it, "30 December 2026" (UTC, the day the schedulers count in). */
+export const customerDay = (iso: string) =>
+  new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(iso),
+  );
+/** Bank customers have no Gatehouse account: their emails say why they get them instead. */
+const CUSTOMER_FOOTER =
+  'You are receiving this because you gave an app access to your bank data. We will never ask for your password or security codes by email.';
+const consentLink = (publicUrl: string, consentId: string) => link(publicUrl, `/customer/consents/${consentId}`);
 
 const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
   'verify-email': (d, { publicUrl }) => ({
@@ -287,28 +305,35 @@ const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
       <p>It is due ${d.dueAt}.</p>`,
     action: { label: 'Open the task', url: link(publicUrl, `/review/tasks/${d.taskId}`) },
   }),
-  'consent-expiring': (d) => ({
-    subject: `Your permission for ${d.appName} ends soon`,
+  'consent-expiring': (d, { publicUrl }) => ({
+    subject: `Your permission for ${d.appName} ends on ${customerDay(d.expiresAt)}`,
     text: [
-      `The access you gave ${d.appName} (${d.organisationName}) ends on ${day(d.expiresAt)}.`,
-      'You do not need to do anything: it simply stops then. If you still use the app, it will ask you again.',
+      `The access you gave ${d.appName} (${d.organisationName}) to your bank data ends on ${customerDay(d.expiresAt)}, the end date you agreed to.`,
+      `You do not need to do anything: it stops by itself. If you want to keep using ${d.appName} after that, it will ask for your permission again.`,
     ],
     html: html`<p>
-        The access you gave <strong>${d.appName}</strong> (${d.organisationName}) ends on ${day(d.expiresAt)}.
+        The access you gave <strong>${d.appName}</strong> (${d.organisationName}) to your bank data ends on
+        ${customerDay(d.expiresAt)}, the end date you agreed to.
       </p>
-      <p>You do not need to do anything: it simply stops then. If you still use the app, it will ask you again.</p>`,
+      <p>
+        You do not need to do anything: it stops by itself. If you want to keep using ${d.appName} after that, it will
+        ask for your permission again.
+      </p>`,
+    action: { label: 'See what it can access', url: consentLink(publicUrl, d.consentId) },
+    footer: CUSTOMER_FOOTER,
   }),
   'consent-revoked-inactivity': (d) => ({
     subject: `We stopped ${d.appName}'s access to your data`,
     text: [
-      `${d.appName} (${d.organisationName}) had not used the access you gave it for ${d.inactivityDays} days, so we revoked it for you.`,
-      'If you still use the app, it will ask you again.',
+      `${d.appName} (${d.organisationName}) had not used the access you gave it to your bank data for ${d.inactivityDays} days, so we ended it for you.`,
+      `If you want to use ${d.appName} again, it will ask for your permission again.`,
     ],
     html: html`<p>
-        <strong>${d.appName}</strong> (${d.organisationName}) had not used the access you gave it for
-        ${d.inactivityDays} days, so we revoked it for you.
+        <strong>${d.appName}</strong> (${d.organisationName}) had not used the access you gave it to your bank data for
+        ${d.inactivityDays} days, so we ended it for you.
       </p>
-      <p>If you still use the app, it will ask you again.</p>`,
+      <p>If you want to use ${d.appName} again, it will ask for your permission again.</p>`,
+    footer: CUSTOMER_FOOTER,
   }),
   'consent-granted': (d, { publicUrl }) => ({
     subject: `You gave ${d.appName} access to your data`,
@@ -316,8 +341,8 @@ const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
       d.wording,
       'What it can see:',
       ...d.dataList.map((i) => `- ${i.title}: ${i.description}`),
-      `It ends on ${day(d.expiresAt)} at the latest. Narrow or revoke it at any time: ${link(publicUrl, `/customer/consents/${d.consentId}`)}`,
-      `Receipt fingerprint (SHA-256): ${d.receiptSha256}`,
+      `It ends on ${customerDay(d.expiresAt)} at the latest. You can narrow or revoke it at any time: ${consentLink(publicUrl, d.consentId)}`,
+      `Your receipt's fingerprint, which shows exactly what you agreed to if you ever need to prove it: ${d.receiptSha256}`,
     ],
     html: html`<p>${d.wording}</p>
       <p>What it can see:</p>
@@ -325,34 +350,43 @@ const builders: { [K in TemplateName]: Builder<TemplateData[K]> } = {
         ${d.dataList.map((i) => html`<li><strong>${i.title}</strong>: ${i.description}</li>`)}
       </ul>
       <p>
-        It ends on ${day(d.expiresAt)} at the latest.
-        <a href="${link(publicUrl, `/customer/consents/${d.consentId}`)}">Narrow or revoke it at any time</a>.
+        It ends on ${customerDay(d.expiresAt)} at the latest.
+        <a href="${consentLink(publicUrl, d.consentId)}">You can narrow or revoke it at any time</a>.
       </p>
-      <p>Receipt fingerprint (SHA-256): <code>${d.receiptSha256}</code></p>`,
+      <p>
+        Your receipt's fingerprint, which shows exactly what you agreed to if you ever need to prove it:
+        <code>${d.receiptSha256}</code>
+      </p>`,
+    footer: CUSTOMER_FOOTER,
   }),
-  'consent-inactivity-warning': (d) => ({
-    subject: `${d.appName}'s access to your data will be revoked soon`,
-    text: [
-      `${d.appName} (${d.organisationName}) has not used the access you gave it for a while. Unless it does, we will revoke it for you on ${day(d.revokeOn)}.`,
-      'You do not need to do anything. If you still use the app, using it keeps the access alive.',
-    ],
-    html: html`<p>
-        <strong>${d.appName}</strong> (${d.organisationName}) has not used the access you gave it for a while. Unless it
-        does, we will revoke it for you on ${day(d.revokeOn)}.
-      </p>
-      <p>You do not need to do anything. If you still use the app, using it keeps the access alive.</p>`,
-  }),
+  'consent-inactivity-warning': (d, { publicUrl }) => {
+    const since = d.used
+      ? `has not used the access you gave it to your bank data since ${customerDay(d.idleSince)}`
+      : `has not used the access you gave it to your bank data since you gave it on ${customerDay(d.idleSince)}`;
+    const rule = `Access an app leaves unused for ${d.inactivityDays} days is ended for you, so it will end on ${customerDay(d.revokeOn)}.`;
+    const choice = `You do not need to do anything. If you want ${d.appName} to keep this access, use the app before then.`;
+    return {
+      subject: `${d.appName}'s access to your data ends on ${customerDay(d.revokeOn)} unless it is used`,
+      text: [`${d.appName} (${d.organisationName}) ${since}.`, rule, choice],
+      html: html`<p><strong>${d.appName}</strong> (${d.organisationName}) ${since}.</p>
+        <p>${rule}</p>
+        <p>${choice}</p>`,
+      action: { label: 'See what it can access', url: consentLink(publicUrl, d.consentId) },
+      footer: CUSTOMER_FOOTER,
+    };
+  },
   'consent-expired': (d) => ({
     subject: `${d.appName}'s access to your data has ended`,
     text: [
-      `The access you gave ${d.appName} (${d.organisationName}) reached its end date on ${day(d.expiredAt)} and has stopped.`,
-      'If you still use the app, it will ask you again.',
+      `The access you gave ${d.appName} (${d.organisationName}) to your bank data ended on ${customerDay(d.expiredAt)}, the end date you agreed to.`,
+      `If you want to keep using ${d.appName}, it will ask for your permission again.`,
     ],
     html: html`<p>
-        The access you gave <strong>${d.appName}</strong> (${d.organisationName}) reached its end date on
-        ${day(d.expiredAt)} and has stopped.
+        The access you gave <strong>${d.appName}</strong> (${d.organisationName}) to your bank data ended on
+        ${customerDay(d.expiredAt)}, the end date you agreed to.
       </p>
-      <p>If you still use the app, it will ask you again.</p>`,
+      <p>If you want to keep using ${d.appName}, it will ask for your permission again.</p>`,
+    footer: CUSTOMER_FOOTER,
   }),
 };
 

@@ -13,6 +13,8 @@ export interface EmailBody {
   html: SafeHtml;
   /** A primary action, shown as a button in HTML and as a bare URL in text. */
   action?: { label: string; url: string };
+  /** Why the reader gets this email; default: their Gatehouse account (developers and staff). */
+  footer?: string;
 }
 
 const FOOTER =
@@ -20,7 +22,8 @@ const FOOTER =
 
 /** The one layout every email shares. */
 export function layout(body: EmailBody): RenderedEmail {
-  const text = [...body.text, ...(body.action ? [`${body.action.label}: ${body.action.url}`] : []), '--', FOOTER].join(
+  const footer = body.footer ?? FOOTER;
+  const text = [...body.text, ...(body.action ? [`${body.action.label}: ${body.action.url}`] : []), '--', footer].join(
     '\n\n',
   );
   const button = body.action
@@ -45,7 +48,7 @@ export function layout(body: EmailBody): RenderedEmail {
         <p style="font-weight:bold;color:#0b3d91">Gatehouse</p>
         ${body.html} ${button}
         <hr style="border:none;border-top:1px solid #ddd;margin:32px 0 16px" />
-        <p style="font-size:12px;color:#777">${FOOTER}</p>
+        <p style="font-size:12px;color:#777">${footer}</p>
       </body>
     </html>`;
   return { subject: body.subject, text, html: page.value };
