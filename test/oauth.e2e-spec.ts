@@ -249,7 +249,7 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     expect(await t.dataSource.query(`SELECT id FROM oauth_models WHERE expires_at < now()`)).toEqual([]);
   });
 
-  it('two approvals of one request at once create one consent', async () => {
+  it('two decisions on one request at once: one wins, and an approval creates one consent', async () => {
     const started = await startAuthorization(config);
     const before = (await t.dataSource.query(`SELECT count(*)::int AS n FROM consents`)) as { n: number }[];
     const answers = await Promise.all(
@@ -262,7 +262,15 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
       ),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
+    const raced = await startAuthorization(config);
+    const mixed = await Promise.all(
+      [{ decision: 'approve', accountIds: [alice.accounts[0]] }, { decision: 'deny' }].map((body) =>
+        t.http().post(`/v1/oauth/interactions/${raced.uid}/decision`).set(bearer(alice.token)).send(body),
+      ),
+    );
+    expect(mixed.map((a) => a.status).sort()).toEqual([200, 404]);
+    const approved = mixed[0]!.status === 200 ? 1 : 0;
     const after = (await t.dataSource.query(`SELECT count(*)::int AS n FROM consents`)) as { n: number }[];
-    expect(after[0]!.n).toBe(before[0]!.n + 1);
+    expect(after[0]!.n).toBe(before[0]!.n + 1 + approved);
   });
 });

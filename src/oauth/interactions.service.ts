@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Interaction } from 'oidc-provider';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SCOPES, isScope } from '../apps/credentials/scopes';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
@@ -106,8 +106,13 @@ export class InteractionsService {
   ): Promise<{ redirectTo: string }> {
     const { interaction, app, request } = await this.pending(uid);
     if (body.decision === 'deny') {
-      interaction.result = { error: 'access_denied', error_description: 'The customer denied the request' };
-      await interaction.save(Math.max(1, interaction.exp - Math.floor(now.getTime() / 1000)));
+      await this.dataSource.transaction(async (m) => {
+        await this.lockUndecided(m, uid);
+        interaction.result = { error: 'access_denied', error_description: 'The customer denied the request' };
+        await withinTransaction(m, () =>
+          interaction.save(Math.max(1, interaction.exp - Math.floor(now.getTime() / 1000))),
+        );
+      });
       return { redirectTo: interaction.returnTo };
     }
 
@@ -128,12 +133,7 @@ export class InteractionsService {
     const clientId = interaction.params.client_id as string;
 
     await this.dataSource.transaction(async (m) => {
-      // One decision per request: a second, concurrent approval waits here and then finds it decided.
-      const open = (await m.query(
-        `SELECT 1 FROM oauth_models WHERE model = 'Interaction' AND id = $1 AND NOT (payload ? 'result') FOR UPDATE`,
-        [uid],
-      )) as unknown[];
-      if (open.length === 0) throw new NotFoundError('Authorization request');
+      await this.lockUndecided(m, uid);
       const consent = await this.consents.grant(
         {
           appId: app.id,
@@ -166,6 +166,15 @@ export class InteractionsService {
       });
     });
     return { redirectTo: interaction.returnTo };
+  }
+
+  /** One decision per request: a concurrent second decision waits here, then finds it decided (404). */
+  private async lockUndecided(m: EntityManager, uid: string): Promise<void> {
+    const open = (await m.query(
+      `SELECT 1 FROM oauth_models WHERE model = 'Interaction' AND id = $1 AND NOT (payload ? 'result') FOR UPDATE`,
+      [uid],
+    )) as unknown[];
+    if (open.length === 0) throw new NotFoundError('Authorization request');
   }
 
   /** The request's terms, before the customer narrows them; `accountIds` are all the customer's. */
