@@ -75,7 +75,11 @@ export class ConsentDecisionsService {
    * access token it checked). Rejects with 503 `unavailable` when the replica is not current and
    * PostgreSQL does not answer.
    */
-  async decide(subject: ReplicaSubject, scope: string, resource: DecisionResource | undefined): Promise<DecisionAnswer> {
+  async decide(
+    subject: ReplicaSubject,
+    scope: string,
+    resource: DecisionResource | undefined,
+  ): Promise<DecisionAnswer> {
     const nowMs = Date.now();
     const local = this.replica.decideLocal(subject, scope, resource, nowMs);
     if (local) return answerOf(local);
@@ -83,9 +87,14 @@ export class ConsentDecisionsService {
       return answerOf(await this.replica.decideFromDatabase(subject, scope, resource, nowMs));
     } catch (e) {
       this.logger.error(`consent decision: PostgreSQL did not answer (${(e as Error).message}); refusing`);
-      throw new DomainError('unavailable', 'Consents cannot be checked right now; refuse and retry', {}, {
-        'Retry-After': '1',
-      });
+      throw new DomainError(
+        'unavailable',
+        'Consents cannot be checked right now; refuse and retry',
+        {},
+        {
+          'Retry-After': '1',
+        },
+      );
     }
   }
 

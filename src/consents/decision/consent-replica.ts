@@ -320,12 +320,18 @@ export class ConsentReplica implements OnApplicationBootstrap, OnModuleDestroy {
     if ('consentId' in subject) {
       rows = (await this.dataSource.query(SELECT_CONSENTS_BY_ID, [[subject.consentId]])) as ConsentRow[];
       if (rows.length === 0) return NO_CONSENT;
-      [found] = (await this.dataSource.query(SELECT_APP_WITH_ORGANISATION, [rows[0]!.app_id, null])) as (typeof found)[];
+      [found] = (await this.dataSource.query(SELECT_APP_WITH_ORGANISATION, [
+        rows[0]!.app_id,
+        null,
+      ])) as (typeof found)[];
       environment = rows[0]!.environment;
       if (subject.clientId !== undefined && (!found || clientIdOfRow(found, environment) !== subject.clientId))
         return TOKEN_INVALID;
     } else {
-      [found] = (await this.dataSource.query(SELECT_APP_WITH_ORGANISATION, [null, subject.clientId])) as (typeof found)[];
+      [found] = (await this.dataSource.query(SELECT_APP_WITH_ORGANISATION, [
+        null,
+        subject.clientId,
+      ])) as (typeof found)[];
       if (!found) return NO_CONSENT;
       environment = found.sandbox_client_id === subject.clientId ? 'sandbox' : 'production';
       rows = (await this.dataSource.query(SELECT_CONSENTS_OF_PAIR, [
@@ -458,7 +464,9 @@ export class ConsentReplica implements OnApplicationBootstrap, OnModuleDestroy {
     await runner.connect();
     try {
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const [{ seq }] = (await runner.query(`SELECT seq::text AS seq FROM consent_change_counter`)) as [{ seq: string }];
+      const [{ seq }] = (await runner.query(`SELECT seq::text AS seq FROM consent_change_counter`)) as [
+        { seq: string },
+      ];
       const state = new ReplicaState();
       for (const row of (await runner.query(SELECT_ORGANISATIONS)) as OrganisationRow[])
         state.organisations.set(row.id, organisationOf(row));
@@ -510,7 +518,7 @@ export class ConsentReplica implements OnApplicationBootstrap, OnModuleDestroy {
     const consentIds = ids((c) => c.consent_id);
     const appIds = ids((c) => c.app_id);
     const organisationIds = ids((c) => c.organisation_id);
-    const [consentRows, appRows, organisationRows] = await Promise.all([
+    const [consentRows, appRows, organisationRows]: [ConsentRow[], AppRow[], OrganisationRow[]] = await Promise.all([
       consentIds.length ? (this.dataSource.query(SELECT_CONSENTS_BY_ID, [consentIds]) as Promise<ConsentRow[]>) : [],
       appIds.length ? (this.dataSource.query(SELECT_APPS_BY_ID, [appIds]) as Promise<AppRow[]>) : [],
       organisationIds.length
@@ -518,6 +526,19 @@ export class ConsentReplica implements OnApplicationBootstrap, OnModuleDestroy {
         : [],
     ]);
     const state = this.state!;
+    // Creating an app or an organisation is not a change of standing (no trigger): a consent of an
+    // app created since the load brings its app, and the app its organisation.
+    const newApps = [...new Set(consentRows.map((r) => r.app_id))].filter(
+      (id) => !state.apps.has(id) && !appRows.some((a) => a.id === id),
+    );
+    if (newApps.length > 0) appRows.push(...((await this.dataSource.query(SELECT_APPS_BY_ID, [newApps])) as AppRow[]));
+    const newOrganisations = [...new Set(appRows.map((r) => r.organisation_id))].filter(
+      (id) => !state.organisations.has(id) && !organisationRows.some((o) => o.id === id),
+    );
+    if (newOrganisations.length > 0)
+      organisationRows.push(
+        ...((await this.dataSource.query(SELECT_ORGANISATIONS_BY_ID, [newOrganisations])) as OrganisationRow[]),
+      );
     if (this.needsReload || this.destroyed) return;
     // Applied synchronously: a decision sees all of the batch or none of it.
     for (const row of organisationRows) state.organisations.set(row.id, organisationOf(row));

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { DECISION_REASONS } from '../consent';
 import { decide } from '../consent-decision';
-import { DENIAL_USEFULNESS, DecidingConsent, StandingApp, StandingOrganisation, decideAmong, inGoodStanding } from './decision-choice';
+import {
+  DENIAL_USEFULNESS,
+  DecidingConsent,
+  StandingApp,
+  StandingOrganisation,
+  decideAmong,
+  inGoodStanding,
+} from './decision-choice';
 
 const now = Date.parse('2026-03-05T12:00:00Z');
 const consent = (over: Partial<DecidingConsent> = {}): DecidingConsent => ({
@@ -31,7 +38,14 @@ const org: StandingOrganisation = { id: 'org', verificationStatus: 'approved', r
 
 describe('inGoodStanding', () => {
   it('keeps sandbox consents of an app whose organisation is still being verified', () => {
-    expect(inGoodStanding('sandbox', { ...app, productionStatus: 'none' }, { ...org, verificationStatus: 'pending_review' }, now)).toBe(true);
+    expect(
+      inGoodStanding(
+        'sandbox',
+        { ...app, productionStatus: 'none' },
+        { ...org, verificationStatus: 'pending_review' },
+        now,
+      ),
+    ).toBe(true);
   });
 
   it('stops sandbox consents of a suspended app or a suspended organisation', () => {
@@ -46,7 +60,10 @@ describe('inGoodStanding', () => {
     expect(inGoodStanding('production', app, { ...org, verificationStatus: 'pending_review' }, now)).toBe(false);
     const pastDue = { ...org, requestedItems: [{ deadline: '2026-03-01T00:00:00Z', resolvedAt: null }] };
     expect(inGoodStanding('production', app, pastDue, now)).toBe(false);
-    const answered = { ...org, requestedItems: [{ deadline: '2026-03-01T00:00:00Z', resolvedAt: '2026-02-27T00:00:00Z' }] };
+    const answered = {
+      ...org,
+      requestedItems: [{ deadline: '2026-03-01T00:00:00Z', resolvedAt: '2026-02-27T00:00:00Z' }],
+    };
     expect(inGoodStanding('production', app, answered, now)).toBe(true);
   });
 
@@ -60,7 +77,10 @@ describe('decideAmong', () => {
   const always = () => true;
 
   it('answers no_consent without candidates', () => {
-    expect(decideAmong([], always, 'accounts:read', undefined, now)).toEqual({ reason: 'no_consent', consent: undefined });
+    expect(decideAmong([], always, 'accounts:read', undefined, now)).toEqual({
+      reason: 'no_consent',
+      consent: undefined,
+    });
   });
 
   it('lets the first consent that allows win, even after denials', () => {
@@ -111,7 +131,10 @@ describe('decideAmong', () => {
       fc.property(
         fc.array(arbitraryConsent, { maxLength: 4 }),
         fc.constantFrom('accounts:read', 'balances:read', 'transactions:read'),
-        fc.record({ accountId: fc.constantFrom('A1', 'A2', 'A3'), category: fc.constantFrom('car_finance', 'groceries') }),
+        fc.record({
+          accountId: fc.constantFrom('A1', 'A2', 'A3'),
+          category: fc.constantFrom('car_finance', 'groceries'),
+        }),
         (partials, scope, resource) => {
           const cs = partials.map((p) => consent({ ...p, categories: p.categories }));
           const chosen = decideAmong(cs, always, scope, resource, now);

@@ -40,7 +40,11 @@ describe('parseDecisionRequest', () => {
     ['an unknown scope', { clientId: 'c', customerId: 's', scope: 'payments:everything' }, ['scope']],
     ['no scope', { clientId: 'c', customerId: 's' }, ['scope']],
     ['an unknown field', { clientId: 'c', customerId: 's', scope: 'accounts:read', extra: 1 }, ['extra']],
-    ['a resource that is not an object', { clientId: 'c', customerId: 's', scope: 'accounts:read', resource: 'A1' }, ['resource']],
+    [
+      'a resource that is not an object',
+      { clientId: 'c', customerId: 's', scope: 'accounts:read', resource: 'A1' },
+      ['resource'],
+    ],
     [
       'bad resource fields',
       {

@@ -37,12 +37,7 @@ export function isTransactionDate(value: string): boolean {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function text(
-  errors: FieldError[],
-  field: string,
-  value: unknown,
-  max: number,
-): value is string {
+function text(errors: FieldError[], field: string, value: unknown, max: number): value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     errors.push({ field, message: `${field} must be a non-empty string of at most ${max} characters` });
     return false;

@@ -79,7 +79,7 @@ export class GatewayKeyGuard implements CanActivate {
     if (!match || !this.key.matches(match[1]!))
       throw new DomainError(
         'unauthenticated',
-        "Send the gateway's API key as \"Authorization: Bearer <GATEWAY_API_KEY>\"",
+        'Send the gateway\'s API key as "Authorization: Bearer <GATEWAY_API_KEY>"',
         {},
         { 'WWW-Authenticate': 'Bearer' },
       );
