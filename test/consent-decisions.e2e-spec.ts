@@ -242,8 +242,11 @@ describe('consent decisions across API processes', () => {
         VAR_DIR: t.config.varDir,
         SMTP_URL: t.smtp.url,
         LOG_LEVEL: 'warn',
-        // A dropped listener stays down long enough for the test to act while it is.
+        // A dropped listener stays down long enough for the test to act while it is, and the
+        // heartbeat is slow enough not to catch up in between: a process that trusted its replica
+        // while not listening would answer from stale data and allow.
         CONSENT_REPLICA_RECONNECT_MS: '5000',
+        CONSENT_REPLICA_HEARTBEAT_MS: '2000',
         ...SANDBOX,
       });
       processes.push({ run, url: `http://127.0.0.1:${port}` });
@@ -271,6 +274,24 @@ describe('consent decisions across API processes', () => {
   });
 
   const body = () => ({ clientId: app.clientId, customerId: alice.sandboxId, scope: 'accounts:read' });
+  /** Waits until every process's replica holds every change committed so far (so it answers alone). */
+  const replicasCaughtUp = async () => {
+    const [{ seq }] = (await t.dataSource.query(`SELECT seq::int AS seq FROM consent_change_counter`)) as [
+      { seq: number },
+    ];
+    for (const { url } of processes)
+      await eventually(
+        async () => {
+          const ready = (await (await fetch(`${url}/health/ready`)).json()) as {
+            checks: { consentReplica: { status: string; appliedSeq: number } };
+          };
+          const replica = ready.checks.consentReplica;
+          return replica.status === 'current' && replica.appliedSeq >= seq;
+        },
+        10_000,
+        `replica at ${url} past change ${seq}`,
+      );
+  };
   const reasonAt = async (url: string) => {
     const res = await decideAt(url, key, body());
     expect(res.status).toBe(200);
@@ -279,7 +300,8 @@ describe('consent decisions across API processes', () => {
 
   it('denies a revoked consent in every API process within 1 s', async () => {
     const consent = await grantConsent(t, app, alice, { scopes: ['accounts:read'] });
-    for (const { url } of processes) await eventually(async () => (await reasonAt(url)) === 'allowed', 5_000);
+    await replicasCaughtUp();
+    for (const { url } of processes) expect(await reasonAt(url)).toBe('allowed');
 
     const revokedAt = Date.now();
     await t.http().delete(`/v1/customer/consents/${consent.id}`).set(bearer(alice.token)).expect(204);
@@ -294,7 +316,8 @@ describe('consent decisions across API processes', () => {
 
   it('answers from PostgreSQL while its change listener is down, never allowing, and recovers', async () => {
     const consent = await grantConsent(t, app, alice, { scopes: ['accounts:read'] });
-    for (const { url } of processes) await eventually(async () => (await reasonAt(url)) === 'allowed', 5_000);
+    await replicasCaughtUp();
+    for (const { url } of processes) expect(await reasonAt(url)).toBe('allowed');
 
     const killed = (await t.dataSource.query(
       `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
