@@ -7,18 +7,20 @@ import type { DecidingConsent, StandingApp, StandingOrganisation } from './decis
  * takes. Expiry comes back as epoch milliseconds and windows as `YYYY-MM-DD` text, so no Date is
  * built per consent.
  */
+// Lists come joined by U+001F (unit separator): splitting a string is far cheaper than parsing a
+// PostgreSQL array literal, and a repeated list is interned by that string without being split.
 const CONSENT_COLUMNS = `
-  c.id, c.app_id, c.environment, c.status, c.scopes, c.account_ids,
+  c.id, c.app_id, c.environment, c.status,
+  array_to_string(c.scopes, chr(31)) AS scopes, array_to_string(c.account_ids, chr(31)) AS account_ids,
   to_char(c.transaction_from, 'YYYY-MM-DD') AS window_from, to_char(c.transaction_to, 'YYYY-MM-DD') AS window_to,
-  c.merchants, c.categories, (extract(epoch FROM c.expires_at) * 1000)::float8 AS expires_ms, cu.sub`;
+  array_to_string(c.merchants, chr(31)) AS merchants, array_to_string(c.categories, chr(31)) AS categories,
+  (extract(epoch FROM c.expires_at) * 1000)::float8 AS expires_ms, cu.sub`;
 
-/** Active consents in id order after `$1`, `$2` at a time (keyset pagination for the boot load). */
-export const SELECT_ACTIVE_CONSENTS_AFTER = `
+/** Every active consent, for the boot load: read through a cursor, one plan, fetched in batches. */
+export const SELECT_ACTIVE_CONSENTS = `
   SELECT ${CONSENT_COLUMNS}
     FROM consents c JOIN customers cu ON cu.id = c.customer_id
-   WHERE c.status = 'active' AND c.id > $1::uuid
-   ORDER BY c.id
-   LIMIT $2`;
+   WHERE c.status = 'active'`;
 
 /** The consents named by a batch of changes, whatever their status (`$1` uuid[]). */
 export const SELECT_CONSENTS_BY_ID = `
@@ -57,12 +59,13 @@ export interface ConsentRow {
   app_id: string;
   environment: ConsentEnvironment;
   status: ConsentStatus;
-  scopes: string[];
-  account_ids: string[];
+  /** The lists joined by U+001F (LIST_SEPARATOR). */
+  scopes: string;
+  account_ids: string;
   window_from: string | null;
   window_to: string | null;
-  merchants: string[] | null;
-  categories: string[] | null;
+  merchants: string | null;
+  categories: string | null;
   expires_ms: number;
   sub: string;
 }
@@ -97,17 +100,25 @@ export class Interner {
     return value;
   }
 
-  list(value: readonly string[]): readonly string[];
-  list(value: readonly string[] | null): readonly string[] | null;
-  list(value: readonly string[] | null): readonly string[] | null {
-    if (value === null) return null;
-    const key = value.join('\u0000');
-    const known = this.lists.get(key);
+  /** A list given joined by LIST_SEPARATOR, split once per distinct value. */
+  list(joined: string): readonly string[];
+  list(joined: string | null): readonly string[] | null;
+  list(joined: string | null): readonly string[] | null {
+    if (joined === null) return null;
+    const known = this.lists.get(joined);
     if (known !== undefined) return known;
-    const frozen = Object.freeze(value.map((v) => this.string(v)));
-    this.lists.set(key, frozen);
+    const frozen = Object.freeze(splitList(joined).map((v) => this.string(v)));
+    this.lists.set(joined, frozen);
     return frozen;
   }
+}
+
+/** What `array_to_string(list, chr(31))` joins with. */
+export const LIST_SEPARATOR = '\u001f';
+
+/** The inverse of `array_to_string(list, chr(31))` (an empty string is an empty list). */
+export function splitList(joined: string): string[] {
+  return joined === '' ? [] : joined.split(LIST_SEPARATOR);
 }
 
 export function consentOf(row: ConsentRow, intern: Interner): DecidingConsent {
@@ -115,7 +126,7 @@ export function consentOf(row: ConsentRow, intern: Interner): DecidingConsent {
     id: row.id,
     status: intern.string(row.status) as ConsentStatus,
     scopes: intern.list(row.scopes),
-    accountIds: row.account_ids,
+    accountIds: splitList(row.account_ids),
     windowFrom: intern.string(row.window_from),
     windowTo: intern.string(row.window_to),
     merchants: intern.list(row.merchants),
