@@ -477,6 +477,7 @@ export class ConsentReplica implements OnApplicationBootstrap, OnModuleDestroy {
         const rows = (await runner.query(`FETCH ${LOAD_BATCH} FROM gatehouse_replica_load`)) as ConsentRow[];
         for (const row of rows) state.putConsent(consentOf(row, state.intern));
         if (rows.length < LOAD_BATCH) break;
+        if (this.destroyed) throw new Error('the process is stopping');
         // Let decisions (answered from PostgreSQL meanwhile) and the heartbeat run between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
