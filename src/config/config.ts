@@ -65,7 +65,7 @@ export interface AppConfig {
     gatewayApiKey?: string;
     /** The decision point's replica (src/consents/decision/consent-replica.ts). */
     replica: {
-      /** How often the change counter is read to catch a missed notification, in ms. */
+      /** How often the change counter is read to catch a missed notification, in ms; stale after max(1 s, 3 beats). */
       heartbeatMs: number;
       /** First delay before re-opening a dropped change listener, in ms (doubles up to 5 s). */
       reconnectMs: number;
