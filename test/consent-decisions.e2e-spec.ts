@@ -190,6 +190,31 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
     await eventuallyReason(body, 'allowed');
   });
 
+  it('reloads when the change feed no longer holds the next change (pruned), and stays right', async () => {
+    const { app: pruned } = await consentingApp(t, 'pruned-feed');
+    const consent = await grantConsent(t, pruned, alice, { scopes: ['accounts:read'] });
+    const body = { clientId: pruned.clientId, customerId: alice.sandboxId, scope: 'accounts:read' };
+    await eventuallyReason(body, 'allowed');
+    // The change and the pruning of the whole feed commit together: no replica can read the change row.
+    const [{ seq }] = (await t.dataSource.transaction(async (m) => {
+      await m.query(
+        `UPDATE consents SET status = 'revoked', revoked_at = now(), revoked_by = 'staff', version = version + 1 WHERE id = $1`,
+        [consent.id],
+      );
+      const changed = (await m.query(`SELECT gatehouse_consent_change($1, NULL, NULL)::int AS seq`, [consent.id])) as [
+        { seq: number },
+      ];
+      await m.query(`DELETE FROM consent_changes`);
+      return changed;
+    })) as [{ seq: number }];
+    await eventuallyReason(body, 'revoked');
+    // Current again, past the pruned change: it reloaded rather than waiting for a row that will not come.
+    await eventually(async () => {
+      const status = (await replicaStatus(t.baseUrl, 'current', 100)) as unknown as { appliedSeq: number };
+      return status.appliedSeq >= seq;
+    }, 5_000);
+  });
+
   it('answers token_invalid for an access token while no token resolver is bound', async () => {
     expect(await decide({ accessToken: 'some-token', scope: 'accounts:read' })).toEqual({
       allow: false,
