@@ -13,6 +13,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsentsWorkerModule } from './consents/consents-worker.module';
 import { ConsentsModule } from './consents/consents.module';
+import { ConsentDecisionsModule } from './consents/decision/consent-decisions.module';
 import { CustomersModule } from './customers/customers.module';
 import { SandboxModule } from './customers/sandbox/sandbox.module';
 import { HealthModule } from './health/health.module';
@@ -67,6 +68,7 @@ export class AppModule {
   /** `extra` lets the e2e harness mount test-only modules on the real application. */
   static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
     const runsWorkers = config.role !== 'api';
+    const servesHttp = config.role !== 'worker';
     return {
       module: AppModule,
       imports: [
@@ -83,6 +85,8 @@ export class AppModule {
         }),
         ...DOMAIN_MODULES,
         ...(runsWorkers ? WORKER_MODULES : []),
+        // The decision point holds a replica of every active consent: only processes that answer HTTP need it.
+        ...(servesHttp ? [ConsentDecisionsModule] : []),
         // The synthetic sandbox bank and /dev/* must not exist in production (SPEC "Customers and the sandbox bank").
         ...(config.env === 'production' ? [] : [SandboxModule]),
         ...extra,

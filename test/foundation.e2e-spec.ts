@@ -22,6 +22,7 @@ describe('foundation: HTTP pipeline', () => {
       redis: { status: 'up' },
       schedules: { status: 'up' },
       jobOutbox: expect.objectContaining({ status: 'up', parked: 0 }),
+      consentReplica: expect.objectContaining({ appliedSeq: expect.any(Number) }),
     });
   });
 

@@ -67,6 +67,13 @@ export interface AppConfig {
     accessLogRetentionDays: number;
     /** Bearer key of the decision point; absent outside production means a development key under varDir. */
     gatewayApiKey?: string;
+    /** The decision point's replica (src/consents/decision/consent-replica.ts). */
+    replica: {
+      /** How often the change counter is read to catch a missed notification, in ms; stale after max(1 s, 3 beats). */
+      heartbeatMs: number;
+      /** First delay before re-opening a dropped change listener, in ms (doubles up to 5 s). */
+      reconnectMs: number;
+    };
   };
   oauth: {
     /** PKCS#8 PEM of the key signing the authorisation server's JWTs (P-256, Ed25519 or RSA ≥ 2048 bits); absent outside production means a development key under varDir. */
@@ -200,6 +207,10 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       recordRetentionDays: env.CONSENT_RECORD_RETENTION_DAYS ?? 6 * 365,
       accessLogRetentionDays: env.ACCESS_LOG_RETENTION_DAYS ?? 400,
       gatewayApiKey: env.GATEWAY_API_KEY,
+      replica: {
+        heartbeatMs: env.CONSENT_REPLICA_HEARTBEAT_MS ?? 250,
+        reconnectMs: env.CONSENT_REPLICA_RECONNECT_MS ?? 200,
+      },
     },
     oauth: { signingKey: env.OAUTH_SIGNING_KEY?.replace(/\\n/g, '\n') },
     apps: {

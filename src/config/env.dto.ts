@@ -251,6 +251,20 @@ export class EnvDto {
   OAUTH_SIGNING_KEY?: string;
 
   @IsOptional()
+  @Type(() => Number)
+  @Min(50)
+  @Max(10_000)
+  @IsInt()
+  CONSENT_REPLICA_HEARTBEAT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  CONSENT_REPLICA_RECONNECT_MS?: number;
+
+  @IsOptional()
   @IsConnectionUrl(['http:', 'https:'])
   FCA_REGISTER_URL?: string;
 

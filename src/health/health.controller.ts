@@ -22,7 +22,8 @@ export class HealthController {
   @ApiOperation({
     summary:
       'PostgreSQL and Redis answer; 503 names the one that does not. ' +
-      'checks.schedules: periodic jobs; checks.jobOutbox: parked and waiting announcements',
+      'checks.schedules: periodic jobs; checks.jobOutbox: parked and waiting announcements; ' +
+      'checks.consentReplica (API processes): whether the decision point answers from its replica (current) or from PostgreSQL',
   })
   async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
     const readiness = await this.health.readiness();

@@ -1,5 +1,7 @@
 import { within } from '../common/async/within';
 import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ConsentReplica, ReplicaStatus } from '../consents/decision/consent-replica';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
@@ -31,6 +33,11 @@ export interface Readiness {
     redis: DependencyStatus;
     schedules: SchedulesStatus;
     jobOutbox: JobOutboxStatus;
+    /**
+     * The decision point's replica of consents (processes serving HTTP only). Informational: a
+     * replica that is not current answers from PostgreSQL, so it does not make the process unready.
+     */
+    consentReplica?: ReplicaStatus;
   };
 }
 
@@ -56,7 +63,22 @@ export class HealthService {
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly schedules: ScheduleRegistry,
+    private readonly modules: ModuleRef,
   ) {}
+
+  private replica: ConsentReplica | null | undefined;
+
+  /** The replica when this process has one (role api or all), looked up once. */
+  private consentReplica(): ConsentReplica | null {
+    if (this.replica === undefined) {
+      try {
+        this.replica = this.modules.get(ConsentReplica, { strict: false });
+      } catch {
+        this.replica = null;
+      }
+    }
+    return this.replica ?? null;
+  }
 
   /** Called on SIGTERM so load balancers stop sending traffic while in-flight work finishes. */
   startDraining(): void {
@@ -71,7 +93,9 @@ export class HealthService {
       probe(() => this.redis.ping(), 'Redis').then(async (r) => [r, await this.scheduleStatus(r)] as const),
     ]);
     const ok = !this.draining && postgres.status === 'up' && redis.status === 'up';
-    const checks = { postgres, redis, schedules, jobOutbox };
+    const replica = this.consentReplica();
+    const checks: Readiness['checks'] = { postgres, redis, schedules, jobOutbox };
+    if (replica) checks.consentReplica = replica.status();
     return { status: ok ? 'ok' : 'unavailable', draining: this.draining, checks };
   }
 

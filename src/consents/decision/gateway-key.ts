@@ -1,0 +1,88 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Request } from 'express';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainError } from '../../common/errors/domain-error';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * The bank gateway's key for the decision point: GATEWAY_API_KEY, or outside production (when it
+ * is unset) a development key generated once under `<varDir>/keys/gateway-api-key`. Only its
+ * SHA-256 is kept in memory.
+ */
+@Injectable()
+export class GatewayKey implements OnModuleInit {
+  private readonly logger = new Logger(GatewayKey.name);
+  private digest: Buffer | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  onModuleInit(): void {
+    const configured = this.config.consents.gatewayApiKey;
+    if (configured) this.digest = sha256(configured);
+    else if (this.config.env !== 'production') {
+      const path = developmentKeyPath(this.config.varDir);
+      this.digest = sha256(loadDevelopmentGatewayKey(path));
+      this.logger.warn(
+        `using a DEVELOPMENT gateway API key from ${path} (set GATEWAY_API_KEY): ` +
+          'the gateway sends it as "Authorization: Bearer <key>" to POST /v1/consent-decisions',
+      );
+    }
+  }
+
+  /** Whether `presented` is the key; constant time (both sides hashed to 32 bytes first). */
+  matches(presented: string): boolean {
+    return this.digest !== undefined && timingSafeEqual(sha256(presented), this.digest);
+  }
+}
+
+export const developmentKeyPath = (varDir: string) => join(varDir, 'keys', 'gateway-api-key');
+
+/**
+ * Reads the development key at `path`, creating it first if absent. Race-safe between processes
+ * starting together: the key is written whole to a private temporary file, then hard-linked into
+ * place (which fails if another process won), so nobody ever reads a half-written key.
+ */
+export function loadDevelopmentGatewayKey(path: string): string {
+  if (!existsSync(path)) {
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+    writeFileSync(temporary, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(temporary, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(temporary);
+    }
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
+const BEARER = /^Bearer (\S{1,512})$/;
+
+/**
+ * Admits the bank's API gateway (`Authorization: Bearer <GATEWAY_API_KEY>`) on the routes that
+ * declare it; anyone else gets 401 problem+json with `WWW-Authenticate: Bearer`.
+ */
+@Injectable()
+export class GatewayKeyGuard implements CanActivate {
+  constructor(private readonly key: GatewayKey) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const header = context.switchToHttp().getRequest<Request>().headers.authorization;
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
+    if (!match || !this.key.matches(match[1]!))
+      throw new DomainError(
+        'unauthenticated',
+        'Send the gateway\'s API key as "Authorization: Bearer <GATEWAY_API_KEY>"',
+        {},
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    return true;
+  }
+}
