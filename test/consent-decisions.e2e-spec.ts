@@ -1,31 +1,13 @@
-import { Global, Module } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import { ACCESS_TOKEN_RESOLVER, AccessTokenResolution, AccessTokenResolver } from '../src/consents/ports';
 import { developmentKeyPath } from '../src/consents/decision/gateway-key';
 import { REPLICA_LISTENER_NAME } from '../src/consents/decision/consent-replica';
 import { bearer, seniorReviewer } from './harness/actors';
 import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
+import { authorize, oidc, thirdPartyApp } from './harness/oauth';
 import { RunningProcess, freePort, spawnGatehouse } from './harness/processes';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
-
-/**
- * Stands in for the OAuth area, which will bind ACCESS_TOKEN_RESOLVER from a global module of its
- * own: tokens the test registers resolve to their consent and client; any other is unknown.
- */
-const TOKENS = new Map<string, AccessTokenResolution>();
-@Global()
-@Module({
-  providers: [
-    {
-      provide: ACCESS_TOKEN_RESOLVER,
-      useValue: { resolve: async (token: string) => TOKENS.get(token) } satisfies AccessTokenResolver,
-    },
-  ],
-  exports: [ACCESS_TOKEN_RESOLVER],
-})
-class TestTokenResolverModule {}
 
 const SANDBOX = { SANDBOX_SEED: 'consent-decisions-e2e', SANDBOX_CUSTOMERS: '3' };
 
@@ -75,7 +57,7 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
   let key: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: SANDBOX });
+    t = await startTestApp({ publicUrlIsBaseUrl: true, env: SANDBOX });
     ({ app } = await consentingApp(t, 'decisions'));
     alice = await sandboxCustomer(t, 0);
     bob = await sandboxCustomer(t, 1);
@@ -215,7 +197,7 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
     }, 5_000);
   });
 
-  it('answers token_invalid for an access token while no token resolver is bound', async () => {
+  it('answers token_invalid for an access token the authorisation server did not issue', async () => {
     expect(await decide({ accessToken: 'some-token', scope: 'accounts:read' })).toEqual({
       allow: false,
       reason: 'token_invalid',
@@ -225,31 +207,36 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
     });
   });
 
-  it('decides on the consent an access token resolves to, once the OAuth area binds the resolver', async () => {
-    const withTokens = await startTestApp({ sharing: t, modules: [TestTokenResolverModule] });
-    try {
-      const consent = await grantConsent(t, app, bob, { scopes: ['accounts:read'] });
-      TOKENS.set('live-token', { consentId: consent.id, clientId: app.clientId });
-      TOKENS.set('other-client', { consentId: consent.id, clientId: 'sbx_someone_else' });
-      const ask = async (accessToken: string) =>
-        (
-          await withTokens
-            .http()
-            .post('/v1/consent-decisions')
-            .set(bearer(key))
-            .send({ accessToken, scope: 'accounts:read', resource: { accountId: bob.accounts[0] } })
-            .expect(200)
-        ).body as Answer;
-      await eventually(async () => (await ask('live-token')).reason === 'allowed', 1_000, 'token allowed');
-      expect(await ask('live-token')).toMatchObject({ allow: true, consentId: consent.id });
-      expect(await ask('unknown-token')).toMatchObject({ allow: false, reason: 'token_invalid', consentId: null });
-      // A token whose client is not the consent's app's is not a token for this consent.
-      expect(await ask('other-client')).toMatchObject({ allow: false, reason: 'token_invalid' });
-      await t.http().delete(`/v1/customer/consents/${consent.id}`).set(bearer(bob.token)).expect(204);
-      await eventually(async () => (await ask('live-token')).reason === 'revoked', 1_000, 'token revoked');
-    } finally {
-      await withTokens.close();
-    }
+  it('decides on the consent behind an access token from the authorisation server, until it is revoked', async () => {
+    const config = await thirdPartyApp(t, app);
+    const { callback, started } = await authorize(t, config, bob, { accountIds: [bob.accounts[0]] });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const consentId = (tokens.authorization_details as unknown as { consentId: string }[])[0]!.consentId;
+    const ask = async (accessToken: string, accountId = bob.accounts[0]) =>
+      (
+        await t
+          .http()
+          .post('/v1/consent-decisions')
+          .set(bearer(key))
+          .send({ accessToken, scope: 'accounts:read', resource: { accountId } })
+          .expect(200)
+      ).body as Answer;
+    await eventually(async () => (await ask(tokens.access_token)).reason === 'allowed', 1_000, 'token allowed');
+    expect(await ask(tokens.access_token)).toMatchObject({ allow: true, consentId });
+    expect(await ask(tokens.access_token, bob.accounts[1] ?? 'another-account')).toMatchObject({
+      allow: false,
+      reason: 'account_not_granted',
+    });
+    await t.http().delete(`/v1/customer/consents/${consentId}`).set(bearer(bob.token)).expect(204);
+    await eventually(
+      async () => ['revoked', 'token_invalid'].includes((await ask(tokens.access_token)).reason),
+      1_000,
+      'token refused after revocation',
+    );
+    expect(await ask(tokens.access_token)).toMatchObject({ allow: false });
   });
 
   it('refuses a missing or wrong gateway key with 401 and WWW-Authenticate', async () => {
