@@ -1,5 +1,3 @@
-import { Server, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { DAY_MS } from '../src/consents/consent';
 import { ConsentSchedulersService, DUE_SQL } from '../src/consents/consent-schedulers.service';
 import { ConsentsService } from '../src/consents/consents.service';
@@ -11,31 +9,7 @@ import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
-
-interface HookEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-/** A webhook receiver on 127.0.0.1 recording the events it got (answers 200). */
-async function receiver(): Promise<{ url: string; events: HookEvent[]; close(): Promise<void> }> {
-  const events: HookEvent[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as HookEvent);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/gatehouse`,
-    events,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { WebhookReceiver, webhookReceiver } from './harness/webhook-receiver';
 
 /** Anything a customer would read as an internal id, outside links: a UUID or a long hex string. */
 const INTERNAL_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}/i;
@@ -44,7 +18,7 @@ const prose = (text: string) => text.replace(/https?:\/\/\S+/g, '');
 describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeeping', () => {
   let t: TestApp;
   let app: SandboxApp;
-  let hook: Awaited<ReturnType<typeof receiver>>;
+  let hook: WebhookReceiver;
   let schedulers: ConsentSchedulersService;
   // Every run of the job looks at every consent: each test has its own customer, so counts stay its own.
   const customers: SignedInCustomer[] = [];
@@ -53,7 +27,7 @@ describe('consent schedulers: expiry, the 7-day emails, inactivity and housekeep
     t = await startTestApp({ env: { SANDBOX_SEED: 'consent-schedulers', SANDBOX_CUSTOMERS: '8' } });
     const made = await consentingApp(t, 'schedulers');
     app = made.app;
-    hook = await receiver();
+    hook = await webhookReceiver();
     await t
       .http()
       .put(`/v1/organisations/${made.dev.orgId}/apps/${app.id}/webhook`)

@@ -1,37 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { IncomingMessage, Server, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Actor, bearer, developer, staff } from './harness/actors';
 import { SandboxApp } from './harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
-
-interface WebhookEvent {
-  id: string;
-  type: string;
-  data: Record<string, unknown> & { consentId?: string };
-}
-
-/** A webhook receiver on 127.0.0.1 recording every event it is sent (answers 200). */
-async function webhookReceiver(): Promise<{ url: string; events: WebhookEvent[]; close(): Promise<void> }> {
-  const events: WebhookEvent[] = [];
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookEvent);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/gatehouse`,
-    events,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { webhookReceiver } from './harness/webhook-receiver';
 
 describe('customer consents: the customer API', () => {
   let t: TestApp;
