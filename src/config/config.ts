@@ -230,8 +230,9 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       mtls: env.MTLS_PORT
         ? {
             port: env.MTLS_PORT,
-            publicUrl: (env.MTLS_PUBLIC_URL ?? mtlsDefaultUrl(env.PUBLIC_URL ?? `http://localhost:${port}`, env.MTLS_PORT))
-              .replace(/\/+$/, ''),
+            publicUrl: (
+              env.MTLS_PUBLIC_URL ?? mtlsDefaultUrl(env.PUBLIC_URL ?? `http://localhost:${port}`, env.MTLS_PORT)
+            ).replace(/\/+$/, ''),
             certPath: env.MTLS_CERT_PATH ? resolve(env.MTLS_CERT_PATH) : undefined,
             keyPath: env.MTLS_KEY_PATH ? resolve(env.MTLS_KEY_PATH) : undefined,
           }

@@ -153,6 +153,10 @@ export function checkCertificateBinding(
   const actual = Buffer.from(certificateThumbprint(certificate));
   const wanted = Buffer.from(expected);
   if (actual.length !== wanted.length || !timingSafeEqual(actual, wanted))
-    return { ok: false, error: 'invalid_token', description: 'the client certificate is not the one the token is bound to' };
+    return {
+      ok: false,
+      error: 'invalid_token',
+      description: 'the client certificate is not the one the token is bound to',
+    };
   return { ok: true };
 }

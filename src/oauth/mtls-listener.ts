@@ -42,9 +42,7 @@ export class MtlsListener implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     const mtls = this.config.oauth.mtls;
-    const express = this.adapterHost?.httpAdapter?.getInstance() as
-      | ((req: unknown, res: unknown) => void)
-      | undefined;
+    const express = this.adapterHost?.httpAdapter?.getInstance() as ((req: unknown, res: unknown) => void) | undefined;
     if (!mtls || this.config.role === 'worker' || typeof express !== 'function') return;
     const { keyPem, certificatePem } = await this.serverCertificate();
     const ca = await this.keys.certificateAuthority();

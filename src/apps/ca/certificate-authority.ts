@@ -415,7 +415,8 @@ export class CertificateAuthority {
     ])) as webcrypto.CryptoKeyPair;
     const notBefore = new Date(Math.floor((params.now.getTime() - CLIENT_CERT_BACKDATE_MS) / 1000) * 1000);
     const notAfter = new Date(notBefore.getTime() + params.validityDays * DAY_MS - 1000);
-    if (notAfter > this.certificate.notAfter) throw new Error('CA certificate expires before the server certificate would');
+    if (notAfter > this.certificate.notAfter)
+      throw new Error('CA certificate expires before the server certificate would');
     const certificate = await x509.X509CertificateGenerator.create(
       {
         serialNumber: randomSerialNumber(),
