@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,6 +249,63 @@ describe('OAuth: production clients, mutual TLS and certificate-bound tokens', (
       other.id,
     ]);
     expect(await pushWith(as)).toBe('invalid_client');
+  });
+
+  it('private_key_jwt: works with a key of the registered JWKS, fails with an unregistered one; the token stays certificate-bound', async () => {
+    const app = await productionApp(t, 'mtls-pkjwt');
+    const signing = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const jwk = { ...(await webcrypto.subtle.exportKey('jwk', signing.publicKey)), kid: 'k1' };
+    const put = (keys: unknown[]) =>
+      t.http().put(`/v1/organisations/${app.dev.orgId}/apps/${app.id}/jwks`).set(bearer(app.dev.token)).send({ keys });
+    // A private key is refused whole and nothing is stored.
+    const privateJwk = { ...(await webcrypto.subtle.exportKey('jwk', signing.privateKey)), kid: 'k1' };
+    const refused = await put([privateJwk]).expect(400);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body.errors).toEqual([{ field: 'keys[0].d', message: expect.any(String) }]);
+    expect(
+      (await t.dataSource.query(`SELECT client_jwks FROM apps WHERE id = $1`, [app.id]))[0].client_jwks,
+    ).toBeNull();
+    await put([jwk]).expect(200);
+    const [audit] = (await t.dataSource.query(
+      `SELECT after FROM audit_entries WHERE action = 'app.jwks_registered' AND subject_id = $1`,
+      [app.id],
+    )) as { after: unknown }[];
+    expect(audit?.after).toEqual({ keys: [{ kid: 'k1', alg: 'ES256' }] });
+
+    const withKey = async (key: webcrypto.CryptoKey, kid: string) => {
+      const config = await oidc.discovery(
+        new URL(issuer()),
+        app.clientId,
+        { use_mtls_endpoint_aliases: true },
+        oidc.PrivateKeyJwt({ key, kid }),
+        { execute: [oidc.allowInsecureRequests] },
+      );
+      config[oidc.customFetch] = nodeFetch({ cert: app.certificate.cert, key: app.certificate.key, ca }) as never;
+      return config;
+    };
+    const config = await withKey(signing.privateKey, 'k1');
+    const tokens = await tokensFor(config);
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).cnf).toEqual({
+      'x5t#S256': app.certificate.x5tS256,
+    });
+    const stranger = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    expect(await pushWith(await withKey(stranger.privateKey, 'k1'))).toBe('invalid_client');
+    // With a JWKS registered the certificate alone no longer authenticates the client.
+    const byCertificate = await oidc.discovery(
+      new URL(issuer()),
+      app.clientId,
+      { use_mtls_endpoint_aliases: true },
+      oidc.TlsClientAuth(),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    byCertificate[oidc.customFetch] = nodeFetch({ cert: app.certificate.cert, key: app.certificate.key, ca }) as never;
+    expect(await pushWith(byCertificate)).toBe('invalid_client');
   });
 });
 

@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { MAX_CLIENT_JWKS_KEYS, validateClientJwks } from './client-jwks';
 
-const publicJwk = (type: 'ec' | 'ed25519' | 'rsa', kid: string, bits = 2048) => {
+const publicJwk = (
+  type: 'ec' | 'ed25519' | 'rsa',
+  kid: string,
+  bits = 2048,
+): { pub: Record<string, string>; priv: Record<string, unknown> } => {
   const { publicKey, privateKey } =
     type === 'ec'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -9,7 +13,7 @@ const publicJwk = (type: 'ec' | 'ed25519' | 'rsa', kid: string, bits = 2048) => 
         ? generateKeyPairSync('rsa', { modulusLength: bits })
         : generateKeyPairSync('ed25519');
   return {
-    pub: { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid },
+    pub: { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid },
     priv: { ...(privateKey.export({ format: 'jwk' }) as Record<string, unknown>), kid },
   };
 };
