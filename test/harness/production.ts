@@ -6,7 +6,9 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, bearer, owner, staff } from './actors';
+import type * as OpenIdClient from 'openid-client';
 import { approvedOrganisation, createApp } from './cases';
+import { REDIRECT_URI, oidc } from './oauth';
 import { TestApp } from './test-app';
 
 /**
@@ -194,3 +196,44 @@ export function nodeFetch(options: NodeFetchOptions) {
 
 /** RFC 9440 Client-Cert value of a PEM certificate: `:<base64 DER>:`. */
 export const clientCertHeader = (pem: string) => `:${new X509Certificate(pem).raw.toString('base64')}:`;
+
+/**
+ * openid-client as a production app: `auth` (tls_client_auth by default) with the mTLS endpoint
+ * aliases, presenting `cert` on every TLS connection and trusting Gatehouse's CA (`ca`, PEM).
+ */
+export async function productionThirdPartyApp(
+  t: TestApp,
+  clientId: string,
+  cert: { cert: string; key: string },
+  ca: string,
+  auth: OpenIdClient.ClientAuth = oidc.TlsClientAuth(),
+): Promise<OpenIdClient.Configuration> {
+  const config = await oidc.discovery(
+    new URL(`${t.baseUrl}/oauth`),
+    clientId,
+    { use_mtls_endpoint_aliases: true },
+    auth,
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+  config[oidc.customFetch] = nodeFetch({ cert: cert.cert, key: cert.key, ca }) as never;
+  return config;
+}
+
+/** What the PAR endpoint answers `config`'s client: 'accepted' or the OAuth error (also from a WWW-Authenticate challenge). */
+export function pushedRequestOutcome(config: OpenIdClient.Configuration): Promise<string | undefined> {
+  return oidc
+    .buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      authorization_details: JSON.stringify([{ type: 'account_access', scopes: ['accounts:read'] }]),
+    })
+    .then(
+      () => 'accepted',
+      (e: { error?: string; cause?: { parameters?: { error?: string } }[] }) =>
+        e.error ?? (Array.isArray(e.cause) ? e.cause[0]?.parameters?.error : undefined),
+    );
+}
