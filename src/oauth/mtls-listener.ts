@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { AppKeys } from '../apps/app-keys';
@@ -21,7 +21,8 @@ const DEV_VALIDITY_DAYS = 90;
  * CA's name is sent in the CertificateRequest so clients pick their Gatehouse certificate.
  *
  * Server certificate: MTLS_CERT_PATH/MTLS_KEY_PATH (required in production); otherwise one for
- * localhost, 127.0.0.1 and ::1 issued by the CA under `<varDir>/mtls/`, renewed near its expiry.
+ * localhost, 127.0.0.1 and ::1 issued by the CA in `<varDir>/mtls/localhost.pem` (key and
+ * certificate in one file, replaced atomically), renewed within 7 days of its expiry.
  */
 @Injectable()
 export class MtlsListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -80,12 +81,13 @@ export class MtlsListener implements OnApplicationBootstrap, OnApplicationShutdo
       return { keyPem: readFileSync(mtls.keyPath, 'utf8'), certificatePem: readFileSync(mtls.certPath, 'utf8') };
     if (this.config.env === 'production')
       throw new Error('MTLS_CERT_PATH and MTLS_KEY_PATH are required with MTLS_PORT when NODE_ENV=production');
-    const certPath = join(this.config.varDir, 'mtls', 'localhost.pem');
-    const keyPath = join(this.config.varDir, 'mtls', 'localhost-key.pem');
-    if (existsSync(certPath) && existsSync(keyPath)) {
-      const current = new X509Certificate(readFileSync(certPath));
-      if (Date.parse(current.validTo) - Date.now() > RENEW_BEFORE_MS)
-        return { keyPem: readFileSync(keyPath, 'utf8'), certificatePem: readFileSync(certPath, 'utf8') };
+    // Key and certificate in one file, written to a temporary name and renamed: a reader never sees
+    // half of it, and two processes starting at once each leave a matching pair (the last one wins).
+    const path = join(this.config.varDir, 'mtls', 'localhost.pem');
+    if (existsSync(path)) {
+      const pem = readFileSync(path, 'utf8');
+      const current = new X509Certificate(pem);
+      if (Date.parse(current.validTo) - Date.now() > RENEW_BEFORE_MS) return { keyPem: pem, certificatePem: pem };
     }
     const ca = await this.keys.certificateAuthority();
     const issued = await ca.issueServerCertificate({
@@ -94,10 +96,11 @@ export class MtlsListener implements OnApplicationBootstrap, OnApplicationShutdo
       now: new Date(),
       validityDays: DEV_VALIDITY_DAYS,
     });
-    mkdirSync(dirname(certPath), { recursive: true, mode: 0o700 });
-    writeFileSync(keyPath, issued.keyPem, { mode: 0o600 });
-    writeFileSync(certPath, issued.certificatePem, { mode: 0o644 });
-    this.logger.warn(`issued a DEVELOPMENT mTLS server certificate for localhost at ${certPath}`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(temporary, `${issued.keyPem}\n${issued.certificatePem}`, { mode: 0o600 });
+    renameSync(temporary, path);
+    this.logger.warn(`issued a DEVELOPMENT mTLS server certificate for localhost at ${path}`);
     return issued;
   }
 }
