@@ -153,6 +153,10 @@ describe('OAuth: production clients, mutual TLS and certificate-bound tokens', (
     expect((await oidc.tokenIntrospection(config, refreshed.access_token)).cnf).toEqual({
       'x5t#S256': prod.certificate.x5tS256,
     });
+    // Revocation over the mTLS alias: the consent ends with it.
+    await oidc.tokenRevocation(config, tokens.refresh_token!);
+    expect(await oidc.tokenIntrospection(config, refreshed.access_token)).toEqual({ active: false });
+    expect(await resource(refreshed.access_token, { cert: prod.certificate })).toMatchObject({ ok: false });
   });
 
   it('through a trusted proxy: the Client-Cert header authenticates and binds; from anyone else it is ignored', async () => {
