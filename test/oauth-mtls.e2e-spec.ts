@@ -279,12 +279,16 @@ describe('OAuth: production clients, mutual TLS and certificate-bound tokens', (
     )) as { after: unknown }[];
     expect(audit?.after).toEqual({ keys: [{ kid: 'k1', alg: 'ES256' }] });
 
-    const withKey = async (key: webcrypto.CryptoKey, kid: string) => {
+    const withKey = async (
+      key: webcrypto.CryptoKey,
+      kid: string,
+      modify?: (header: Record<string, unknown>, payload: Record<string, unknown>) => void,
+    ) => {
       const config = await oidc.discovery(
         new URL(issuer()),
         app.clientId,
         { use_mtls_endpoint_aliases: true },
-        oidc.PrivateKeyJwt({ key, kid }),
+        oidc.PrivateKeyJwt({ key, kid }, modify ? { [oidc.modifyAssertion]: modify } : undefined),
         { execute: [oidc.allowInsecureRequests] },
       );
       config[oidc.customFetch] = nodeFetch({ cert: app.certificate.cert, key: app.certificate.key, ca }) as never;
@@ -300,6 +304,19 @@ describe('OAuth: production clients, mutual TLS and certificate-bound tokens', (
       'verify',
     ])) as webcrypto.CryptoKeyPair;
     expect(await pushWith(await withKey(stranger.privateKey, 'k1'))).toBe('invalid_client');
+    // A registered key, but an assertion addressed to someone else (FAPI 2.0: aud is this issuer).
+    const misaddressed = await withKey(signing.privateKey, 'k1', (_header, payload) => {
+      payload.aud = 'https://another-bank.example/oauth';
+    });
+    expect(await pushWith(misaddressed)).toBe('invalid_client');
+    // The assertion as openid-client sends it is addressed to the issuer.
+    let audience: unknown;
+    await pushWith(
+      await withKey(signing.privateKey, 'k1', (_header, payload) => {
+        audience = payload.aud;
+      }),
+    );
+    expect(audience).toBe(issuer());
     // With a JWKS registered the certificate alone no longer authenticates the client.
     const byCertificate = await oidc.discovery(
       new URL(issuer()),
