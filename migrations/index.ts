@@ -17,6 +17,7 @@ import { CreateConsents1764293300000 } from './1764293300000-CreateConsents';
 import { ConsentsEndedIndex1764293320000 } from './1764293320000-ConsentsEndedIndex';
 import { CreateAccessLog1764293400000 } from './1764293400000-CreateAccessLog';
 import { CreateOAuthModels1764293600000 } from './1764293600000-CreateOAuthModels';
+import { AppClientJwks1764293700000 } from './1764293700000-AppClientJwks';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -39,4 +40,5 @@ export const MIGRATIONS: Function[] = [
   ConsentsEndedIndex1764293320000,
   CreateAccessLog1764293400000,
   CreateOAuthModels1764293600000,
+  AppClientJwks1764293700000,
 ];

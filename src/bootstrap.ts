@@ -10,6 +10,8 @@ import { translateBodyParserErrors } from './common/http/request-middleware';
 import { securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation';
 import { mountOAuth } from './oauth/oauth-mount';
+import { clientCertificateReader, trustedProxies } from './oauth/client-certificate';
+import { APP_CONFIG } from './config/config.module';
 import { rootLoggerOf } from './common/logging/logging';
 import { requestContext } from './common/logging/request-logging';
 import { AppConfig } from './config/config';
@@ -23,6 +25,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // Request id, request logger and access line. Before the body parsers, so even a request
   // refused while parsing carries its id and is logged.
   app.use(requestContext(rootLoggerOf(app)));
+  // The client certificate (mTLS peer, or RFC 9440 Client-Cert from TRUSTED_PROXIES only; the
+  // header is removed from every request) is read once, before anything else can look at it.
+  app.use(clientCertificateReader(trustedProxies(app.get<AppConfig>(APP_CONFIG).oauth.trustedProxies)));
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   // ETags on authenticated JSON buy nothing and cost a hash per response.

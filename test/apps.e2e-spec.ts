@@ -1055,6 +1055,10 @@ describe('apps and credentials', () => {
         409,
       ],
       ['put', `${base}/webhook`, {}, 400],
+      ['put', `${base}/jwks`, {}, 400],
+      ['put', `${base}/jwks`, { keys: 'none' }, 400],
+      ['put', `${base}/jwks`, { keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }] }, 400],
+      ['put', `${base}/jwks`, { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA', d: 'AAAA', kid: 'p' }] }, 400],
       ['put', `${base}/webhook`, { url: `https://hooks.example.com/${'a'.repeat(300)}` }, 400],
       ['delete', `${base}/credentials/not-a-uuid`, {}, 404],
       ['post', `${base}/certificates/00000000-0000-4000-8000-000000000000/revoke`, { reason: 'keyCompromise' }, 404],
@@ -1077,6 +1081,7 @@ describe('apps and credentials', () => {
       ['delete', `${base}/credentials/${credentialId}`, {}],
       ['post', `${base}/certificates`, { csr: 'irrelevant' }],
       ['put', `${base}/webhook`, { url: 'https://hooks.example.com/x' }],
+      ['put', `${base}/jwks`, { keys: [] }],
       ['delete', `${base}/webhook`, {}],
       ['get', `${base}/webhook/deliveries`, {}],
     ];

@@ -11,7 +11,18 @@ import {
   startAuthorization,
   thirdPartyApp,
 } from './harness/oauth';
-import { TestApp, startTestApp } from './harness/test-app';
+import { BoundResourceModule } from './harness/bound-resource.module';
+import {
+  IssuedClientCertificate,
+  ProductionApp,
+  clientCertHeader,
+  issueCertificate,
+  nodeFetch,
+  productionApp,
+  productionThirdPartyApp,
+  pushedRequestOutcome,
+} from './harness/production';
+import { TestApp, freePort, startTestApp } from './harness/test-app';
 import { HASHED_SECRET_PLACEHOLDER } from '../src/oauth/oauth-clients';
 
 /**
@@ -274,5 +285,114 @@ describe('OAuth FAPI 2.0 conformance (sandbox client)', () => {
         transactionWindow: { from: '2026-02-01', to: '2026-02-28' },
       }),
     ]);
+  });
+});
+
+/**
+ * The binding rules (SPEC: "in production every access token is certificate-bound (cnf.x5t#S256,
+ * RFC 8705) and refused without the matching certificate"), with a production app over real TLS.
+ */
+describe('OAuth FAPI 2.0 conformance (production client, RFC 8705 binding)', () => {
+  let t: TestApp;
+  let prod: ProductionApp;
+  let alice: SignedInCustomer;
+  let ca: string;
+  let mtlsPort: number;
+  const PROXY = '127.0.0.2';
+
+  beforeAll(async () => {
+    mtlsPort = await freePort();
+    t = await startTestApp({
+      publicUrlIsBaseUrl: true,
+      modules: [BoundResourceModule],
+      env: {
+        SANDBOX_SEED: 'oauth-fapi-prod',
+        SANDBOX_CUSTOMERS: '1',
+        MTLS_PORT: String(mtlsPort),
+        TRUSTED_PROXIES: PROXY,
+      },
+    });
+    prod = await productionApp(t, 'fapi-prod');
+    alice = await sandboxCustomer(t, 0);
+    ca = (await t.http().get('/v1/ca.pem').expect(200)).text;
+  });
+  afterAll(() => t.close());
+
+  const tokensFor = async (config: Awaited<ReturnType<typeof productionThirdPartyApp>>) => {
+    const started = await startAuthorization(config);
+    const callback = await approve(t, started, alice);
+    return oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+  };
+  /** The bound resource's verdict on `token`, over mTLS with `cert`, or plain HTTP from `from` with `header`. */
+  const resource = async (token: string, via: { cert?: IssuedClientCertificate; header?: string; from?: string }) => {
+    const url = via.cert ? `https://127.0.0.1:${mtlsPort}/test/bound-resource` : `${t.baseUrl}/test/bound-resource`;
+    const res = await nodeFetch({
+      cert: via.cert?.cert,
+      key: via.cert?.key,
+      ca,
+      localAddress: via.from,
+      headers: via.header ? { 'client-cert': via.header } : {},
+    })(url, { headers: { authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { ok: boolean }).ok;
+  };
+
+  it('binding: every production access token is certificate-bound, cnf.x5t#S256 = SHA-256 of the client certificate', async () => {
+    const config = await productionThirdPartyApp(t, prod.clientId, prod.certificate, ca);
+    const tokens = await tokensFor(config);
+    const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+    expect(introspected.cnf).toEqual({ 'x5t#S256': prod.certificate.x5tS256 });
+    const discovery = (await t.http().get('/oauth/.well-known/openid-configuration').expect(200)).body;
+    expect(discovery.tls_client_certificate_bound_access_tokens).toBe(true);
+  });
+
+  it('binding: a bound token is refused without its certificate or with another one', async () => {
+    const config = await productionThirdPartyApp(t, prod.clientId, prod.certificate, ca);
+    const { access_token: token } = await tokensFor(config);
+    const another = await issueCertificate(t, prod.dev, prod.id);
+    expect(await resource(token, { cert: prod.certificate })).toBe(true);
+    expect(await resource(token, { cert: another })).toBe(false);
+    expect(await resource(token, {})).toBe(false);
+  });
+
+  it('binding: a production client id never authenticates with a client secret', async () => {
+    const credential = await t
+      .http()
+      .post(`/v1/organisations/${prod.dev.orgId}/apps/${prod.id}/credentials`)
+      .set(bearer(prod.dev.token))
+      .send({ environment: 'production' })
+      .expect(201);
+    const bySecret = await productionThirdPartyApp(
+      t,
+      prod.clientId,
+      prod.certificate,
+      ca,
+      oidc.ClientSecretBasic(credential.body.clientSecret as string),
+    );
+    expect(await pushedRequestOutcome(bySecret)).toBe('invalid_client');
+  });
+
+  it('binding: the certificate must be a live Gatehouse certificate of the app (not self-made, not revoked)', async () => {
+    const revoked = await issueCertificate(t, prod.dev, prod.id);
+    expect(await pushedRequestOutcome(await productionThirdPartyApp(t, prod.clientId, revoked, ca))).toBe('accepted');
+    await t
+      .http()
+      .post(`/v1/organisations/${prod.dev.orgId}/apps/${prod.id}/certificates/${revoked.id}/revoke`)
+      .set(bearer(prod.dev.token))
+      .send({ reason: 'keyCompromise' })
+      .expect(200);
+    expect(await pushedRequestOutcome(await productionThirdPartyApp(t, prod.clientId, revoked, ca))).toBe(
+      'invalid_client',
+    );
+  });
+
+  it('binding: the Client-Cert header counts only from TRUSTED_PROXIES', async () => {
+    const config = await productionThirdPartyApp(t, prod.clientId, prod.certificate, ca);
+    const { access_token: token } = await tokensFor(config);
+    const header = clientCertHeader(prod.certificate.cert);
+    expect(await resource(token, { header, from: PROXY })).toBe(true);
+    expect(await resource(token, { header, from: '127.0.0.1' })).toBe(false);
   });
 });

@@ -33,6 +33,8 @@ describe('OAuth: the sandbox flow with openid-client as the third-party app', ()
     expect(a.body.issuer).toBe(`${t.baseUrl}/oauth`);
     expect(b.body).toEqual(a.body);
     expect(a.body.pushed_authorization_request_endpoint).toBe(`${t.baseUrl}/oauth/request`);
+    // No MTLS_PORT here: no mTLS aliases advertised.
+    expect(a.body.mtls_endpoint_aliases).toBeUndefined();
     const forged = await t
       .http()
       .get('/oauth/.well-known/openid-configuration')

@@ -79,6 +79,10 @@ export class App {
   @Column({ name: 'webhook_secret_sealed', type: 'text', nullable: true })
   webhookSecretSealed: string | null;
 
+  /** The developer's JWKS for `private_key_jwt` (public keys only); null: the production client authenticates by certificate. */
+  @Column({ name: 'client_jwks', type: 'jsonb', nullable: true })
+  clientJwks: { keys: Record<string, unknown>[] } | null;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

@@ -34,6 +34,7 @@ import {
   TIER_REQUIREMENTS,
 } from './credentials/scopes';
 import {
+  ClientJwksDto,
   CreateAppDto,
   IssueCertificateDto,
   IssueCredentialDto,
@@ -107,6 +108,22 @@ export class AppsController {
     @RequestId() requestId?: string,
   ) {
     return this.apps.update(orgId, appId, principal, body, requestId);
+  }
+
+  @Put(':appId/jwks')
+  @OrganisationMember('owner', 'admin')
+  @ApiOperation({
+    summary:
+      'Register the JWKS the app signs private_key_jwt client assertions with (production client id; PS256, ES256 or EdDSA); [] removes it',
+  })
+  setJwks(
+    @Param('orgId') orgId: string,
+    @Param('appId') appId: string,
+    @Body() body: ClientJwksDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId?: string,
+  ) {
+    return this.apps.setClientJwks(orgId, appId, principal, body.keys, requestId);
   }
 
   @Post(':appId/production-access')

@@ -30,6 +30,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     WebhooksService,
   ],
   exports: [
+    AppKeys,
     AppsService,
     AppReviewsService,
     ClientAuthService,

@@ -19,6 +19,7 @@ import { SECURITY_ATTESTATION_ITEMS, highestTier, requirementsFor } from './cred
 import { CreateAppDto, ProductionAccessDto, UpdateAppDto } from './dto/app.dto';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { validateRedirectUris } from './redirect-uris';
+import { ClientJwk, validateClientJwks } from './client-jwks';
 import { standingOf, unmetTierRequirements } from './standing';
 
 export interface AppView {
@@ -217,6 +218,44 @@ export class AppsService {
         requestId,
       });
       return this.view(app);
+    });
+  }
+
+  /**
+   * Registers (replaces) the app's JWKS for `private_key_jwt` at the authorisation server, or removes
+   * it with an empty list. Invalid keys (client-jwks.ts) are 400 with a field error each and nothing
+   * changes. Audited with the kids and algorithms, never the key material. From the next token
+   * request on, the production client authenticates with an assertion signed by one of these keys
+   * instead of its certificate (its tokens stay bound to the certificate it presents).
+   */
+  async setClientJwks(
+    orgId: string,
+    appId: string,
+    principal: Principal,
+    keys: unknown,
+    requestId?: string,
+  ): Promise<{ keys: ClientJwk[] }> {
+    const validated = validateClientJwks(keys);
+    if (!validated.ok) throw new ValidationFailedError(validated.errors, 'The JWKS was refused');
+    return this.dataSource.transaction(async (m) => {
+      const app = await this.find(orgId, appId, m, true);
+      const summary = (set: { keys: Record<string, unknown>[] } | null) =>
+        (set?.keys ?? []).map((k) => ({ kid: k.kid, alg: k.alg }));
+      const before = summary(app.clientJwks);
+      app.clientJwks = validated.keys.length ? { keys: validated.keys as unknown as Record<string, unknown>[] } : null;
+      await m.query(`UPDATE apps SET client_jwks = $2, updated_at = now() WHERE id = $1`, [
+        app.id,
+        app.clientJwks === null ? null : JSON.stringify(app.clientJwks),
+      ]);
+      await this.audit.append(m, {
+        actor: { type: 'developer', id: principal.userId },
+        action: 'app.jwks_registered',
+        subject: { type: 'app', id: app.id },
+        before: { keys: before },
+        after: { keys: summary(app.clientJwks) },
+        requestId,
+      });
+      return { keys: validated.keys };
     });
   }
 

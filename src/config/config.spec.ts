@@ -35,6 +35,31 @@ describe('loadConfig', () => {
     expect(config.consents.inactivityDays).toBe(45);
   });
 
+  it('reads the mTLS listener and trusted proxies, refusing bad entries and a production listener without its certificate', () => {
+    expect(loadConfig({}).oauth).toMatchObject({ mtls: undefined, trustedProxies: [] });
+    const config = loadConfig({
+      PUBLIC_URL: 'https://developer.bank.example',
+      MTLS_PORT: '3443',
+      TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8',
+    });
+    expect(config.oauth.mtls).toEqual({
+      port: 3443,
+      publicUrl: 'https://developer.bank.example:3443',
+      certPath: undefined,
+      keyPath: undefined,
+    });
+    expect(config.oauth.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    expect(loadConfig({ MTLS_PORT: '3443', MTLS_PUBLIC_URL: 'https://mtls.bank.example/' }).oauth.mtls?.publicUrl).toBe(
+      'https://mtls.bank.example',
+    );
+    for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.1/8/1', '::1/129', '10.0.0.0/']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+    expect(() => loadConfig({ MTLS_PORT: '3000' })).toThrow(/MTLS_PORT: must differ from PORT/);
+    expect(() => loadConfig({ MTLS_PORT: '3443', MTLS_CERT_PATH: '/x.pem' })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ NODE_ENV: 'production', MTLS_PORT: '3443' })).toThrow(/MTLS_CERT_PATH/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {

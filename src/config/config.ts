@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { EnvDto, NodeEnv, ProcessRole } from './env.dto';
 
@@ -78,6 +79,17 @@ export interface AppConfig {
   oauth: {
     /** PKCS#8 PEM of the key signing the authorisation server's JWTs (P-256, Ed25519 or RSA ≥ 2048 bits); absent outside production means a development key under varDir. */
     signingKey?: string;
+    /** The mutual-TLS listener (SPEC: client certificates reach Gatehouse directly), when MTLS_PORT is set. */
+    mtls?: {
+      port: number;
+      /** Base URL of the listener as apps reach it (discovery's mtls_endpoint_aliases), no trailing slash. */
+      publicUrl: string;
+      /** Server certificate and key (PEM files); absent outside production means one for localhost from the CA, under varDir. */
+      certPath?: string;
+      keyPath?: string;
+    };
+    /** IPs/CIDRs (`10.0.0.0/8`, `127.0.0.1`, `::1`) whose RFC 9440 Client-Cert header is believed; empty: nobody's. */
+    trustedProxies: string[];
   };
   apps: {
     /** HMAC key of client-secret hashes; absent outside production means a development key under varDir. */
@@ -146,6 +158,18 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     if (!env.GATEWAY_API_KEY) problems.push('GATEWAY_API_KEY: is required when NODE_ENV=production');
     if (!env.OAUTH_SIGNING_KEY) problems.push('OAUTH_SIGNING_KEY: is required when NODE_ENV=production');
   }
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const entry of trustedProxies) {
+    if (!isAddressOrCidr(entry)) problems.push(`TRUSTED_PROXIES: ${entry} is not an IP address or CIDR`);
+  }
+  if (env.MTLS_PORT && env.MTLS_PORT === (env.PORT ?? 3000)) problems.push('MTLS_PORT: must differ from PORT');
+  if (Boolean(env.MTLS_CERT_PATH) !== Boolean(env.MTLS_KEY_PATH))
+    problems.push('MTLS_CERT_PATH and MTLS_KEY_PATH: set both or neither');
+  if (env.NODE_ENV === 'production' && env.MTLS_PORT && !env.MTLS_CERT_PATH)
+    problems.push('MTLS_CERT_PATH and MTLS_KEY_PATH: are required with MTLS_PORT when NODE_ENV=production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -212,7 +236,20 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
         reconnectMs: env.CONSENT_REPLICA_RECONNECT_MS ?? 200,
       },
     },
-    oauth: { signingKey: env.OAUTH_SIGNING_KEY?.replace(/\\n/g, '\n') },
+    oauth: {
+      signingKey: env.OAUTH_SIGNING_KEY?.replace(/\\n/g, '\n'),
+      mtls: env.MTLS_PORT
+        ? {
+            port: env.MTLS_PORT,
+            publicUrl: (
+              env.MTLS_PUBLIC_URL ?? mtlsDefaultUrl(env.PUBLIC_URL ?? `http://localhost:${port}`, env.MTLS_PORT)
+            ).replace(/\/+$/, ''),
+            certPath: env.MTLS_CERT_PATH ? resolve(env.MTLS_CERT_PATH) : undefined,
+            keyPath: env.MTLS_KEY_PATH ? resolve(env.MTLS_KEY_PATH) : undefined,
+          }
+        : undefined,
+      trustedProxies,
+    },
     apps: {
       secretPepper: env.CLIENT_SECRET_PEPPER,
       secretGraceMs: (env.CREDENTIAL_GRACE_HOURS ?? 24) * 3600_000,
@@ -228,4 +265,19 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE ?? 600,
     },
   };
+}
+
+/** `https://<host of PUBLIC_URL>:<MTLS_PORT>`: where the mTLS listener is, unless MTLS_PUBLIC_URL says otherwise. */
+function mtlsDefaultUrl(publicUrl: string, mtlsPort: number): string {
+  return `https://${new URL(publicUrl).hostname}:${mtlsPort}`;
+}
+
+/** An IPv4/IPv6 address, or one with a `/prefix` in range. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -250,6 +250,36 @@ export class EnvDto {
   @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'OAUTH_SIGNING_KEY must be a PKCS#8 PEM private key' })
   OAUTH_SIGNING_KEY?: string;
 
+  /** Port of the second, mutual-TLS listener (client certificates requested); unset: none. */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1)
+  @Max(65535)
+  @IsInt()
+  MTLS_PORT?: number;
+
+  /** PEM server certificate (chain) of the mTLS listener; required with MTLS_PORT in production. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MTLS_CERT_PATH?: string;
+
+  /** PEM private key of the mTLS listener's certificate. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MTLS_KEY_PATH?: string;
+
+  /** Base URL apps use for the mTLS listener (discovery's mtls_endpoint_aliases); default https://<PUBLIC_URL host>:<MTLS_PORT>. */
+  @IsOptional()
+  @IsConnectionUrl(['https:'])
+  MTLS_PUBLIC_URL?: string;
+
+  /** Comma-separated IPs or CIDRs whose RFC 9440 Client-Cert header is believed. */
+  @IsOptional()
+  @IsString()
+  TRUSTED_PROXIES?: string;
+
   @IsOptional()
   @Type(() => Number)
   @Min(50)

@@ -39,6 +39,8 @@ interface AppRow {
   id: string;
   name: string;
   legal_name: string;
+  /** Which of the app's client ids made the request: the consent is in that environment. */
+  environment: 'sandbox' | 'production';
 }
 
 interface Pending {
@@ -138,7 +140,7 @@ export class InteractionsService {
         {
           appId: app.id,
           customerId: customer.customerId,
-          environment: 'sandbox',
+          environment: app.environment,
           scopes: terms.scopes,
           constraints: {
             accountIds: terms.accountIds,
@@ -198,8 +200,10 @@ export class InteractionsService {
     const request = requestedAccountAccess(interaction.params.authorization_details);
     if (!request.ok) throw new NotFoundError('Authorization request');
     const apps = (await this.dataSource.query(
-      `SELECT a.id, a.name, o.legal_name FROM apps a JOIN organisations o ON o.id = a.organisation_id
-        WHERE a.sandbox_client_id = $1`,
+      `SELECT a.id, a.name, o.legal_name,
+              CASE WHEN a.sandbox_client_id = $1 THEN 'sandbox' ELSE 'production' END AS environment
+         FROM apps a JOIN organisations o ON o.id = a.organisation_id
+        WHERE a.sandbox_client_id = $1 OR a.production_client_id = $1`,
       [interaction.params.client_id],
     )) as AppRow[];
     if (!apps[0]) throw new NotFoundError('Authorization request');

@@ -51,6 +51,7 @@ describe('oauthConfiguration', () => {
       adapter: class {} as never,
       customerExists: async () => true,
       grantedDetails: async () => undefined,
+      certificateAuthorized: () => false,
     });
     const signing = Object.entries(configuration.enabledJWA ?? {}).filter(([k]) => k.endsWith('SigningAlgValues'));
     expect(signing.length).toBeGreaterThanOrEqual(7);

@@ -7,6 +7,7 @@ import {
   parseAccountAccess,
   requestedAccountAccess,
 } from './authorization-details';
+import { presentedCertificate, sanUris } from './client-certificate';
 import { OAUTH_SIGNING_ALGORITHMS, OAuthSigningKey } from './oauth-signing-key';
 
 /** Lifetimes in seconds (SPEC "OAuth 2 authorisation server"; FAPI 2.0 §5.3.2.1: codes ≤ 60 s). */
@@ -28,7 +29,23 @@ export interface OAuthConfigurationDeps {
   customerExists: (customerId: string) => Promise<boolean>;
   /** The consent's terms as they are now, as granted authorization details; undefined once it is not active. */
   grantedDetails: (customerId: string, consentId: string) => Promise<AccountAccessGrant | undefined>;
+  /**
+   * Whether the request's client certificate is a live Gatehouse certificate of the client being
+   * authenticated (chain to our CA, unexpired, not revoked, the app's own): worked out before the
+   * request reaches the provider (OAuthService), since oidc-provider calls this synchronously.
+   */
+  certificateAuthorized: (ctx: KoaContextWithOIDC) => boolean;
+  /** Base URL of the mTLS listener, when there is one (discovery's `mtls_endpoint_aliases`). */
+  mtlsPublicUrl?: string;
 }
+
+/** RFC 8705 §5: where the endpoints that take client certificates are on the mTLS listener. */
+export const mtlsEndpointAliases = (mtlsPublicUrl: string) => ({
+  token_endpoint: `${mtlsPublicUrl}/oauth/token`,
+  pushed_authorization_request_endpoint: `${mtlsPublicUrl}/oauth/request`,
+  introspection_endpoint: `${mtlsPublicUrl}/oauth/token/introspection`,
+  revocation_endpoint: `${mtlsPublicUrl}/oauth/token/revocation`,
+});
 
 /** The resource indicator of the sandbox data API: the default (and only) audience of sandbox tokens. */
 export const sandboxResource = (publicUrl: string) => `${publicUrl}/sandbox/v1`;
@@ -60,7 +77,9 @@ export function oauthConfiguration(deps: OAuthConfigurationDeps): Configuration 
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: deps.signingKey.jwk.alg,
     },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // Secrets for sandbox client ids; a certificate or a signed assertion for production ones (oauth-clients.ts).
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'tls_client_auth', 'private_key_jwt'],
+    ...(deps.mtlsPublicUrl ? { discovery: { mtls_endpoint_aliases: mtlsEndpointAliases(deps.mtlsPublicUrl) } } : {}),
     extraClientMetadata: { properties: [CLIENT_SCOPES_METADATA] },
     responseTypes: ['code'],
     // Each type's `validate` sees one detail; the request as a whole must hold exactly one
@@ -128,6 +147,21 @@ export function oauthConfiguration(deps: OAuthConfigurationDeps): Configuration 
       claimsParameter: { enabled: false },
       registration: { enabled: false },
       fapi: { enabled: true, profile: '2.0' },
+      // RFC 8705: client certificates authenticate production clients (`tls_client_auth`) and bind
+      // their tokens (`cnf.x5t#S256`). The certificate is the TLS peer's or a trusted proxy's
+      // Client-Cert header (client-certificate.ts); whether it is ours and the client's is decided
+      // before the provider runs (deps.certificateAuthorized); the SAN URI must name the client.
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        tlsClientAuth: true,
+        getCertificate: (ctx: KoaContextWithOIDC) => presentedCertificate(ctx.req),
+        certificateAuthorized: (ctx: KoaContextWithOIDC) => deps.certificateAuthorized(ctx),
+        certificateSubjectMatches: (ctx: KoaContextWithOIDC, property: string, expected: string) => {
+          const certificate = presentedCertificate(ctx.req);
+          return property === 'tls_client_auth_san_uri' && !!certificate && sanUris(certificate).includes(expected);
+        },
+      },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
       introspection: {
         enabled: true,

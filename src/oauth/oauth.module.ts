@@ -6,18 +6,19 @@ import { ACCESS_TOKEN_RESOLVER, CONSENT_GRANT_REVOKER } from '../consents/ports'
 import { InteractionsController } from './interactions.controller';
 import { InteractionsService } from './interactions.service';
 import { OAuthGrantsService } from './oauth-grants.service';
+import { MtlsListener } from './mtls-listener';
 import { OAuthService } from './oauth.service';
 
 /**
  * The authorisation server (SPEC "OAuth 2 authorisation server"): oidc-provider on PostgreSQL,
- * mounted at `/oauth` by the HTTP pipeline (src/bootstrap.ts, before the body parsers), and the
- * consent screen's JSON API.
+ * mounted at `/oauth` by the HTTP pipeline (src/bootstrap.ts, before the body parsers), the
+ * consent screen's JSON API, and the mutual-TLS listener (MTLS_PORT).
  */
 @Module({
   imports: [AppsModule, ConsentsModule, CustomersModule],
   controllers: [InteractionsController],
-  providers: [OAuthService, InteractionsService],
-  exports: [OAuthService],
+  providers: [OAuthService, InteractionsService, MtlsListener],
+  exports: [OAuthService, MtlsListener],
 })
 export class OAuthModule {}
 

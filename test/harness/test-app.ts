@@ -69,7 +69,7 @@ export interface TestAppOptions {
 }
 
 /** A port that was free a moment ago (the OS picks it; the caller binds it next). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

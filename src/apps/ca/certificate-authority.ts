@@ -399,6 +399,55 @@ export class CertificateAuthority {
   }
 
   /**
+   * A development TLS server certificate (the mTLS listener outside production): a fresh ECDSA P-256
+   * key, subject CN=<first name>, SAN DNS names and IP addresses, EKU serverAuth only, CA:FALSE,
+   * signed by this CA so clients that trust the CA trust the listener. Returns PEM key and certificate.
+   */
+  async issueServerCertificate(params: {
+    dnsNames: string[];
+    ipAddresses: string[];
+    now: Date;
+    validityDays: number;
+  }): Promise<{ keyPem: string; certificatePem: string }> {
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const notBefore = new Date(Math.floor((params.now.getTime() - CLIENT_CERT_BACKDATE_MS) / 1000) * 1000);
+    const notAfter = new Date(notBefore.getTime() + params.validityDays * DAY_MS - 1000);
+    if (notAfter > this.certificate.notAfter)
+      throw new Error('CA certificate expires before the server certificate would');
+    const certificate = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: randomSerialNumber(),
+        subject: new x509.Name([{ CN: [{ utf8String: params.dnsNames[0] ?? 'localhost' }] }]),
+        issuer: this.certificate.subjectName,
+        notBefore,
+        notAfter,
+        publicKey: keys.publicKey,
+        signingKey: this.signingKey,
+        signingAlgorithm: CA_SIGNING_ALGORITHM,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+          new x509.SubjectAlternativeNameExtension(
+            [
+              ...params.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+              ...params.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+            ],
+            false,
+          ),
+          new x509.AuthorityKeyIdentifierExtension(this.keyIdentifierHex, false),
+        ],
+      },
+      crypto,
+    );
+    const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+    return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certificatePem: certificate.toString('pem') };
+  }
+
+  /**
    * A v2 CRL signed by the CA (PEM), with authority key identifier and CRL number extensions and a
    * reason code on entries whose reason is not `unspecified`. Serve it as DER (`crlDer`) with
    * `application/pkix-crl` if relying parties fetch it over HTTP (RFC 5280 §4.2.1.13).

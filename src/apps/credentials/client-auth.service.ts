@@ -85,6 +85,17 @@ export class ClientAuthService {
     return this.result(app, 'production', row.certificate_id);
   }
 
+  /**
+   * Whether a production client id may authenticate at all right now: the app is approved for
+   * production and it and its organisation are in good standing (standing.ts), read at `now`.
+   * The authorisation server asks on every client lookup, before any certificate or assertion.
+   */
+  async productionClientInGoodStanding(clientId: string, now: Date = new Date()): Promise<boolean> {
+    if (clientIdEnvironment(clientId) !== 'production') return false;
+    const app = await this.client(clientId, 'production');
+    return app !== undefined && (await this.usable(app, 'production', now));
+  }
+
   private async client(clientId: string, environment: AppEnvironment): Promise<ClientRow | undefined> {
     const column = environment === 'production' ? 'production_client_id' : 'sandbox_client_id';
     const rows = (await this.dataSource.query(

@@ -214,3 +214,15 @@ export class SuspendAppDto {
   @MaxLength(2000)
   reason: string;
 }
+
+export class ClientJwksDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    maxItems: 10,
+    description:
+      'Public JWKs for private_key_jwt: RSA ≥ 2048 bits (PS256), EC P-256 (ES256) or Ed25519 (EdDSA), each with a unique kid; no private members. An empty list removes the JWKS.',
+  })
+  @IsArray()
+  keys: unknown[];
+}
