@@ -411,6 +411,8 @@ interface Propagation {
   revocations: number;
   polls: number;
   wrongReason: number;
+  /** The slowest denials: which revocation (0-based, in issue order), which process. */
+  slowest: { k: number; process: number; ms: number }[];
 }
 
 async function revocationPropagation(
@@ -435,6 +437,8 @@ async function revocationPropagation(
 
   interface Pending {
     j: number;
+    /** The revocation's place in the run (0-based). */
+    k: number;
     process: number;
     committedAt: number;
     inFlight: boolean;
@@ -444,6 +448,7 @@ async function revocationPropagation(
   let lost = 0;
   let polls = 0;
   let wrongReason = 0;
+  const slowest: { k: number; process: number; ms: number }[] = [];
   let pollerError: Error | undefined;
   let revoking = true;
 
@@ -466,6 +471,7 @@ async function revocationPropagation(
             if (answer.allow) return;
             if (answer.reason !== 'revoked') wrongReason++;
             propagation[entry.process]!.push(at - entry.committedAt);
+            slowest.push({ k: entry.k, process: entry.process, ms: at - entry.committedAt });
             pending.delete(entry);
           },
           (e: unknown) => {
@@ -486,7 +492,7 @@ async function revocationPropagation(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await service.revokeForCustomer(uuidOf(`bench-customer-${customerOf(j)}`), uuidOf(`bench-consent-${j}`));
     const committedAt = nowMs();
-    for (let p = 0; p < processes.length; p++) pending.add({ j, process: p, committedAt, inFlight: false });
+    for (let p = 0; p < processes.length; p++) pending.add({ j, k: k - 1, process: p, committedAt, inFlight: false });
   }
   revoking = false;
   await poller;
@@ -498,6 +504,7 @@ async function revocationPropagation(
     revocations: targets.size,
     polls,
     wrongReason,
+    slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 6),
   };
 }
 
@@ -591,6 +598,9 @@ function report(f: Figures): string {
   lines.push(
     `   lost: ${p.lost}; denials not 'revoked': ${p.wrongReason}; max ${fmt(p.all.max, 1)} ms ` +
       `(goal max ≤ ${PROPAGATION_MAX_GOAL_MS} ms, none lost: ${verdict(p.all.max <= PROPAGATION_MAX_GOAL_MS && p.lost === 0 && p.wrongReason === 0)})`,
+  );
+  lines.push(
+    `   slowest (revocation #, process): ${p.slowest.map((s) => `#${s.k} api ${s.process + 1} ${fmt(s.ms, 0)} ms`).join(', ')}`,
   );
   return lines.join('\n');
 }
