@@ -36,6 +36,8 @@ interface AutocannonOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A sequence each connection cycles through; fields left out come from the options above. */
+  requests?: { body?: string }[];
   connections: number;
   duration: number;
   pipelining: number;
@@ -92,6 +94,8 @@ export interface LoadRequest {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Bodies each connection sends in turn, instead of `body` (e.g. decisions about many consents). */
+  bodies?: readonly string[];
 }
 
 export type LoadTarget = string | LoadRequest;
@@ -105,9 +109,11 @@ export async function runLoad(
   settings: { durationSeconds: number; connections: number; pipelining: number },
 ): Promise<LoadResult> {
   const request: LoadRequest = typeof target === 'string' ? { url: target, method: 'GET' } : target;
+  const { bodies, ...fixed } = request;
   const url = request.url;
   const r = await autocannon({
-    ...request,
+    ...fixed,
+    ...(bodies ? { requests: bodies.map((body) => ({ body })) } : {}),
     connections: settings.connections,
     duration: settings.durationSeconds,
     pipelining: settings.pipelining,
