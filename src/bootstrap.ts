@@ -10,6 +10,7 @@ import { translateBodyParserErrors } from './common/http/request-middleware';
 import { securityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation';
 import { mountOAuth } from './oauth/oauth-mount';
+import { mountDecisionPoint } from './consents/decision/decision-point-mount';
 import { clientCertificateReader, trustedProxies } from './oauth/client-certificate';
 import { APP_CONFIG } from './config/config.module';
 import { rootLoggerOf } from './common/logging/logging';
@@ -52,6 +53,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.use(securityHeaders(apiHeaders, docsHeaders));
   // oidc-provider parses its own bodies, so it comes before Nest's body parsers.
   mountOAuth(app);
+  // The decision point reads its own (small) bodies too: the gateway's hot path skips Nest's router.
+  mountDecisionPoint(app);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(translateBodyParserErrors);

@@ -264,6 +264,17 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
     expect((res.body.errors as { field: string }[]).map((e) => e.field)).toEqual(fields);
   });
 
+  it('refuses a body larger than 16 KiB with 413 problem+json', async () => {
+    const res = await t
+      .http()
+      .post('/v1/consent-decisions')
+      .set(bearer(key))
+      .send({ clientId: 'c', customerId: 'x'.repeat(20_000), scope: 'accounts:read' })
+      .expect(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.requestId).toEqual(expect.any(String));
+  });
+
   it('refuses a body that is not JSON with 400', async () => {
     await t
       .http()

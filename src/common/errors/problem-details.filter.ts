@@ -57,65 +57,73 @@ function fromMiddleware(error: MiddlewareError): { status: number; code: string;
   return { status, code: slug(error.type ?? STATUS_CODES[status] ?? 'error'), detail: error.message ?? '' };
 }
 
+const errorsLogger = new Logger('Errors');
+
+/**
+ * Writes `exception` to `res` as application/problem+json (RFC 9457): the one rendering of errors,
+ * used by the global filter and by the handlers mounted before Nest's router (the decision point).
+ * DomainError headers (`WWW-Authenticate`, `Retry-After`) are set; 5xx are logged with the request id.
+ */
+export function sendProblem(exception: unknown, req: Request, res: Response): void {
+  const problem = toProblem(exception);
+  const requestId = (req as { id?: unknown }).id;
+  problem.instance = req.originalUrl?.split('?')[0];
+  if (requestId) problem.requestId = String(requestId);
+  if (problem.status >= 500) errorsLogger.error({ err: exception, requestId }, 'unhandled error');
+  if (exception instanceof DomainError) for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
+  if (exception instanceof HttpException) {
+    const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
+    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+  }
+  if (res.headersSent) return;
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
 /** Every error leaves as application/problem+json (RFC 9457). Unexpected errors say nothing of their insides. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
-    const problem = this.toProblem(exception);
-    problem.instance = req.originalUrl?.split('?')[0];
-    if (req.id) problem.requestId = String(req.id);
-    if (problem.status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
-    if (exception instanceof DomainError) for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
-    if (exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
-      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-    }
-    if (res.headersSent) return;
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    sendProblem(exception, ctx.getRequest<Request>(), ctx.getResponse<Response>());
   }
+}
 
-  private toProblem(exception: unknown): ProblemDetails {
-    if (exception instanceof DomainError) {
-      const status = STATUS_BY_CODE[exception.code];
-      return {
-        type: problemType(exception.code),
-        title: STATUS_CODES[status] ?? 'Error',
-        status,
-        detail: exception.message,
-        ...exception.extensions,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const body = exception.getResponse();
-      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      return {
-        type: problemType(STATUS_CODES[status] ?? 'error'),
-        title: STATUS_CODES[status] ?? 'Error',
-        status,
-        detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
-      };
-    }
-    const mw = exception && typeof exception === 'object' ? fromMiddleware(exception as MiddlewareError) : undefined;
-    if (mw)
-      return {
-        type: problemType(mw.code),
-        title: STATUS_CODES[mw.status] ?? 'Error',
-        status: mw.status,
-        detail: mw.detail,
-      };
-    const status = HttpStatus.INTERNAL_SERVER_ERROR;
+function toProblem(exception: unknown): ProblemDetails {
+  if (exception instanceof DomainError) {
+    const status = STATUS_BY_CODE[exception.code];
     return {
-      type: problemType('internal_error'),
-      title: STATUS_CODES[status]!,
+      type: problemType(exception.code),
+      title: STATUS_CODES[status] ?? 'Error',
       status,
-      detail: 'Something went wrong on our side; the request id identifies it in our logs',
+      detail: exception.message,
+      ...exception.extensions,
     };
   }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+    return {
+      type: problemType(STATUS_CODES[status] ?? 'error'),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
+    };
+  }
+  const mw = exception && typeof exception === 'object' ? fromMiddleware(exception as MiddlewareError) : undefined;
+  if (mw)
+    return {
+      type: problemType(mw.code),
+      title: STATUS_CODES[mw.status] ?? 'Error',
+      status: mw.status,
+      detail: mw.detail,
+    };
+  const status = HttpStatus.INTERNAL_SERVER_ERROR;
+  return {
+    type: problemType('internal_error'),
+    title: STATUS_CODES[status]!,
+    status,
+    detail: 'Something went wrong on our side; the request id identifies it in our logs',
+  };
 }

@@ -66,6 +66,21 @@ export function loadDevelopmentGatewayKey(path: string): string {
 const BEARER = /^Bearer (\S{1,512})$/;
 
 /**
+ * Why an `Authorization` header does not admit the gateway (a 401 DomainError with
+ * `WWW-Authenticate: Bearer`), or undefined when it carries the key.
+ */
+export function gatewayKeyRefusal(key: GatewayKey, header: string | undefined): DomainError | undefined {
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (match && key.matches(match[1]!)) return undefined;
+  return new DomainError(
+    'unauthenticated',
+    'Send the gateway\'s API key as "Authorization: Bearer <GATEWAY_API_KEY>"',
+    {},
+    { 'WWW-Authenticate': 'Bearer' },
+  );
+}
+
+/**
  * Admits the bank's API gateway (`Authorization: Bearer <GATEWAY_API_KEY>`) on the routes that
  * declare it; anyone else gets 401 problem+json with `WWW-Authenticate: Bearer`.
  */
@@ -74,15 +89,8 @@ export class GatewayKeyGuard implements CanActivate {
   constructor(private readonly key: GatewayKey) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!match || !this.key.matches(match[1]!))
-      throw new DomainError(
-        'unauthenticated',
-        'Send the gateway\'s API key as "Authorization: Bearer <GATEWAY_API_KEY>"',
-        {},
-        { 'WWW-Authenticate': 'Bearer' },
-      );
+    const refusal = gatewayKeyRefusal(this.key, context.switchToHttp().getRequest<Request>().headers.authorization);
+    if (refusal) throw refusal;
     return true;
   }
 }
