@@ -247,7 +247,7 @@ export class SandboxDataService {
     const scope = 'balances:read';
     const answer = await this.allowed(caller, scope, accountId);
     const [row] = (await this.dataSource.query(
-      `SELECT a.currency, coalesce((SELECT sum(t.amount) FROM sandbox_transactions t WHERE t.account_id = a.id), 0)::numeric(14, 2)::text AS amount
+      `SELECT a.currency, coalesce((SELECT sum(t.amount) FROM sandbox_transactions t WHERE t.account_id = a.id::uuid), 0)::numeric(14, 2)::text AS amount
          FROM (${OWNED_ACCOUNTS_SQL}) a`,
       [answer.consentId, [accountId]],
     )) as { currency: string; amount: string }[];
