@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConsentsModule } from '../consents/consents.module';
 import { ConsentDecisionsModule } from '../consents/decision/consent-decisions.module';
+import { SandboxModule } from '../customers/sandbox/sandbox.module';
 import { SandboxApiController } from './sandbox-api.controller';
 import { SandboxDataService } from './sandbox-data.service';
 
@@ -10,7 +11,7 @@ import { SandboxDataService } from './sandbox-data.service';
  * ACCESS_TOKEN_RESOLVER comes from the global OAuthPortsModule.
  */
 @Module({
-  imports: [ConsentsModule, ConsentDecisionsModule],
+  imports: [ConsentsModule, ConsentDecisionsModule, SandboxModule],
   controllers: [SandboxApiController],
   providers: [SandboxDataService],
   exports: [SandboxDataService],

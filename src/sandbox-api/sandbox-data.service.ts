@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { IncomingMessage } from 'node:http';
-import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AccessLogWriter } from '../consents/access-log/access-log.writer';
 import type { DecisionReason } from '../consents/consent';
 import { DecisionConsent, decide } from '../consents/consent-decision';
 import { ConsentDecisionsService, DecisionAnswer } from '../consents/decision/consent-decisions.service';
 import { ACCESS_TOKEN_RESOLVER, AccessTokenResolution, AccessTokenResolver } from '../consents/ports';
+import { SandboxBankReader } from '../customers/sandbox/sandbox-bank.reader';
 import { bearerToken } from '../oauth/bearer-token';
 import { certificateBindingRefusal } from './certificate-binding';
 import { TransactionsQuery, encodeTransactionsCursor } from './transactions-query';
@@ -116,44 +115,6 @@ export function rowGateOf(answer: DecisionAnswer, scope: string): DecisionConsen
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null || a > b ? a : b);
 const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null || a < b ? a : b);
 
-interface TransactionRow {
-  id: string;
-  account_id: string;
-  booking_date: string;
-  amount: string;
-  currency: string;
-  description: string;
-  merchant: string;
-  category: string;
-}
-
-// The consent's customer owns the account: granting checked it, and every read checks it again.
-const OWNED_ACCOUNTS_SQL = `
-  SELECT a.id::text AS id, a.type, a.name, a.sort_code, a.account_number, a.currency
-    FROM sandbox_accounts a
-    JOIN consents c ON c.id = $1
-    JOIN customers cu ON cu.id = c.customer_id
-   WHERE a.id::text = ANY($2::text[]) AND a.customer_id::text = cu.sub
-   ORDER BY a.id`;
-
-/**
- * The window, merchants and categories are pushed into the query (the (account_id, booking_date)
- * index serves the range); `decide()` then gates every row, so the SQL only ever narrows the work.
- * Merchants compare as merchantKey does (trim, collapse whitespace, lower case).
- */
-const TRANSACTIONS_SQL = `
-  SELECT t.id::text AS id, t.account_id::text AS account_id, to_char(t.booking_date, 'YYYY-MM-DD') AS booking_date,
-         t.amount::text AS amount, t.currency, t.description, t.merchant, t.category
-    FROM sandbox_transactions t
-   WHERE t.account_id = $1::uuid
-     AND ($2::date IS NULL OR t.booking_date >= $2::date)
-     AND ($3::date IS NULL OR t.booking_date <= $3::date)
-     AND ($4::text[] IS NULL OR lower(regexp_replace(btrim(t.merchant), '\\s+', ' ', 'g')) = ANY($4::text[]))
-     AND ($5::text[] IS NULL OR t.category = ANY($5::text[]))
-     AND ($6::date IS NULL OR (t.booking_date, t.id) < ($6::date, $7::uuid))
-   ORDER BY t.booking_date DESC, t.id DESC
-   LIMIT $8`;
-
 /**
  * The sandbox data API (SPEC "Sandbox data API"): what an app with an access token may read of the
  * sandbox bank. Every request: the token from the Authorization header only, resolved through
@@ -166,7 +127,7 @@ const TRANSACTIONS_SQL = `
 @Injectable()
 export class SandboxDataService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bank: SandboxBankReader,
     private readonly decisions: ConsentDecisionsService,
     private readonly accessLog: AccessLogWriter,
     @Inject(ACCESS_TOKEN_RESOLVER) private readonly tokens: AccessTokenResolver,
@@ -212,25 +173,10 @@ export class SandboxDataService {
     const scope = 'accounts:read';
     const answer = await this.allowed(caller, scope, undefined);
     const gate = rowGateOf(answer, scope);
-    const rows = (await this.dataSource.query(OWNED_ACCOUNTS_SQL, [answer.consentId, gate.accountIds])) as {
-      id: string;
-      type: string;
-      name: string;
-      sort_code: string;
-      account_number: string;
-      currency: string;
-    }[];
     const nowMs = Date.now();
-    const data = rows
+    const data: AccountView[] = (await this.bank.accounts(gate.accountIds))
       .filter((r) => decide(gate, true, scope, { accountId: r.id }, nowMs) === 'allowed')
-      .map((r) => ({
-        accountId: r.id,
-        type: r.type,
-        name: r.name,
-        sortCode: r.sort_code,
-        accountNumber: r.account_number,
-        currency: r.currency,
-      }));
+      .map(({ id, ...rest }) => ({ accountId: id, ...rest }));
     this.log(
       caller,
       DATA_API_ENDPOINTS.accounts,
@@ -245,12 +191,9 @@ export class SandboxDataService {
   /** GET /sandbox/v1/accounts/:accountId/balances (scope balances:read; another account is 404). */
   async balances(caller: DataApiCaller, accountId: string, requestId: string | null): Promise<{ data: BalanceView[] }> {
     const scope = 'balances:read';
-    const answer = await this.allowed(caller, scope, accountId);
-    const [row] = (await this.dataSource.query(
-      `SELECT a.currency, coalesce((SELECT sum(t.amount) FROM sandbox_transactions t WHERE t.account_id = a.id::uuid), 0)::numeric(14, 2)::text AS amount
-         FROM (${OWNED_ACCOUNTS_SQL}) a`,
-      [answer.consentId, [accountId]],
-    )) as { currency: string; amount: string }[];
+    // The decision allowed this account (granting checked the customer owns it); the row must exist too.
+    await this.allowed(caller, scope, accountId);
+    const row = await this.bank.balance(accountId);
     if (!row) throw new NotFoundError('Account');
     const data: BalanceView[] = [{ accountId, type: 'booked', amount: row.amount, currency: row.currency }];
     this.log(caller, DATA_API_ENDPOINTS.balances, [accountId], null, data.length, requestId);
@@ -294,16 +237,15 @@ export class SandboxDataService {
     const to = earlier(query.to, gate.windowTo);
     const range = { from, to };
     if (from !== null && to !== null && from > to) return { data: [], nextCursor: null, range };
-    const rows = (await this.dataSource.query(TRANSACTIONS_SQL, [
+    const rows = await this.bank.transactions({
       accountId,
       from,
       to,
-      gate.merchants,
-      gate.categories,
-      query.cursor?.bookingDate ?? null,
-      query.cursor?.id ?? null,
-      query.limit + 1,
-    ])) as TransactionRow[];
+      merchantKeys: gate.merchants,
+      categories: gate.categories,
+      before: query.cursor,
+      limit: query.limit + 1,
+    });
     const more = rows.length > query.limit;
     const pageRows = more ? rows.slice(0, query.limit) : rows;
     const data: TransactionView[] = [];
@@ -313,8 +255,8 @@ export class SandboxDataService {
         true,
         'transactions:read',
         {
-          accountId: r.account_id,
-          transactionDate: r.booking_date,
+          accountId: r.accountId,
+          transactionDate: r.bookingDate,
           merchant: r.merchant,
           category: r.category,
         },
@@ -323,8 +265,8 @@ export class SandboxDataService {
       if (reason !== 'allowed') continue;
       data.push({
         transactionId: r.id,
-        accountId: r.account_id,
-        bookingDate: r.booking_date,
+        accountId: r.accountId,
+        bookingDate: r.bookingDate,
         amount: r.amount,
         currency: r.currency,
         description: r.description,
@@ -338,7 +280,7 @@ export class SandboxDataService {
       more && last
         ? encodeTransactionsCursor({
             accountId,
-            bookingDate: last.booking_date,
+            bookingDate: last.bookingDate,
             id: last.id,
           })
         : null;
