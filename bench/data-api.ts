@@ -1,8 +1,13 @@
 import 'reflect-metadata';
+import { SandboxDataService } from '../src/sandbox-api/sandbox-data.service';
+import { SandboxBankReader } from '../src/customers/sandbox/sandbox-bank.reader';
+import { ConsentDecisionsService } from '../src/consents/decision/consent-decisions.service';
+import { ACCESS_TOKEN_RESOLVER } from '../src/consents/ports';
 import type { IncomingMessage } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AccessLogWriter } from '../src/consents/access-log/access-log.writer';
 import { ConsentsService } from '../src/consents/consents.service';
+import { ConsentReplica } from '../src/consents/decision/consent-replica';
 import { CATEGORIES } from '../src/customers/sandbox/sandbox-generator';
 import { positiveInteger } from './lib/env';
 import { createThrowawayDatabase, startGatehouse } from './lib/gatehouse';
@@ -100,6 +105,8 @@ async function fixture(gatehouse: Awaited<ReturnType<typeof startGatehouse>>, tr
          FROM generate_series(1, $3::int) i`,
       [account.id, CATEGORIES, transactions],
     );
+    // As autovacuum would soon: the planner's statistics include the rows just added.
+    await c.query('ANALYZE sandbox_transactions');
     const customer = (
       await c.query<{ id: string }>(`INSERT INTO customers (sub) VALUES ($1) RETURNING id`, [account.customer_id])
     ).rows[0]!.id;
@@ -188,6 +195,61 @@ async function main(): Promise<void> {
     process.stderr.write(`${t.label}: ${body.data!.length} transactions a page\n`);
   }
 
+  const replica = gatehouse.app.get(ConsentReplica).status();
+  process.stderr.write(`consent replica: ${replica.status}, ${replica.consents} active consents\n`);
+  for (const t of targets) {
+    const started = performance.now();
+    for (let i = 0; i < 200; i++)
+      await (await fetch(path, { headers: { authorization: `Bearer ${t.token}` } })).arrayBuffer();
+    process.stderr.write(
+      `${t.label}: ${((performance.now() - started) / 200).toFixed(2)} ms a request, one at a time\n`,
+    );
+  }
+
+  for (const probe of [
+    '/health/live',
+    '/sandbox/v1/accounts',
+    `/sandbox/v1/accounts/${f.accountId}/transactions?limit=1`,
+  ]) {
+    const started = performance.now();
+    for (let i = 0; i < 200; i++)
+      await (
+        await fetch(`${gatehouse.baseUrl}${probe}`, { headers: { authorization: `Bearer ${f.filteredToken}` } })
+      ).arrayBuffer();
+    process.stderr.write(`PROBE ${probe}: ${((performance.now() - started) / 200).toFixed(2)} ms\n`);
+  }
+  {
+    const svc = gatehouse.app.get(SandboxDataService);
+    const caller = {
+      consentId: f.allowAllConsent,
+      clientId: (await gatehouse.app.get(ACCESS_TOKEN_RESOLVER).resolve(f.allowAllToken)).clientId,
+    };
+    const time = async (label: string, fn: () => Promise<unknown>) => {
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) await fn();
+      process.stderr.write(`PROBE ${label}: ${((performance.now() - started) / 200).toFixed(2)} ms\n`);
+    };
+    await time('resolve', () => gatehouse.app.get(ACCESS_TOKEN_RESOLVER).resolve(f.allowAllToken));
+    await time('decide', () =>
+      gatehouse.app.get(ConsentDecisionsService).decide(caller, 'transactions:read', { accountId: f.accountId }),
+    );
+    await time('bank.transactions 51', () =>
+      gatehouse.app
+        .get(SandboxBankReader)
+        .transactions({
+          accountId: f.accountId,
+          from: null,
+          to: null,
+          merchantKeys: null,
+          categories: null,
+          before: null,
+          limit: 51,
+        }),
+    );
+    await time('service.transactions 50', () =>
+      svc.transactions(caller, f.accountId, { from: null, to: null, limit: 50, cursor: null }, null),
+    );
+  }
   const results = new Map(targets.map((t) => [t.label, [] as LoadResult[]]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
