@@ -1,8 +1,4 @@
 import 'reflect-metadata';
-import { SandboxDataService } from '../src/sandbox-api/sandbox-data.service';
-import { SandboxBankReader } from '../src/customers/sandbox/sandbox-bank.reader';
-import { ConsentDecisionsService } from '../src/consents/decision/consent-decisions.service';
-import { ACCESS_TOKEN_RESOLVER } from '../src/consents/ports';
 import type { IncomingMessage } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AccessLogWriter } from '../src/consents/access-log/access-log.writer';
@@ -206,50 +202,6 @@ async function main(): Promise<void> {
     );
   }
 
-  for (const probe of [
-    '/health/live',
-    '/sandbox/v1/accounts',
-    `/sandbox/v1/accounts/${f.accountId}/transactions?limit=1`,
-  ]) {
-    const started = performance.now();
-    for (let i = 0; i < 200; i++)
-      await (
-        await fetch(`${gatehouse.baseUrl}${probe}`, { headers: { authorization: `Bearer ${f.filteredToken}` } })
-      ).arrayBuffer();
-    process.stderr.write(`PROBE ${probe}: ${((performance.now() - started) / 200).toFixed(2)} ms\n`);
-  }
-  {
-    const svc = gatehouse.app.get(SandboxDataService);
-    const caller = {
-      consentId: f.allowAllConsent,
-      clientId: (await gatehouse.app.get(ACCESS_TOKEN_RESOLVER).resolve(f.allowAllToken)).clientId,
-    };
-    const time = async (label: string, fn: () => Promise<unknown>) => {
-      const started = performance.now();
-      for (let i = 0; i < 200; i++) await fn();
-      process.stderr.write(`PROBE ${label}: ${((performance.now() - started) / 200).toFixed(2)} ms\n`);
-    };
-    await time('resolve', () => gatehouse.app.get(ACCESS_TOKEN_RESOLVER).resolve(f.allowAllToken));
-    await time('decide', () =>
-      gatehouse.app.get(ConsentDecisionsService).decide(caller, 'transactions:read', { accountId: f.accountId }),
-    );
-    await time('bank.transactions 51', () =>
-      gatehouse.app
-        .get(SandboxBankReader)
-        .transactions({
-          accountId: f.accountId,
-          from: null,
-          to: null,
-          merchantKeys: null,
-          categories: null,
-          before: null,
-          limit: 51,
-        }),
-    );
-    await time('service.transactions 50', () =>
-      svc.transactions(caller, f.accountId, { from: null, to: null, limit: 50, cursor: null }, null),
-    );
-  }
   const results = new Map(targets.map((t) => [t.label, [] as LoadResult[]]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
