@@ -12,6 +12,8 @@ import { TestApp, startTestApp } from '../harness/test-app';
 const SCOPES = ['accounts:read', 'balances:read', 'transactions:read'] as const;
 /** Merchant names as a bank writes them, with case and spacing variants of the same merchant. */
 const MERCHANT_NAMES = [
+  '\tSandbox Diner',
+  'Example\t Grocers ',
   'Sandbox Diner',
   'sandbox  diner',
   ' SANDBOX DINER ',
