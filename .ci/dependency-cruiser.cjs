@@ -28,7 +28,8 @@ const LAYERS = [
   // Customer consents: receipts, the customer API, revocation, the decision point, the access log.
   { consents: '^src/consents/' },
   { oauth: '^src/oauth/' },
-  // Future: sandbox-api, above oauth.
+  // The sandbox data API apps call with OAuth access tokens, filtered by consents.
+  { 'sandbox-api': '^src/sandbox-api/' },
   // Composition roots: wire the areas together, so they may import anything.
   {
     health: '^src/health/',

@@ -29,6 +29,7 @@ import { QueueWorkerModule } from './queue/job-outbox';
 import { QueueModule } from './queue/queue.module';
 import { SchedulesWorkerModule } from './queue/schedule-keeper';
 import { RedisModule } from './redis/redis.module';
+import { SandboxApiModule } from './sandbox-api/sandbox-api.module';
 
 /**
  * Modules whose controllers and services every role loads. `AppsPortsModule` binds the apps
@@ -89,6 +90,8 @@ export class AppModule {
         ...(servesHttp ? [ConsentDecisionsModule] : []),
         // The synthetic sandbox bank and /dev/* must not exist in production (SPEC "Customers and the sandbox bank").
         ...(config.env === 'production' ? [] : [SandboxModule]),
+        // The sandbox data API reads the sandbox bank through the decision point's replica: HTTP roles, outside production.
+        ...(config.env !== 'production' && servesHttp ? [SandboxApiModule] : []),
         ...extra,
       ],
     };

@@ -15,6 +15,8 @@ export const CONSENT_GRANT_REVOKER = Symbol('CONSENT_GRANT_REVOKER');
 export interface AccessTokenResolution {
   consentId: string;
   clientId: string;
+  /** RFC 8705 `cnf.x5t#S256` of a certificate-bound token (absent when the token is not bound). */
+  certificateThumbprint?: string;
 }
 
 /** Resolves an access token presented to the decision point (`{accessToken}`) to its consent. */

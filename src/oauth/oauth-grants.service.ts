@@ -19,17 +19,22 @@ export class OAuthGrantsService implements ConsentGrantRevoker, AccessTokenResol
 
   /**
    * An opaque access token (stored under its own value) to its consent and client, if the token is
-   * unexpired and its consent active: a token outliving its consent resolves to nothing.
+   * unexpired and its consent active: a token outliving its consent resolves to nothing. A
+   * certificate-bound token also gives its `x5t#S256`, which the resource must check.
    */
   async resolve(accessToken: string): Promise<AccessTokenResolution | undefined> {
     if (typeof accessToken !== 'string' || accessToken.length === 0 || accessToken.length > 255) return undefined;
     const rows = (await this.dataSource.query(
-      `SELECT o.grant_id AS "consentId", o.payload->>'clientId' AS "clientId"
+      `SELECT o.grant_id AS "consentId", o.payload->>'clientId' AS "clientId",
+              o.payload->>'x5t#S256' AS "certificateThumbprint"
          FROM oauth_models o JOIN consents c ON c.id::text = o.grant_id
         WHERE o.model = 'AccessToken' AND o.id = $1 AND o.expires_at > now()
           AND c.status = 'active' AND c.expires_at > now()`,
       [accessToken],
-    )) as AccessTokenResolution[];
-    return rows[0];
+    )) as (AccessTokenResolution & { certificateThumbprint: string | null })[];
+    const row = rows[0];
+    if (!row) return undefined;
+    const { certificateThumbprint, ...resolution } = row;
+    return certificateThumbprint ? { ...resolution, certificateThumbprint } : resolution;
   }
 }

@@ -1,0 +1,43 @@
+import { encodeTransactionsCursor, isCalendarDate, parseTransactionsQuery } from './transactions-query';
+
+const ACCOUNT = '0b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
+const OTHER = '1b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
+const ID = '2b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
+
+describe('parseTransactionsQuery', () => {
+  it('defaults to everything, 50 a page', () => {
+    expect(parseTransactionsQuery({}, ACCOUNT)).toEqual({ from: null, to: null, limit: 50, cursor: null });
+  });
+
+  it('reads dates, limit and a cursor of this account', () => {
+    const cursor = encodeTransactionsCursor({ accountId: ACCOUNT, bookingDate: '2026-02-01', id: ID });
+    expect(parseTransactionsQuery({ from: '2026-01-01', to: '2026-01-31', limit: '200', cursor }, ACCOUNT)).toEqual({
+      from: '2026-01-01',
+      to: '2026-01-31',
+      limit: 200,
+      cursor: { accountId: ACCOUNT, bookingDate: '2026-02-01', id: ID },
+    });
+  });
+
+  it.each([
+    [{ from: '2026-02-30' }, ['from']],
+    [{ to: '26-01-01' }, ['to']],
+    [{ from: '2026-02-01', to: '2026-01-01' }, ['to']],
+    [{ limit: '0' }, ['limit']],
+    [{ limit: '201' }, ['limit']],
+    [{ limit: '1e2' }, ['limit']],
+    [{ limit: ['5', '6'] }, ['limit']],
+    [{ cursor: 'garbage' }, ['cursor']],
+    [{ cursor: encodeTransactionsCursor({ accountId: OTHER, bookingDate: '2026-02-01', id: ID }) }, ['cursor']],
+    [{ from: 'x', limit: '-1' }, ['from', 'limit']],
+  ])('refuses %j naming %j', (query, fields) => {
+    const result = parseTransactionsQuery(query as Record<string, unknown>, ACCOUNT);
+    expect(Array.isArray(result) && result.map((e) => e.field)).toEqual(fields);
+  });
+
+  it('knows calendar dates', () => {
+    expect(isCalendarDate('2028-02-29')).toBe(true);
+    expect(isCalendarDate('2026-02-29')).toBe(false);
+    expect(isCalendarDate('2026-1-01')).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+import type { FieldError } from '../common/errors/domain-error';
+
+/** Page sizes of the transactions list. */
+export const TRANSACTIONS_DEFAULT_LIMIT = 50;
+export const TRANSACTIONS_MAX_LIMIT = 200;
+const CURSOR_LIST = 'sandbox-transactions';
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Keyset position in an account's transactions, ordered by (bookingDate, id) descending. */
+export interface TransactionsCursor {
+  accountId: string;
+  bookingDate: string;
+  id: string;
+}
+
+/** `?from=&to=&limit=&cursor=` of GET /sandbox/v1/accounts/:accountId/transactions, checked. */
+export interface TransactionsQuery {
+  /** Inclusive `YYYY-MM-DD`, or null for "from the start". */
+  from: string | null;
+  /** Inclusive `YYYY-MM-DD`, or null for "until the end". */
+  to: string | null;
+  limit: number;
+  cursor: TransactionsCursor | null;
+}
+
+/** A real calendar date written `YYYY-MM-DD` (round-trips through Date). */
+export function isCalendarDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** The opaque `nextCursor` for a position. */
+export function encodeTransactionsCursor(c: TransactionsCursor): string {
+  return Buffer.from(JSON.stringify([CURSOR_LIST, c.accountId, c.bookingDate, c.id])).toString('base64url');
+}
+
+function decodeCursor(value: string, accountId: string): TransactionsCursor | undefined {
+  if (value.length > 200) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== CURSOR_LIST) return undefined;
+  const [, account, bookingDate, id] = parsed as unknown[];
+  if (account !== accountId || typeof bookingDate !== 'string' || !isCalendarDate(bookingDate)) return undefined;
+  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  return { accountId, bookingDate, id };
+}
+
+/**
+ * Checks the query of a transactions request by hand (every field error at once): dates are real
+ * `YYYY-MM-DD` days with from ≤ to, `limit` is digits in 1..200, the cursor is one this list issued
+ * for the same account. Repeated parameters are refused. Returns the query or the errors.
+ */
+export function parseTransactionsQuery(
+  query: Record<string, unknown>,
+  accountId: string,
+): TransactionsQuery | FieldError[] {
+  const errors: FieldError[] = [];
+  const single = (field: string): string | undefined => {
+    const value = query[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      errors.push({ field, message: `${field} must be given once, as text` });
+      return undefined;
+    }
+    return value;
+  };
+  const date = (field: 'from' | 'to'): string | null => {
+    const value = single(field);
+    if (value === undefined) return null;
+    if (!isCalendarDate(value)) {
+      errors.push({
+        field,
+        message: `${field} must be a date written YYYY-MM-DD`,
+      });
+      return null;
+    }
+    return value;
+  };
+  const from = date('from');
+  const to = date('to');
+  if (from !== null && to !== null && from > to) errors.push({ field: 'to', message: 'to must not be before from' });
+  let limit = TRANSACTIONS_DEFAULT_LIMIT;
+  const rawLimit = single('limit');
+  if (rawLimit !== undefined) {
+    limit = /^[0-9]{1,6}$/.test(rawLimit) ? Number(rawLimit) : NaN;
+    if (!(limit >= 1 && limit <= TRANSACTIONS_MAX_LIMIT))
+      errors.push({
+        field: 'limit',
+        message: `limit must be a whole number from 1 to ${TRANSACTIONS_MAX_LIMIT}`,
+      });
+  }
+  let cursor: TransactionsCursor | null = null;
+  const rawCursor = single('cursor');
+  if (rawCursor !== undefined) {
+    cursor = decodeCursor(rawCursor, accountId) ?? null;
+    if (!cursor)
+      errors.push({
+        field: 'cursor',
+        message: 'cursor is not a nextCursor of this list',
+      });
+  }
+  return errors.length > 0 ? errors : { from, to, limit, cursor };
+}
