@@ -5,12 +5,12 @@ import { certificateBindingRefusal } from './certificate-binding';
 const req = {} as IncomingMessage;
 const consentId = '0b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
 
-describe('certificateBindingRefusal (fails closed until the certificate check is wired in)', () => {
+describe('certificateBindingRefusal', () => {
   it('lets a sandbox token without cnf through', () => {
     expect(certificateBindingRefusal({ consentId, clientId: generateClientId('sandbox') }, req)).toBeUndefined();
   });
 
-  it('refuses a certificate-bound token, sandbox or production', () => {
+  it('refuses a certificate-bound token presented without its certificate, sandbox or production', () => {
     for (const env of ['sandbox', 'production'] as const)
       expect(
         certificateBindingRefusal(

@@ -1,24 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { clientIdEnvironment } from '../apps/credentials/client-secret';
 import type { AccessTokenResolution } from '../consents/ports';
+import { checkCertificateBinding, presentedCertificate } from '../oauth/client-certificate';
 
 /**
- * THE HOOK for certificate-bound access tokens (RFC 8705 §3, SPEC "OAuth 2 authorisation server":
- * "in production every access token is certificate-bound and refused without the matching
- * certificate"). Returns why the token may not be used on this request, or `undefined` when it may.
- *
- * The certificate check itself (`checkCertificateBinding(cnf, presentedCertificate(req), environment)`)
- * is being added to src/oauth/client-certificate.ts in parallel. Until it is wired in here this
- * fails closed: a token that carries `cnf.x5t#S256`, and any production client's token, is refused
- * (never allowed without its certificate). A sandbox token without `cnf` needs no certificate.
+ * Whether the access token may be used on this request given the client certificate it presented
+ * (RFC 8705 §3; SPEC "OAuth 2 authorisation server": "in production every access token is
+ * certificate-bound and refused without the matching certificate"). Returns why not, or
+ * `undefined` when it may. The certificate is the TLS peer's on MTLS_PORT or the RFC 9440 header
+ * from a trusted proxy (`presentedCertificate`); the comparison is oauth's `checkCertificateBinding`.
+ * A client id of neither environment is refused.
  */
-export function certificateBindingRefusal(
-  resolution: AccessTokenResolution,
-  // The request is where the presented certificate will be read from (TLS peer or trusted proxy header).
-  _req: IncomingMessage,
-): string | undefined {
-  if (resolution.certificateThumbprint) return 'this access token is certificate-bound and cannot be checked here';
-  if (clientIdEnvironment(resolution.clientId) !== 'sandbox')
-    return 'production access tokens must be certificate-bound';
-  return undefined;
+export function certificateBindingRefusal(resolution: AccessTokenResolution, req: IncomingMessage): string | undefined {
+  const environment = clientIdEnvironment(resolution.clientId);
+  if (environment !== 'sandbox' && environment !== 'production') return 'the token was issued to an unknown client';
+  const cnf = resolution.certificateThumbprint ? { 'x5t#S256': resolution.certificateThumbprint } : undefined;
+  const verdict = checkCertificateBinding(cnf, presentedCertificate(req), environment);
+  return verdict.ok ? undefined : verdict.description;
 }
