@@ -1,12 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import {
-  Worker,
-  isMainThread,
-  parentPort,
-  workerData,
-} from "node:worker_threads";
-import { LatencySummary, summarise } from "./stats";
+import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { LatencySummary, summarise } from './stats';
 
 /**
  * Complete OAuth authorization code flows, as a third-party app and a customer's browser make
@@ -25,14 +20,7 @@ import { LatencySummary, summarise } from "./stats";
  * the client's work does not share the event loop of servers started in the bench process.
  */
 
-export const FLOW_STEPS = [
-  "par",
-  "authorize",
-  "view",
-  "decision",
-  "resume",
-  "token",
-] as const;
+export const FLOW_STEPS = ['par', 'authorize', 'view', 'decision', 'resume', 'token'] as const;
 export type FlowStep = (typeof FLOW_STEPS)[number];
 
 /** Who the consent API is called as, and which of their accounts they pick. */
@@ -80,7 +68,7 @@ export interface FlowRunResult {
   elapsedSeconds: number;
   flowsPerSecond: number;
   /** Milliseconds per step (successful steps only), and `flow` for whole successful flows. */
-  latencyMs: Record<FlowStep | "flow", LatencySummary>;
+  latencyMs: Record<FlowStep | 'flow', LatencySummary>;
 }
 
 class FlowError extends Error {
@@ -92,32 +80,27 @@ class FlowError extends Error {
   }
 }
 
-const FORM = "application/x-www-form-urlencoded";
+const FORM = 'application/x-www-form-urlencoded';
 /** Error bodies are quoted this far in failure reasons (they are the server's, no secrets in them). */
 const QUOTE = 160;
 
-async function failure(
-  step: FlowStep,
-  res: Response,
-  expected: string,
-): Promise<FlowError> {
-  const body = (await res.text().catch(() => "")).slice(0, QUOTE);
+async function failure(step: FlowStep, res: Response, expected: string): Promise<FlowError> {
+  const body = (await res.text().catch(() => '')).slice(0, QUOTE);
   return new FlowError(step, `${res.status} (expected ${expected}) ${body}`);
 }
 
 /** The browser's cookie jar: just enough for the provider's interaction and resume cookies. */
 function keepCookies(res: Response, jar: Map<string, string>): void {
   for (const line of res.headers.getSetCookie()) {
-    const pair = line.split(";", 1)[0]!;
-    const i = pair.indexOf("=");
+    const pair = line.split(';', 1)[0]!;
+    const i = pair.indexOf('=');
     jar.set(pair.slice(0, i), pair.slice(i + 1));
   }
 }
-const cookieHeader = (jar: Map<string, string>) =>
-  [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 interface Recorder {
-  samples: Record<FlowStep | "flow", number[]>;
+  samples: Record<FlowStep | 'flow', number[]>;
   decisions: number;
 }
 
@@ -128,9 +111,9 @@ async function oneFlow(
   rec: Recorder,
   onLap?: (step: FlowStep) => void,
 ): Promise<void> {
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(target.clientId)}:${encodeURIComponent(target.clientSecret)}`).toString("base64")}`;
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(16).toString("base64url");
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(target.clientId)}:${encodeURIComponent(target.clientSecret)}`).toString('base64')}`;
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(16).toString('base64url');
   const times: Partial<Record<FlowStep, number>> = {};
   let t0 = performance.now();
   const lap = (step: FlowStep) => {
@@ -141,129 +124,106 @@ async function oneFlow(
   };
 
   const par = await fetch(target.parEndpoint, {
-    method: "POST",
-    headers: { authorization: basic, "content-type": FORM },
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': FORM },
     body: new URLSearchParams({
       // Required in the request even with client_secret_basic (RFC 9126 §2.1 via RFC 6749 §4.1.1).
       client_id: target.clientId,
-      response_type: "code",
+      response_type: 'code',
       redirect_uri: target.redirectUri,
-      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-      code_challenge_method: "S256",
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
       state,
       authorization_details: JSON.stringify(target.authorizationDetails),
     }).toString(),
   });
-  if (par.status !== 201) throw await failure("par", par, "201");
+  if (par.status !== 201) throw await failure('par', par, '201');
   const { request_uri: requestUri } = (await par.json()) as {
     request_uri?: string;
   };
-  if (!requestUri) throw new FlowError("par", "no request_uri");
-  lap("par");
+  if (!requestUri) throw new FlowError('par', 'no request_uri');
+  lap('par');
 
   const authorizationUrl = new URL(target.authorizationEndpoint);
   authorizationUrl.search = new URLSearchParams({
     client_id: target.clientId,
     request_uri: requestUri,
   }).toString();
-  const auth = await fetch(authorizationUrl, { redirect: "manual" });
+  const auth = await fetch(authorizationUrl, { redirect: 'manual' });
   await auth.arrayBuffer();
   const jar = new Map<string, string>();
   keepCookies(auth, jar);
-  const uid = /\/consent\/([^/?#]+)$/.exec(
-    auth.headers.get("location") ?? "",
-  )?.[1];
+  const uid = /\/consent\/([^/?#]+)$/.exec(auth.headers.get('location') ?? '')?.[1];
   if (auth.status !== 303 || !uid)
-    throw new FlowError(
-      "authorize",
-      `${auth.status} to ${auth.headers.get("location")}`,
-    );
-  lap("authorize");
+    throw new FlowError('authorize', `${auth.status} to ${auth.headers.get('location')}`);
+  lap('authorize');
 
-  const asCustomer: Record<string, string> = customer.token
-    ? { authorization: `Bearer ${customer.token}` }
-    : {};
+  const asCustomer: Record<string, string> = customer.token ? { authorization: `Bearer ${customer.token}` } : {};
   const view = await fetch(`${target.interactionsUrl}/${uid}`, {
     headers: asCustomer,
   });
-  if (view.status !== 200) throw await failure("view", view, "200");
-  if (((await view.json()) as { uid?: string }).uid !== uid)
-    throw new FlowError("view", "another interaction shown");
-  lap("view");
+  if (view.status !== 200) throw await failure('view', view, '200');
+  if (((await view.json()) as { uid?: string }).uid !== uid) throw new FlowError('view', 'another interaction shown');
+  lap('view');
 
   const decided = await fetch(`${target.interactionsUrl}/${uid}/decision`, {
-    method: "POST",
-    headers: { ...asCustomer, "content-type": "application/json" },
+    method: 'POST',
+    headers: { ...asCustomer, 'content-type': 'application/json' },
     body: JSON.stringify({
-      decision: "approve",
+      decision: 'approve',
       accountIds: [customer.accountId],
     }),
   });
-  if (decided.status !== 200) throw await failure("decision", decided, "200");
+  if (decided.status !== 200) throw await failure('decision', decided, '200');
   const { redirectTo } = (await decided.json()) as { redirectTo?: string };
-  if (!redirectTo) throw new FlowError("decision", "no redirectTo");
+  if (!redirectTo) throw new FlowError('decision', 'no redirectTo');
   rec.decisions++;
-  lap("decision");
+  lap('decision');
 
   let next = redirectTo;
   for (let hops = 0; !next.startsWith(target.redirectUri); hops++) {
-    if (hops === 5) throw new FlowError("resume", "more than 5 redirects");
+    if (hops === 5) throw new FlowError('resume', 'more than 5 redirects');
     const res = await fetch(next, {
-      redirect: "manual",
+      redirect: 'manual',
       headers: { cookie: cookieHeader(jar) },
     });
     keepCookies(res, jar);
-    const location = res.headers.get("location");
-    if (!location) throw await failure("resume", res, "a redirect");
+    const location = res.headers.get('location');
+    if (!location) throw await failure('resume', res, 'a redirect');
     await res.arrayBuffer();
     next = new URL(location, next).href;
   }
   const callback = new URL(next).searchParams;
-  const code = callback.get("code");
+  const code = callback.get('code');
   if (!code)
-    throw new FlowError(
-      "resume",
-      `no code: ${callback.get("error") ?? ""} ${callback.get("error_description") ?? ""}`,
-    );
-  if (callback.get("state") !== state)
-    throw new FlowError("resume", "state does not match");
-  if (callback.get("iss") !== target.issuer)
-    throw new FlowError("resume", `iss ${callback.get("iss")}`);
-  lap("resume");
+    throw new FlowError('resume', `no code: ${callback.get('error') ?? ''} ${callback.get('error_description') ?? ''}`);
+  if (callback.get('state') !== state) throw new FlowError('resume', 'state does not match');
+  if (callback.get('iss') !== target.issuer) throw new FlowError('resume', `iss ${callback.get('iss')}`);
+  lap('resume');
 
   const token = await fetch(target.tokenEndpoint, {
-    method: "POST",
-    headers: { authorization: basic, "content-type": FORM },
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': FORM },
     body: new URLSearchParams({
-      grant_type: "authorization_code",
+      grant_type: 'authorization_code',
       code,
       redirect_uri: target.redirectUri,
       code_verifier: verifier,
     }).toString(),
   });
-  if (token.status !== 200) throw await failure("token", token, "200");
+  if (token.status !== 200) throw await failure('token', token, '200');
   const tokens = (await token.json()) as {
     access_token?: string;
     refresh_token?: string;
     token_type?: string;
     authorization_details?: { accountIds?: string[] }[];
   };
-  if (
-    !tokens.access_token ||
-    !tokens.refresh_token ||
-    tokens.token_type?.toLowerCase() !== "bearer"
-  )
-    throw new FlowError(
-      "token",
-      "no access token, refresh token or Bearer type",
-    );
+  if (!tokens.access_token || !tokens.refresh_token || tokens.token_type?.toLowerCase() !== 'bearer')
+    throw new FlowError('token', 'no access token, refresh token or Bearer type');
   const accounts = tokens.authorization_details?.[0]?.accountIds;
   if (accounts?.length !== 1 || accounts[0] !== customer.accountId)
-    throw new FlowError(
-      "token",
-      `authorization_details name ${JSON.stringify(accounts)}`,
-    );
-  lap("token");
+    throw new FlowError('token', `authorization_details name ${JSON.stringify(accounts)}`);
+  lap('token');
 
   let total = 0;
   for (const step of FLOW_STEPS) {
@@ -274,10 +234,7 @@ async function oneFlow(
 }
 
 /** `settings.concurrency` loops of complete flows for `settings.durationSeconds`, in this thread. */
-export async function runFlows(
-  target: FlowTarget,
-  settings: FlowSettings,
-): Promise<FlowRunResult> {
+export async function runFlows(target: FlowTarget, settings: FlowSettings): Promise<FlowRunResult> {
   const rec: Recorder = {
     samples: {
       par: [],
@@ -304,10 +261,7 @@ export async function runFlows(
           flows++;
         } catch (e) {
           failed++;
-          const key =
-            e instanceof FlowError
-              ? `${e.step}: ${e.message}`
-              : `network: ${(e as Error).message}`;
+          const key = e instanceof FlowError ? `${e.step}: ${e.message}` : `network: ${(e as Error).message}`;
           reasons.set(key, (reasons.get(key) ?? 0) + 1);
         }
       }
@@ -315,11 +269,8 @@ export async function runFlows(
   );
   const elapsedSeconds = (performance.now() - started) / 1000;
   const latencyMs = Object.fromEntries(
-    Object.entries(rec.samples).map(([step, samples]) => [
-      step,
-      summarise(samples),
-    ]),
-  ) as FlowRunResult["latencyMs"];
+    Object.entries(rec.samples).map(([step, samples]) => [step, summarise(samples)]),
+  ) as FlowRunResult['latencyMs'];
   return {
     label: target.label,
     flows,
@@ -338,10 +289,7 @@ export async function runFlows(
  * One flow in this thread, calling `onLap` as each step ends (before the next begins): for
  * counting what a server in this process does per step. Throws if the flow fails.
  */
-export async function observeOneFlow(
-  target: FlowTarget,
-  onLap: (step: FlowStep) => void,
-): Promise<void> {
+export async function observeOneFlow(target: FlowTarget, onLap: (step: FlowStep) => void): Promise<void> {
   const rec: Recorder = {
     samples: {
       par: [],
@@ -365,10 +313,7 @@ interface WorkerJob {
  * `runFlows` in a worker thread (this file, loaded through ts-node's transpile-only register), so
  * the servers under test in the bench process keep their event loop to themselves.
  */
-export function runFlowsInWorker(
-  target: FlowTarget,
-  settings: FlowSettings,
-): Promise<FlowRunResult> {
+export function runFlowsInWorker(target: FlowTarget, settings: FlowSettings): Promise<FlowRunResult> {
   return new Promise((resolve, reject) => {
     const job: WorkerJob = { oauthFlow: { target, settings } };
     const worker = new Worker(
@@ -376,24 +321,15 @@ export function runFlowsInWorker(
       { eval: true, workerData: job },
     );
     let result: FlowRunResult | undefined;
-    worker.once("message", (m: FlowRunResult) => (result = m));
-    worker.once("error", reject);
-    worker.once("exit", (code) =>
-      result
-        ? resolve(result)
-        : reject(
-            new Error(
-              `${target.label}: flow worker exited ${code} without a result`,
-            ),
-          ),
+    worker.once('message', (m: FlowRunResult) => (result = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`${target.label}: flow worker exited ${code} without a result`)),
     );
   });
 }
 
-if (
-  !isMainThread &&
-  (workerData as Partial<WorkerJob> | undefined)?.oauthFlow
-) {
+if (!isMainThread && (workerData as Partial<WorkerJob> | undefined)?.oauthFlow) {
   const { target, settings } = (workerData as WorkerJob).oauthFlow;
   void runFlows(target, settings).then((r) => parentPort!.postMessage(r));
 }
