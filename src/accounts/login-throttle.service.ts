@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { execAll, failClosed } from '../redis/fail-closed';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient } from '../redis/redis-options';
 import { mailboxKey } from './mailbox';
 
 const emailKey = (email: string) => createHash('sha256').update(mailboxKey(email)).digest('hex').slice(0, 32);
@@ -21,7 +21,7 @@ export class LoginThrottleService {
   private readonly logger = new Logger(LoginThrottleService.name);
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient, duplicateClient, subscriptionConnection } from '../redis/redis-options';
 import { Principal } from '../auth/principal';
 
 const TTL_MS = 30_000;
@@ -29,11 +29,13 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     ttlResolution: 0,
     perf: { now: () => Date.now() },
   });
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
+  /** The connection invalidations were last heard on (in a Redis Cluster it can move to another node). */
+  private heardOn?: object;
   private readonly channel: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.channel = `${config.redis.prefix}:auth-invalidate`;
@@ -42,7 +44,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Unlike the request client it queues while disconnected and waits as long as it takes: its
     // only command is SUBSCRIBE, which must not be lost to a timeout at start-up.
-    this.subscriber = this.redis.duplicate({
+    this.subscriber = duplicateClient(this.redis, {
       keyPrefix: undefined,
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
@@ -59,9 +61,18 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  /** Whether invalidations from other processes can reach this one right now. */
+  /**
+   * Whether invalidations from other processes can reach this one right now. When the subscription
+   * has moved to another connection (a Redis Cluster node lost), anything cached before may have
+   * missed an invalidation sent in between, so the cache starts empty.
+   */
   private listening(): boolean {
-    return this.subscriber?.status === 'ready';
+    const connection = this.subscriber && subscriptionConnection(this.subscriber);
+    if (connection !== this.heardOn) {
+      this.entries.clear();
+      this.heardOn = connection;
+    }
+    return connection?.status === 'ready';
   }
 
   get(tokenHash: string): Principal | undefined {

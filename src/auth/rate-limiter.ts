@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient } from '../redis/redis-options';
 
 const FLUSH_MS = 250;
 
@@ -30,7 +30,7 @@ export class RateLimiter implements OnApplicationShutdown {
   private flushing = false;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);

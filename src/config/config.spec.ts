@@ -73,6 +73,45 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 
+  it('reads REDIS_CLUSTER_NODES as cluster mode, the first node giving the credentials', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'rediss://app:s3cret@10.0.0.1:6379, rediss://app:s3cret@10.0.0.2:6380,',
+      REDIS_PREFIX: 'gh',
+    });
+    expect(config.redis).toEqual({
+      url: 'rediss://app:s3cret@10.0.0.1:6379',
+      clusterNodes: ['rediss://app:s3cret@10.0.0.1:6379', 'rediss://app:s3cret@10.0.0.2:6380'],
+      prefix: 'gh',
+    });
+  });
+
+  it('refuses cluster nodes that are ambiguous, mixed or not URLs, without quoting a password', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'redis://b:6379' })).toEqual([
+      expect.stringMatching(/^REDIS_URL and REDIS_CLUSTER_NODES: set one or the other/),
+    ]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'redis://u:p@a:6379,rediss://u:p@b:6379' })).toEqual([
+      'REDIS_CLUSTER_NODES: every node must use the same scheme and credentials',
+    ]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'redis://a:6379/2' })).toEqual([
+      'REDIS_CLUSTER_NODES: a:6379 names a database; a Redis Cluster has only database 0',
+    ]);
+    const bad = problems({ REDIS_CLUSTER_NODES: 'redis://a:6379,http://u:pw-secret@b:1,redis://u:pw-secret@[::1' });
+    expect(bad).toEqual([
+      'REDIS_CLUSTER_NODES: node 2 must be a redis:// or rediss:// URL with a host and a port',
+      'REDIS_CLUSTER_NODES: node 3 is not a redis:// or rediss:// URL',
+    ]);
+    expect(bad.join()).not.toContain('secret');
+    expect(problems({ REDIS_CLUSTER_NODES: ' , ' })).toEqual(['REDIS_CLUSTER_NODES: lists no node']);
+  });
+
   it('refuses a database URL of the wrong kind', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root@localhost/db' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ REDIS_URL: 'http://localhost:6379' })).toThrow(/REDIS_URL/);

@@ -18,7 +18,17 @@ export interface AppConfig {
     embeddedPort: number;
     poolSize: number;
   };
-  redis: { url: string; prefix: string };
+  redis: {
+    /**
+     * A Redis server to connect to: the only one (REDIS_URL), or in cluster mode the first seed node.
+     * Credentials and TLS of every connection come from it.
+     */
+    url: string;
+    /** Cluster mode (REDIS_CLUSTER_NODES): the seed nodes, as redis:// or rediss:// URLs. Absent: one server. */
+    clusterNodes?: string[];
+    /** REDIS_PREFIX: what every key starts with (in cluster mode inside a hash tag, src/redis/redis-options.ts). */
+    prefix: string;
+  };
   queue: {
     /** How often a worker checks that every periodic job is still registered in Redis, in ms. */
     scheduleCheckMs: number;
@@ -158,6 +168,14 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     if (!env.GATEWAY_API_KEY) problems.push('GATEWAY_API_KEY: is required when NODE_ENV=production');
     if (!env.OAUTH_SIGNING_KEY) problems.push('OAUTH_SIGNING_KEY: is required when NODE_ENV=production');
   }
+  const clusterNodes = env.REDIS_CLUSTER_NODES?.split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (env.REDIS_CLUSTER_NODES !== undefined) problems.push(...clusterNodeProblems(clusterNodes ?? []));
+  if (env.REDIS_CLUSTER_NODES !== undefined && env.REDIS_URL)
+    problems.push(
+      'REDIS_URL and REDIS_CLUSTER_NODES: set one or the other (REDIS_CLUSTER_NODES means a Redis Cluster)',
+    );
   const trustedProxies = (env.TRUSTED_PROXIES ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -186,7 +204,11 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       embeddedPort: env.EMBEDDED_POSTGRES_PORT ?? 54329,
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
     },
-    redis: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: env.REDIS_PREFIX ?? 'gatehouse' },
+    redis: {
+      url: clusterNodes?.[0] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      clusterNodes,
+      prefix: env.REDIS_PREFIX ?? 'gatehouse',
+    },
     queue: { scheduleCheckMs: (env.SCHEDULE_CHECK_SECONDS ?? 60) * 1000 },
     mail: {
       smtpUrl: env.SMTP_URL,
@@ -270,6 +292,40 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
 /** `https://<host of PUBLIC_URL>:<MTLS_PORT>`: where the mTLS listener is, unless MTLS_PUBLIC_URL says otherwise. */
 function mtlsDefaultUrl(publicUrl: string, mtlsPort: number): string {
   return `https://${new URL(publicUrl).hostname}:${mtlsPort}`;
+}
+
+/**
+ * What is wrong with the seed nodes of REDIS_CLUSTER_NODES: each must be a redis:// or rediss:// URL
+ * with a host and a port and no database (a cluster has only database 0); all must share the
+ * scheme and credentials, since one set of options (the first node's) reaches every node.
+ */
+function clusterNodeProblems(nodes: string[]): string[] {
+  const name = 'REDIS_CLUSTER_NODES';
+  if (nodes.length === 0) return [`${name}: lists no node`];
+  const problems: string[] = [];
+  const parsed: URL[] = [];
+  // Entries are named by position and host, never quoted whole: they may carry a password.
+  nodes.forEach((node, i) => {
+    let url: URL;
+    try {
+      url = new URL(node);
+    } catch {
+      problems.push(`${name}: node ${i + 1} is not a redis:// or rediss:// URL`);
+      return;
+    }
+    if (!['redis:', 'rediss:'].includes(url.protocol) || !url.hostname || !url.port) {
+      problems.push(`${name}: node ${i + 1} must be a redis:// or rediss:// URL with a host and a port`);
+    } else if (url.pathname.length > 1 && url.pathname !== '/0') {
+      problems.push(`${name}: ${url.host} names a database; a Redis Cluster has only database 0`);
+    } else parsed.push(url);
+  });
+  const first = parsed[0];
+  if (
+    first &&
+    parsed.some((u) => u.protocol !== first.protocol || u.username !== first.username || u.password !== first.password)
+  )
+    problems.push(`${name}: every node must use the same scheme and credentials`);
+  return problems;
 }
 
 /** An IPv4/IPv6 address, or one with a `/prefix` in range. */

@@ -58,6 +58,15 @@ export class EnvDto {
   @IsConnectionUrl(['redis:', 'rediss:'])
   REDIS_URL?: string;
 
+  /**
+   * Seed nodes of a Redis Cluster: comma-separated redis:// or rediss:// URLs (host and port; the
+   * credentials and TLS of the first apply to every node). Setting it selects cluster mode, and
+   * REDIS_URL must then be unset. Checked in loadConfig (clusterNodeProblems).
+   */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
     message: 'REDIS_PREFIX must be 1-64 letters, digits, dots, dashes or underscores',

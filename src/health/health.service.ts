@@ -2,9 +2,9 @@ import { within } from '../common/async/within';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ConsentReplica, ReplicaStatus } from '../consents/decision/consent-replica';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient } from '../redis/redis-options';
 import { ScheduleRegistry } from '../queue/schedules';
 import { JobOutboxBacklog, jobOutboxBacklog } from '../queue/job-outbox';
 
@@ -61,7 +61,7 @@ export class HealthService {
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly schedules: ScheduleRegistry,
     private readonly modules: ModuleRef,
   ) {}

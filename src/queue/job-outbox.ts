@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { within } from '../common/async/within';
 import { JobQueueService } from './job-queue.service';
-import Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient } from '../redis/redis-options';
 import { JOB_QUEUE, JobName, JobPayload, jobIdFor } from './queue.registry';
 import { RelayLoop } from './relay-loop';
 
@@ -82,7 +82,7 @@ export class JobOutboxRelay implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobQueueService,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   onApplicationBootstrap(): void {

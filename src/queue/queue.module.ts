@@ -3,15 +3,25 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { redisOptionsFromUrl } from '../redis/redis-options';
+import { queuePrefix } from '../redis/redis-options';
+import { REDIS_QUEUE_CONNECTION, RedisQueueConnection } from '../redis/redis.module';
 import { JobOutboxService } from './job-outbox';
 import { JobQueueService } from './job-queue.service';
 import { JobRegistryCheck } from './job-registry.check';
 import { QUEUE_SETTINGS, QueueName } from './queue.registry';
 import { ScheduleRegistry } from './schedules';
 
+// Each queue's prefix comes from the configuration (a hash tag per queue in cluster mode); its
+// workers (@Processor) take the prefix of the queue registered here.
 const queues = Object.values(QueueName).map((name) =>
-  BullModule.registerQueue({ name, defaultJobOptions: QUEUE_SETTINGS[name].jobOptions }),
+  BullModule.registerQueueAsync({
+    name,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => ({
+      prefix: queuePrefix(config.redis, name),
+      defaultJobOptions: QUEUE_SETTINGS[name].jobOptions,
+    }),
+  }),
 );
 
 @Global()
@@ -19,11 +29,8 @@ const queues = Object.values(QueueName).map((name) =>
   imports: [
     DiscoveryModule,
     BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: redisOptionsFromUrl(config.redis.url),
-        prefix: config.redis.prefix,
-      }),
+      inject: [REDIS_QUEUE_CONNECTION],
+      useFactory: (connection: RedisQueueConnection) => ({ connection }),
     }),
     ...queues,
   ],

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
+import { RedisClient } from '../redis/redis-options';
 import { ScheduleRegistry } from './schedules';
 
 /**
@@ -21,7 +21,7 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly schedules: ScheduleRegistry,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { assertWorkersComplete, createHttpApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
+import { clusterOptions } from '../../src/redis/redis-options';
 import { adminQuery, databaseUrl, dropDatabase } from './postgres';
 import { SmtpCatcher } from './smtp-catcher';
 
@@ -31,20 +32,46 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
-export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/**
+ * Deletes every key of a test's prefix: on the one server, or on each master of a Redis Cluster
+ * (where keys sit in hash tags, `{prefix}:…` and `{prefix:queue}:…`, and are deleted one by one, as
+ * a multi-key DEL across slots is refused).
+ */
+export async function deleteRedisKeys(redis: AppConfig['redis']): Promise<void> {
+  if (redis.clusterNodes) {
+    const { startupNodes, options } = clusterOptions(redis.clusterNodes, { redisOptions: { maxRetriesPerRequest: 1 } });
+    const cluster = new Cluster(startupNodes, { ...options, lazyConnect: true, clusterRetryStrategy: () => null });
+    cluster.on('error', () => undefined);
+    try {
+      await cluster.connect();
+      for (const node of cluster.nodes('master')) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `{${redis.prefix}[:}]*`, 'COUNT', 1000);
+          for (const key of keys) await node.del(key);
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    } catch {
+      // The cluster may be stopped already; nothing to clean then.
+    } finally {
+      cluster.disconnect();
+    }
+    return;
+  }
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    await redis.connect();
+    await client.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${redis.prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await client.del(...keys);
       cursor = next;
     } while (cursor !== '0');
   } catch {
     // Redis may be stopped on purpose by the test; nothing to clean then.
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
 }
 
@@ -106,7 +133,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PORT: '3000',
     DATABASE_URL: db.url,
     MIGRATE_ON_START: 'false',
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // A test on a Redis Cluster names its nodes instead (REDIS_CLUSTER_NODES excludes REDIS_URL).
+    ...(options.env?.REDIS_CLUSTER_NODES ? {} : { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     REDIS_PREFIX: prefix,
     VAR_DIR: varDir,
     ...(options.smtp !== false || shared ? { SMTP_URL: smtp.url } : {}),
@@ -134,7 +162,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       if (shared) return;
       await smtp.stop();
-      await deleteRedisKeys(config.redis.url, prefix);
+      await deleteRedisKeys(config.redis);
       await db.drop();
       rmSync(varDir, { recursive: true, force: true });
     },
