@@ -9,11 +9,14 @@ import { eventually } from './wait';
 
 const run = promisify(execFile);
 
-/** A Redis Cluster of the test's own: masters only, no persistence, in a temporary directory. */
+/** A Redis Cluster of the test's own, with no persistence, in a temporary directory. */
 export interface PrivateRedisCluster {
+  /** Every node's port, masters first. */
   ports: number[];
-  /** For REDIS_CLUSTER_NODES: `redis://127.0.0.1:<port>` of every master, comma-separated. */
+  /** For REDIS_CLUSTER_NODES: `redis://127.0.0.1:<port>` of every node, comma-separated. */
   nodes: string;
+  /** SIGKILLs the node on `port`, as a crash; resolves once it has exited. */
+  kill(port: number): Promise<void>;
   /** Stops every server (SIGKILL after `shutdown nosave` fails) and removes the directory. */
   stop(): Promise<void>;
 }
@@ -30,11 +33,14 @@ async function info(port: number, section: string): Promise<string> {
 }
 
 /**
- * Starts `size` (3) `redis-server --cluster-enabled yes` processes on free ports, each with its bus
- * on a second free port (`--cluster-port`), forms the cluster with `redis-cli --cluster create`
- * (no replicas, slots split evenly), and resolves once every node reports `cluster_state:ok`.
+ * Starts `masters` (3) × (1 + `replicas`) `redis-server --cluster-enabled yes` processes on free
+ * ports, each with its bus on a second free port (`--cluster-port`), forms the cluster with
+ * `redis-cli --cluster create` (slots split evenly over the masters, `replicas` replicas each), and
+ * resolves once every node reports `cluster_state:ok` and every replica is in sync with its master.
+ * A node that stops answering for 3 s (`cluster-node-timeout`) is failed over to its replica.
  */
-export async function startPrivateRedisCluster(size = 3): Promise<PrivateRedisCluster> {
+export async function startPrivateRedisCluster(masters = 3, replicas = 0): Promise<PrivateRedisCluster> {
+  const size = masters * (1 + replicas);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
@@ -58,7 +64,7 @@ export async function startPrivateRedisCluster(size = 3): Promise<PrivateRedisCl
       const args = [
         ...['--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1'],
         ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
-        ...['--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--dir', dir],
+        ...['--cluster-node-timeout', '3000', '--save', '', '--appendonly', 'no', '--dir', dir],
       ];
       children.push(spawn('redis-server', args, { stdio: 'ignore' }));
     }
@@ -66,17 +72,33 @@ export async function startPrivateRedisCluster(size = 3): Promise<PrivateRedisCl
       await eventually(() => info(port, 'server').then(Boolean), 10_000, `redis-server on ${port} answering`);
     }
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    const create = ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'];
+    await run('redis-cli', create);
     for (const port of ports) {
       await eventually(
         async () => (await info(port, 'cluster')).includes('cluster_state:ok'),
         20_000,
         `cluster state ok on ${port}`,
       );
+      await eventually(
+        async () => {
+          const replication = await info(port, 'replication');
+          return replication.includes('role:master') || replication.includes('master_link_status:up');
+        },
+        20_000,
+        `node ${port} a master or a replica in sync`,
+      );
     }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { ports, nodes: ports.map((p) => `redis://127.0.0.1:${p}`).join(','), stop };
+  const kill = async (port: number) => {
+    const child = children[ports.indexOf(port)];
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { ports, nodes: ports.map((p) => `redis://127.0.0.1:${p}`).join(','), kill, stop };
 }

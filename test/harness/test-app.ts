@@ -1,6 +1,6 @@
 import { Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import Redis, { Cluster } from 'ioredis';
+import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
@@ -10,7 +10,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { assertWorkersComplete, createHttpApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
-import { clusterOptions } from '../../src/redis/redis-options';
 import { adminQuery, databaseUrl, dropDatabase } from './postgres';
 import { SmtpCatcher } from './smtp-catcher';
 
@@ -33,29 +32,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * Deletes every key of a test's prefix: on the one server, or on each master of a Redis Cluster
- * (where keys sit in hash tags, `{prefix}:…` and `{prefix:queue}:…`, and are deleted one by one, as
- * a multi-key DEL across slots is refused).
+ * Deletes every key of a test's prefix: on the one server, or on each master among a Redis
+ * Cluster's seed nodes (where keys sit in hash tags, `{prefix}:…` and `{prefix:queue}:…`, and are
+ * deleted one by one, as a multi-key DEL across slots is refused). Cluster nodes are reached one by
+ * one with plain connections that give up at once: a node a test crashed must not hang its teardown.
  */
 export async function deleteRedisKeys(redis: AppConfig['redis']): Promise<void> {
   if (redis.clusterNodes) {
-    const { startupNodes, options } = clusterOptions(redis.clusterNodes, { redisOptions: { maxRetriesPerRequest: 1 } });
-    const cluster = new Cluster(startupNodes, { ...options, lazyConnect: true, clusterRetryStrategy: () => null });
-    cluster.on('error', () => undefined);
-    try {
-      await cluster.connect();
-      for (const node of cluster.nodes('master')) {
+    for (const url of redis.clusterNodes) {
+      const node = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      node.on('error', () => undefined);
+      try {
+        await node.connect();
+        if (!(await node.info('replication')).includes('role:master')) continue;
         let cursor = '0';
         do {
           const [next, keys] = await node.scan(cursor, 'MATCH', `{${redis.prefix}[:}]*`, 'COUNT', 1000);
           for (const key of keys) await node.del(key);
           cursor = next;
         } while (cursor !== '0');
+      } catch {
+        // A node stopped or crashed by the test: nothing to clean there.
+      } finally {
+        node.disconnect();
       }
-    } catch {
-      // The cluster may be stopped already; nothing to clean then.
-    } finally {
-      cluster.disconnect();
     }
     return;
   }
