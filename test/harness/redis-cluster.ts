@@ -17,6 +17,11 @@ export interface PrivateRedisCluster {
   nodes: string;
   /** SIGKILLs the node on `port`, as a crash; resolves once it has exited. */
   kill(port: number): Promise<void>;
+  /**
+   * Starts a killed node again with its cluster configuration: it rejoins, as a replica when its
+   * slots have moved meanwhile. Resolves once it is a master or a replica in sync.
+   */
+  restart(port: number): Promise<void>;
   /** Stops every server (SIGKILL after `shutdown nosave` fails) and removes the directory. */
   stop(): Promise<void>;
 }
@@ -42,8 +47,18 @@ async function info(port: number, section: string): Promise<string> {
 export async function startPrivateRedisCluster(masters = 3, replicas = 0): Promise<PrivateRedisCluster> {
   const size = masters * (1 + replicas);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-cluster-'));
+  const inSync = (port: number) =>
+    eventually(
+      async () => {
+        const replication = await info(port, 'replication');
+        return replication.includes('role:master') || replication.includes('master_link_status:up');
+      },
+      20_000,
+      `node ${port} a master or a replica in sync`,
+    );
   const children: ChildProcess[] = [];
   const ports: number[] = [];
+  const argsOf: string[][] = [];
   const stop = async () => {
     await Promise.all(
       children.map(async (child, i) => {
@@ -66,6 +81,7 @@ export async function startPrivateRedisCluster(masters = 3, replicas = 0): Promi
         ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
         ...['--cluster-node-timeout', '3000', '--save', '', '--appendonly', 'no', '--dir', dir],
       ];
+      argsOf.push(args);
       children.push(spawn('redis-server', args, { stdio: 'ignore' }));
     }
     for (const port of ports) {
@@ -80,14 +96,7 @@ export async function startPrivateRedisCluster(masters = 3, replicas = 0): Promi
         20_000,
         `cluster state ok on ${port}`,
       );
-      await eventually(
-        async () => {
-          const replication = await info(port, 'replication');
-          return replication.includes('role:master') || replication.includes('master_link_status:up');
-        },
-        20_000,
-        `node ${port} a master or a replica in sync`,
-      );
+      await inSync(port);
     }
   } catch (e) {
     await stop();
@@ -100,5 +109,13 @@ export async function startPrivateRedisCluster(masters = 3, replicas = 0): Promi
     child.kill('SIGKILL');
     await exited;
   };
-  return { ports, nodes: ports.map((p) => `redis://127.0.0.1:${p}`).join(','), kill, stop };
+  const restart = async (port: number) => {
+    const i = ports.indexOf(port);
+    const child = children[i];
+    if (!child || (child.exitCode === null && child.signalCode === null)) return;
+    children[i] = spawn('redis-server', argsOf[i]!, { stdio: 'ignore' });
+    await eventually(() => info(port, 'server').then(Boolean), 10_000, `redis-server on ${port} answering`);
+    await inSync(port);
+  };
+  return { ports, nodes: ports.map((p) => `redis://127.0.0.1:${p}`).join(','), kill, restart, stop };
 }
