@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Public } from '../auth/access.decorator';
 import { AccountsService, MeView } from './accounts.service';
 import {
@@ -96,6 +96,7 @@ export class AuthController {
   @Get('me')
   @Authenticated({ beforeMfa: true })
   @ApiOperation({ summary: 'Who am I' })
+  @ApiOkResponse({ type: MeView })
   me(@CurrentPrincipal() principal: Principal): MeView {
     return this.accounts.me(principal);
   }
