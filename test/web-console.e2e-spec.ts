@@ -30,7 +30,12 @@ describe('web console hosting', () => {
   });
 
   it('answers the single-page app for deep links, as emails carry them', async () => {
-    for (const path of ['/verify-email?token=abc', '/organisations/0b3c/apps/9f', '/customer/consents/x', '/consent/uid1']) {
+    for (const path of [
+      '/verify-email?token=abc',
+      '/organisations/0b3c/apps/9f',
+      '/customer/consents/x',
+      '/consent/uid1',
+    ]) {
       const res = await t.http().get(path).set('Accept', 'text/html').expect(200);
       expect(res.text).toContain('<div id="root"></div>');
     }

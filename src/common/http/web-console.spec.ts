@@ -5,10 +5,17 @@ describe('isConsolePath', () => {
     '%s is the console',
     (path) => expect(isConsolePath(path)).toBe(true),
   );
-  it.each(['/v1', '/v1/me', '/oauth/auth', '/sandbox/v1/accounts', '/docs', '/docs-json', '/dev/customers', '/health/live', '/admin/queues'])(
-    '%s is the API',
-    (path) => expect(isConsolePath(path)).toBe(false),
-  );
+  it.each([
+    '/v1',
+    '/v1/me',
+    '/oauth/auth',
+    '/sandbox/v1/accounts',
+    '/docs',
+    '/docs-json',
+    '/dev/customers',
+    '/health/live',
+    '/admin/queues',
+  ])('%s is the API', (path) => expect(isConsolePath(path)).toBe(false));
   it('does not mistake a console path that merely starts like an API prefix', () => {
     expect(isConsolePath('/v1x')).toBe(true);
     expect(isConsolePath('/developers')).toBe(true);
