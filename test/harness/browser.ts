@@ -74,10 +74,10 @@ interface AxeViolation {
  */
 export async function expectAccessible(page: Page, pageName: string): Promise<void> {
   // Evaluated over the DevTools protocol, not as a <script>: the console's CSP (rightly) refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource());
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource());
   const violations = await page.evaluate(async () => {
     const axe = (
-      window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }
+      globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }
     ).axe;
     const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
