@@ -1,10 +1,11 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Response } from 'supertest';
 import { SESSION_POLICY } from '../src/accounts/sessions.service';
 import { BrowserSessions } from '../src/auth/browser-sessions';
 import { Actor, PASSWORD, admin, bearer, developer, login, nextCode, staff } from './harness/actors';
 import { consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
+import { productionEnv } from './harness/production-env';
 import { TestApp, startTestApp } from './harness/test-app';
 
 /** The Set-Cookie lines of an answer, by cookie name: `{ value, attributes }` with attributes as written. */
@@ -354,27 +355,7 @@ describe('browser sessions (HttpOnly cookie + CSRF token)', () => {
   describe('in production', () => {
     let prod: TestApp;
     beforeAll(async () => {
-      prod = await startTestApp({
-        sharing: t,
-        env: {
-          NODE_ENV: 'production',
-          GATEHOUSE_ROLE: 'api',
-          MASTER_KEY: randomBytes(32).toString('base64'),
-          CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64'),
-          CSRF_KEY: randomBytes(32).toString('base64'),
-          AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
-            .privateKey.export({ type: 'pkcs8', format: 'pem' })
-            .toString(),
-          GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
-          CUSTOMER_JWT_PUBLIC_KEY: generateKeyPairSync('ed25519')
-            .publicKey.export({ type: 'spki', format: 'pem' })
-            .toString(),
-          CUSTOMER_JWT_ISSUER: 'https://bank.example',
-          OAUTH_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
-            .privateKey.export({ type: 'pkcs8', format: 'pem' })
-            .toString(),
-        },
-      });
+      prod = await startTestApp({ sharing: t, env: productionEnv() });
     });
     afterAll(() => prod.close());
 
