@@ -23,6 +23,7 @@ import { KycWorkerModule } from './kyc/kyc-worker.module';
 import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { DevMailboxModule } from './notifications/dev-mailbox/dev-mailbox.module';
 import { OAuthModule, OAuthPortsModule } from './oauth/oauth.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueWorkerModule } from './queue/job-outbox';
@@ -92,6 +93,8 @@ export class AppModule {
         ...(config.env === 'production' ? [] : [SandboxModule]),
         // The sandbox data API reads the sandbox bank through the decision point's replica: HTTP roles, outside production.
         ...(config.env !== 'production' && servesHttp ? [SandboxApiModule] : []),
+        // The development mailbox reads the .eml files written when no SMTP server is configured.
+        ...(config.env !== 'production' && !config.mail.smtpUrl && servesHttp ? [DevMailboxModule] : []),
         ...extra,
       ],
     };

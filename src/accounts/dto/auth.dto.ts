@@ -57,6 +57,36 @@ export class LoginDto {
   @IsString()
   @Matches(/^\d{6}$/, { message: 'totp must be 6 digits' })
   totp?: string;
+
+  @ApiPropertyOptional({
+    enum: ['cookie'],
+    description:
+      'For browsers: `cookie` keeps the session token in an HttpOnly cookie (gh_session) instead of the answer, ' +
+      'which then carries the CSRF token every write must send as X-CSRF-Token. The body must be application/json.',
+  })
+  @IsOptional()
+  @IsIn(['cookie'], { message: 'session must be "cookie" when given' })
+  session?: 'cookie';
+}
+
+/** The answer to a bearer sign-in: the session token goes in `Authorization: Bearer <accessToken>`. */
+export class LoginAnswer {
+  @ApiProperty({ example: 'gatehouse_session_…' })
+  accessToken: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the session ends at the latest (it ends sooner when idle)' })
+  expiresAt: string;
+}
+
+/** The answer to a browser sign-in (`session: "cookie"`): the token itself stays in the HttpOnly cookie. */
+export class BrowserLoginAnswer {
+  @ApiProperty({ format: 'date-time', description: 'When the session ends at the latest (it ends sooner when idle)' })
+  expiresAt: string;
+
+  @ApiProperty({
+    description: 'Send as X-CSRF-Token on every write made with the session cookie (also in the gh_csrf cookie)',
+  })
+  csrfToken: string;
 }
 
 export class PasswordResetRequestDto {

@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   idempotency_key_reused: 422,
   unauthenticated: 401,
   forbidden: 403,
+  csrf_failed: 403,
   locked: 423,
   rate_limited: 429,
   payload_too_large: 413,
