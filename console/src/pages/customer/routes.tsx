@@ -6,8 +6,11 @@ import type { RouteObject } from 'react-router';
  * (/consent/:uid, src/oauth/oauth-configuration.ts).
  */
 export const customerRoutes: RouteObject[] = [
+  { path: 'customer', lazy: async () => ({ Component: (await import('./ConnectedApps')).ConnectedApps }) },
+  { path: 'customer/signin', lazy: async () => ({ Component: (await import('./CustomerSignIn')).CustomerSignIn }) },
   {
-    path: 'customer',
-    lazy: async () => ({ Component: (await import('./ConnectedApps')).ConnectedApps }),
+    path: 'customer/consents/:consentId',
+    lazy: async () => ({ Component: (await import('./ConsentPage')).ConsentPage }),
   },
+  { path: 'consent/:uid', lazy: async () => ({ Component: (await import('./ConsentScreen')).ConsentScreen }) },
 ];
