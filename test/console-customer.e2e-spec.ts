@@ -8,7 +8,7 @@ import {
   saveScreenshot,
 } from './harness/browser';
 import { SandboxApp } from './harness/cases';
-import { SignedInCustomer, consentingApp, sandboxCustomer } from './harness/consents';
+import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from './harness/consents';
 import { REDIRECT_URI, oidc, pushAuthorization, thirdPartyApp } from './harness/oauth';
 import { TestApp, startTestApp } from './harness/test-app';
 import { eventually } from './harness/wait';
@@ -105,6 +105,9 @@ describe('console: the customer journey (Chromium)', () => {
     await page.getByText('Pick at least one account to share.').first().waitFor();
     const shared = alice.accounts[0]!;
     await page.getByRole('checkbox', { name: await accountLabel(shared) }).check();
+    await page.getByText('Pick at least one account to share.').first().waitFor({ state: 'detached' });
+    // The header is fixed: a full-page screenshot taken scrolled down would paint it mid-page.
+    await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'customer-consent-screen');
     await page.getByRole('button', { name: 'Approve' }).click();
     const callback = await eventually(() => budgetly.callback, 10_000, 'the browser sent back to the app');
@@ -138,6 +141,7 @@ describe('console: the customer journey (Chromium)', () => {
     await card.waitFor();
     await card.getByText(`Can read your accounts and transactions from ${await accountLabel(shared)}`).waitFor();
     await expectAccessible(page, 'customer dashboard');
+    await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'customer-dashboard');
 
     // 5. The consent's page: the access log shows both reads (it refreshes itself while open).
@@ -158,6 +162,7 @@ describe('console: the customer journey (Chromium)', () => {
     await receipt.getByText(consentNow.receipt.sha256).waitFor();
     await receipt.getByText(consentNow.receipt.wordingVersion).waitFor();
     await expectAccessible(page, 'customer consent');
+    await page.evaluate('window.scrollTo(0, 0)');
     await saveScreenshot(page, 'customer-consent');
 
     // 6. Widening (a later end) is refused by the API with 422 naming expiresAt, shown next to that field;
@@ -172,6 +177,7 @@ describe('console: the customer journey (Chromium)', () => {
     await expect(eventually(() => fieldError(w, 'Ends on'), 5000, 'the error next to Ends on')).resolves.toMatch(
       /can only move earlier/,
     );
+    await expectAccessible(page, 'customer consent with a refused widening');
     const unchanged = (await t.http().get(`/v1/customer/consents/${consentId}`).set(bearer(alice.token)).expect(200))
       .body as { version: number; expiresAt: string };
     expect(unchanged).toMatchObject({ version: 1, expiresAt: consentNow.expiresAt });
@@ -197,8 +203,14 @@ describe('console: the customer journey (Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Revoke this consent for Budgetly?' });
     await dialog.waitFor();
     // Checked once the dialog has faded in: mid-animation colours are not what anyone reads.
-    await page.waitForFunction(
-      "[...document.querySelectorAll('[role=dialog], [role=dialog] *')].every((e) => getComputedStyle(e).opacity === '1')",
+    // (Polled from here: the page's CSP rightly refuses the string evaluation waitForFunction would use.)
+    await eventually(
+      () =>
+        page.evaluate(
+          "[...document.querySelectorAll('[role=dialog], [role=dialog] *')].every((e) => getComputedStyle(e).opacity === '1')",
+        ),
+      5000,
+      'the dialog faded in',
     );
     await expectAccessible(page, 'revoke confirmation');
     await dialog.getByRole('button', { name: 'Revoke consent' }).click(); // click 2
@@ -213,6 +225,28 @@ describe('console: the customer journey (Chromium)', () => {
     // The app's next data call is refused (SPEC: within 1 s).
     await eventually(async () => (await read('/sandbox/v1/accounts')).status === 401, 1000, 'the app refused with 401');
     await expectAccessible(page, 'customer dashboard after revoking');
+    expect(problems).toEqual([]);
+  });
+
+  it("shows another customer's consent as not found, and an empty dashboard says what happens next", async () => {
+    const consent = await grantConsent(t, app, alice);
+    const bob = await sandboxCustomer(t, 1);
+    const { page, problems } = await browser.newPage(t.baseUrl);
+    await page.goto(`/customer/consents/${consent.id}`);
+    await consoleReady(page);
+    await page.getByRole('heading', { name: 'Sign in to your bank', level: 1 }).waitFor();
+    const listed = (await t.http().get('/dev/customers').expect(200)).body.data as { id: string; name: string }[];
+    await page.getByRole('radio', { name: listed.find((c) => c.id === bob.sandboxId)!.name }).check();
+    await page.getByRole('button', { name: 'Sign in as this customer' }).click();
+    await page.getByText('This consent does not exist or is not yours.').waitFor();
+    expect(await page.getByText(alice.accounts[0]!).count()).toBe(0);
+    expect(await page.getByText('Budgetly').count()).toBe(0);
+    await expectAccessible(page, 'consent not found');
+
+    await page.getByRole('link', { name: 'your connected apps' }).click();
+    await page.getByRole('heading', { name: 'Your connected apps', level: 1 }).waitFor();
+    await page.getByText('No apps connected yet').waitFor();
+    await expectAccessible(page, 'empty dashboard');
     expect(problems).toEqual([]);
   });
 });

@@ -100,7 +100,7 @@ function ConsentBody() {
     return (
       <Page title="Consent">
         {error instanceof ApiProblem && error.status === 404 ? (
-          <Alert color="yellow" title="No such consent">
+          <Alert color="blue" title="No such consent">
             This consent does not exist or is not yours. Check that you signed in as the right person, or go to{' '}
             <Anchor component={Link} to="/customer">
               your connected apps

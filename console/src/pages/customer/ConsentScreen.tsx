@@ -41,7 +41,7 @@ function ConsentScreenBody() {
     return (
       <Page title="An app asks to see your bank data" size="sm">
         {loadError instanceof ApiProblem && loadError.status === 404 ? (
-          <Alert color="yellow" title="This request is no longer open">
+          <Alert color="blue" title="This request is no longer open">
             It has expired or has already been answered. Nothing was shared. Go back to the app and start again if you
             still want to connect it.
           </Alert>
@@ -204,7 +204,10 @@ function Decide({ request }: { request: Interaction }) {
               label="Share these accounts"
               description={`${app.name} sees only the accounts you tick.`}
               value={accountIds}
-              onChange={setAccountIds}
+              onChange={(v) => {
+                setAccountIds(v);
+                setError(undefined);
+              }}
               error={fieldError('accountIds')}
               required
             >

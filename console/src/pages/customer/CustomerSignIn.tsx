@@ -70,7 +70,7 @@ export function CustomerSignIn() {
         </Alert>
       )}
       {customers && customers.length === 0 && (
-        <Alert color="yellow" title="No sandbox customers yet">
+        <Alert color="blue" title="No sandbox customers yet">
           Gatehouse creates them when it starts (see SANDBOX_CUSTOMERS in the README). Restart it, then reload this
           page.
         </Alert>
