@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { StaffService } from '../src/accounts/staff.service';
-import { Actor, bearer, createOrganisation, developer, owner, staff, tokenFromLink } from './harness/actors';
+import { Actor, bearer, createOrganisation, developer, login, owner, staff, tokenFromLink } from './harness/actors';
 import { SandboxApp, approvedOrganisation, sandboxApp } from './harness/cases';
 import { SignedInCustomer, grantConsent, sandboxCustomer } from './harness/consents';
 import { REDIRECT_URI, approve, oidc, startAuthorization, thirdPartyApp } from './harness/oauth';
-import { issueCertificate } from './harness/production';
+import { issueCertificate, newKeyAndCsr } from './harness/production';
 import { TestApp, startTestApp } from './harness/test-app';
 
 /**
@@ -85,6 +85,10 @@ interface Fixture {
   interactionUid: string;
   /** The customer's account the consent grants. */
   accountId: string;
+  /** The other customer's first account (no consent names it). */
+  otherAccountId: string;
+  /** A CSR the app could send (for the object-level probe's valid body). */
+  csr: string;
 }
 
 interface Call {
@@ -95,7 +99,26 @@ interface Call {
   body?: object;
   /** Multipart form fields instead of a JSON body (no file part). */
   multipart?: Record<string, string>;
+  /**
+   * A valid body, for the object-level probe of a write that takes one (see "names its own
+   * organisation…" below): validation runs before the lookup, so an invalid body would prove nothing.
+   */
+  valid?: (f: Fixture) => object;
 }
+
+/** A production-access request that passes validation (test/harness/production.ts sends the same). */
+const PRODUCTION_ACCESS = {
+  scopeJustifications: { 'accounts:read': 'We show the customer a budget of their spending across banks.' },
+  privacyPolicyUrl: 'https://budgetly.co.uk/privacy',
+  dataRetentionDays: 365,
+  securityAttestation: {
+    tokensEncryptedAtRest: true,
+    leastPrivilege: true,
+    noCustomerDataInLogs: true,
+    breachNotification72h: true,
+    deleteOnConsentRevocation: true,
+  },
+};
 
 /** A field no DTO allows: every validated body is refused (400), so an allowed caller changes nothing. */
 const INVALID = { matrixProbe: 'not a field of this request' };
@@ -208,7 +231,7 @@ const ROUTES: Record<string, Row> = {
   'GET /v1/organisations/{orgId}/people/{personId}':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   'PATCH /v1/organisations/{orgId}/people/{personId}':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: () => ({ firstName: 'Mallory' }) }),
   'DELETE /v1/organisations/{orgId}/people/{personId}':
     row('409 409 403 404 403 403 403 403 401 401 401 401 401'),
   // Multipart as the route expects, with a type no document has and no file.
@@ -262,31 +285,32 @@ const ROUTES: Record<string, Row> = {
   'GET /v1/organisations/{orgId}/apps/{appId}':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   'PATCH /v1/organisations/{orgId}/apps/{appId}':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: () => ({ name: 'Hijacked' }) }),
   'PUT /v1/organisations/{orgId}/apps/{appId}/jwks':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: () => ({ keys: [] }) }),
   'POST /v1/organisations/{orgId}/apps/{appId}/production-access':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: () => PRODUCTION_ACCESS }),
   'GET /v1/organisations/{orgId}/apps/{appId}/production-access':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   'POST /v1/organisations/{orgId}/apps/{appId}/credentials':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: () => ({ environment: 'sandbox' }) }),
   'GET /v1/organisations/{orgId}/apps/{appId}/credentials':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   // Already revoked: revoking again changes nothing.
   'DELETE /v1/organisations/{orgId}/apps/{appId}/credentials/{credentialId}':
     row('ok  ok  403 404 403 403 403 403 401 401 401 401 401', { params: (f) => ({ appId: f.spentAppId }) }),
   'POST /v1/organisations/{orgId}/apps/{appId}/certificates':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID, valid: (f) => ({ csr: f.csr }) }),
   'GET /v1/organisations/{orgId}/apps/{appId}/certificates':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   'POST /v1/organisations/{orgId}/apps/{appId}/certificates/{certificateId}/revoke':
     row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { params: (f) => ({ appId: f.spentAppId }),
-                                                                 body: INVALID }),
+                                                                 body: INVALID, valid: () => ({}) }),
   'GET /v1/organisations/{orgId}/apps/{appId}/webhook':
     row('ok  ok  ok  404 403 403 403 403 401 401 401 401 401'),
   'PUT /v1/organisations/{orgId}/apps/{appId}/webhook':
-    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID }),
+    row('bad bad 403 404 403 403 403 403 401 401 401 401 401', { body: INVALID,
+                                                                 valid: () => ({ url: 'https://hooks.example/x' }) }),
   // The spent app has no webhook: removing it again changes no column (an audit entry is written).
   'DELETE /v1/organisations/{orgId}/apps/{appId}/webhook':
     row('ok  ok  403 404 403 403 403 403 401 401 401 401 401', { params: (f) => ({ appId: f.spentAppId }) }),
@@ -415,6 +439,9 @@ describe('authorisation matrix', () => {
   let f: Fixture;
   let app: SandboxApp;
   let discovery: Record<string, unknown>;
+  /** The `otherOrg` developer and the organisation they own. */
+  let otherOrgDev: Actor;
+  let otherOrgId: string;
   const gatewayKey = randomBytes(32).toString('base64url');
   const tokens = {} as Record<Caller, string | undefined>;
 
@@ -522,7 +549,11 @@ describe('authorisation matrix', () => {
       revokedConsentId: revoked.id,
       interactionUid: pending.uid,
       accountId: customer.accounts[0]!,
+      otherAccountId: otherCustomer.accounts[0]!,
+      csr: newKeyAndCsr().csr,
     };
+    otherOrgId = otherOrg.orgId;
+    otherOrgDev = otherOrg;
     Object.assign(tokens, {
       owner: ownerDev.token,
       admin: adminDev.token,
@@ -552,6 +583,28 @@ describe('authorisation matrix', () => {
     );
   }
 
+  /** The row's path with the fixture's ids (or the row's own, or `override`'s) and query. */
+  function urlOf(route: string, template: string, call: Call, fixture: Fixture, override: Record<string, string> = {}) {
+    const ids: Record<string, string> = {
+      orgId: fixture.orgId,
+      appId: fixture.appId,
+      personId: fixture.personId,
+      documentId: fixture.documentId,
+      credentialId: fixture.credentialId,
+      certificateId: fixture.certificateId,
+      consentId: fixture.consentId,
+      uid: fixture.interactionUid,
+      accountId: fixture.accountId,
+      ...call.params?.(fixture),
+      ...override,
+    };
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (!(name in ids)) throw new Error(`${route}: no fixture id for {${name}}`);
+      return ids[name]!;
+    });
+    return call.query ? `${path}?${call.query}` : path;
+  }
+
   it('has a row for every route of the OpenAPI document, and none for a route it no longer lists', async () => {
     const documented = await documentedRoutes();
     expect({
@@ -568,23 +621,7 @@ describe('authorisation matrix', () => {
     const notProblem: string[] = [];
     for (const [route, { call, expected }] of ordered) {
       const [method, template] = route.split(' ') as [string, string];
-      const ids: Record<string, string> = {
-        orgId: f.orgId,
-        appId: f.appId,
-        personId: f.personId,
-        documentId: f.documentId,
-        credentialId: f.credentialId,
-        certificateId: f.certificateId,
-        consentId: f.consentId,
-        uid: f.interactionUid,
-        accountId: f.accountId,
-        ...call.params?.(f),
-      };
-      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-        if (!(name in ids)) throw new Error(`${route}: no fixture id for {${name}}`);
-        return ids[name]!;
-      });
-      const url = call.query ? `${path}?${call.query}` : path;
+      const url = urlOf(route, template, call, f);
       // The callers of one route in parallel: the rows are independent of one another's callers.
       const statuses = await Promise.all(
         CALLERS.map(async (caller) => {
@@ -603,6 +640,37 @@ describe('authorisation matrix', () => {
       });
     }
     expect({ wrong, notProblem }).toEqual({ wrong: [], notProblem: [] });
+  });
+
+  it("hides an organisation's resources from a developer who names their own organisation with its ids", async () => {
+    // Past the guard (they are the owner of the organisation in the path), only the services' scoping
+    // by organisation stands between them and the resource: every nested id must be 404.
+    const nested = Object.entries(ROUTES).filter(
+      ([route]) => route.includes('/organisations/{orgId}/') && /\{(?!orgId\})\w+\}/.test(route),
+    );
+    expect(nested.length).toBeGreaterThan(20);
+    // A session of their own: the matrix's logout row may have ended the shared one.
+    const session = await login(t, otherOrgDev.email);
+    const wrong: string[] = [];
+    for (const [route, { call }] of nested) {
+      const [method, template] = route.split(' ') as [string, string];
+      if (call.body && !call.valid) throw new Error(`${route}: give the row a valid body for this probe`);
+      let req = t
+        .http()
+        [method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](
+          urlOf(route, template, call, f, { orgId: otherOrgId }),
+        );
+      req = req.set(bearer(session));
+      if (call.multipart) for (const [k, v] of Object.entries(call.multipart)) req = req.field(k, v);
+      const res = call.valid ? await req.send(call.valid(f)) : await req;
+      if (res.status !== 404) wrong.push(`${route}: ${res.status}`);
+    }
+    // The data API likewise: the app's token naming an account its consent does not grant.
+    for (const path of ['balances', 'transactions']) {
+      const res = await t.http().get(`/sandbox/v1/accounts/${f.otherAccountId}/${path}`).set(bearer(tokens.appToken!));
+      if (res.status !== 404) wrong.push(`GET /sandbox/v1/accounts/{other customer's account}/${path}: ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('lists every endpoint of the authorisation server, which only client authentication opens', async () => {
