@@ -6,6 +6,7 @@ import { SignedInCustomer, grantConsent, sandboxCustomer } from './harness/conse
 import { REDIRECT_URI, approve, oidc, startAuthorization, thirdPartyApp } from './harness/oauth';
 import { issueCertificate, newKeyAndCsr } from './harness/production';
 import { TestApp, startTestApp } from './harness/test-app';
+import { eventually } from './harness/wait';
 
 /**
  * The authorisation matrix over every route (issue #19): each route the OpenAPI document lists,
@@ -486,9 +487,15 @@ describe('authorisation matrix', () => {
     const [task] = (await t.dataSource.query(`SELECT id FROM review_tasks WHERE organisation_id = $1`, [orgId])) as {
       id: string;
     }[];
-    const [email] = (await t.dataSource.query(`SELECT id FROM outbox_messages WHERE status = 'sent' LIMIT 1`)) as {
-      id: string;
-    }[];
+    // The relay marks a row sent after SMTP took it, a moment after the catcher saw the message.
+    const email = await eventually(
+      async () =>
+        (
+          (await t.dataSource.query(`SELECT id FROM outbox_messages WHERE status = 'sent' LIMIT 1`)) as { id: string }[]
+        )[0],
+      15_000,
+      'a sent email',
+    );
 
     const disabled = await staff(t, 'reviewer', false);
     await t.app.get(StaffService).disable(disabled.id, { type: 'system', id: 'test' });
@@ -541,7 +548,7 @@ describe('authorisation matrix', () => {
       documentId,
       ownerId: ownerDev.id,
       taskId: task!.id,
-      emailId: email!.id,
+      emailId: email.id,
       disabledStaffId: disabled.id,
       credentialId,
       certificateId: certificate.id,
