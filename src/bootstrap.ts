@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { translateBodyParserErrors } from './common/http/request-middleware';
 import { securityHeaders } from './common/http/security-headers';
+import { consoleBuildDir, webConsole } from './common/http/web-console';
 import { createValidationPipe } from './common/http/validation';
 import { mountOAuth } from './oauth/oauth-mount';
 import { mountDecisionPoint } from './consents/decision/decision-point-mount';
@@ -55,6 +56,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   mountOAuth(app);
   // The decision point reads its own (small) bodies too: the gateway's hot path skips Nest's router.
   mountDecisionPoint(app);
+  // The web console: everything outside the API's prefixes, before the body parsers (it reads no bodies).
+  app.use(webConsole(consoleBuildDir()));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(translateBodyParserErrors);

@@ -123,6 +123,7 @@ export class AuthController {
   @Get('me')
   @Authenticated({ beforeMfa: true })
   @ApiOperation({ summary: 'Who am I' })
+  @ApiOkResponse({ type: MeView })
   me(@CurrentPrincipal() principal: Principal): MeView {
     return this.accounts.me(principal);
   }

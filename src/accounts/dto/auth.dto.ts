@@ -136,3 +136,27 @@ export class CreateStaffDto {
   @MaxLength(1024)
   password: string;
 }
+
+/** Who the caller is (`GET /v1/me`): a developer or staff account, never a customer. */
+export class MeView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['developer', 'staff'] })
+  kind!: 'developer' | 'staff';
+
+  @ApiProperty()
+  email!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  emailVerified!: boolean;
+
+  @ApiProperty({ enum: STAFF_ROLES, nullable: true, type: String })
+  staffRole!: StaffRole | null;
+
+  @ApiProperty({ description: 'Whether TOTP two-factor authentication is enrolled (staff must enrol)' })
+  mfaEnrolled!: boolean;
+}
