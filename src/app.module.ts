@@ -96,8 +96,8 @@ export class AppModule {
         ...(config.env === 'production' ? [] : [SandboxModule]),
         // The sandbox data API reads the sandbox bank through the decision point's replica: HTTP roles, outside production.
         ...(config.env !== 'production' && servesHttp ? [SandboxApiModule] : []),
-        // The development mailbox reads the .eml files written when no SMTP server is configured.
-        ...(config.env !== 'production' && !config.mail.smtpUrl && servesHttp ? [DevMailboxModule] : []),
+        // The development mailbox: the .eml files written when no SMTP server is configured (404 when one is).
+        ...(config.env !== 'production' && servesHttp ? [DevMailboxModule] : []),
         ...extra,
       ],
     };
