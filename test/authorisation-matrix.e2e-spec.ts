@@ -325,6 +325,14 @@ const ROUTES: Record<string, Row> = {
   // The customer API: customer JWTs only; another customer's consent is 404.
   'GET /v1/customer/me':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
+  // The console's customer browser session: starting one is public (the JWT in the body is the credential).
+  'POST /v1/customer/session':
+    row('bad bad bad bad bad bad bad bad bad bad bad bad bad', { body: INVALID }),
+  'GET /v1/customer/session':
+    row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
+  // With a bearer token there is no cookie to clear: 204 and nothing changes.
+  'DELETE /v1/customer/session':
+    row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
   'GET /v1/customer/apps':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
   'GET /v1/customer/consents':
