@@ -174,9 +174,6 @@ const ROUTES: Record<string, Row> = {
     row('404 404 404 404 404 404 404 404 404 404 404 404 404'),
   'GET /dev/mailbox/{id}':
     row('404 404 404 404 404 404 404 404 404 404 404 404 404', { params: () => ({ id: 'matrix@gatehouse.local' }) }),
-  // Starts a customer's browser session from a customer JWT in the body (verified like a bearer one).
-  'POST /v1/customer/session':
-    row('bad bad bad bad bad bad bad bad bad bad bad bad bad', { body: INVALID }),
 
   //      own adm mem oth rev sen sad nom cus ocu app gw  none
   // Any signed-in developer or staff member; staff without MFA may reach these to enrol.
@@ -333,9 +330,12 @@ const ROUTES: Record<string, Row> = {
   // The customer API: customer JWTs only; another customer's consent is 404.
   'GET /v1/customer/me':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
+  // The console's customer browser session: starting one is public (the JWT in the body is the credential).
+  'POST /v1/customer/session':
+    row('bad bad bad bad bad bad bad bad bad bad bad bad bad', { body: INVALID }),
   'GET /v1/customer/session':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
-  // Ends the browser session by clearing its cookies; a bearer customer changes nothing.
+  // With a bearer token there is no cookie to clear: 204 and nothing changes.
   'DELETE /v1/customer/session':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
   'GET /v1/customer/apps':
