@@ -105,6 +105,11 @@ describe('console: the customer journey (Chromium)', () => {
     await page.getByText('Pick at least one account to share.').first().waitFor();
     const shared = alice.accounts[0]!;
     await page.getByRole('checkbox', { name: await accountLabel(shared) }).check();
+    // She also narrows the request to the last 60 days of transactions.
+    const from = ymd(Date.now() - 60 * DAY_MS);
+    const to = ymd(Date.now());
+    await page.getByLabel('From', { exact: true }).fill(from);
+    await page.getByLabel('To', { exact: true }).fill(to);
     await page.getByText('Pick at least one account to share.').first().waitFor({ state: 'detached' });
     // The header is fixed: a full-page screenshot taken scrolled down would paint it mid-page.
     await page.evaluate('window.scrollTo(0, 0)');
@@ -121,14 +126,12 @@ describe('console: the customer journey (Chromium)', () => {
       expectedState: pushed.state,
     });
     const details = tokens.authorization_details as unknown as { consentId: string; accountIds: string[] }[];
-    expect(details[0]).toMatchObject({ accountIds: [shared] });
+    expect(details[0]).toMatchObject({ accountIds: [shared], transactionWindow: { from, to } });
     const consentId = details[0]!.consentId;
     const read = (path: string) => fetch(`${t.baseUrl}${path}`, { headers: bearer(tokens.access_token) });
     const accounts = await read('/sandbox/v1/accounts');
     expect(accounts.status).toBe(200);
     expect(((await accounts.json()) as { data: unknown[] }).data).toHaveLength(1);
-    const from = ymd(Date.now() - 60 * DAY_MS);
-    const to = ymd(Date.now());
     const transactions = await read(`/sandbox/v1/accounts/${shared}/transactions?from=${from}&to=${to}&limit=200`);
     expect(transactions.status).toBe(200);
     const transactionCount = ((await transactions.json()) as { data: unknown[] }).data.length;

@@ -347,7 +347,15 @@ function Narrow({ consent, onSaved }: { consent: ConsentDetail; onSaved: (versio
               </Stack>
             </Checkbox.Group>
           </SimpleGrid>
-          <Fieldset legend="Transaction dates" variant="unstyled">
+          <Fieldset
+            legend={
+              <Text component="span" fw={500} size="sm">
+                Transaction dates
+              </Text>
+            }
+            variant="unstyled"
+            p={0}
+          >
             <Text size="xs" c="dimmed" mb={4}>
               {consent.constraints.transactionWindow
                 ? `Now ${day(consent.constraints.transactionWindow.from)} to ${day(consent.constraints.transactionWindow.to)}; you can only move the dates inwards.`

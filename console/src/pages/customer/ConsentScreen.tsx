@@ -1,4 +1,17 @@
-import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Fieldset,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { api } from '../../api/client';
@@ -56,10 +69,20 @@ function ConsentScreenBody() {
   return <Decide request={request} />;
 }
 
+/** The window the customer chose, when it differs from the request's (both dates, or neither: as asked). */
+function windowChoice(request: Interaction, from: string, to: string): Pick<DecisionBody, 'transactionWindow'> {
+  const asked = request.transactionWindow;
+  if (!from && !to) return {};
+  if (asked && asked.from === from && asked.to === to) return {};
+  return { transactionWindow: { from, to } };
+}
+
 function Decide({ request }: { request: Interaction }) {
   const [accountIds, setAccountIds] = useState<string[]>([]);
   const [scopes, setScopes] = useState<string[]>(request.scopes.map((s) => s.scope));
   const [endsOn, setEndsOn] = useState(request.expiresAt.slice(0, 10));
+  const [from, setFrom] = useState(request.transactionWindow?.from ?? '');
+  const [to, setTo] = useState(request.transactionWindow?.to ?? '');
   const [busy, setBusy] = useState<'approve' | 'deny'>();
   const [error, setError] = useState<unknown>();
   const [leaving, setLeaving] = useState('');
@@ -89,6 +112,7 @@ function Decide({ request }: { request: Interaction }) {
               accountIds,
               ...(scopes.length !== request.scopes.length ? { scopes: scopes as DecisionBody['scopes'] } : {}),
               ...(endsOn && endsOn !== request.expiresAt.slice(0, 10) ? { expiresAt: `${endsOn}T23:59:59Z` } : {}),
+              ...windowChoice(request, from, to),
             };
       const { redirectTo } = await unwrap(
         api.POST('/v1/oauth/interactions/{uid}/decision', { params: { path: { uid: request.uid } }, body }),
@@ -180,6 +204,37 @@ function Decide({ request }: { request: Interaction }) {
               </Table.Tr>
             </Table.Tbody>
           </Table>
+          <Fieldset
+            legend={
+              <Text component="span" fw={500} size="sm">
+                Only some transaction dates (optional)
+              </Text>
+            }
+            variant="unstyled"
+            p={0}
+          >
+            <Text size="xs" c="dimmed" mb={4}>
+              {request.transactionWindow
+                ? 'You can move the dates inwards to share fewer transactions.'
+                : 'Set both dates to share only the transactions between them.'}
+            </Text>
+            <Group grow align="flex-start" maw={560}>
+              <TextInput
+                type="date"
+                label="From"
+                value={from}
+                onChange={(e) => setFrom(e.currentTarget.value)}
+                error={!!fieldError('transactionWindow')}
+              />
+              <TextInput
+                type="date"
+                label="To"
+                value={to}
+                onChange={(e) => setTo(e.currentTarget.value)}
+                error={fieldError('transactionWindow')}
+              />
+            </Group>
+          </Fieldset>
           <TextInput
             type="date"
             label="End sooner (optional)"
@@ -230,8 +285,9 @@ function Decide({ request }: { request: Interaction }) {
       <Text size="sm">
         If you approve, {app.name} can read your{' '}
         {listWords(scopes.map((s) => request.scopes.find((x) => x.scope === s)!.title.toLowerCase()))} from the accounts
-        you ticked until {day(endsOn || request.expiresAt)}. You can see what it reads, narrow it or revoke it from your
-        connected apps.
+        you ticked
+        {from && to ? ` (transactions dated ${day(from)} to ${day(to)} only)` : ''} until{' '}
+        {day(endsOn || request.expiresAt)}. You can see what it reads, narrow it or revoke it from your connected apps.
       </Text>
       <Group>
         <Button onClick={() => void decide('approve')} loading={busy === 'approve'} disabled={!!busy || !!leaving}>
