@@ -4,6 +4,7 @@ import './styles.css';
 import { MantineProvider, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { StrictMode, useEffect } from 'react';
+import { setNonce } from 'get-nonce';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { router } from './router';
@@ -14,6 +15,8 @@ const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8 });
 
 /** This page load's CSP nonce (the server writes it into index.html): Mantine's <style> elements carry it. */
 const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? '';
+// Modals lock scrolling with a <style> element (react-remove-scroll, via get-nonce): it carries the nonce too.
+setNonce(styleNonce);
 
 /** Marks <html data-ready> once the first session check is done: tests and bench/console.ts wait for it. */
 function ReadyMarker() {
