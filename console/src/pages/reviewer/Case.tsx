@@ -172,8 +172,8 @@ function CasePage() {
               const label = `${words(d.type)}${d.personId ? ` of ${people.get(d.personId) ?? 'a person'}` : ''}`;
               return (
                 <Card key={d.id} withBorder radius="md" padding="md">
-                  <Title order={3} size="h4" tt="capitalize">
-                    {label}
+                  <Title order={3} size="h4">
+                    {label.charAt(0).toUpperCase() + label.slice(1)}
                   </Title>
                   <Text size="sm" c="dimmed" mb="xs">
                     {[
