@@ -225,6 +225,17 @@ describe('console: reviewer journey (Chromium)', () => {
     await reviewerPage.page.goto('/review/staff');
     await consoleReady(reviewerPage.page);
     await reviewerPage.page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+
+    // A reviewer with two-factor authentication is sent back to the queue from an admin page, and told why.
+    const reviewer = await staff(t, 'reviewer');
+    const other = await browser.newPage(t.baseUrl);
+    await signIn(other.page, reviewer.email, codeAt(reviewer.totpSecret!, 1));
+    await other.page.getByRole('heading', { name: 'Review queue', level: 1 }).waitFor();
+    expect(await other.page.getByRole('link', { name: 'Staff accounts' }).count()).toBe(0);
+    await other.page.goto('/review/staff');
+    await consoleReady(other.page);
+    await other.page.getByText('That page is not for your role').waitFor();
+    expect(await other.page.getByRole('heading', { name: 'Staff accounts' }).count()).toBe(0);
     expect(problems).toEqual([]);
   });
 });
