@@ -145,6 +145,17 @@ describe('console: reviewer journey (Chromium)', () => {
     await expectAccessible(page, 'review case (decided)');
     await saveScreenshot(page, 'reviewer-case-decided');
 
+    // Seniors can suspend an approved organisation from its case, and reinstate it, with a reason.
+    await page.getByRole('heading', { name: 'Suspend this organisation' }).waitFor();
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Register shows the company in liquidation.');
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await page.getByText('The organisation is now suspended.').waitFor();
+    await page.getByRole('heading', { name: 'Reinstate this organisation' }).waitFor();
+    await expectAccessible(page, 'review case (suspended)');
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Liquidation notice withdrawn.');
+    await page.getByRole('button', { name: 'Reinstate', exact: true }).click();
+    await page.getByText('The organisation is now approved.').waitFor();
+
     // The developer sees the approval; the audit log holds the decision and the document views.
     const verification = await t.http().get(`/v1/organisations/${org}/verification`).set(bearer(dev.token)).expect(200);
     expect(verification.body.status).toBe('approved');
