@@ -13,6 +13,8 @@ import {
   SignupDto,
   TokenDto,
   TotpConfirmDto,
+  TotpConfirmView,
+  TotpSetupView,
 } from './dto/auth.dto';
 import { MfaService } from './mfa.service';
 import type { AuthenticatedRequest, Principal } from '../auth/principal';
@@ -104,6 +106,7 @@ export class AuthController {
   @Authenticated({ beforeMfa: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Start TOTP enrolment: an otpauth:// URL and the secret for the authenticator app' })
+  @ApiOkResponse({ type: TotpSetupView })
   setupTotp(@CurrentPrincipal() principal: Principal): Promise<{ otpauthUrl: string; secret: string }> {
     return this.mfa.setup(principal);
   }
@@ -112,6 +115,7 @@ export class AuthController {
   @Authenticated({ beforeMfa: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Finish TOTP enrolment with a current code' })
+  @ApiOkResponse({ type: TotpConfirmView })
   confirmTotp(
     @CurrentPrincipal() principal: Principal,
     @Body() body: TotpConfirmDto,

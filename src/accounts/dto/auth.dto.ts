@@ -160,3 +160,34 @@ export class MeView {
   @ApiProperty({ description: 'Whether TOTP two-factor authentication is enrolled (staff must enrol)' })
   mfaEnrolled!: boolean;
 }
+
+/** `POST /v1/auth/mfa/totp/setup`: what an authenticator app needs (RFC 6238, SHA-1, 6 digits, 30 s). */
+export class TotpSetupView {
+  @ApiProperty({
+    example:
+      'otpauth://totp/Gatehouse:reviewer%40bank.example?issuer=Gatehouse&secret=…&algorithm=SHA1&digits=6&period=30',
+    description: 'The otpauth:// URI a QR code carries to the authenticator app',
+  })
+  otpauthUrl!: string;
+
+  @ApiProperty({ description: 'The same secret in base32, for typing into the app by hand' })
+  secret!: string;
+}
+
+/** `POST /v1/auth/mfa/totp/confirm`: enrolment done; this session counts as two-factor. */
+export class TotpConfirmView {
+  @ApiProperty({ enum: [true] })
+  mfaEnrolled!: true;
+}
+
+/** A staff account as an admin lists it. */
+export class StaffMemberView extends MeView {
+  @ApiProperty({ description: 'Disabled accounts cannot sign in' })
+  disabled!: boolean;
+}
+
+/** `GET /v1/admin/staff`. */
+export class StaffMemberList {
+  @ApiProperty({ type: [StaffMemberView] })
+  data!: StaffMemberView[];
+}

@@ -7,6 +7,33 @@ import type { RouteObject } from 'react-router';
 export const reviewerRoutes: RouteObject[] = [
   {
     path: 'review',
-    lazy: async () => ({ Component: (await import('./Queue')).Queue }),
+    children: [
+      {
+        index: true,
+        lazy: async () => ({ Component: (await import('./Queue')).Queue }),
+      },
+      {
+        path: 'enrol',
+        lazy: async () => ({ Component: (await import('./Enrol')).Enrol }),
+      },
+      {
+        path: 'tasks/:taskId',
+        lazy: async () => ({ Component: (await import('./Case')).Case }),
+      },
+      {
+        path: 'audit',
+        lazy: async () => ({ Component: (await import('./Audit')).Audit }),
+      },
+      {
+        path: 'emails',
+        lazy: async () => ({ Component: (await import('./Emails')).Emails }),
+      },
+      {
+        path: 'staff',
+        lazy: async () => ({
+          Component: (await import('./StaffAccounts')).StaffAccounts,
+        }),
+      },
+    ],
   },
 ];
