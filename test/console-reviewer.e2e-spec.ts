@@ -214,7 +214,9 @@ describe('console: reviewer journey (Chromium)', () => {
     // An email that failed every attempt (as the worker leaves it) is listed and sent again.
     const [dead] = (await t.dataSource.query(
       `INSERT INTO outbox_messages (recipient, template, data, status, attempts, last_error)
-       VALUES ('owner@example.com', 'organisation_approved', '{}', 'dead', 5, 'connect ECONNREFUSED') RETURNING id`,
+       VALUES ('owner@example.com', 'organisation-approved',
+               '{"organisationId": "5f0c8f1e-8f44-4c57-9d53-2b1e7c4d9a10", "organisationName": "Acme Payments Ltd"}',
+               'dead', 5, 'connect ECONNREFUSED') RETURNING id`,
     )) as { id: string }[];
     await page.getByRole('link', { name: 'Undelivered emails' }).click();
     await page.getByRole('heading', { name: 'Undelivered emails', level: 1 }).waitFor();
