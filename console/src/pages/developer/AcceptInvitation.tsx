@@ -30,7 +30,13 @@ function Accept() {
     setBusy(true);
     setError(undefined);
     try {
-      setJoined(await unwrap(api.POST('/v1/invitations/{token}/accept', { params: { path: { token } } })));
+      setJoined(
+        await unwrap(
+          api.POST('/v1/invitations/{token}/accept', {
+            params: { path: { token } },
+          }),
+        ),
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -50,8 +56,8 @@ function Accept() {
       ) : (
         <Stack>
           <Text>
-            A colleague invited you to their organisation on Gatehouse. The invitation works once, for the address it was
-            sent to, within 7 days.
+            A colleague invited you to their organisation on Gatehouse. The invitation works once, for the address it
+            was sent to, within 7 days.
           </Text>
           <ProblemAlert error={error} title="The invitation did not work" />
           <div>

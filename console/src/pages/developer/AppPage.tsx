@@ -59,7 +59,12 @@ function AppView() {
         unwrap(api.GET('/v1/organisations/{orgId}', { params: { path: { orgId } } })),
         unwrap(api.GET('/v1/organisations/{orgId}/apps/{appId}', path)),
         unwrap(api.GET('/v1/organisations/{orgId}/apps/{appId}/production-access', path)),
-        unwrap(api.GET('/v1/organisations/{orgId}/apps/{appId}/consents', { ...path, params: { ...path.params, query: { limit: 1 } } })),
+        unwrap(
+          api.GET('/v1/organisations/{orgId}/apps/{appId}/consents', {
+            ...path,
+            params: { ...path.params, query: { limit: 1 } },
+          }),
+        ),
       ]),
     { intervalMs: 5000 },
   );
@@ -80,13 +85,26 @@ function AppView() {
             Sandbox client id: <Code>{app.sandboxClientId}</Code>
           </Text>
           <Text>
-            Production client id: {app.productionClientId ? <Code>{app.productionClientId}</Code> : 'given when production access is approved'}
+            Production client id:{' '}
+            {app.productionClientId ? (
+              <Code>{app.productionClientId}</Code>
+            ) : (
+              'given when production access is approved'
+            )}
           </Text>
-          <Text size="sm">Scopes: {app.scopes.map((s) => <Code key={s} mr={4}>{s}</Code>)}</Text>
+          <Text size="sm">
+            Scopes:{' '}
+            {app.scopes.map((s) => (
+              <Code key={s} mr={4}>
+                {s}
+              </Code>
+            ))}
+          </Text>
           <Text size="sm">Redirect URIs: {app.redirectUris.join(', ')}</Text>
           {app.suspended && (
             <Alert color="red" title="Suspended">
-              The bank suspended this app's production access{app.suspended.reason ? `: ${app.suspended.reason}` : ''}.
+              The bank suspended this app's production access
+              {app.suspended.reason ? `: ${app.suspended.reason}` : ''}.
             </Alert>
           )}
         </Stack>
@@ -166,7 +184,7 @@ function ProductionSection({
           <Text fw={500} data-testid="production-status">
             {PRODUCTION_WORDS[status] ?? status}
           </Text>
-          {app.production.problem && <Text c="red.8">{app.production.problem}</Text>}
+          {app.production.problem && <Text c="red.9">{app.production.problem}</Text>}
         </div>
         {latest?.reasons && latest.reasons.length > 0 && (
           <Alert color="orange" title="The reviewer's reasons">
@@ -280,7 +298,7 @@ function ProductionForm({ orgId, app, onChange }: { orgId: string; app: App; onC
           );
         })}
         {fieldError('scopeJustifications') && (
-          <Text c="red.8" size="sm">
+          <Text c="red.9" size="sm">
             {fieldError('scopeJustifications')}
           </Text>
         )}
@@ -343,7 +361,11 @@ function ProductionForm({ orgId, app, onChange }: { orgId: string; app: App; onC
 /** Client certificates: paste a CSR, get a certificate signed by Gatehouse's CA, download its PEM. */
 function CertificatesSection({ orgId, appId, canEdit }: { orgId: string; appId: string; canEdit: boolean }) {
   const path = { params: { path: { orgId, appId } } };
-  const { data, error: loadError, reload } = usePolling(
+  const {
+    data,
+    error: loadError,
+    reload,
+  } = usePolling(
     () => unwrap(api.GET('/v1/organisations/{orgId}/apps/{appId}/certificates', path)).then((r) => r.data),
     { active: false },
   );
@@ -358,10 +380,15 @@ function CertificatesSection({ orgId, appId, canEdit }: { orgId: string; appId: 
     setError(undefined);
     setIssued('');
     try {
-      const c = await unwrap(api.POST('/v1/organisations/{orgId}/apps/{appId}/certificates', {
-          params: { path: { orgId, appId }, header: { 'idempotency-key': crypto.randomUUID() } },
+      const c = await unwrap(
+        api.POST('/v1/organisations/{orgId}/apps/{appId}/certificates', {
+          params: {
+            path: { orgId, appId },
+            header: { 'idempotency-key': crypto.randomUUID() },
+          },
           body: { csr },
-        }));
+        }),
+      );
       setCsr('');
       setIssued(`Certificate issued, valid until ${new Date(c.notAfter).toUTCString()}.`);
       await reload();
@@ -379,8 +406,8 @@ function CertificatesSection({ orgId, appId, canEdit }: { orgId: string; appId: 
           Client certificates
         </Title>
         <Text size="sm">
-          Apps using high-risk scopes present a certificate from Gatehouse's CA when they call the API (mutual TLS), so a
-          stolen token is useless without your private key. Your key never leaves your machine: you send a certificate
+          Apps using high-risk scopes present a certificate from Gatehouse's CA when they call the API (mutual TLS), so
+          a stolen token is useless without your private key. Your key never leaves your machine: you send a certificate
           signing request (CSR) and get the certificate back. Several may be active at once, so you can rotate without
           downtime. <Anchor href="/v1/ca.pem">Download Gatehouse's CA certificate</Anchor>.
         </Text>
@@ -405,7 +432,7 @@ function CertificatesSection({ orgId, appId, canEdit }: { orgId: string; appId: 
           </Table>
         )}
         <div role="status" aria-live="polite">
-          {issued && <Text c="green.8">{issued}</Text>}
+          {issued && <Text>{issued}</Text>}
         </div>
         {canEdit && (
           <form onSubmit={(e) => void submit(e)} noValidate>
@@ -452,7 +479,15 @@ function CertificateRow({ certificate: c }: { certificate: Certificate }) {
         </Badge>
       </Table.Td>
       <Table.Td>{new Date(c.notAfter).toUTCString()}</Table.Td>
-      <Table.Td style={{ wordBreak: 'break-all', fontFamily: 'monospace', fontSize: 12 }}>{c.thumbprint}</Table.Td>
+      <Table.Td
+        style={{
+          wordBreak: 'break-all',
+          fontFamily: 'monospace',
+          fontSize: 12,
+        }}
+      >
+        {c.thumbprint}
+      </Table.Td>
       <Table.Td>
         <Button size="xs" variant="default" onClick={download}>
           Download PEM
@@ -465,7 +500,11 @@ function CertificateRow({ certificate: c }: { certificate: Certificate }) {
 /** The webhook URL, its signing secret (shown once) and the delivery log. */
 function WebhookSection({ orgId, appId, canEdit }: { orgId: string; appId: string; canEdit: boolean }) {
   const path = { params: { path: { orgId, appId } } };
-  const { data, error: loadError, reload } = usePolling(
+  const {
+    data,
+    error: loadError,
+    reload,
+  } = usePolling(
     () =>
       Promise.all([
         unwrap(api.GET('/v1/organisations/{orgId}/apps/{appId}/webhook', path)),
@@ -484,7 +523,12 @@ function WebhookSection({ orgId, appId, canEdit }: { orgId: string; appId: strin
     setBusy(true);
     setError(undefined);
     try {
-      const set = await unwrap(api.PUT('/v1/organisations/{orgId}/apps/{appId}/webhook', { ...path, body: { url } }));
+      const set = await unwrap(
+        api.PUT('/v1/organisations/{orgId}/apps/{appId}/webhook', {
+          ...path,
+          body: { url },
+        }),
+      );
       setSecret(set.secret);
       setUrl('');
       await reload();
@@ -529,7 +573,9 @@ function WebhookSection({ orgId, appId, canEdit }: { orgId: string; appId: strin
                 placeholder="https://"
                 style={{ flex: 1 }}
                 value={url}
-                error={fieldError('url') ?? (error instanceof ApiProblem && !error.errors.length ? error.detail : undefined)}
+                error={
+                  fieldError('url') ?? (error instanceof ApiProblem && !error.errors.length ? error.detail : undefined)
+                }
                 onChange={(e) => setUrl(e.currentTarget.value)}
               />
               <Button type="submit" loading={busy}>

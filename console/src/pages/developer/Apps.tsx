@@ -25,7 +25,11 @@ import type { CreatedApp } from './words';
 
 type Scope = components['schemas']['ScopeView'];
 
-const TIER_COLOURS: Record<string, string> = { low: 'green', medium: 'yellow', high: 'red' };
+const TIER_COLOURS: Record<string, string> = {
+  low: 'green',
+  medium: 'yellow',
+  high: 'red',
+};
 
 /** The scope catalogue (`GET /v1/scopes`): what each scope lets an app see, in the API's words. */
 export function useScopes(): Scope[] | undefined {
@@ -152,7 +156,10 @@ function CreateAppForm({ orgId, onCreated }: { orgId: string; onCreated: (app: C
     try {
       const app = await unwrap(
         api.POST('/v1/organisations/{orgId}/apps', {
-          params: { path: { orgId }, header: { 'idempotency-key': crypto.randomUUID() } },
+          params: {
+            path: { orgId },
+            header: { 'idempotency-key': crypto.randomUUID() },
+          },
           body: {
             name,
             description,
@@ -186,7 +193,14 @@ function CreateAppForm({ orgId, onCreated }: { orgId: string; onCreated: (app: C
             Register an app
           </Title>
           <ProblemAlert error={error} title="The app was not registered" />
-          <TextInput label="Name" description="Customers see it when they consent." required value={name} error={fieldError('name')} onChange={(e) => setName(e.currentTarget.value)} />
+          <TextInput
+            label="Name"
+            description="Customers see it when they consent."
+            required
+            value={name}
+            error={fieldError('name')}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
           <Textarea
             label="Description"
             description="What the app does for customers, in a sentence or two."

@@ -34,8 +34,10 @@ function CreateOrganisationForm() {
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const set = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) =>
-    setF((old) => ({ ...old, [k]: e.currentTarget.value }));
+  const set = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setF((old) => ({ ...old, [k]: value }));
+  };
   const fieldError = (...fields: string[]) =>
     error instanceof ApiProblem ? fields.map((x) => error.fieldMessage(x)).find(Boolean) : undefined;
 
@@ -169,7 +171,12 @@ function CreateOrganisationForm() {
               value={f.regulation}
               allowDeselect={false}
               error={fieldError('regulatoryStatus.type', 'regulatoryStatus')}
-              onChange={(v) => setF((old) => ({ ...old, regulation: (v ?? 'unregulated') as Regulation }))}
+              onChange={(v) =>
+                setF((old) => ({
+                  ...old,
+                  regulation: (v ?? 'unregulated') as Regulation,
+                }))
+              }
             />
             {f.regulation !== 'unregulated' && (
               <TextInput

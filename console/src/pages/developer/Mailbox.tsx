@@ -146,7 +146,11 @@ export function MailboxMessagePage() {
                 title="The email as HTML"
                 sandbox="allow-popups allow-popups-to-escape-sandbox"
                 srcDoc={`<base target="_blank">${message.html}`}
-                style={{ width: '100%', minHeight: 480, border: '1px solid #ddd' }}
+                style={{
+                  width: '100%',
+                  minHeight: 480,
+                  border: '1px solid #ddd',
+                }}
               />
             ) : (
               <LinkedText text={message.text} />

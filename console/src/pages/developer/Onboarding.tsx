@@ -58,7 +58,12 @@ async function loadCase(orgId: string): Promise<Case> {
     unwrap(api.GET('/v1/organisations/{orgId}/people', path)),
     unwrap(api.GET('/v1/organisations/{orgId}/documents', path)),
   ]);
-  return { organisation, verification, people: people.data, documents: documents.data };
+  return {
+    organisation,
+    verification,
+    people: people.data,
+    documents: documents.data,
+  };
 }
 
 /**
@@ -76,7 +81,9 @@ export function Onboarding() {
 
 function OnboardingPage() {
   const { orgId = '' } = useParams();
-  const { data, error, reload } = usePolling(() => loadCase(orgId), { intervalMs: 2500 });
+  const { data, error, reload } = usePolling(() => loadCase(orgId), {
+    intervalMs: 2500,
+  });
 
   if (!data) {
     return (
@@ -107,6 +114,7 @@ function OnboardingPage() {
         orgId={orgId}
         people={people}
         documents={documents}
+        checks={verification.checks}
         editable={editable}
         checking={isWaiting(verification.status)}
         onChange={reload}
@@ -203,15 +211,25 @@ function PeopleSection({
   editable: boolean;
   onChange: () => Promise<void>;
 }) {
-  const empty = { firstName: '', lastName: '', dateOfBirth: '', nationality: '', director: true, ubo: false };
+  const empty = {
+    firstName: '',
+    lastName: '',
+    dateOfBirth: '',
+    nationality: '',
+    director: true,
+    ubo: false,
+  };
   const [f, setF] = useState(empty);
   const [ownership, setOwnership] = useState<number | string>('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [added, setAdded] = useState('');
   const fieldError = (field: string) => (error instanceof ApiProblem ? error.fieldMessage(field) : undefined);
-  const set = (k: 'firstName' | 'lastName' | 'dateOfBirth' | 'nationality') => (e: { currentTarget: { value: string } }) =>
-    setF((old) => ({ ...old, [k]: e.currentTarget.value }));
+  const set =
+    (k: 'firstName' | 'lastName' | 'dateOfBirth' | 'nationality') => (e: { currentTarget: { value: string } }) => {
+      const value = e.currentTarget.value;
+      setF((old) => ({ ...old, [k]: value }));
+    };
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -284,7 +302,7 @@ function PeopleSection({
           </Table>
         )}
         <div role="status" aria-live="polite">
-          {added && <Text c="green.8">{added}</Text>}
+          {added && <Text>{added}</Text>}
         </div>
         {editable && (
           <form onSubmit={(e) => void add(e)} noValidate aria-labelledby="add-person">
@@ -294,8 +312,20 @@ function PeopleSection({
               </Title>
               <ProblemAlert error={error} title="The person was not added" />
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
-                <TextInput label="First name" required value={f.firstName} error={fieldError('firstName')} onChange={set('firstName')} />
-                <TextInput label="Last name" required value={f.lastName} error={fieldError('lastName')} onChange={set('lastName')} />
+                <TextInput
+                  label="First name"
+                  required
+                  value={f.firstName}
+                  error={fieldError('firstName')}
+                  onChange={set('firstName')}
+                />
+                <TextInput
+                  label="Last name"
+                  required
+                  value={f.lastName}
+                  error={fieldError('lastName')}
+                  onChange={set('lastName')}
+                />
                 <TextInput
                   label="Date of birth"
                   type="date"
@@ -311,19 +341,28 @@ function PeopleSection({
                   maxLength={2}
                   value={f.nationality}
                   error={fieldError('nationality')}
-                  onChange={(e) => setF((old) => ({ ...old, nationality: e.currentTarget.value.toUpperCase() }))}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value.toUpperCase();
+                    setF((old) => ({ ...old, nationality: v }));
+                  }}
                 />
               </SimpleGrid>
               <Group>
                 <Checkbox
                   label="Director"
                   checked={f.director}
-                  onChange={(e) => setF((old) => ({ ...old, director: e.currentTarget.checked }))}
+                  onChange={(e) => {
+                    const v = e.currentTarget.checked;
+                    setF((old) => ({ ...old, director: v }));
+                  }}
                 />
                 <Checkbox
                   label="Beneficial owner (25% or more)"
                   checked={f.ubo}
-                  onChange={(e) => setF((old) => ({ ...old, ubo: e.currentTarget.checked }))}
+                  onChange={(e) => {
+                    const v = e.currentTarget.checked;
+                    setF((old) => ({ ...old, ubo: v }));
+                  }}
                 />
               </Group>
               {f.ubo && (
@@ -338,7 +377,7 @@ function PeopleSection({
                 />
               )}
               {fieldError('roles') && (
-                <Text c="red.8" size="sm" role="alert">
+                <Text c="red.9" size="sm" role="alert">
                   {fieldError('roles')}
                 </Text>
               )}
@@ -404,6 +443,7 @@ function DocumentsSection({
   orgId,
   people,
   documents,
+  checks,
   editable,
   checking,
   onChange,
@@ -411,6 +451,8 @@ function DocumentsSection({
   orgId: string;
   people: Person[];
   documents: KybDocument[];
+  /** Every check of the latest submission (`GET …/verification`); a document's have subject `document.<id>`. */
+  checks: Check[];
   editable: boolean;
   checking: boolean;
   onChange: () => Promise<void>;
@@ -437,7 +479,9 @@ function DocumentsSection({
     setError(undefined);
     setDone('');
     if (!file) {
-      setError(new ApiProblem(400, 'No file', 'Choose a file to upload (PDF, JPEG or PNG, at most 10 MB).', undefined, []));
+      setError(
+        new ApiProblem(400, 'No file', 'Choose a file to upload (PDF, JPEG or PNG, at most 10 MB).', undefined, []),
+      );
       return;
     }
     setProgress(0);
@@ -471,41 +515,50 @@ function DocumentsSection({
           Documents
         </Title>
         <Text size="sm" c="dimmed">
-          A certificate of incorporation, and an identity document for every director and beneficial owner. PDF,
-          JPEG or PNG, at most 10 MB each; files are stored encrypted. Automated checks run on them when you submit.
+          A certificate of incorporation, and an identity document for every director and beneficial owner. PDF, JPEG or
+          PNG, at most 10 MB each; files are stored encrypted. Automated checks run on them when you submit.
         </Text>
         {documents.length === 0 ? (
           <Text>No documents yet. Upload the first one below.</Text>
         ) : (
           <Stack gap="xs">
-            {documents.map((d) => (
-              <Card key={d.id} withBorder padding="sm" component="section" aria-label={DOCUMENT_TYPE_WORDS[d.type] ?? d.type}>
-                <Group justify="space-between" wrap="nowrap">
-                  <div>
-                    <Text fw={600}>
-                      {DOCUMENT_TYPE_WORDS[d.type] ?? d.type}
-                      {personName(d.personId) ? ` of ${personName(d.personId)}` : ''}
+            {documents.map((d) => {
+              const own = checks.filter((c) => c.subject === `document.${d.id}`);
+              return (
+                <Card
+                  key={d.id}
+                  withBorder
+                  padding="sm"
+                  component="section"
+                  aria-label={DOCUMENT_TYPE_WORDS[d.type] ?? d.type}
+                >
+                  <Group justify="space-between" wrap="nowrap">
+                    <div>
+                      <Text fw={600}>
+                        {DOCUMENT_TYPE_WORDS[d.type] ?? d.type}
+                        {personName(d.personId) ? ` of ${personName(d.personId)}` : ''}
+                      </Text>
+                      <Text size="sm" c="dimmed">
+                        {d.mimeType}, {byteSize(d.size)}
+                        {d.documentNumber ? `, number ${d.documentNumber}` : ''}
+                        {d.expiresOn ? `, expires ${d.expiresOn}` : ''}
+                      </Text>
+                    </div>
+                  </Group>
+                  {own.length > 0 ? (
+                    <List listStyleType="none" spacing="xs" mt="xs" aria-label="Check results">
+                      {own.map((c) => (
+                        <CheckLine key={`${c.subject}:${c.name}`} check={c} />
+                      ))}
+                    </List>
+                  ) : (
+                    <Text size="sm" mt="xs">
+                      {checking ? 'Checks are running…' : 'Checked after you submit.'}
                     </Text>
-                    <Text size="sm" c="dimmed">
-                      {d.mimeType}, {byteSize(d.size)}
-                      {d.documentNumber ? `, number ${d.documentNumber}` : ''}
-                      {d.expiresOn ? `, expires ${d.expiresOn}` : ''}
-                    </Text>
-                  </div>
-                </Group>
-                {d.checks.length > 0 ? (
-                  <List listStyleType="none" spacing="xs" mt="xs" aria-label="Check results">
-                    {d.checks.map((c) => (
-                      <CheckLine key={`${c.subject}:${c.name}`} check={c} />
-                    ))}
-                  </List>
-                ) : (
-                  <Text size="sm" mt="xs">
-                    {checking ? 'Checks are running…' : 'Checked after you submit.'}
-                  </Text>
-                )}
-              </Card>
-            ))}
+                  )}
+                </Card>
+              );
+            })}
           </Stack>
         )}
         {editable && (
@@ -528,7 +581,10 @@ function DocumentsSection({
                   <Select
                     label="Whose document"
                     placeholder={people.length ? 'Choose a person' : 'Add the person first'}
-                    data={people.map((p) => ({ value: p.id, label: `${p.firstName} ${p.lastName}` }))}
+                    data={people.map((p) => ({
+                      value: p.id,
+                      label: `${p.firstName} ${p.lastName}`,
+                    }))}
                     value={personId}
                     error={fieldError('personId')}
                     onChange={setPersonId}
@@ -578,7 +634,7 @@ function DocumentsSection({
                   PDF, JPEG or PNG, at most 10 MB.
                 </Text>
                 {fieldError('file') && (
-                  <Text c="red.8" size="sm">
+                  <Text c="red.9" size="sm">
                     {fieldError('file')}
                   </Text>
                 )}
@@ -592,7 +648,7 @@ function DocumentsSection({
                 </div>
               )}
               <div role="status" aria-live="polite">
-                {done && <Text c="green.8">{done}</Text>}
+                {done && <Text>{done}</Text>}
               </div>
               <Group>
                 <Button type="submit" loading={progress !== undefined}>
@@ -627,7 +683,11 @@ function SubmitSection({
     setBusy(true);
     setError(undefined);
     try {
-      await unwrap(api.POST('/v1/organisations/{orgId}/verification/submit', { params: { path: { orgId } } }));
+      await unwrap(
+        api.POST('/v1/organisations/{orgId}/verification/submit', {
+          params: { path: { orgId } },
+        }),
+      );
       await onChange();
     } catch (err) {
       setError(err);
@@ -643,8 +703,8 @@ function SubmitSection({
           Submit for verification
         </Title>
         <Text size="sm">
-          Once submitted, automated checks run and a reviewer at the bank looks at your case. You cannot change people or
-          documents while it is being reviewed.
+          Once submitted, automated checks run and a reviewer at the bank looks at your case. You cannot change people
+          or documents while it is being reviewed.
         </Text>
         {error !== undefined && (
           <Alert color="red" title="Not submitted" role="alert">

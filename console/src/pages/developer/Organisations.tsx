@@ -37,15 +37,17 @@ function OrganisationList() {
       {me && !me.emailVerified && (
         <ProblemAlert
           title="Confirm your email first"
-          error={new Error('Open the link we emailed you to confirm your address; then you can create an organisation.')}
+          error={
+            new Error('Open the link we emailed you to confirm your address; then you can create an organisation.')
+          }
         />
       )}
       <ProblemAlert error={error} />
       {!data && !error && <Loading />}
       {data?.length === 0 && (
         <Text>
-          You do not belong to an organisation yet. Create one for the company that builds your app, or ask a
-          colleague to invite you to theirs.
+          You do not belong to an organisation yet. Create one for the company that builds your app, or ask a colleague
+          to invite you to theirs.
         </Text>
       )}
       <Stack gap="sm">

@@ -84,7 +84,11 @@ function ChooseNewPassword({ token }: { token: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      await unwrap(api.POST('/v1/auth/password-reset/confirm', { body: { token, password } }));
+      await unwrap(
+        api.POST('/v1/auth/password-reset/confirm', {
+          body: { token, password },
+        }),
+      );
       setDone(true);
     } catch (err) {
       setError(err);

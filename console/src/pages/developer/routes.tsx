@@ -8,19 +8,27 @@ import type { RouteObject } from 'react-router';
 export const developerRoutes: RouteObject[] = [
   {
     path: 'organisations',
-    lazy: async () => ({ Component: (await import('./Organisations')).Organisations }),
+    lazy: async () => ({
+      Component: (await import('./Organisations')).Organisations,
+    }),
   },
   {
     path: 'organisations/new',
-    lazy: async () => ({ Component: (await import('./CreateOrganisation')).CreateOrganisation }),
+    lazy: async () => ({
+      Component: (await import('./CreateOrganisation')).CreateOrganisation,
+    }),
   },
   {
     path: 'organisations/:orgId',
-    lazy: async () => ({ Component: (await import('./Onboarding')).Onboarding }),
+    lazy: async () => ({
+      Component: (await import('./Onboarding')).Onboarding,
+    }),
   },
   {
     path: 'organisations/:orgId/verification',
-    lazy: async () => ({ Component: (await import('./Onboarding')).Onboarding }),
+    lazy: async () => ({
+      Component: (await import('./Onboarding')).Onboarding,
+    }),
   },
   {
     path: 'organisations/:orgId/apps',
@@ -32,11 +40,15 @@ export const developerRoutes: RouteObject[] = [
   },
   {
     path: 'reset-password',
-    lazy: async () => ({ Component: (await import('./ResetPassword')).ResetPassword }),
+    lazy: async () => ({
+      Component: (await import('./ResetPassword')).ResetPassword,
+    }),
   },
   {
     path: 'invitations/accept',
-    lazy: async () => ({ Component: (await import('./AcceptInvitation')).AcceptInvitation }),
+    lazy: async () => ({
+      Component: (await import('./AcceptInvitation')).AcceptInvitation,
+    }),
   },
   {
     path: 'mailbox',
@@ -44,6 +56,8 @@ export const developerRoutes: RouteObject[] = [
   },
   {
     path: 'mailbox/:id',
-    lazy: async () => ({ Component: (await import('./Mailbox')).MailboxMessagePage }),
+    lazy: async () => ({
+      Component: (await import('./Mailbox')).MailboxMessagePage,
+    }),
   },
 ];

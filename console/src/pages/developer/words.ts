@@ -24,9 +24,14 @@ export const STATUS_WORDS: Record<string, { label: string; color: string; meanin
   pending_review: {
     label: 'Submitted, waiting for a reviewer',
     color: 'blue',
-    meaning: 'The automated checks have run. A reviewer at the bank will look at your case, usually within 2 working days.',
+    meaning:
+      'The automated checks have run. A reviewer at the bank will look at your case, usually within 2 working days.',
   },
-  in_review: { label: 'Submitted, in review', color: 'blue', meaning: 'A reviewer is looking at your case now.' },
+  in_review: {
+    label: 'Submitted, in review',
+    color: 'blue',
+    meaning: 'A reviewer is looking at your case now.',
+  },
   awaiting_second_approval: {
     label: 'Submitted, awaiting a second reviewer',
     color: 'blue',
@@ -42,7 +47,11 @@ export const STATUS_WORDS: Record<string, { label: string; color: string; meanin
     color: 'green',
     meaning: 'Your organisation is verified. You can ask for production access for your apps.',
   },
-  rejected: { label: 'Rejected', color: 'red', meaning: 'The bank could not verify your organisation. The reasons are below.' },
+  rejected: {
+    label: 'Rejected',
+    color: 'red',
+    meaning: 'The bank could not verify your organisation. The reasons are below.',
+  },
   suspended: {
     label: 'Suspended',
     color: 'red',
@@ -56,7 +65,8 @@ export const STATUS_WORDS: Record<string, { label: string; color: string; meanin
 };
 
 /** Whether the developer may still add or change people and documents. */
-export const isEditable = (status: string) => status === 'unverified' || status === 'info_requested' || status === 'expired';
+export const isEditable = (status: string) =>
+  status === 'unverified' || status === 'info_requested' || status === 'expired';
 
 /** Whether the case is with Gatehouse or the bank (nothing for the developer to do but wait). */
 export const isWaiting = (status: string) =>
@@ -81,11 +91,13 @@ export const IDENTITY_TYPES = ['passport', 'driving_licence', 'national_id'];
 export const CHECK_WORDS: Record<string, { title: string; about: string }> = {
   integrity: {
     title: 'File integrity',
-    about: 'The file opens as what it claims to be, is a sensible size, and (for PDFs) is not encrypted and has no scripts or attachments.',
+    about:
+      'The file opens as what it claims to be, is a sensible size, and (for PDFs) is not encrypted and has no scripts or attachments.',
   },
   mrz: {
     title: 'Machine-readable zone',
-    about: 'The two lines at the bottom of a passport or ID card: their check digits add up, and the name, date of birth, number and expiry match what you entered.',
+    about:
+      'The two lines at the bottom of a passport or ID card: their check digits add up, and the name, date of birth, number and expiry match what you entered.',
   },
   expiry: {
     title: 'Expiry date',
@@ -97,7 +109,8 @@ export const CHECK_WORDS: Record<string, { title: string; about: string }> = {
   },
   registry: {
     title: 'Company register',
-    about: 'The registration number has the right format for the country, and any FCA firm reference number is on the register.',
+    about:
+      'The registration number has the right format for the country, and any FCA firm reference number is on the register.',
   },
 };
 

@@ -55,7 +55,11 @@ export class DocumentAnswer {
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ type: [CheckAnswer] })
+  @ApiProperty({
+    type: [CheckAnswer],
+    description:
+      'The latest submission’s checks of this document, in `GET …/documents/:id`; the list leaves it empty (`GET …/verification` has every check)',
+  })
   checks!: CheckAnswer[];
 }
 
