@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { PASSWORD, bearer, reviewer, uniqueEmail } from './harness/actors';
+import { PASSWORD, bearer, developer, owner, reviewer, uniqueEmail } from './harness/actors';
 import { TestBrowser, consoleReady, expectAccessible, launchBrowser, saveScreenshot } from './harness/browser';
+
+/** A full-page screenshot from the top, so the fixed header sits where a reader sees it. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+  await saveScreenshot(page, name);
+}
 import { claim, reviewTaskQueued } from './harness/cases';
 import { pngImage } from './harness/images';
 import { TestApp, startTestApp } from './harness/test-app';
@@ -126,7 +132,7 @@ describe('console: the developer journey (Chromium)', () => {
     await expect(page.getByTestId('verification-status').textContent()).resolves.toBe('Not yet submitted');
     expect(await page.getByRole('button', { name: 'Submit for verification' }).isDisabled()).toBe(true);
     await expectAccessible(page, 'onboarding (empty)');
-    await saveScreenshot(page, 'developer-onboarding-start');
+    await shot(page, 'developer-onboarding-start');
 
     // People.
     await page.getByLabel('First name').fill('James');
@@ -182,7 +188,7 @@ describe('console: the developer journey (Chromium)', () => {
     await licence.getByText('File integrity').waitFor();
     expect(await licence.getByText('Passed').count()).toBeGreaterThan(0);
     await expectAccessible(page, 'onboarding (submitted)');
-    await saveScreenshot(page, 'developer-onboarding');
+    await shot(page, 'developer-onboarding');
 
     // A reviewer approves through the API; the page shows it without a reload.
     const staff = await reviewer(t);
@@ -211,7 +217,7 @@ describe('console: the developer journey (Chromium)', () => {
     expect(secret.length).toBeGreaterThan(20);
     await page.getByRole('button', { name: 'Copy client secret' }).waitFor();
     await expectAccessible(page, 'apps (secret shown)');
-    await saveScreenshot(page, 'developer-app-created');
+    await shot(page, 'developer-app-created');
     const [app] = (
       await t
         .http()
@@ -253,7 +259,7 @@ describe('console: the developer journey (Chromium)', () => {
       Object.fromEntries(attestation.map((i) => [(i as unknown as { item: string }).item, true])),
     );
     await expectAccessible(page, 'app');
-    await saveScreenshot(page, 'developer-app');
+    await shot(page, 'developer-app');
     expect(problems).toEqual([]);
   });
 });
@@ -268,3 +274,119 @@ async function expectSecretWorks(t: TestApp, clientId: string, secret: string): 
   const client = await t.app.get(ClientAuthService).authenticate(clientId, secret);
   expect(client?.clientId).toBe(clientId);
 }
+
+/**
+ * The account pages the emails link to: a forgotten password reset from its emailed link, then an
+ * invitation accepted after signing in with the new password.
+ */
+describe('console: password reset and invitations (Chromium)', () => {
+  let t: TestApp;
+  let browser: TestBrowser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('resets a password from the emailed link, then accepts an invitation after signing in', async () => {
+    const inviter = await owner(t, 'inviter');
+    const invitee = await developer(t, 'invitee');
+    await t
+      .http()
+      .post(`/v1/organisations/${inviter.orgId}/invitations`)
+      .set(bearer(inviter.token))
+      .send({ email: invitee.email, role: 'admin' })
+      .expect(201);
+    const invitation = await t.smtp.waitFor((m) => m.to.includes(invitee.email) && /invited you/.test(m.subject));
+    const { page, problems } = await browser.newPage(t.baseUrl);
+
+    // Forgotten password: the request page, the email, the new password.
+    await page.goto('/signin');
+    await consoleReady(page);
+    await page.getByRole('link', { name: 'Reset it' }).click();
+    await page.getByRole('heading', { name: 'Reset your password', level: 1 }).waitFor();
+    await expectAccessible(page, 'reset password (request)');
+    await page.getByLabel('Email').fill(invitee.email);
+    await page.getByRole('button', { name: 'Email me a link' }).click();
+    await page.getByText(`If an account uses ${invitee.email}, a link is on its way.`).waitFor();
+    const reset = await t.smtp.waitFor(
+      (m) => m.to.includes(invitee.email) && m.subject === 'Reset your Gatehouse password',
+    );
+    await page.goto(linkIn(reset.text, '/reset-password'));
+    await page.getByRole('heading', { name: 'Choose a new password', level: 1 }).waitFor();
+    await page.getByLabel(/^New password/).fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page
+      .getByText(/at least 15 characters/i)
+      .first()
+      .waitFor();
+    await expectAccessible(page, 'reset password (choose, refused)');
+    const newPassword = 'another long and uncommon passphrase 7';
+    await page.getByLabel(/^New password/).fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed').waitFor();
+    await t.http().post('/v1/auth/login').send({ email: invitee.email, password: PASSWORD }).expect(401);
+
+    // The invitation link asks to sign in first, then comes back; accepting is a click.
+    await page.goto(linkIn(invitation.text, '/invitations/accept'));
+    await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+    await page.getByLabel('Email').fill(invitee.email);
+    await page.getByLabel(/^Password/).fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Join an organisation', level: 1 }).waitFor();
+    await expectAccessible(page, 'accept invitation');
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await page.getByText(/You joined .* as admin\./).waitFor();
+    const members = await t
+      .http()
+      .get(`/v1/organisations/${inviter.orgId}/members`)
+      .set(bearer(inviter.token))
+      .expect(200);
+    expect((members.body.data as { email: string }[]).map((m) => m.email)).toContain(invitee.email);
+    expect(problems).toEqual([]);
+  });
+});
+
+/** The development mailbox, where Gatehouse writes the emails it cannot send (no SMTP server). */
+describe('console: development mailbox (Chromium)', () => {
+  let t: TestApp;
+  let browser: TestBrowser;
+  beforeAll(async () => {
+    t = await startTestApp({ smtp: false });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('lists the emails and shows one as text with live links, its HTML only in a sandboxed frame', async () => {
+    const email = uniqueEmail('mailbox');
+    await t.http().post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Mo Mailbox' }).expect(201);
+    const { page, problems } = await browser.newPage(t.baseUrl);
+    await page.goto('/mailbox');
+    await consoleReady(page);
+    await page.getByRole('heading', { name: 'Development mailbox', level: 1 }).waitFor();
+    // The page polls: the email appears once the outbox has written it.
+    await page
+      .getByRole('row', { name: new RegExp(email) })
+      .getByRole('link', { name: 'Confirm your email address' })
+      .click();
+    await page.getByRole('heading', { name: 'Confirm your email address', level: 1 }).waitFor();
+    const link = page.getByRole('link', { name: /\/verify-email\?token=/ });
+    expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/verify-email\?token=[A-Za-z0-9_-]+$/);
+    await expectAccessible(page, 'mailbox message');
+    expect(problems).toEqual([]);
+
+    await page.getByText('HTML', { exact: true }).click();
+    const frame = page.locator('iframe[title="The email as HTML"]');
+    await frame.waitFor();
+    const sandbox = (await frame.getAttribute('sandbox'))!.split(' ');
+    expect(sandbox).not.toContain('allow-scripts');
+    expect(sandbox).not.toContain('allow-same-origin');
+    await page.frameLocator('iframe[title="The email as HTML"]').getByText('Confirm email address').first().waitFor();
+  });
+});

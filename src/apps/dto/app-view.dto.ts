@@ -50,7 +50,11 @@ export class AppAnswer {
   @ApiProperty()
   sandboxClientId!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Given when production access is approved' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The production client id; it works once production access is approved',
+  })
   productionClientId!: string | null;
 
   @ApiProperty({ type: AppProductionView })

@@ -85,12 +85,8 @@ function AppView() {
             Sandbox client id: <Code>{app.sandboxClientId}</Code>
           </Text>
           <Text>
-            Production client id:{' '}
-            {app.productionClientId ? (
-              <Code>{app.productionClientId}</Code>
-            ) : (
-              'given when production access is approved'
-            )}
+            Production client id: {app.productionClientId ? <Code>{app.productionClientId}</Code> : 'not yet issued'}
+            {app.production.status !== 'approved' && ' (it works once production access is approved)'}
           </Text>
           <Text size="sm">
             Scopes:{' '}
@@ -184,7 +180,7 @@ function ProductionSection({
           <Text fw={500} data-testid="production-status">
             {PRODUCTION_WORDS[status] ?? status}
           </Text>
-          {app.production.problem && <Text c="red.9">{app.production.problem}</Text>}
+          {status === 'approved' && app.production.problem && <Text c="red.9">{app.production.problem}</Text>}
         </div>
         {latest?.reasons && latest.reasons.length > 0 && (
           <Alert color="orange" title="The reviewer's reasons">
