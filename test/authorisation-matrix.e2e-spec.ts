@@ -169,6 +169,11 @@ const ROUTES: Record<string, Row> = {
     row('ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   'POST /dev/customer-token':
     row('bad bad bad bad bad bad bad bad bad bad bad bad bad', { body: INVALID }),
+  // The development mailbox: this app sends by SMTP, so it keeps no mail and answers 404 to everyone.
+  'GET /dev/mailbox':
+    row('404 404 404 404 404 404 404 404 404 404 404 404 404'),
+  'GET /dev/mailbox/{id}':
+    row('404 404 404 404 404 404 404 404 404 404 404 404 404', { params: () => ({ id: 'matrix@gatehouse.local' }) }),
 
   //      own adm mem oth rev sen sad nom cus ocu app gw  none
   // Any signed-in developer or staff member; staff without MFA may reach these to enrol.
@@ -324,6 +329,14 @@ const ROUTES: Record<string, Row> = {
   //      own adm mem oth rev sen sad nom cus ocu app gw  none
   // The customer API: customer JWTs only; another customer's consent is 404.
   'GET /v1/customer/me':
+    row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
+  // The console's customer browser session: starting one is public (the JWT in the body is the credential).
+  'POST /v1/customer/session':
+    row('bad bad bad bad bad bad bad bad bad bad bad bad bad', { body: INVALID }),
+  'GET /v1/customer/session':
+    row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
+  // With a bearer token there is no cookie to clear: 204 and nothing changes.
+  'DELETE /v1/customer/session':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),
   'GET /v1/customer/apps':
     row('401 401 401 401 401 401 401 401 ok  ok  401 401 401'),

@@ -97,19 +97,24 @@ describe('development mailbox (/dev/mailbox)', () => {
     }
   });
 
-  it('does not exist when SMTP is configured, nor in production', async () => {
+  it('answers 404 when SMTP is configured, and does not exist in production', async () => {
+    const listed = await all();
+    expect(listed.length).toBeGreaterThan(0);
+    // The same var/mail with its emails, but this instance sends by SMTP: it shows none of them.
     const withSmtp = await startTestApp({
       sharing: t,
       env: { GATEHOUSE_ROLE: 'api', SMTP_URL: 'smtp://127.0.0.1:2525' },
     });
     try {
-      await withSmtp.http().get('/dev/mailbox').expect(404);
+      for (const path of ['/dev/mailbox', `/dev/mailbox/${encodeURIComponent(listed[0]!.id)}`]) {
+        const res = await withSmtp.http().get(path).expect(404);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+      }
     } finally {
       await withSmtp.close();
     }
     const prod = await startTestApp({ sharing: t, env: { ...productionEnv(), SMTP_URL: '' } });
     try {
-      const listed = await all();
       await prod.http().get('/dev/mailbox').expect(404);
       await prod
         .http()

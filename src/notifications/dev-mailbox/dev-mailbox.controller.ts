@@ -6,8 +6,8 @@ import { DevMailboxService, MailboxItem, MailboxMessage } from './dev-mailbox.se
 
 /**
  * The development mailbox (SPEC "Web console": outside production, the emails Gatehouse wrote
- * because no SMTP server is configured). Its module is loaded only then, so elsewhere these routes
- * do not exist (404), like `/dev/customers`.
+ * because no SMTP server is configured). Its module is not loaded in production, so there these
+ * routes do not exist (404), like `/dev/customers`; with SMTP_URL set they answer 404 too.
  */
 @ApiTags('development')
 @Controller('dev/mailbox')

@@ -3,8 +3,8 @@ import { DevMailboxController } from './dev-mailbox.controller';
 import { DevMailboxService } from './dev-mailbox.service';
 
 /**
- * `/dev/mailbox`: loaded by the composition root only outside production, when no SMTP_URL is set
- * (mail goes to `.eml` files) and the process serves HTTP.
+ * `/dev/mailbox`: loaded by the composition root only outside production, in processes that serve
+ * HTTP; it answers 404 when SMTP_URL is set (mail then goes to the SMTP server, not to files).
  */
 @Module({ controllers: [DevMailboxController], providers: [DevMailboxService] })
 export class DevMailboxModule {}

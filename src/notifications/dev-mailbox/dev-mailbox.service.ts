@@ -34,18 +34,25 @@ interface Entry {
  * The emails Gatehouse wrote as `.eml` files under `<varDir>/mail/` because no SMTP_URL is set
  * (mail-transport.ts `fileTransport`), read back for the console's development mailbox: newest
  * first (by file time, then id), cursor-paginated. Read-only; a development aid, never loaded in
- * production or with SMTP configured (app.module.ts).
+ * production (app.module.ts), and 404 when SMTP_URL is set.
  */
 @Injectable()
 export class DevMailboxService {
   private readonly dir: string;
+  /** With SMTP_URL set nothing is written to files: the mailbox does not exist (404). */
+  private readonly enabled: boolean;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.dir = config.mail.fileDir;
+    this.enabled = !config.mail.smtpUrl;
   }
 
-  /** A page of at most `limit` emails after `cursor` (the previous page's nextCursor); 400 for a cursor not from this list. */
+  /**
+   * A page of at most `limit` emails after `cursor` (the previous page's nextCursor); 400 for a
+   * cursor not from this list; 404 when SMTP is configured.
+   */
   async list(limit: number, cursor?: string): Promise<Page<MailboxItem>> {
+    this.assertEnabled();
     const after = cursor === undefined ? undefined : decodeMailboxCursor(cursor);
     const entries = (await this.entries()).filter(
       (e) => !after || e.mtimeMs < after.mtimeMs || (e.mtimeMs === after.mtimeMs && e.id < after.id),
@@ -63,10 +70,15 @@ export class DevMailboxService {
 
   /** One email by id; 404 when there is no such file (or the id could not name one). */
   async get(id: string): Promise<MailboxMessage> {
+    this.assertEnabled();
     if (!MESSAGE_ID.test(id)) throw new NotFoundError('Email');
     const message = await this.read(id);
     if (!message) throw new NotFoundError('Email');
     return message;
+  }
+
+  private assertEnabled(): void {
+    if (!this.enabled) throw new NotFoundError('The development mailbox (SMTP_URL is set, so no mail is kept here)');
   }
 
   private async entries(): Promise<Entry[]> {
