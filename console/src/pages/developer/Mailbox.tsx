@@ -1,37 +1,18 @@
 import { Anchor, Badge, Group, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { Fragment, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { toProblem } from '../../api/problem';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/problem';
+import type { components } from '../../api/schema';
 import { Page, ProblemAlert } from '../../components/Page';
 import { Loading } from '../../components/RequireSession';
 import { usePolling } from './usePolling';
 
-/*
- * The development mailbox exists only where no SMTP server is configured, so its routes are absent
- * from the API document the console is typed from; these two shapes mirror
- * src/notifications/dev-mailbox/dev-mailbox.service.ts (MailboxItem, MailboxMessage).
- */
-interface MailboxItem {
-  id: string;
-  to: string[];
-  subject: string;
-  date: string;
-}
-interface MailboxMessage extends MailboxItem {
-  text: string;
-  html: string | null;
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin' });
-  const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) throw toProblem(res.status, body);
-  return body as T;
-}
+type MailboxMessage = components['schemas']['MailboxMessageView'];
 
 /** `/mailbox`: the emails this development Gatehouse wrote instead of sending, newest first. */
 export function Mailbox() {
-  const { data, error } = usePolling(() => getJson<{ data: MailboxItem[] }>('/dev/mailbox?limit=50'), {
+  const { data, error } = usePolling(() => unwrap(api.GET('/dev/mailbox', { params: { query: { limit: 50 } } })), {
     intervalMs: 3000,
   });
   return (
@@ -102,7 +83,7 @@ export function MailboxMessagePage() {
   const [view, setView] = useState('text');
   useEffect(() => {
     let live = true;
-    getJson<MailboxMessage>(`/dev/mailbox/${encodeURIComponent(id)}`)
+    unwrap(api.GET('/dev/mailbox/{id}', { params: { path: { id } } }))
       .then((m) => live && setMessage(m))
       .catch((e: unknown) => live && setError(e));
     return () => {
