@@ -371,10 +371,11 @@ describe('console: development mailbox (Chromium)', () => {
     await consoleReady(page);
     await page.getByRole('heading', { name: 'Development mailbox', level: 1 }).waitFor();
     // The page polls: the email appears once the outbox has written it.
-    await page
-      .getByRole('row', { name: new RegExp(email) })
-      .getByRole('link', { name: 'Confirm your email address' })
-      .click();
+    const row = page.getByRole('row', { name: new RegExp(email) });
+    await row.waitFor();
+    await expectAccessible(page, 'mailbox');
+    await shot(page, 'developer-mailbox');
+    await row.getByRole('link', { name: 'Confirm your email address' }).click();
     await page.getByRole('heading', { name: 'Confirm your email address', level: 1 }).waitFor();
     const link = page.getByRole('link', { name: /\/verify-email\?token=/ });
     expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/verify-email\?token=[A-Za-z0-9_-]+$/);
