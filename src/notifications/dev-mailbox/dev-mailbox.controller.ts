@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/access.decorator';
 import { Page, PageQueryDto, pageSize } from '../../common/pagination/pagination';
+import { MailboxList, MailboxMessageView } from './dev-mailbox.dto';
 import { DevMailboxService, MailboxItem, MailboxMessage } from './dev-mailbox.service';
 
 /**
@@ -17,6 +18,7 @@ export class DevMailboxController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Emails written under var/mail, newest first (not in production, nor with SMTP_URL set)' })
+  @ApiOkResponse({ type: MailboxList })
   list(@Query() query: PageQueryDto): Promise<Page<MailboxItem>> {
     return this.mailbox.list(pageSize(query), query.cursor);
   }
@@ -24,6 +26,7 @@ export class DevMailboxController {
   @Get(':id')
   @Public()
   @ApiOperation({ summary: 'One email of the development mailbox: subject, text and HTML parts' })
+  @ApiOkResponse({ type: MailboxMessageView })
   get(@Param('id') id: string): Promise<MailboxMessage> {
     return this.mailbox.get(id);
   }
