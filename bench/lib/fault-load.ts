@@ -149,8 +149,18 @@ export interface LoadLedger {
   repeatsRefused: number;
   /** Consents granted through the flow, with their access tokens. */
   granted: Array<{ consentId: string; accessToken: string; accountId: string }>;
-  /** Consents whose revocation answered 204, when, and how long each API process took to deny them. */
-  revoked: Array<{ consentId: string; accessToken: string; at: number; deniedAfterMs: (number | null)[] }>;
+  /**
+   * Consents whose revocation answered 204 (`at`, epoch ms), and per API process: `deniedAfterMs`,
+   * when the first answer denying it arrived (null: none within 30 s), and `allowedAfterMs`, how
+   * long after `at` the last request that was still allowed had been sent (null: none was).
+   */
+  revoked: Array<{
+    consentId: string;
+    accessToken: string;
+    at: number;
+    deniedAfterMs: (number | null)[];
+    allowedAfterMs: (number | null)[];
+  }>;
   flowFailures: Map<string, number>;
 }
 
@@ -344,17 +354,31 @@ export class MixedLoad {
       );
       if (revoke.status !== 204) continue;
       const revokedAt = nowMs();
-      const deniedAfterMs = await Promise.all(
+      const seen = await Promise.all(
         this.api.urls.map((_, slot) => this.deniedAt(slot, consent.accessToken, revokedAt)),
       );
-      this.ledger.revoked.push({ ...consent, at: revokedAt, deniedAfterMs });
+      this.ledger.revoked.push({
+        ...consent,
+        at: revokedAt,
+        deniedAfterMs: seen.map((s) => s.deniedAfterMs),
+        allowedAfterMs: seen.map((s) => s.allowedAfterMs),
+      });
     }
   }
 
-  /** Polls one API process until both the decision point and the data API refuse the token (null after 30 s). */
-  private async deniedAt(slot: number, accessToken: string, since: number): Promise<number | null> {
+  /**
+   * Polls one API process until both the decision point and the data API refuse the token: when
+   * the refusal arrived and when the last request still allowed had been sent, in ms after `since`.
+   */
+  private async deniedAt(
+    slot: number,
+    accessToken: string,
+    since: number,
+  ): Promise<{ deniedAfterMs: number | null; allowedAfterMs: number | null }> {
     const deadline = since + 30_000;
+    let allowedAfterMs: number | null = null;
     while (nowMs() < deadline) {
+      const sentAt = nowMs();
       const [decision, data] = await Promise.all([
         this.api.send(
           'POST /v1/consent-decisions',
@@ -364,10 +388,12 @@ export class MixedLoad {
         ),
         this.api.send('GET /sandbox/v1/accounts', '/sandbox/v1/accounts', { token: accessToken }, slot),
       ]);
-      if (decision.status === 200 && decision.body.allow === false && data.status === 401) return nowMs() - since;
+      if (decision.status === 200 && decision.body.allow === false && data.status === 401)
+        return { deniedAfterMs: nowMs() - since, allowedAfterMs };
+      if (decision.body?.allow === true || data.status === 200) allowedAfterMs = sentAt - since;
       await pause(50);
     }
-    return null;
+    return { deniedAfterMs: null, allowedAfterMs };
   }
 
   /** The data API and the decision point with a live token. */
