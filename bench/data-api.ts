@@ -46,11 +46,12 @@ import { withClient } from './lib/throwaway';
 
 const ROUNDS = 2;
 const RATIO_GOAL = 0.7;
-const SEED = 'bench-data-api';
+/** The sandbox seed the fixture's customer comes from (start Gatehouse with SANDBOX_SEED set to it). */
+export const SEED = 'bench-data-api';
 // Below the writer's buffer bound (100,000 rows), so none is dropped.
 const RECORD_CALLS = 50_000;
 
-interface Fixture {
+export interface Fixture {
   accountId: string;
   filteredConsent: string;
   allowAllConsent: string;
@@ -59,7 +60,10 @@ interface Fixture {
 }
 
 /** An app, its customer, two consents and an access token for each, written straight into the database. */
-async function fixture(gatehouse: Awaited<ReturnType<typeof startGatehouse>>, transactions: number): Promise<Fixture> {
+export async function fixture(
+  gatehouse: Awaited<ReturnType<typeof startGatehouse>>,
+  transactions: number,
+): Promise<Fixture> {
   const url = gatehouse.database.url;
   const clientId = `ghc_sandbox_${randomBytes(16).toString('base64url').slice(0, 22)}`;
   const { appId, customerId, accountId } = await withClient(url, async (c) => {
