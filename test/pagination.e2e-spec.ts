@@ -120,6 +120,13 @@ const unpaginated = (org: string, app: string) => [
   `/v1/organisations/${org}/apps/${app}/production-access`,
 ];
 
+/**
+ * Paginated lists this sweep cannot reach, each with the spec that sweeps it instead. The development
+ * mailbox exists only without SMTP (this app has an SMTP catcher); test/dev-mailbox.e2e-spec.ts pages it
+ * and refuses a foreign cursor and bad limits.
+ */
+const SWEPT_ELSEWHERE = ['/dev/mailbox'];
+
 describe('pagination: every list refuses bad cursors and limits with 400', () => {
   let t: TestApp;
   let admin: Actor;
@@ -496,7 +503,7 @@ describe('pagination: every list refuses bad cursors and limits with 400', () =>
         }
       }
     }
-    expect(found.sort()).toEqual(
+    expect(found.filter((r) => !SWEPT_ELSEWHERE.includes(r)).sort()).toEqual(
       routes
         .filter((r) => !r.queryParsedByHand)
         .map((r) => r.route)
