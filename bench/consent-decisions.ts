@@ -62,7 +62,7 @@ const ORGANISATIONS = 10;
 const APPS = 20;
 const CONSENTS_PER_CUSTOMER = 4;
 const SCOPES = ['accounts:read', 'balances:read', 'transactions:read'];
-const GATEWAY_API_KEY = `bench-gateway-${randomBytes(16).toString('hex')}`;
+export const GATEWAY_API_KEY = `bench-gateway-${randomBytes(16).toString('hex')}`;
 const RATE_LIMIT_PER_MINUTE = '1000000';
 const DECISION_ROUTE = '/v1/consent-decisions';
 const HEALTH_ROUTE = '/health/live';
@@ -117,7 +117,7 @@ const pick = (consents: number, deny: boolean) => {
 };
 const expectedReason = (j: number, deny: boolean) => (deny && j % 3 === 0 ? 'category_not_granted' : 'allowed');
 
-async function seedStanding(database: ThrowawayDatabase): Promise<void> {
+export async function seedStanding(database: ThrowawayDatabase): Promise<void> {
   await withClient(database.url, async (c) => {
     const owner = (
       await c.query<{ id: string }>(
@@ -146,7 +146,7 @@ async function seedStanding(database: ThrowawayDatabase): Promise<void> {
   });
 }
 
-async function seedConsents(database: ThrowawayDatabase, consents: number): Promise<number> {
+export async function seedConsents(database: ThrowawayDatabase, consents: number): Promise<number> {
   const started = performance.now();
   await withClient(database.url, async (c) => {
     const customers = Math.ceil(consents / CONSENTS_PER_CUSTOMER);
@@ -192,7 +192,7 @@ function heapAfterGc(gc: () => void): { heapUsed: number; rss: number } {
 
 // ---------------------------------------------------------------------------------------------
 
-async function untilCurrent(replica: ConsentReplica, timeoutMs = 120_000): Promise<void> {
+export async function untilCurrent(replica: ConsentReplica, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!replica.isCurrent(Date.now())) {
     if (Date.now() > deadline) throw new Error(`replica not current: ${JSON.stringify(replica.status())}`);
@@ -268,7 +268,7 @@ async function inProcessDecisions(replica: ConsentReplica, consents: number, dec
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-const gatewayHeaders = { authorization: `Bearer ${GATEWAY_API_KEY}`, 'content-type': 'application/json' };
+export const gatewayHeaders = { authorization: `Bearer ${GATEWAY_API_KEY}`, 'content-type': 'application/json' };
 
 interface Answer {
   allow: boolean;
@@ -284,7 +284,10 @@ async function askDecision(baseUrl: string, body: string): Promise<Answer> {
 }
 
 /** 1,000 bodies (90% allowed, 10% denied), each checked once over HTTP before the load. */
-async function decisionBodies(baseUrl: string, consents: number): Promise<{ bodies: string[]; allowed: number }> {
+export async function decisionBodies(
+  baseUrl: string,
+  consents: number,
+): Promise<{ bodies: string[]; allowed: number }> {
   const bodies: string[] = [];
   let allowed = 0;
   for (let i = 0; i < HTTP_BODIES; i++) {
@@ -549,6 +552,13 @@ interface Figures {
   lostMs: number;
 }
 
+/** Main-thread CPU µs per request over a target's rounds (see LoadResult.mainThreadCpuMs). */
+function cpuPerRequest(s: RoundsSummary): number {
+  const cpuMs = s.rounds.reduce((a, r) => a + r.mainThreadCpuMs, 0);
+  const requests = s.rounds.reduce((a, r) => a + r.totalRequests, 0);
+  return (cpuMs * 1000) / requests;
+}
+
 function report(f: Figures): string {
   const replicaBytes = f.fullHeap - f.emptyHeap;
   const ratio = f.decision.rps / f.health.rps;
@@ -591,6 +601,14 @@ function report(f: Figures): string {
   );
   lines.push(
     `   for reference, bare NestJS JSON POST / GET in the same rounds: ${fmt(f.bareDecision.rps / f.bareHealth.rps, 3)}`,
+  );
+  const healthCpu = cpuPerRequest(f.health);
+  const decisionCpu = cpuPerRequest(f.decision);
+  lines.push(
+    `   server main-thread CPU per request (load generator apart, in its worker thread): GET ${HEALTH_ROUTE} ` +
+      `${fmt(healthCpu, 1)} µs, POST ${DECISION_ROUTE} ${fmt(decisionCpu, 1)} µs; ` +
+      `bare GET ${fmt(cpuPerRequest(f.bareHealth), 1)} µs, bare POST ${fmt(cpuPerRequest(f.bareDecision), 1)} µs; ` +
+      `requests per CPU-second, decisions / health: ${fmt(healthCpu / decisionCpu, 3)}`,
   );
   lines.push('');
   lines.push(

@@ -18,6 +18,7 @@ import { ConsentsEndedIndex1764293320000 } from './1764293320000-ConsentsEndedIn
 import { CreateAccessLog1764293400000 } from './1764293400000-CreateAccessLog';
 import { CreateOAuthModels1764293600000 } from './1764293600000-CreateOAuthModels';
 import { AppClientJwks1764293700000 } from './1764293700000-AppClientJwks';
+import { SandboxTransactionMerchantKey1764293800000 } from './1764293800000-SandboxTransactionMerchantKey';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const MIGRATIONS: Function[] = [
@@ -41,4 +42,5 @@ export const MIGRATIONS: Function[] = [
   CreateAccessLog1764293400000,
   CreateOAuthModels1764293600000,
   AppClientJwks1764293700000,
+  SandboxTransactionMerchantKey1764293800000,
 ];

@@ -17,12 +17,14 @@ import { ConsentDecisionsModule } from './consents/decision/consent-decisions.mo
 import { CustomersModule } from './customers/customers.module';
 import { SandboxModule } from './customers/sandbox/sandbox.module';
 import { HealthModule } from './health/health.module';
+import { QueueBoardModule } from './health/queue-board';
 import { ReviewWorkerModule } from './review/review-worker.module';
 import { ReviewModule } from './review/review.module';
 import { KycWorkerModule } from './kyc/kyc-worker.module';
 import { KycModule } from './kyc/kyc.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { DevMailboxModule } from './notifications/dev-mailbox/dev-mailbox.module';
 import { OAuthModule, OAuthPortsModule } from './oauth/oauth.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { QueueWorkerModule } from './queue/job-outbox';
@@ -88,10 +90,14 @@ export class AppModule {
         ...(runsWorkers ? WORKER_MODULES : []),
         // The decision point holds a replica of every active consent: only processes that answer HTTP need it.
         ...(servesHttp ? [ConsentDecisionsModule] : []),
+        // Bull Board, the queues' health for admins, at /admin/queues.
+        ...(servesHttp ? [QueueBoardModule] : []),
         // The synthetic sandbox bank and /dev/* must not exist in production (SPEC "Customers and the sandbox bank").
         ...(config.env === 'production' ? [] : [SandboxModule]),
         // The sandbox data API reads the sandbox bank through the decision point's replica: HTTP roles, outside production.
         ...(config.env !== 'production' && servesHttp ? [SandboxApiModule] : []),
+        // The development mailbox: the .eml files written when no SMTP server is configured (404 when one is).
+        ...(config.env !== 'production' && servesHttp ? [DevMailboxModule] : []),
         ...extra,
       ],
     };

@@ -8,9 +8,10 @@ import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { translateBodyParserErrors } from './common/http/request-middleware';
 import { securityHeaders } from './common/http/security-headers';
+import { consoleBuildDir, webConsole } from './common/http/web-console';
 import { createValidationPipe } from './common/http/validation';
 import { mountOAuth } from './oauth/oauth-mount';
-import { mountDecisionPoint } from './consents/decision/decision-point-mount';
+import { HttpMiddleware, mountDecisionPoint, serveDecisionPointFirst } from './consents/decision/decision-point-mount';
 import { clientCertificateReader, trustedProxies } from './oauth/client-certificate';
 import { APP_CONFIG } from './config/config.module';
 import { rootLoggerOf } from './common/logging/logging';
@@ -25,10 +26,12 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   // Request id, request logger and access line. Before the body parsers, so even a request
   // refused while parsing carries its id and is logged.
-  app.use(requestContext(rootLoggerOf(app)));
+  const context = requestContext(rootLoggerOf(app));
+  app.use(context);
   // The client certificate (mTLS peer, or RFC 9440 Client-Cert from TRUSTED_PROXIES only; the
   // header is removed from every request) is read once, before anything else can look at it.
-  app.use(clientCertificateReader(trustedProxies(app.get<AppConfig>(APP_CONFIG).oauth.trustedProxies)));
+  const certificates = clientCertificateReader(trustedProxies(app.get<AppConfig>(APP_CONFIG).oauth.trustedProxies));
+  app.use(certificates);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   // ETags on authenticated JSON buy nothing and cost a hash per response.
@@ -50,11 +53,14 @@ export function configureHttpApp(app: NestExpressApplication): void {
       directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
     },
   });
-  app.use(securityHeaders(apiHeaders, docsHeaders));
+  const headers = securityHeaders(apiHeaders, docsHeaders);
+  app.use(headers);
   // oidc-provider parses its own bodies, so it comes before Nest's body parsers.
   mountOAuth(app);
   // The decision point reads its own (small) bodies too: the gateway's hot path skips Nest's router.
   mountDecisionPoint(app);
+  // The web console: everything outside the API's prefixes, before the body parsers (it reads no bodies).
+  app.use(webConsole(consoleBuildDir()));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(translateBodyParserErrors);
@@ -73,6 +79,10 @@ export function configureHttpApp(app: NestExpressApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // The gateway's hot path, on the main server, is answered before express: after the same three
+  // middlewares every request gets (docs/decisions.md, "Decision point served ahead of express").
+  // (requestContext types req.id as the string it sets; pino-http's typings widen IncomingMessage's.)
+  serveDecisionPointFirst(app, [context as HttpMiddleware, certificates, headers]);
 }
 
 export async function createHttpApp(config: AppConfig, extraModules: Type[] = []): Promise<NestExpressApplication> {

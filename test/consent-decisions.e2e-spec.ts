@@ -239,6 +239,55 @@ describe('consent decisions: POST /v1/consent-decisions', () => {
     expect(await ask(tokens.access_token)).toMatchObject({ allow: false });
   });
 
+  /** Headers that differ between any two answers (or with their body), not a property of the route. */
+  const PER_ANSWER = ['date', 'content-length', 'content-type', 'x-request-id', 'connection', 'keep-alive', 'etag'];
+  const routeHeaders = (headers: Record<string, string>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_ANSWER.includes(name)));
+
+  it('answers ahead of express with the security headers and request id of every API answer', async () => {
+    const health = await t.http().get('/health/live').expect(200);
+    expect(health.headers['content-security-policy']).toBeDefined();
+    const res = await t.http().post('/v1/consent-decisions').set(bearer(key)).send(asAlice('accounts:read'));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(routeHeaders(res.headers)).toEqual(routeHeaders(health.headers));
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const traced = await t
+      .http()
+      .post('/v1/consent-decisions')
+      .set(bearer(key))
+      .set('X-Request-Id', 'gateway-trace-12345')
+      .send(asAlice('accounts:read'));
+    expect(traced.headers['x-request-id']).toBe('gateway-trace-12345');
+    // Refusals too: problem+json with the same headers.
+    const refused = await t.http().post('/v1/consent-decisions').send(asAlice('accounts:read')).expect(401);
+    expect(refused.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(refused.body).toMatchObject({
+      status: 401,
+      instance: '/v1/consent-decisions',
+      requestId: expect.any(String),
+    });
+    expect(routeHeaders(refused.headers)).toEqual({ ...routeHeaders(health.headers), 'www-authenticate': 'Bearer' });
+  });
+
+  it('answers the same through express (a spelling only its router matches) as ahead of it', async () => {
+    const body = asAlice('transactions:read', { accountId: alice.accounts[0]!, transactionDate: '2026-03-05' });
+    const ahead = await t.http().post('/v1/consent-decisions').set(bearer(key)).send(body).expect(200);
+    const viaExpress = await t.http().post('/V1/Consent-Decisions').set(bearer(key)).send(body).expect(200);
+    expect(viaExpress.body).toEqual(ahead.body);
+    expect(routeHeaders(viaExpress.headers)).toEqual(routeHeaders(ahead.headers));
+    expect(viaExpress.headers['content-type']).toBe(ahead.headers['content-type']);
+    for (const path of ['/v1/consent-decisions', '/V1/Consent-Decisions']) {
+      const refused = await t
+        .http()
+        .post(path)
+        .set(bearer(`${key}x`))
+        .send(body)
+        .expect(401);
+      expect(refused.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    }
+  });
+
   it('refuses a missing or wrong gateway key with 401 and WWW-Authenticate', async () => {
     const body = asAlice('accounts:read');
     for (const header of [undefined, `Bearer ${key}x`, `Bearer ${alice.token}`, key]) {

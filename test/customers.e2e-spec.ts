@@ -236,6 +236,7 @@ describe('customers: bearer JWTs and the sandbox bank', () => {
             .privateKey.export({ type: 'pkcs8', format: 'pem' })
             .toString(),
           GATEWAY_API_KEY: randomBytes(32).toString('base64url'),
+          CSRF_KEY: randomBytes(32).toString('base64'),
           CUSTOMER_JWT_PUBLIC_KEY: t.config.customerAuth.jwtPublicKey!,
           CUSTOMER_JWT_ISSUER: ISSUER,
           CUSTOMER_JWT_AUDIENCE: AUDIENCE,

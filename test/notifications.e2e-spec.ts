@@ -1,4 +1,8 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { mailJobId } from '../src/notifications/outbox.relay';
+import { QueueName } from '../src/queue/queue.registry';
 import { OutboxMessage } from '../src/notifications/outbox-message.entity';
 import { OutboxService } from '../src/notifications/outbox.service';
 import { spawnGatehouse } from './harness/processes';
@@ -72,6 +76,39 @@ describe('outbox and mail', () => {
     await eventually(async () => (await statusOf(t.dataSource, id)) === 'sent');
     expect(t.smtp.to('outage@example.com')).toHaveLength(1);
   }, 90_000);
+
+  it('sends an email once when recording it as sent fails after the SMTP server accepted it', async () => {
+    // The database refuses to record this row as sent, as if it had gone away right after the send.
+    await t.dataSource.query(`
+      CREATE FUNCTION test_refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'sent' AND NEW.recipient = 'accepted-once@example.com' THEN
+          RAISE EXCEPTION 'the database went away (test)';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.dataSource.query(
+      `CREATE TRIGGER test_refuse_sent BEFORE UPDATE ON outbox_messages FOR EACH ROW EXECUTE FUNCTION test_refuse_sent()`,
+    );
+    try {
+      const id = await enqueue(t, 'accepted-once@example.com');
+      await t.smtp.waitFor((m) => m.to.includes('accepted-once@example.com'));
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.Mail));
+      await eventually(
+        async () => ((await queue.getJob(mailJobId(id, 0)))?.attemptsMade ?? 0) >= 1,
+        10_000,
+        'the failed attempt',
+      );
+      expect(await statusOf(t.dataSource, id)).toBe('queued');
+      await t.dataSource.query(`DROP TRIGGER test_refuse_sent ON outbox_messages`);
+      // The retry (4 s later) records the acceptance instead of sending again.
+      await eventually(async () => (await statusOf(t.dataSource, id)) === 'sent', 30_000, 'sent');
+      expect(t.smtp.to('accepted-once@example.com')).toHaveLength(1);
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER IF EXISTS test_refuse_sent ON outbox_messages`);
+      await t.dataSource.query(`DROP FUNCTION IF EXISTS test_refuse_sent()`);
+    }
+  }, 60_000);
 
   it('marks a permanently refused email dead after one attempt, and an admin retry re-sends it', async () => {
     t.smtp.rejectRecipients = /^bounce@/;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../src/accounts/passwords';
@@ -71,6 +72,8 @@ export interface GatehouseOptions {
   database?: ThrowawayDatabase;
   /** Goes into the Redis prefix and temp dir names, to tell runs apart. */
   label?: string;
+  /** Bench-only Nest modules mounted beside the real ones (a baseline route served by the same stack). */
+  modules?: Type[];
 }
 
 export interface GatehouseUnderTest {
@@ -115,7 +118,7 @@ async function createGatehouse(options: GatehouseOptions): Promise<GatehouseUnde
     VAR_DIR: varDir,
     ...options.env,
   });
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, options.modules);
   cleanups.unshift({ what: 'close Gatehouse', run: () => app.close() });
   return { app, config, database, varDir };
 }

@@ -86,6 +86,12 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /**
+   * CPU time (user + system, ms) of this process's main thread during the run
+   * (`process.threadCpuUsage`). The load generator runs in a worker thread, so for a server
+   * started in this process this is the server's own work, whatever else the machine is doing.
+   */
+  mainThreadCpuMs: number;
 }
 
 /** What every connection sends, again and again; a bare URL means a plain GET. */
@@ -111,6 +117,7 @@ export async function runLoad(
   const request: LoadRequest = typeof target === 'string' ? { url: target, method: 'GET' } : target;
   const { bodies, ...fixed } = request;
   const url = request.url;
+  const cpuBefore = process.threadCpuUsage();
   const r = await autocannon({
     ...fixed,
     ...(bodies ? { requests: bodies.map((body) => ({ body })) } : {}),
@@ -119,6 +126,7 @@ export async function runLoad(
     pipelining: settings.pipelining,
     workers: 1,
   });
+  const cpu = process.threadCpuUsage(cpuBefore);
   const total = r.latency.totalCount;
   return {
     url,
@@ -136,6 +144,7 @@ export async function runLoad(
     errors: r.errors,
     timeouts: r.timeouts,
     non2xx: r.non2xx,
+    mainThreadCpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

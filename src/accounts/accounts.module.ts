@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrowserSessionsModule } from '../auth/browser-sessions';
 import { SESSION_AUTHENTICATOR } from '../auth/ports';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AccountsService } from './accounts.service';
@@ -13,7 +14,7 @@ import { UserDirectoryService } from './user-directory.service';
 
 /** Sign-up, login, sessions, MFA and staff; implements auth's session port for the guard. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, BrowserSessionsModule],
   controllers: [AuthController, StaffController],
   providers: [
     AccountsService,

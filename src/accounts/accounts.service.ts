@@ -12,22 +12,14 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { Principal } from '../auth/principal';
 import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
-import { StaffRole } from '../auth/roles';
+import { MeView } from './dto/auth.dto';
 
 const VERIFY_EMAIL_TTL_MS = 24 * 3600_000;
 const PASSWORD_RESET_TTL_MS = 3600_000;
 /** Every password-reset request answers after at least this long (ms), whether or not the account exists. */
 export const RESET_REQUEST_FLOOR_MS = 400;
 
-export interface MeView {
-  id: string;
-  kind: 'developer' | 'staff';
-  email: string;
-  name: string;
-  emailVerified: boolean;
-  staffRole: StaffRole | null;
-  mfaEnrolled: boolean;
-}
+export { MeView } from './dto/auth.dto';
 
 export const accountExists = () =>
   new DomainError('conflict', 'An account with this email already exists; sign in or reset the password');

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Staff } from '../auth/access.decorator';
-import { MeView } from './accounts.service';
-import { CreateStaffDto } from './dto/auth.dto';
+import { CreateStaffDto, MeView, StaffMemberList } from './dto/auth.dto';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { StaffService } from './staff.service';
@@ -15,6 +14,7 @@ export class StaffController {
   @Get()
   @Staff('admin')
   @ApiOperation({ summary: 'List staff accounts' })
+  @ApiOkResponse({ type: StaffMemberList })
   async list(): Promise<{ data: (MeView & { disabled: boolean })[] }> {
     return { data: await this.staff.list() };
   }
@@ -22,6 +22,7 @@ export class StaffController {
   @Post()
   @Staff('admin')
   @ApiOperation({ summary: 'Create a staff account (they enrol TOTP at first sign-in)' })
+  @ApiCreatedResponse({ type: MeView })
   create(
     @Body() body: CreateStaffDto,
     @CurrentPrincipal() principal: Principal,
@@ -34,6 +35,7 @@ export class StaffController {
   @Staff('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Disable a staff account; its sessions end at once' })
+  @ApiNoContentResponse({ description: 'Disabled' })
   async disable(
     @Param('userId', new ParseUUIDPipe()) userId: string,
     @CurrentPrincipal() principal: Principal,

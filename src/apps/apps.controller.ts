@@ -15,7 +15,14 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { OrganisationMember, Public, Staff } from '../auth/access.decorator';
@@ -44,6 +51,20 @@ import {
   UpdateAppDto,
   WebhookDto,
 } from './dto/app.dto';
+import {
+  AppAnswer,
+  AppList,
+  AttestationList,
+  CertificateAnswer,
+  CertificateList,
+  CreatedAppAnswer,
+  DeliveryList,
+  ProductionAccessAnswer,
+  ProductionAccessList,
+  ScopeList,
+  WebhookAnswer,
+  WebhookSetAnswer,
+} from './dto/app-view.dto';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const IDEMPOTENCY_HEADER = {
@@ -73,6 +94,7 @@ export class AppsController {
   @OrganisationMember('owner', 'admin')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Register an app; the answer holds its sandbox client id and secret, shown this once' })
+  @ApiCreatedResponse({ type: CreatedAppAnswer })
   async create(
     @Param('orgId') orgId: string,
     @Body() body: CreateAppDto,
@@ -88,12 +110,14 @@ export class AppsController {
 
   @Get()
   @OrganisationMember()
+  @ApiOkResponse({ type: AppList })
   list(@Param('orgId') orgId: string, @Query() query: PageQueryDto) {
     return this.apps.list(orgId, { limit: pageSize(query), cursor: query.cursor });
   }
 
   @Get(':appId')
   @OrganisationMember()
+  @ApiOkResponse({ type: AppAnswer })
   get(@Param('orgId') orgId: string, @Param('appId') appId: string) {
     return this.apps.get(orgId, appId);
   }
@@ -133,6 +157,7 @@ export class AppsController {
     summary:
       'Ask for production access: a justification per scope, privacy policy, retention and the security attestation (GET /v1/security-attestation explains each item). 409 until the organisation is approved.',
   })
+  @ApiAcceptedResponse({ type: ProductionAccessAnswer })
   requestProductionAccess(
     @Param('orgId') orgId: string,
     @Param('appId') appId: string,
@@ -146,6 +171,7 @@ export class AppsController {
   @Get(':appId/production-access')
   @OrganisationMember()
   @ApiOperation({ summary: 'The app’s production-access requests and their outcomes, newest first' })
+  @ApiOkResponse({ type: ProductionAccessList })
   productionAccess(@Param('orgId') orgId: string, @Param('appId') appId: string) {
     return this.apps.productionAccess(orgId, appId);
   }
@@ -202,6 +228,7 @@ export class AppsController {
     summary:
       'Sign a CSR with Gatehouse’s CA: a client-auth certificate for the app (≤ 397 days). Several may be active at once, so rotation needs no downtime.',
   })
+  @ApiCreatedResponse({ type: CertificateAnswer })
   async issueCertificate(
     @Param('orgId') orgId: string,
     @Param('appId') appId: string,
@@ -218,6 +245,7 @@ export class AppsController {
 
   @Get(':appId/certificates')
   @OrganisationMember()
+  @ApiOkResponse({ type: CertificateList })
   listCertificates(@Param('orgId') orgId: string, @Param('appId') appId: string) {
     return this.certificates.list(orgId, appId);
   }
@@ -239,6 +267,7 @@ export class AppsController {
 
   @Get(':appId/webhook')
   @OrganisationMember()
+  @ApiOkResponse({ type: WebhookAnswer })
   async getWebhook(@Param('orgId') orgId: string, @Param('appId') appId: string) {
     return this.webhooks.get(await this.apps.find(orgId, appId));
   }
@@ -249,6 +278,7 @@ export class AppsController {
     summary:
       'Set the webhook URL; the answer holds a new signing secret (gatehouse_whsec_…), shown once. Events carry a Gatehouse-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">.',
   })
+  @ApiOkResponse({ type: WebhookSetAnswer })
   setWebhook(
     @Param('orgId') orgId: string,
     @Param('appId') appId: string,
@@ -278,6 +308,7 @@ export class AppsController {
   @Get(':appId/webhook/deliveries')
   @OrganisationMember()
   @ApiOperation({ summary: 'The delivery log: every event, its attempts, status codes and the next retry' })
+  @ApiOkResponse({ type: DeliveryList })
   async deliveries(@Param('orgId') orgId: string, @Param('appId') appId: string, @Query() query: PageQueryDto) {
     const app = await this.apps.find(orgId, appId);
     return this.webhooks.listDeliveries(app.id, { limit: pageSize(query), cursor: query.cursor });
@@ -295,6 +326,7 @@ export class CatalogueController {
     summary:
       'The scope catalogue: what each scope lets an app see or do, its risk tier and what production access to it needs',
   })
+  @ApiOkResponse({ type: ScopeList })
   scopes() {
     return {
       data: SCOPE_NAMES.map((name) => ({
@@ -310,6 +342,7 @@ export class CatalogueController {
   @ApiOperation({
     summary: 'The security attestation asked with a production-access request, each item with why it matters',
   })
+  @ApiOkResponse({ type: AttestationList })
   attestation() {
     return { data: SECURITY_ATTESTATION_ITEMS.map((item) => ({ item, ...SECURITY_ATTESTATION[item] })) };
   }

@@ -1,5 +1,13 @@
 import { sign, verify as verifySignature, KeyObject } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+  TransactionStartEvent,
+} from 'typeorm';
 import { AuditEntryContent, GENESIS_HASH, canonicalJson, chainHash, scrubSnapshot } from './audit-hash';
 import { AuditSigningKey } from './audit-signing-key';
 
@@ -98,108 +106,47 @@ function contentFor(record: AuditRecord, id: string, at: Date): AuditEntryConten
 export class AuditChain {
   constructor(private readonly dataSource: DataSource) {}
 
-  async append(manager: EntityManager, record: AuditRecord, at: Date = new Date()): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditChain.append needs the caller’s transaction');
-    const head = await this.lockHead(manager);
-    // Queued events already committed happened before this one: link them first, so the chain
-    // keeps cause before effect (a claim's review_started before the decision that follows it).
-    const linked = await this.linkQueued(manager, head, APPEND_DRAIN_LIMIT);
-    const content = contentFor(record, (BigInt(linked.lastId) + 1n).toString(), at);
-    const hash = chainHash(linked.lastHash, content);
-    await manager.query(
-      `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        content.id,
-        content.actorType,
-        content.actorId,
-        content.action,
-        content.subjectType,
-        content.subjectId,
-        content.before === null ? null : JSON.stringify(content.before),
-        content.after === null ? null : JSON.stringify(content.after),
-        content.requestId,
-        content.createdAt,
-        linked.lastHash,
-        hash,
-      ],
-    );
-    await manager.query(
-      `UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`,
-      [content.id, hash, linked.count + 1],
-    );
-    return content.id;
-  }
-
-  /** The chain's head, locked for the rest of the transaction: whoever holds it is the only one linking entries. */
-  private async lockHead(m: EntityManager): Promise<{ lastId: string; lastHash: string }> {
-    const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as {
-      last_id: string;
-      last_hash: string;
-    }[];
-    if (!head) throw new Error('audit_head is missing; the migrations did not run');
-    return { lastId: head.last_id, lastHash: head.last_hash };
+  /**
+   * Adds an entry to the caller's transaction. The entry is linked into the chain (id, hash, the
+   * head row locked and moved) just before that transaction commits, by `AuditCommitHook`: the
+   * head lock is then the last lock the transaction takes, so a transaction holding it never
+   * waits for a row another transaction holds while waiting for the head (which deadlocked
+   * sign-ups, uploads, grants and KYB decisions under concurrent load: bench/faults.ts). A
+   * rolled-back transaction (or savepoint) leaves no entry. `at` is the entry's time (default now).
+   */
+  async append(manager: EntityManager, record: AuditRecord, at: Date = new Date()): Promise<void> {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('AuditChain.append needs the caller’s transaction');
+    AuditCommitHook.ensureOn(manager.connection);
+    const list = pending.get(runner) ?? [];
+    list.push({ record, at, depth: transactionDepth(runner) });
+    pending.set(runner, list);
   }
 
   /**
-   * Links up to `limit` queued events onto `head`, oldest first: the same entries and hashes as
-   * `append` one by one, in three statements. The caller holds the head lock (so no one else takes
-   * queue rows) and updates the head row with the result.
+   * Links `appends` (in order) after the queued events already committed, in the caller's
+   * transaction, holding the head lock until it ends.
    */
-  private async linkQueued(
-    m: EntityManager,
-    head: { lastId: string; lastHash: string },
-    limit: number,
-  ): Promise<{ lastId: string; lastHash: string; count: number }> {
-    const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE`, [limit])) as Omit<
-      EntryRow,
-      'prev_hash' | 'hash'
-    >[];
-    if (!rows.length) return { ...head, count: 0 };
-    let id = BigInt(head.lastId);
-    let prevHash = head.lastHash;
-    const entries = rows.map((r) => {
+  static async link(manager: EntityManager, appends: readonly PendingAppend[]): Promise<void> {
+    const head = await lockHead(manager);
+    // Queued events already committed happened before these: link them first, so the chain
+    // keeps cause before effect (a claim's review_started before the decision that follows it).
+    const linked = await linkQueued(manager, head, APPEND_DRAIN_LIMIT);
+    let id = BigInt(linked.lastId);
+    let prevHash = linked.lastHash;
+    const entries = appends.map(({ record, at }) => {
       id += 1n;
-      const content = contentFor(
-        {
-          actor: { type: r.actor_type as ActorType, id: r.actor_id },
-          action: r.action,
-          subject: { type: r.subject_type, id: r.subject_id },
-          before: r.before,
-          after: r.after,
-          requestId: r.request_id,
-        },
-        id.toString(),
-        r.created_at,
-      );
+      const content = contentFor(record, id.toString(), at);
       const hash = chainHash(prevHash, content);
-      const entry = {
-        id: content.id,
-        actor_type: content.actorType,
-        actor_id: content.actorId,
-        action: content.action,
-        subject_type: content.subjectType,
-        subject_id: content.subjectId,
-        before: content.before,
-        after: content.after,
-        request_id: content.requestId,
-        created_at: content.createdAt,
-        prev_hash: prevHash,
-        hash,
-      };
+      const entry = { ...entryColumns(content), prev_hash: prevHash, hash };
       prevHash = hash;
       return entry;
     });
-    await m.query(
-      `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
-       SELECT id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash
-         FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, actor_type text, actor_id text, action text, subject_type text, subject_id text,
-                                                before jsonb, after jsonb, request_id text, created_at timestamptz, prev_hash text, hash text)
-        ORDER BY id`,
-      [JSON.stringify(entries)],
+    await insertEntries(manager, entries);
+    await manager.query(
+      `UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`,
+      [id.toString(), prevHash, linked.count + entries.length],
     );
-    await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    return { lastId: id.toString(), lastHash: prevHash, count: rows.length };
   }
 
   /**
@@ -227,8 +174,8 @@ export class AuditChain {
 
   /**
    * Links up to `batch` queued events into the chain, oldest first, in one transaction (the
-   * worker's chainer). Returns how many. The head is locked first, as `append` does, so the two
-   * never wait on each other in opposite orders.
+   * worker's chainer). Returns how many. The head is the first lock taken and the only row
+   * locks after it are queue rows, which only the head's holder takes: no cycle of waits.
    */
   async chainQueued(batch = 500): Promise<number> {
     const [{ queued }] = (await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued`)) as [
@@ -236,8 +183,8 @@ export class AuditChain {
     ];
     if (!queued) return 0;
     return this.dataSource.transaction(async (m) => {
-      const head = await this.lockHead(m);
-      const linked = await this.linkQueued(m, head, batch);
+      const head = await lockHead(m);
+      const linked = await linkQueued(m, head, batch);
       if (linked.count)
         await m.query(
           `UPDATE audit_head SET last_id = $1, last_hash = $2, entry_count = entry_count + $3 WHERE singleton`,
@@ -341,4 +288,134 @@ export class AuditChain {
       signature: row.signature,
     };
   }
+}
+
+/** An entry appended in a transaction, waiting for its commit; `depth` is the savepoint level it was added at. */
+export interface PendingAppend {
+  record: AuditRecord;
+  at: Date;
+  depth: number;
+}
+
+const pending = new WeakMap<QueryRunner, PendingAppend[]>();
+
+/** TypeORM's nesting level of the runner's transaction (1: the outer transaction, 2+: savepoints). */
+function transactionDepth(runner: QueryRunner): number {
+  return (runner as unknown as { transactionDepth: number }).transactionDepth;
+}
+
+/**
+ * Links each transaction's appended entries into the chain just before it commits (TypeORM's
+ * BeforeTransactionCommit, which runs inside the transaction: a failure there rolls it back, so
+ * no change commits without its entries). Entries of a rolled-back savepoint are dropped with it.
+ * One instance per DataSource, added by the first append.
+ */
+export class AuditCommitHook implements EntitySubscriberInterface {
+  /** Adds the hook to `dataSource` unless it has one. */
+  static ensureOn(dataSource: DataSource): void {
+    if (!dataSource.subscribers.some((s) => s instanceof AuditCommitHook))
+      dataSource.subscribers.push(new AuditCommitHook());
+  }
+
+  beforeTransactionStart(event: TransactionStartEvent): void {
+    // A runner reused after a transaction that ended without either event (its connection lost).
+    if (!event.queryRunner.isTransactionActive) pending.delete(event.queryRunner);
+  }
+
+  async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    const runner = event.queryRunner;
+    const list = pending.get(runner);
+    // A released savepoint keeps its entries for the outer commit.
+    if (!list?.length || transactionDepth(runner) > 1) return;
+    pending.delete(runner);
+    await AuditChain.link(runner.manager, list);
+  }
+
+  beforeTransactionRollback(event: TransactionRollbackEvent): void {
+    const runner = event.queryRunner;
+    const list = pending.get(runner);
+    if (!list) return;
+    const depth = transactionDepth(runner);
+    const kept = list.filter((p) => p.depth < depth);
+    if (kept.length) pending.set(runner, kept);
+    else pending.delete(runner);
+  }
+}
+
+/** The chain's head, locked for the rest of the transaction: whoever holds it is the only one linking entries. */
+async function lockHead(m: EntityManager): Promise<{ lastId: string; lastHash: string }> {
+  const [head] = (await m.query(`SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE`)) as {
+    last_id: string;
+    last_hash: string;
+  }[];
+  if (!head) throw new Error('audit_head is missing; the migrations did not run');
+  return { lastId: head.last_id, lastHash: head.last_hash };
+}
+
+type EntryColumns = Omit<EntryRow, 'created_at' | 'prev_hash' | 'hash'> & { created_at: string };
+
+const entryColumns = (content: AuditEntryContent): EntryColumns => ({
+  id: content.id,
+  actor_type: content.actorType,
+  actor_id: content.actorId,
+  action: content.action,
+  subject_type: content.subjectType,
+  subject_id: content.subjectId,
+  before: content.before,
+  after: content.after,
+  request_id: content.requestId,
+  created_at: content.createdAt,
+});
+
+/** One INSERT of linked entries, in id order. */
+async function insertEntries(m: EntityManager, entries: Array<EntryColumns & { prev_hash: string; hash: string }>) {
+  await m.query(
+    `INSERT INTO audit_entries (id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash)
+     SELECT id, actor_type, actor_id, action, subject_type, subject_id, before, after, request_id, created_at, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, actor_type text, actor_id text, action text, subject_type text, subject_id text,
+                                              before jsonb, after jsonb, request_id text, created_at timestamptz, prev_hash text, hash text)
+      ORDER BY id`,
+    [JSON.stringify(entries)],
+  );
+}
+
+/**
+ * Links up to `limit` queued events onto `head`, oldest first: the same entries and hashes as
+ * `append` one by one, in three statements. The caller holds the head lock (so no one else takes
+ * queue rows) and updates the head row with the result.
+ */
+async function linkQueued(
+  m: EntityManager,
+  head: { lastId: string; lastHash: string },
+  limit: number,
+): Promise<{ lastId: string; lastHash: string; count: number }> {
+  const rows = (await m.query(`SELECT * FROM audit_queue ORDER BY id LIMIT $1 FOR UPDATE`, [limit])) as Omit<
+    EntryRow,
+    'prev_hash' | 'hash'
+  >[];
+  if (!rows.length) return { ...head, count: 0 };
+  let id = BigInt(head.lastId);
+  let prevHash = head.lastHash;
+  const entries = rows.map((r) => {
+    id += 1n;
+    const content = contentFor(
+      {
+        actor: { type: r.actor_type as ActorType, id: r.actor_id },
+        action: r.action,
+        subject: { type: r.subject_type, id: r.subject_id },
+        before: r.before,
+        after: r.after,
+        requestId: r.request_id,
+      },
+      id.toString(),
+      r.created_at,
+    );
+    const hash = chainHash(prevHash, content);
+    const entry = { ...entryColumns(content), prev_hash: prevHash, hash };
+    prevHash = hash;
+    return entry;
+  });
+  await insertEntries(m, entries);
+  await m.query(`DELETE FROM audit_queue WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+  return { lastId: id.toString(), lastHash: prevHash, count: rows.length };
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Staff } from '../auth/access.decorator';
 import { pageSize } from '../common/pagination/pagination';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditEntryPage, AuditVerifyView } from './dto/audit.views';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -13,6 +14,7 @@ export class AuditController {
   @Get()
   @Staff('senior_reviewer', 'admin')
   @ApiOperation({ summary: 'Audit entries, newest first, by subject' })
+  @ApiOkResponse({ type: AuditEntryPage })
   list(@Query() query: AuditQueryDto) {
     return this.audit.list(
       { subjectType: query.subjectType, subjectId: query.subjectId },
@@ -24,6 +26,7 @@ export class AuditController {
   @Get('verify')
   @Staff('senior_reviewer', 'admin')
   @ApiOperation({ summary: 'Walk the hash chain: {ok, checked, firstBrokenId}' })
+  @ApiOkResponse({ type: AuditVerifyView })
   verify() {
     return this.audit.verify();
   }

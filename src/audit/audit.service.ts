@@ -68,8 +68,11 @@ export class AuditService {
     this.chain = new AuditChain(dataSource);
   }
 
-  /** Appends an entry inside the caller's transaction: it exists only if the change commits. */
-  append(manager: EntityManager, record: AuditRecord): Promise<string> {
+  /**
+   * Appends an entry inside the caller's transaction: it exists only if the change commits, and
+   * is linked into the chain as the transaction commits (AuditChain.append).
+   */
+  append(manager: EntityManager, record: AuditRecord): Promise<void> {
     return this.chain.append(manager, record);
   }
 

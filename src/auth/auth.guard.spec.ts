@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors/domain-error';
 import {
   Authenticated,
+  Customer,
   Developer,
   OrganisationMember,
   OrganisationMemberOrStaff,
@@ -10,9 +11,11 @@ import {
   Staff,
 } from './access.decorator';
 import { AuthGuard } from './auth.guard';
+import { BrowserSessions } from './browser-sessions';
 import { CustomerAuthenticator, OrganisationMembership, SessionAuthenticator } from './ports';
 import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
+import type { AppConfig } from '../config/config';
 import { OrganisationRole, StaffRole } from './roles';
 
 const ORG = '6f1c1e9e-6c2b-4a43-9e0f-5f6d4f7a0b1c';
@@ -30,6 +33,7 @@ class Routes {
   @OrganisationMember() anyMember() {}
   @OrganisationMember('owner', 'admin') ownerOrAdmin() {}
   @OrganisationMemberOrStaff() memberOrStaff() {}
+  @Customer() customerOnly() {}
 }
 type Route = Exclude<keyof Routes, 'constructor'>;
 
@@ -87,23 +91,60 @@ class FakeMembership implements OrganisationMembership {
 /** The one session over its limit waits 17 s; the limiter itself is covered end to end. */
 const limiter = { hit: (subject: string) => (subject === 's-busy' ? 17 : undefined) } as Pick<RateLimiter, 'hit'>;
 
-/** Customer tokens are covered end to end (test/customers.e2e-spec.ts); none verifies here. */
-const noCustomers: CustomerAuthenticator = { authenticate: async () => ({ ok: false, reason: 'not here' }) };
+/** Customer tokens are covered end to end (test/customers.e2e-spec.ts); here only `a.b.c` verifies. */
+const CUSTOMER_JWT = 'a.b.c';
+class FakeCustomers implements CustomerAuthenticator {
+  asked: string[] = [];
+  async authenticate(raw: string) {
+    this.asked.push(raw);
+    return raw === CUSTOMER_JWT
+      ? {
+          ok: true as const,
+          customer: { kind: 'customer' as const, customerId: 'c-1', sub: 'sub-1', email: null },
+          expiresAt: new Date(Date.now() + 60_000),
+        }
+      : { ok: false as const, reason: 'not here' };
+  }
+}
+
+/** Real BrowserSessions with a fixed key: the CSRF rule is the point of the cookie tests below. */
+function browserSessions(): BrowserSessions {
+  const sessions = new BrowserSessions({
+    env: 'test',
+    browserSessions: { csrfKey: Buffer.alloc(32, 7).toString('base64') },
+  } as AppConfig);
+  sessions.onModuleInit();
+  return sessions;
+}
 
 describe('AuthGuard decisions', () => {
   let sessions: FakeSessions;
   let membership: FakeMembership;
+  let customers: FakeCustomers;
+  let cookies: BrowserSessions;
   let guard: AuthGuard;
   beforeEach(() => {
     sessions = new FakeSessions();
     membership = new FakeMembership();
-    guard = new AuthGuard(new Reflector(), sessions, membership, limiter as RateLimiter, noCustomers);
+    customers = new FakeCustomers();
+    cookies = browserSessions();
+    guard = new AuthGuard(new Reflector(), sessions, membership, limiter as RateLimiter, customers, cookies);
   });
 
   /** `who` names a principal above; a value with a space is sent as the whole Authorization header. */
-  function call(route: Route, who?: string, orgId?: string, type = 'http') {
+  function call(
+    route: Route,
+    who?: string,
+    orgId?: string,
+    type = 'http',
+    extra: { method?: string; headers?: Record<string, string> } = {},
+  ) {
     const authorization = who?.includes(' ') ? who : who && `Bearer ${token(who)}`;
-    const req = { headers: authorization ? { authorization } : {}, params: orgId ? { orgId } : {} };
+    const req = {
+      method: extra.method ?? 'GET',
+      headers: { ...(authorization ? { authorization } : {}), ...extra.headers },
+      params: orgId ? { orgId } : {},
+    };
     const context = {
       getType: () => type,
       getClass: () => Routes,
@@ -114,9 +155,14 @@ describe('AuthGuard decisions', () => {
   }
 
   /** 'allow', or the refusal's code and message as the problem+json would carry them. */
-  async function outcome(route: Route, who?: string, orgId?: string): Promise<string> {
+  async function outcome(
+    route: Route,
+    who?: string,
+    orgId?: string,
+    extra?: { method?: string; headers?: Record<string, string> },
+  ): Promise<string> {
     try {
-      return (await call(route, who, orgId).result) ? 'allow' : 'deny';
+      return (await call(route, who, orgId, 'http', extra).result) ? 'allow' : 'deny';
     } catch (e) {
       if (e instanceof DomainError) return `${e.code}: ${e.message}`;
       throw e;
@@ -201,5 +247,75 @@ describe('AuthGuard decisions', () => {
     expect(await outcome('memberOrStaff', 'staffNoMfa', ORG)).toBe(mfaFirst);
     expect(await outcome('anyMember', 'admin', ORG)).toBe('forbidden: This route is for developer accounts');
     expect(await outcome('memberOrStaff', 'dev', ORG)).toBe('allow');
+  });
+
+  describe('browser-session cookies', () => {
+    const unauthenticated = 'unauthenticated: Sign in first: send your access token as "Authorization: Bearer <token>"';
+    const csrfFailed = expect.stringMatching(/^csrf_failed: /);
+    const withCookie = (method: string, cookie: string, csrf?: string) => ({
+      method,
+      headers: { cookie, ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }) },
+    });
+    const dev = `gh_session=${token('dev')}; other=1`;
+    const devCsrf = () => cookies.csrfToken('session', token('dev'));
+
+    it('signs in with gh_session when there is no Authorization header; reads need no CSRF token', async () => {
+      const { req, result } = call('signedIn', undefined, undefined, 'http', withCookie('GET', dev));
+      expect(await result).toBe(true);
+      expect(req.principal?.userId).toBe('u-dev');
+      expect(await outcome('signedIn', undefined, undefined, withCookie('HEAD', dev))).toBe('allow');
+    });
+
+    it("refuses a cookie-authenticated write without, with a wrong or with another session's X-CSRF-Token, before looking the session up", async () => {
+      for (const csrf of [
+        undefined,
+        '',
+        'x'.repeat(43),
+        devCsrf().slice(1) + 'A',
+        cookies.csrfToken('session', token('admin')),
+      ]) {
+        expect(await outcome('signedIn', undefined, undefined, withCookie('POST', dev, csrf))).toEqual(csrfFailed);
+      }
+      // The customer kind's token for the same value is another token.
+      const crossKind = cookies.csrfToken('customer', token('dev'));
+      expect(await outcome('signedIn', undefined, undefined, withCookie('DELETE', dev, crossKind))).toEqual(csrfFailed);
+      expect(sessions.asked).toBe(0);
+      expect(await outcome('signedIn', undefined, undefined, withCookie('POST', dev, devCsrf()))).toBe('allow');
+      expect(await outcome('signedIn', undefined, undefined, withCookie('patch', dev, devCsrf()))).toBe('allow');
+    });
+
+    it('lets a bearer header win over cookies, with no CSRF token, and ignores cookies beside a bad header', async () => {
+      const { req, result } = call('signedIn', 'admin', undefined, 'http', withCookie('POST', dev));
+      expect(await result).toBe(true);
+      expect(req.principal?.userId).toBe('u-adm');
+      expect(await outcome('signedIn', 'Basic abc', undefined, withCookie('GET', dev))).toBe(unauthenticated);
+      expect(await outcome('signedIn', 'Bearer short', undefined, withCookie('GET', dev))).toBe(unauthenticated);
+    });
+
+    it('answers 401 to an unknown or malformed session cookie', async () => {
+      expect(await outcome('signedIn', undefined, undefined, withCookie('GET', `gh_session=${token('nobody')}`))).toBe(
+        unauthenticated,
+      );
+      expect(await outcome('signedIn', undefined, undefined, withCookie('GET', 'gh_session=a%20b'))).toBe(
+        unauthenticated,
+      );
+      expect(await outcome('signedIn', undefined, undefined, withCookie('GET', 'gh_csrf=abc'))).toBe(unauthenticated);
+    });
+
+    it('takes gh_customer on customer routes only, with the same CSRF rule against the customer kind', async () => {
+      const customer = `gh_customer=${CUSTOMER_JWT}`;
+      expect(await outcome('customerOnly', undefined, undefined, withCookie('GET', customer))).toBe('allow');
+      expect(await outcome('customerOnly', undefined, undefined, withCookie('POST', customer))).toEqual(csrfFailed);
+      const sessionKind = cookies.csrfToken('session', CUSTOMER_JWT);
+      expect(await outcome('customerOnly', undefined, undefined, withCookie('POST', customer, sessionKind))).toEqual(
+        csrfFailed,
+      );
+      expect(customers.asked).toEqual([CUSTOMER_JWT]);
+      const right = cookies.csrfToken('customer', CUSTOMER_JWT);
+      expect(await outcome('customerOnly', undefined, undefined, withCookie('POST', customer, right))).toBe('allow');
+      // Neither cookie opens the other kind's routes.
+      expect(await outcome('customerOnly', undefined, undefined, withCookie('GET', dev))).toMatch(/^unauthenticated/);
+      expect(await outcome('signedIn', undefined, undefined, withCookie('GET', customer))).toBe(unauthenticated);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { ACCESS, AccessRule } from './access.decorator';
+import { BrowserSessions } from './browser-sessions';
 import {
   CUSTOMER_AUTHENTICATOR,
   CustomerAuthenticator,
@@ -14,6 +15,9 @@ import { AuthenticatedRequest, Principal } from './principal';
 import { RateLimiter } from './rate-limiter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An opaque session token (credential-format.ts) and a compact JWS: the shapes worth looking up. */
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
+const CUSTOMER_JWT = /^[A-Za-z0-9_.-]{1,8192}$/;
 
 const unauthenticated = (detail = 'Sign in first: send your access token as "Authorization: Bearer <token>"') =>
   new DomainError('unauthenticated', detail, {}, { 'WWW-Authenticate': 'Bearer' });
@@ -32,6 +36,13 @@ const mfaFirst = () => forbidden('Enrol in two-factor authentication first (/v1/
  * declaration is refused (403). Organisation routes answer 404 to non-members, so an organisation's
  * existence is never confirmed to outsiders. Sessions and memberships are asked of the ports
  * (ports.ts); the guard itself reads no table.
+ *
+ * Credentials: an `Authorization: Bearer` header, or, when the request has no Authorization header
+ * at all, the browser session's HttpOnly cookie (`gh_session`; `gh_customer` on customer routes).
+ * A cookie-authenticated request with an unsafe method must carry the session's CSRF token in
+ * `X-CSRF-Token` (browser-sessions.ts), checked before the credential is looked up: otherwise 403
+ * `csrf_failed` and nothing is read or changed. A bearer header always wins and needs no CSRF token
+ * (another site cannot make a browser send one).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -41,6 +52,7 @@ export class AuthGuard implements CanActivate {
     @Inject(ORGANISATION_MEMBERSHIP) private readonly membership: OrganisationMembership,
     private readonly rateLimiter: RateLimiter,
     @Inject(CUSTOMER_AUTHENTICATOR) private readonly customers: CustomerAuthenticator,
+    private readonly browserSessions: BrowserSessions,
   ) {}
 
   /** Access rules by controller class, then handler: metadata is fixed once the app is built. */
@@ -100,10 +112,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticateCustomer(req: AuthenticatedRequest): Promise<true> {
-    const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_.-]{1,8192})$/.exec(header) : null;
-    if (!match) throw unauthenticated('Sign in first: send your customer token as "Authorization: Bearer <JWT>"');
-    const result = await this.customers.authenticate(match[1]!);
+    const token = this.credential(req, 'customer', /^Bearer ([A-Za-z0-9_.-]{1,8192})$/, CUSTOMER_JWT);
+    if (!token) throw unauthenticated('Sign in first: send your customer token as "Authorization: Bearer <JWT>"');
+    const result = await this.customers.authenticate(token);
     if (!result.ok) throw unauthenticated(result.reason);
     const retryAfter = this.rateLimiter.hit(`customer:${result.customer.customerId}`);
     if (retryAfter !== undefined) throw rateLimited(retryAfter);
@@ -121,11 +132,30 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(req: AuthenticatedRequest): Promise<Principal> {
-    const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
-    if (!match) throw unauthenticated();
-    const principal = await this.sessions.authenticate(match[1]!);
+    const token = this.credential(req, 'session', /^Bearer ([A-Za-z0-9_-]{20,200})$/, SESSION_TOKEN);
+    if (!token) throw unauthenticated();
+    const principal = await this.sessions.authenticate(token);
     if (!principal) throw unauthenticated();
     return principal;
+  }
+
+  /**
+   * The credential to authenticate: from the Authorization header when there is one (matched by
+   * `bearer`; a header that does not match yields nothing, whatever the cookies say), else from the
+   * `kind` browser-session cookie (when it has the credential's `shape`), after the CSRF check for
+   * unsafe methods, which throws 403 `csrf_failed`.
+   */
+  private credential(
+    req: AuthenticatedRequest,
+    kind: 'session' | 'customer',
+    bearer: RegExp,
+    shape: RegExp,
+  ): string | undefined {
+    const header = req.headers.authorization;
+    if (header !== undefined) return typeof header === 'string' ? bearer.exec(header)?.[1] : undefined;
+    const cookie = this.browserSessions.credentialFrom(req, kind);
+    if (cookie === undefined || !shape.test(cookie)) return undefined;
+    this.browserSessions.assertCsrf(req, kind, cookie);
+    return cookie;
   }
 }

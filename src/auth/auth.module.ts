@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
+import { BrowserSessionsModule } from './browser-sessions';
 import { RateLimiter } from './rate-limiter';
 
 /** The modules that export the ports' bindings (ports.ts). */
@@ -27,6 +28,7 @@ export class AuthModule {
         implementations.sessionAuthenticator,
         implementations.organisationMembership,
         implementations.customerAuthenticator,
+        BrowserSessionsModule,
       ],
       providers: [RateLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
     };

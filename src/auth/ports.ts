@@ -35,7 +35,8 @@ export interface OrganisationMembership {
 export const CUSTOMER_AUTHENTICATOR = Symbol('CUSTOMER_AUTHENTICATOR');
 
 /** The outcome of checking a customer's bearer JWT; `reason` is safe to show the caller. */
-export type CustomerAuthentication = { ok: true; customer: CustomerPrincipal } | { ok: false; reason: string };
+export type CustomerAuthentication =
+  { ok: true; customer: CustomerPrincipal; /** The token's `exp`. */ expiresAt: Date } | { ok: false; reason: string };
 
 export interface CustomerAuthenticator {
   /**

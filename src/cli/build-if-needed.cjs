@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start` on a fresh clone: build once when dist/ is missing or older than the sources.
+// `npm start` on a fresh clone: build once when dist/ (or console/dist/) is missing or older than the sources.
 const { execSync } = require('node:child_process');
 const { existsSync, statSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -21,4 +21,17 @@ const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 
 if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
   process.stdout.write('Building Gatehouse…\n');
   execSync('npx nest build', { cwd: root, stdio: 'inherit' });
+}
+
+// The web console (console/, an npm workspace) has its own build into console/dist.
+const consoleDir = join(root, 'console');
+const consolePage = join(consoleDir, 'dist', 'index.html');
+const consoleSources = Math.max(
+  newestMtime(join(consoleDir, 'src')),
+  statSync(join(consoleDir, 'openapi.json')).mtimeMs,
+  statSync(join(consoleDir, 'index.html')).mtimeMs,
+);
+if (!existsSync(consolePage) || statSync(consolePage).mtimeMs < consoleSources) {
+  process.stdout.write('Building the web console…\n');
+  execSync('npm run build --workspace console', { cwd: root, stdio: 'inherit' });
 }

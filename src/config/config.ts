@@ -110,6 +110,11 @@ export interface AppConfig {
     caKeyPath: string;
     caCertPath: string;
   };
+  /** Browser sessions (HttpOnly cookies) of the web console. */
+  browserSessions: {
+    /** HMAC key (base64, ≥ 32 bytes) binding CSRF tokens to sessions (CSRF_KEY); absent outside production means a development key under varDir. */
+    csrfKey?: string;
+  };
   log: { level: string };
   /** Start even on a Node.js major past its end of life (emergencies only). */
   allowEndOfLifeNode: boolean;
@@ -167,6 +172,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
     if (!env.CUSTOMER_JWT_ISSUER) problems.push('CUSTOMER_JWT_ISSUER: is required when NODE_ENV=production');
     if (!env.GATEWAY_API_KEY) problems.push('GATEWAY_API_KEY: is required when NODE_ENV=production');
     if (!env.OAUTH_SIGNING_KEY) problems.push('OAUTH_SIGNING_KEY: is required when NODE_ENV=production');
+    if (!env.CSRF_KEY) problems.push('CSRF_KEY: is required when NODE_ENV=production');
   }
   const clusterNodes = env.REDIS_CLUSTER_NODES?.split(',')
     .map((n) => n.trim())
@@ -278,6 +284,7 @@ export function loadConfig(raw: Record<string, string | undefined> = readEnviron
       caKeyPath: resolve(env.CA_KEY_PATH ?? join(varDir, 'ca', 'ca-key.pem')),
       caCertPath: resolve(env.CA_CERT_PATH ?? join(varDir, 'ca', 'ca.pem')),
     },
+    browserSessions: { csrfKey: env.CSRF_KEY },
     log: { level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info') },
     allowEndOfLifeNode: env.ALLOW_END_OF_LIFE_NODE ?? false,
     shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000,

@@ -112,6 +112,10 @@ export class EnvDto {
   CLIENT_SECRET_PEPPER?: string;
 
   @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43,}={0,2}$/, { message: 'CSRF_KEY must be base64 of at least 32 bytes' })
+  CSRF_KEY?: string;
+
+  @IsOptional()
   @Type(() => Number)
   @Min(0)
   @Max(720)

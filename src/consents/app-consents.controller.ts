@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppsService } from '../apps/apps.service';
 import { OrganisationMember } from '../auth/access.decorator';
 import { PageQueryDto, pageSize } from '../common/pagination/pagination';
 import { ConsentsService } from './consents.service';
+import { AppConsentsAnswer } from './dto/app-consents-view.dto';
 
 /** The developer's view of their app's consents (SPEC "Customer consents": Developers). */
 @ApiTags('apps')
@@ -17,6 +18,7 @@ export class AppConsentsController {
   @Get()
   @OrganisationMember()
   @ApiOperation({ summary: 'Counts by status and the app’s consents: scopes, constraints, dates (no customer data)' })
+  @ApiOkResponse({ type: AppConsentsAnswer })
   async list(@Param('orgId') orgId: string, @Param('appId') appId: string, @Query() query: PageQueryDto) {
     const app = await this.apps.find(orgId, appId);
     return this.consents.forApp(app.id, { limit: pageSize(query), cursor: query.cursor });

@@ -42,6 +42,16 @@ export interface ConsentView {
   version: number;
 }
 
+/** An account a consent names, as the bank describes it to its customer. */
+export interface ConsentAccount {
+  id: string;
+  name: string;
+  type: string;
+  currency: string;
+  /** `****` and the account number's last four digits. */
+  maskedNumber: string;
+}
+
 /** A consent with its receipts, newest first; `receipt` is the one in force. */
 export interface ConsentDetailView extends ConsentView {
   receipt: ConsentReceipt;
@@ -377,10 +387,34 @@ export class ConsentsService {
     return { data: page.data.map(viewOf), nextCursor: page.nextCursor };
   }
 
-  /** One of the customer's consents with its receipts; 404 when it is not theirs. */
-  async getForCustomer(customerId: string, consentId: string): Promise<ConsentDetailView> {
+  /**
+   * One of the customer's consents with its receipts and the bank's description of its accounts
+   * (name, type, currency, last four digits; an account the bank does not describe is left out, the
+   * console then shows its id); 404 when it is not theirs.
+   */
+  async getForCustomer(
+    customerId: string,
+    consentId: string,
+  ): Promise<ConsentDetailView & { accounts: ConsentAccount[] }> {
     await this.ownedRow(this.dataSource.manager, customerId, consentId);
-    return this.detail(this.dataSource.manager, consentId);
+    const detail = await this.detail(this.dataSource.manager, consentId);
+    const accounts = (await this.dataSource.query(
+      `SELECT sa.id::text, sa.name, sa.type, sa.currency, sa.account_number
+         FROM sandbox_accounts sa JOIN customers cu ON sa.customer_id::text = cu.sub
+        WHERE cu.id = $1 AND sa.id::text = ANY($2::text[])
+        ORDER BY sa.id`,
+      [customerId, detail.constraints.accountIds],
+    )) as { id: string; name: string; type: string; currency: string; account_number: string }[];
+    return {
+      ...detail,
+      accounts: accounts.map((a) => ({
+        id: a.id,
+        name: a.name,
+        type: a.type,
+        currency: a.currency,
+        maskedNumber: `****${a.account_number.slice(-4)}`,
+      })),
+    };
   }
 
   /** The apps the customer has consented to (any status), by app id; cursor pages. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Customer } from '../auth/access.decorator';
 import type { CustomerPrincipal } from '../auth/principal';
 import { CurrentCustomer, RequestId } from '../auth/principal';
@@ -7,6 +7,13 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { PageQueryDto, pageSize } from '../common/pagination/pagination';
 import { ConsentsService } from './consents.service';
 import { ConsentListQueryDto, NarrowConsentDto } from './dto/consent.dto';
+import {
+  ConnectedAppPage,
+  ConsentDetailView,
+  ConsentPage,
+  CustomerConsentDetailView,
+  RevokedCountView,
+} from './dto/consent-view.dto';
 
 /** A malformed id cannot name one of the customer's consents: 404, like any id that is not theirs. */
 const consentId = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('Consent') });
@@ -21,14 +28,16 @@ export class CustomerConsentsController {
   @Get('apps')
   @Customer()
   @ApiOperation({ summary: 'Apps you have connected: what their active consents allow, when they last read your data' })
-  apps(@CurrentCustomer() customer: CustomerPrincipal, @Query() query: PageQueryDto) {
+  @ApiOkResponse({ type: ConnectedAppPage })
+  apps(@CurrentCustomer() customer: CustomerPrincipal, @Query() query: PageQueryDto): Promise<ConnectedAppPage> {
     return this.consents.connectedApps(customer.customerId, { limit: pageSize(query), cursor: query.cursor });
   }
 
   @Get('consents')
   @Customer()
   @ApiOperation({ summary: 'Your consents, newest first' })
-  list(@CurrentCustomer() customer: CustomerPrincipal, @Query() query: ConsentListQueryDto) {
+  @ApiOkResponse({ type: ConsentPage })
+  list(@CurrentCustomer() customer: CustomerPrincipal, @Query() query: ConsentListQueryDto): Promise<ConsentPage> {
     return this.consents.listForCustomer(customer.customerId, {
       status: query.status,
       limit: pageSize(query),
@@ -39,7 +48,11 @@ export class CustomerConsentsController {
   @Get('consents/:consentId')
   @Customer()
   @ApiOperation({ summary: 'One consent with its receipts (the wording you agreed to, sealed with SHA-256)' })
-  get(@CurrentCustomer() customer: CustomerPrincipal, @Param('consentId', consentId) id: string) {
+  @ApiOkResponse({ type: CustomerConsentDetailView })
+  get(
+    @CurrentCustomer() customer: CustomerPrincipal,
+    @Param('consentId', consentId) id: string,
+  ): Promise<CustomerConsentDetailView> {
     return this.consents.getForCustomer(customer.customerId, id);
   }
 
@@ -49,12 +62,13 @@ export class CustomerConsentsController {
     summary:
       'Narrow a consent: drop accounts or scopes, shorten the window or expiry, add restrictions (never widen: 422)',
   })
+  @ApiOkResponse({ type: ConsentDetailView })
   narrow(
     @CurrentCustomer() customer: CustomerPrincipal,
     @Param('consentId', consentId) id: string,
     @Body() body: NarrowConsentDto,
     @RequestId() requestId?: string,
-  ) {
+  ): Promise<ConsentDetailView> {
     return this.consents.narrow(customer.customerId, id, body, requestId);
   }
 
@@ -62,6 +76,7 @@ export class CustomerConsentsController {
   @Customer()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a consent (again is harmless)' })
+  @ApiNoContentResponse({ description: 'Revoked (or already ended)' })
   async revoke(
     @CurrentCustomer() customer: CustomerPrincipal,
     @Param('consentId', consentId) id: string,
@@ -73,11 +88,12 @@ export class CustomerConsentsController {
   @Delete('apps/:appId/consents')
   @Customer()
   @ApiOperation({ summary: 'Revoke every consent you gave one app' })
+  @ApiOkResponse({ type: RevokedCountView })
   revokeAll(
     @CurrentCustomer() customer: CustomerPrincipal,
     @Param('appId', appId) id: string,
     @RequestId() requestId?: string,
-  ) {
+  ): Promise<RevokedCountView> {
     return this.consents.revokeAllForApp(customer.customerId, id, requestId);
   }
 }

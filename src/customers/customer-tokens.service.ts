@@ -23,6 +23,8 @@ class SigningKeysUnavailable extends Error {}
 export interface CustomerClaims {
   sub: string;
   email: string | null;
+  /** The token's `exp`. */
+  expiresAt: Date;
 }
 
 export type CustomerTokenResult = { ok: true; claims: CustomerClaims } | { ok: false; reason: string };
@@ -134,7 +136,7 @@ export class CustomerTokens {
 
 function claimsOf(payload: JWTPayload): CustomerClaims {
   const email = typeof payload.email === 'string' && payload.email.length <= 320 ? payload.email : null;
-  return { sub: payload.sub!, email };
+  return { sub: payload.sub!, email, expiresAt: new Date(payload.exp! * 1000) };
 }
 
 function reasonFor(e: unknown): string {

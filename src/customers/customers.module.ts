@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrowserSessionsModule } from '../auth/browser-sessions';
 import { CUSTOMER_AUTHENTICATOR } from '../auth/ports';
 import { CustomerTokens } from './customer-tokens.service';
 import { CustomersController } from './customers.controller';
@@ -6,6 +7,7 @@ import { CustomersService } from './customers.service';
 
 /** Bank customers: token verification, the `customers` table; binds the guard's CUSTOMER_AUTHENTICATOR port. */
 @Module({
+  imports: [BrowserSessionsModule],
   controllers: [CustomersController],
   providers: [CustomerTokens, CustomersService, { provide: CUSTOMER_AUTHENTICATOR, useExisting: CustomersService }],
   exports: [CustomerTokens, CustomersService, CUSTOMER_AUTHENTICATOR],

@@ -33,9 +33,9 @@ export class CustomersService implements CustomerAuthenticator {
   async authenticate(token: string): Promise<CustomerAuthentication> {
     const result = await this.tokens.verify(token);
     if (!result.ok) return result;
-    const { sub, email } = result.claims;
+    const { sub, email, expiresAt } = result.claims;
     const customerId = await this.record(sub, email);
-    return { ok: true, customer: { kind: 'customer', customerId, sub, email } };
+    return { ok: true, customer: { kind: 'customer', customerId, sub, email }, expiresAt };
   }
 
   /** Creates or refreshes the row for `sub`; a token without `email` keeps the one on file. */

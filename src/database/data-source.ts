@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
+import { QueryErrorLogger } from './query-error-logger';
 
 /** The one definition of how Gatehouse talks to PostgreSQL, shared by the app, the CLIs and tests. */
 export function dataSourceOptions(
@@ -17,6 +18,7 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     logging: ['error'],
+    logger: new QueryErrorLogger(),
     poolSize: overrides.poolSize ?? 10,
     extra: {
       application_name: overrides.applicationName ?? 'gatehouse',

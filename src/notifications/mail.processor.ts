@@ -17,6 +17,9 @@ export class MailProcessor extends JobDispatcher {
   @JobHandler(JobName.SendEmail)
   async sendEmail(payload: JobPayload<JobName.SendEmail>, job: Job): Promise<string> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    return this.mail.deliver(payload.outboxId, lastAttempt);
+    return this.mail.deliver(payload.outboxId, lastAttempt, {
+      accepted: payload.smtpAccepted === true,
+      remember: () => job.updateData({ ...payload, smtpAccepted: true }),
+    });
   }
 }

@@ -16,29 +16,16 @@ import {
   requestedAccountAccess,
 } from './authorization-details';
 import type { InteractionDecisionDto } from './dto/interaction-decision.dto';
+import type { InteractionView } from './dto/interaction-view.dto';
 import { withinTransaction } from './oauth-adapter';
 import { OAuthService } from './oauth.service';
-
-/** What the consent screen shows (SPEC "OAuth 2 authorisation server", the consent screen). */
-export interface InteractionView {
-  uid: string;
-  app: { name: string; organisationName: string };
-  scopes: { scope: string; title: string; description: string }[];
-  transactionWindow: { from: string; to: string } | null;
-  merchants: string[] | null;
-  categories: string[] | null;
-  /** ISO 8601: what the app asked for, or the longest consent allowed. */
-  expiresAt: string;
-  /** The customer's sandbox accounts to pick from. */
-  accounts: { id: string; name: string; type: string; currency: string; maskedNumber: string }[];
-  /** ISO 8601: when this request can no longer be decided. */
-  decideBy: string;
-}
 
 interface AppRow {
   id: string;
   name: string;
   legal_name: string;
+  /** The organisation's KYB is approved. */
+  verified: boolean;
   /** Which of the app's client ids made the request: the consent is in that environment. */
   environment: 'sandbox' | 'production';
 }
@@ -76,7 +63,12 @@ export class InteractionsService {
     )) as { id: string; name: string; type: string; currency: string; account_number: string }[];
     return {
       uid,
-      app: { name: app.name, organisationName: app.legal_name },
+      app: {
+        name: app.name,
+        organisationName: app.legal_name,
+        organisationVerified: app.verified,
+        environment: app.environment,
+      },
       scopes: request.scopes
         .filter(isScope)
         .map((s) => ({ scope: s, title: SCOPES[s].title, description: SCOPES[s].description })),
@@ -200,7 +192,7 @@ export class InteractionsService {
     const request = requestedAccountAccess(interaction.params.authorization_details);
     if (!request.ok) throw new NotFoundError('Authorization request');
     const apps = (await this.dataSource.query(
-      `SELECT a.id, a.name, o.legal_name,
+      `SELECT a.id, a.name, o.legal_name, o.verification_status = 'approved' AS verified,
               CASE WHEN a.sandbox_client_id = $1 THEN 'sandbox' ELSE 'production' END AS environment
          FROM apps a JOIN organisations o ON o.id = a.organisation_id
         WHERE a.sandbox_client_id = $1 OR a.production_client_id = $1`,

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Developer, OrganisationMember } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, RequestId } from '../auth/principal';
 import { CreateInvitationDto, CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
+import { OrganisationAnswer, OrganisationList } from './dto/organisation-view.dto';
 import { OrganisationView, OrganisationsService } from './organisations.service';
 
 @ApiTags('organisations')
@@ -14,6 +15,7 @@ export class OrganisationsController {
   @Post('organisations')
   @Developer({ verifiedEmail: true })
   @ApiOperation({ summary: 'Create an organisation; you become its owner' })
+  @ApiCreatedResponse({ type: OrganisationAnswer })
   create(
     @Body() body: CreateOrganisationDto,
     @CurrentPrincipal() principal: Principal,
@@ -25,12 +27,14 @@ export class OrganisationsController {
   @Get('organisations')
   @Developer()
   @ApiOperation({ summary: 'The organisations you belong to' })
+  @ApiOkResponse({ type: OrganisationList })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ data: OrganisationView[]; nextCursor: null }> {
     return { data: await this.organisations.listMine(principal), nextCursor: null };
   }
 
   @Get('organisations/:orgId')
   @OrganisationMember()
+  @ApiOkResponse({ type: OrganisationAnswer })
   get(@Param('orgId') orgId: string, @CurrentPrincipal() principal: Principal): Promise<OrganisationView> {
     return this.organisations.get(orgId, principal.organisationRole);
   }
@@ -38,6 +42,7 @@ export class OrganisationsController {
   @Patch('organisations/:orgId')
   @OrganisationMember('owner', 'admin')
   @ApiOperation({ summary: 'Edit details; only while unverified or info_requested' })
+  @ApiOkResponse({ type: OrganisationAnswer })
   update(
     @Param('orgId') orgId: string,
     @Body() body: UpdateOrganisationDto,
@@ -69,6 +74,7 @@ export class OrganisationsController {
   @Developer()
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation sent to your email address' })
+  @ApiOkResponse({ type: OrganisationAnswer, description: 'The organisation you joined' })
   accept(
     @Param('token') token: string,
     @CurrentPrincipal() principal: Principal,

@@ -30,7 +30,8 @@ export enum JobName {
 }
 
 export interface JobPayloads {
-  [JobName.SendEmail]: { outboxId: string };
+  /** `smtpAccepted`: an earlier attempt had the message accepted but could not record it (MailService.deliver). */
+  [JobName.SendEmail]: { outboxId: string; smtpAccepted?: boolean };
   /** `submission` pins the job to one submission: results of an earlier round never count for a later one. */
   [JobName.CheckDocument]: { documentId: string; submission: number };
   [JobName.CheckOrganisation]: { organisationId: string; submission: number };

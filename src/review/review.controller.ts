@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Staff } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
@@ -10,6 +10,14 @@ import { CaseViewsService } from './case-views.service';
 import { OrganisationSuspensionsService } from './organisation-suspensions.service';
 import { ReviewDecisionsService } from './review-decisions.service';
 import { ReviewTasksService } from './review-tasks.service';
+import {
+  CaseView,
+  DecisionResultView,
+  ReasonCodeList,
+  ReviewTaskPage,
+  ReviewTaskView,
+  SuspensionResultView,
+} from './dto/review.views';
 import { TaskView } from './task-view';
 import { REASON_CODES } from './review.rules';
 
@@ -25,6 +33,8 @@ export class ReviewController {
 
   @Get('reason-codes')
   @Staff()
+  @ApiOperation({ summary: 'The reason codes a decision picks from, each with its meaning' })
+  @ApiOkResponse({ type: ReasonCodeList })
   reasonCodes() {
     return { data: Object.entries(REASON_CODES).map(([code, text]) => ({ code, text })) };
   }
@@ -32,6 +42,7 @@ export class ReviewController {
   @Get('tasks')
   @Staff()
   @ApiOperation({ summary: 'Tasks by status and type, newest first' })
+  @ApiOkResponse({ type: ReviewTaskPage })
   list(@Query() query: TasksQueryDto) {
     return this.tasks.list({ status: query.status, type: query.type, limit: pageSize(query), cursor: query.cursor });
   }
@@ -41,6 +52,8 @@ export class ReviewController {
   @ApiOperation({
     summary: 'Claim the next task for 30 minutes (second approvals first, then risk, then due time); 204 when none',
   })
+  @ApiOkResponse({ type: ReviewTaskView })
+  @ApiNoContentResponse({ description: 'No task is waiting' })
   async claim(
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
@@ -57,6 +70,7 @@ export class ReviewController {
   @ApiOperation({
     summary: 'The case: organisation, people, documents with check results, history, previous decisions',
   })
+  @ApiOkResponse({ type: CaseView })
   case(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.cases.caseView(id);
   }
@@ -76,6 +90,7 @@ export class ReviewController {
   @Staff()
   @HttpCode(200)
   @ApiOperation({ summary: 'approve | reject | request_info; only the holder of the current, unexpired lease' })
+  @ApiOkResponse({ type: DecisionResultView })
   decide(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: DecisionDto,
@@ -89,6 +104,7 @@ export class ReviewController {
   @Staff('senior_reviewer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspend an approved organisation and its apps’ production access at once' })
+  @ApiOkResponse({ type: SuspensionResultView })
   suspend(
     @Param('orgId', new ParseUUIDPipe()) orgId: string,
     @Body() body: SuspendDto,
@@ -101,6 +117,8 @@ export class ReviewController {
   @Post('organisations/:orgId/reinstate')
   @Staff('senior_reviewer')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Give a suspended organisation back its approval and its apps’ production access' })
+  @ApiOkResponse({ type: SuspensionResultView })
   reinstate(
     @Param('orgId', new ParseUUIDPipe()) orgId: string,
     @Body() body: SuspendDto,

@@ -68,7 +68,7 @@ export class SandboxApiController {
     @Param('accountId') accountId: string,
   ): Promise<{ data: TransactionView[]; nextCursor: string | null }> {
     const caller = await this.data.caller(req);
-    const query = parseTransactionsQuery(req.query as Record<string, unknown>, accountId);
+    const query = parseTransactionsQuery(req.query as Record<string, unknown>);
     if (Array.isArray(query)) throw new ValidationFailedError(query);
     return this.data.transactions(caller, accountId, query, requestIdOf(req));
   }

@@ -279,7 +279,6 @@ export class SandboxDataService {
     const nextCursor =
       more && last
         ? encodeTransactionsCursor({
-            accountId,
             bookingDate: last.bookingDate,
             id: last.id,
           })

@@ -1,21 +1,20 @@
+import { CURSOR_KINDS, encodeCursor } from '../common/pagination/pagination';
 import { encodeTransactionsCursor, isCalendarDate, parseTransactionsQuery } from './transactions-query';
 
-const ACCOUNT = '0b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
-const OTHER = '1b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
 const ID = '2b7f4c2e-1d3a-4e5f-8a9b-0c1d2e3f4a5b';
 
 describe('parseTransactionsQuery', () => {
   it('defaults to everything, 50 a page', () => {
-    expect(parseTransactionsQuery({}, ACCOUNT)).toEqual({ from: null, to: null, limit: 50, cursor: null });
+    expect(parseTransactionsQuery({})).toEqual({ from: null, to: null, limit: 50, cursor: null });
   });
 
-  it('reads dates, limit and a cursor of this account', () => {
-    const cursor = encodeTransactionsCursor({ accountId: ACCOUNT, bookingDate: '2026-02-01', id: ID });
-    expect(parseTransactionsQuery({ from: '2026-01-01', to: '2026-01-31', limit: '200', cursor }, ACCOUNT)).toEqual({
+  it('reads dates, limit and a cursor of this list', () => {
+    const cursor = encodeTransactionsCursor({ bookingDate: '2026-02-01', id: ID });
+    expect(parseTransactionsQuery({ from: '2026-01-01', to: '2026-01-31', limit: '200', cursor })).toEqual({
       from: '2026-01-01',
       to: '2026-01-31',
       limit: 200,
-      cursor: { accountId: ACCOUNT, bookingDate: '2026-02-01', id: ID },
+      cursor: { bookingDate: '2026-02-01', id: ID },
     });
   });
 
@@ -28,10 +27,19 @@ describe('parseTransactionsQuery', () => {
     [{ limit: '1e2' }, ['limit']],
     [{ limit: ['5', '6'] }, ['limit']],
     [{ cursor: 'garbage' }, ['cursor']],
-    [{ cursor: encodeTransactionsCursor({ accountId: OTHER, bookingDate: '2026-02-01', id: ID }) }, ['cursor']],
+    [
+      { cursor: encodeCursor(CURSOR_KINDS.consentAccessLog, { at: '2026-02-01T00:00:00.000000Z', id: '42' }) },
+      ['cursor'],
+    ],
+    [{ cursor: encodeCursor(CURSOR_KINDS.sandboxTransactions, { at: '2026-02-30', id: ID }) }, ['cursor']],
+    [
+      { cursor: encodeCursor(CURSOR_KINDS.sandboxTransactions, { at: '2026-02-01T00:00:00.000000Z', id: ID }) },
+      ['cursor'],
+    ],
+    [{ cursor: encodeCursor(CURSOR_KINDS.sandboxTransactions, { at: '2026-02-01', id: '42' }) }, ['cursor']],
     [{ from: 'x', limit: '-1' }, ['from', 'limit']],
   ])('refuses %j naming %j', (query, fields) => {
-    const result = parseTransactionsQuery(query as Record<string, unknown>, ACCOUNT);
+    const result = parseTransactionsQuery(query as Record<string, unknown>);
     expect(Array.isArray(result) && result.map((e) => e.field)).toEqual(fields);
   });
 

@@ -1,15 +1,13 @@
-import type { FieldError } from '../common/errors/domain-error';
+import { FieldError, ValidationFailedError } from '../common/errors/domain-error';
+import { CURSOR_KINDS, decodeCursor, encodeCursor } from '../common/pagination/pagination';
 
 /** Page sizes of the transactions list. */
 export const TRANSACTIONS_DEFAULT_LIMIT = 50;
 export const TRANSACTIONS_MAX_LIMIT = 200;
-const CURSOR_LIST = 'sandbox-transactions';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Keyset position in an account's transactions, ordered by (bookingDate, id) descending. */
 export interface TransactionsCursor {
-  accountId: string;
   bookingDate: string;
   id: string;
 }
@@ -31,35 +29,33 @@ export function isCalendarDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
-/** The opaque `nextCursor` for a position. */
+/**
+ * The opaque `nextCursor` for a position: a cursor of the shared registry's `sandboxTransactions`
+ * kind (src/common/pagination), `[list, bookingDate, id]` in base64url.
+ */
 export function encodeTransactionsCursor(c: TransactionsCursor): string {
-  return Buffer.from(JSON.stringify([CURSOR_LIST, c.accountId, c.bookingDate, c.id])).toString('base64url');
+  return encodeCursor(CURSOR_KINDS.sandboxTransactions, { at: c.bookingDate, id: c.id });
 }
 
-function decodeCursor(value: string, accountId: string): TransactionsCursor | undefined {
-  if (value.length > 200) return undefined;
-  let parsed: unknown;
+/** The cursor's position, or the field errors of a cursor this list did not issue. */
+function readCursor(raw: string): TransactionsCursor | FieldError[] {
   try {
-    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
+    const position = decodeCursor(raw, CURSOR_KINDS.sandboxTransactions)!;
+    return { bookingDate: position.at, id: position.id };
+  } catch (e) {
+    if (e instanceof ValidationFailedError) return e.errors;
+    throw e;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== CURSOR_LIST) return undefined;
-  const [, account, bookingDate, id] = parsed as unknown[];
-  if (account !== accountId || typeof bookingDate !== 'string' || !isCalendarDate(bookingDate)) return undefined;
-  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
-  return { accountId, bookingDate, id };
 }
 
 /**
  * Checks the query of a transactions request by hand (every field error at once): dates are real
  * `YYYY-MM-DD` days with from ≤ to, `limit` is digits in 1..200, the cursor is one this list issued
- * for the same account. Repeated parameters are refused. Returns the query or the errors.
+ * (`decodeCursor` of the `sandboxTransactions` kind: a position, not tied to one account; on
+ * another account it is only a place in that account's order, still filtered by the consent).
+ * Repeated parameters are refused. Returns the query or the errors.
  */
-export function parseTransactionsQuery(
-  query: Record<string, unknown>,
-  accountId: string,
-): TransactionsQuery | FieldError[] {
+export function parseTransactionsQuery(query: Record<string, unknown>): TransactionsQuery | FieldError[] {
   const errors: FieldError[] = [];
   const single = (field: string): string | undefined => {
     const value = query[field];
@@ -98,12 +94,9 @@ export function parseTransactionsQuery(
   let cursor: TransactionsCursor | null = null;
   const rawCursor = single('cursor');
   if (rawCursor !== undefined) {
-    cursor = decodeCursor(rawCursor, accountId) ?? null;
-    if (!cursor)
-      errors.push({
-        field: 'cursor',
-        message: 'cursor is not a nextCursor of this list',
-      });
+    const read = readCursor(rawCursor);
+    if (Array.isArray(read)) errors.push(...read);
+    else cursor = read;
   }
   return errors.length > 0 ? errors : { from, to, limit, cursor };
 }

@@ -126,3 +126,21 @@ export async function authorize(
   const started = await startAuthorization(config);
   return { callback: await approve(t, started, customer, decision), started };
 }
+
+/** A pushed authorization request (PAR, PKCE S256, RAR) whose URL a real browser then opens itself. */
+export async function pushAuthorization(
+  config: OpenIdClient.Configuration,
+  authorizationDetails: unknown[] = accountAccess(),
+): Promise<{ url: URL; verifier: string; state: string }> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    authorization_details: JSON.stringify(authorizationDetails),
+  });
+  return { url, verifier, state };
+}

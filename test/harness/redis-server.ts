@@ -10,9 +10,15 @@ import { freePort } from './processes';
 export interface PrivateRedis {
   port: number;
   url: string;
-  /** `redis-cli shutdown nosave`: the server exits and its data is gone. Resolves once it has exited. */
+  /**
+   * `redis-cli shutdown nosave`: the server exits; its data is gone unless it keeps an append-only
+   * file (which shutdown flushes). Resolves once it has exited.
+   */
   shutdown(): Promise<void>;
-  /** Starts the server again, empty, on the same port (if it is not running); resolves once it answers PING. */
+  /**
+   * Starts the server again on the same port (if it is not running), empty or from its append-only
+   * file; resolves once it answers PING (after the file is loaded).
+   */
   restart(): Promise<void>;
   /** Shuts down if running and removes its directory. */
   stop(): Promise<void>;
@@ -36,12 +42,21 @@ async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
+export interface PrivateRedisOptions {
+  /**
+   * Persist with an append-only file (`--appendonly yes --appendfsync everysec`), as production
+   * runs Redis: a restart then comes back with its data. Default false.
+   */
+  appendOnly?: boolean;
+}
+
 /**
- * Starts `redis-server` on a free port (or `port`) with no persistence (`--save "" --appendonly
- * no`) in a temporary directory, so a restart always comes back empty, as after a crash of an
- * unpersisted Redis.
+ * Starts `redis-server` on a free port (or `port`) in a temporary directory, by default with no
+ * persistence (`--save "" --appendonly no`), so a restart always comes back empty, as after a
+ * crash of an unpersisted Redis; with `appendOnly`, a restart reloads the append-only file.
+ * Either way `maxmemory-policy` is `noeviction` (Redis's default).
  */
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+export async function startPrivateRedis(port?: number, options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
   let child: ChildProcess | undefined;
@@ -50,7 +65,10 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async () => {
     if (running()) return;
-    const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    const persistence = options.appendOnly
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+      : ['--appendonly', 'no'];
+    const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));

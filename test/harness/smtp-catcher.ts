@@ -9,6 +9,8 @@ export interface CaughtMail {
   html: string;
   messageId: string;
   headers: ParsedMail['headers'];
+  /** Epoch ms when the message was accepted. */
+  receivedAt: number;
 }
 
 /**
@@ -26,6 +28,13 @@ export class SmtpCatcher {
   holdReplies = false;
   /** How many messages are being held without a reply. */
   held = 0;
+  /** The replies owed to held messages, for `refuseHeld`. */
+  private heldReplies: Array<(error?: Error | null) => void> = [];
+  /**
+   * How long `stop()` lets open connections finish before answering them 421 and closing them
+   * (smtp-server's default: 30 s). A short one makes a stop an outage at once for pooled senders.
+   */
+  closeTimeoutMs?: number;
   private server?: SMTPServer;
   port = 0;
 
@@ -38,6 +47,7 @@ export class SmtpCatcher {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      ...(this.closeTimeoutMs !== undefined ? { closeTimeout: this.closeTimeoutMs } : {}),
       onRcptTo: (address, _session, callback) => {
         if (this.rejectRecipients?.test(address.address)) {
           const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
@@ -50,6 +60,7 @@ export class SmtpCatcher {
           .then((mail) => {
             if (this.holdReplies) {
               this.held++;
+              this.heldReplies.push(callback);
               return;
             }
             this.messages.push({
@@ -59,6 +70,7 @@ export class SmtpCatcher {
               html: typeof mail.html === 'string' ? mail.html : '',
               messageId: mail.messageId ?? '',
               headers: mail.headers,
+              receivedAt: Date.now(),
             });
             callback();
           })
@@ -71,6 +83,19 @@ export class SmtpCatcher {
     });
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /**
+   * Answers every held message with 451 (a temporary failure: the sender keeps the message and
+   * tries again later) and stops holding. None of them counts as delivered; a sender that died
+   * while held never reads its answer.
+   */
+  refuseHeld(): void {
+    this.holdReplies = false;
+    const replies = this.heldReplies.splice(0);
+    for (const reply of replies) {
+      reply(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../../src/audit/audit.service';
 import { OutboxService } from '../../src/notifications/outbox.service';
 import { spawnAuditVerify } from '../harness/processes';
@@ -48,8 +49,11 @@ describe('audit log', () => {
   });
 
   it('keeps a linear chain under 100 concurrent changes, and verifies it', async () => {
-    const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => appendOne(i)));
-    expect(new Set(ids).size).toBe(100);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => appendOne(i)));
+    const [{ appended }] = await t.dataSource.query(
+      `SELECT count(DISTINCT subject_id)::int AS appended FROM audit_entries WHERE action = 'organisation.updated'`,
+    );
+    expect(appended).toBe(100);
     const rows = (await t.dataSource.query(`SELECT id, prev_hash, hash FROM audit_entries ORDER BY id`)) as {
       id: string;
       prev_hash: string;
@@ -60,6 +64,44 @@ describe('audit log', () => {
     expect(await audit.verify()).toEqual({ ok: true, checked: rows.length, firstBrokenId: null });
     const [stored] = await t.dataSource.query(`SELECT after FROM audit_entries WHERE subject_id = 'org-3'`);
     expect(stored.after).toEqual({ legalName: 'New 3', password: '[redacted]' });
+  });
+
+  it('links entries as their transaction commits, so an append never deadlocks with a row lock taken in the other order', async () => {
+    const [{ id }] = await t.dataSource.query(
+      `INSERT INTO users (kind, email, email_key, name, password_hash)
+       VALUES ('developer', 'lock-order@example.com', 'lock-order@example.com', 'Lock Order', 'not-a-hash') RETURNING id`,
+    );
+    // Each transaction holds its first lock before either asks for its second.
+    let bothHold!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothHold = resolve));
+    let holding = 0;
+    const hold = () => {
+      if (++holding === 2) bothHold();
+      return barrier;
+    };
+    const entry = (n: string) => ({
+      actor: { type: 'system' as const },
+      action: 'test.lock_order',
+      subject: { type: 'test', id: n },
+    });
+    const lockRow = (m: EntityManager) => m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
+    await Promise.all([
+      t.dataSource.transaction(async (m) => {
+        await audit.append(m, entry('append-then-row'));
+        await hold();
+        await lockRow(m);
+      }),
+      t.dataSource.transaction(async (m) => {
+        await lockRow(m);
+        await hold();
+        await audit.append(m, entry('row-then-append'));
+      }),
+    ]);
+    const [{ linked }] = await t.dataSource.query(
+      `SELECT count(*)::int AS linked FROM audit_entries WHERE action = 'test.lock_order'`,
+    );
+    expect(linked).toBe(2);
+    expect((await audit.verify()).ok).toBe(true);
   });
 
   it('reports an entry edited in SQL, and the CLI exits non-zero', async () => {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { ConsentDetailView } from '../../src/consents/consents.service';
+import { merchantKey } from '../../src/consents/consent';
 import { CATEGORIES } from '../../src/customers/sandbox/sandbox-generator';
 import { SandboxDataService, TransactionView } from '../../src/sandbox-api/sandbox-data.service';
-import { TransactionsQuery } from '../../src/sandbox-api/transactions-query';
+import { TransactionsQuery, parseTransactionsQuery } from '../../src/sandbox-api/transactions-query';
 import { SandboxApp } from '../harness/cases';
 import { SignedInCustomer, consentingApp, grantConsent, sandboxCustomer } from '../harness/consents';
 import { TestApp, startTestApp } from '../harness/test-app';
@@ -23,6 +24,47 @@ const MERCHANT_NAMES = [
 ];
 const FIRST_DAY = Date.UTC(2026, 0, 1);
 const day = (n: number) => new Date(FIRST_DAY + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Characters for merchant names: JavaScript's whitespace (every `\s` character) and lookalikes
+ * that are not whitespace to it (U+0085, U+180E, U+200B, U+2060), and letters whose lower case is
+ * special (İ → i̇, a word-final Σ → ς, ẞ, ǅ, Ⅻ, Ⓐ, fullwidth, Deseret beyond the BMP), among
+ * blocks of scripts encoded before Unicode 10 (the oldest ICU Gatehouse runs on). Letters newer
+ * than the server's ICU may lower-case differently (docs/decisions.md, "Sandbox data API").
+ */
+const WHITESPACE =
+  '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const NOT_WHITESPACE = '\u0085\u180e\u200b\u2060';
+const SPECIAL_CASE = 'İıΣσςẞßǄǅǆⅫⒶＡΐΰŉǰ';
+const CODE_POINT_BLOCKS: [number, number][] = [
+  [0x21, 0x7e], // ASCII
+  [0xa1, 0x24f], // Latin-1, Latin Extended-A and -B
+  [0x370, 0x3ff], // Greek
+  [0x400, 0x52f], // Cyrillic
+  [0x531, 0x587], // Armenian
+  [0x10a0, 0x10ff], // Georgian
+  [0x13a0, 0x13f5], // Cherokee
+  [0x1e00, 0x1fff], // Latin Extended Additional, Greek Extended
+  [0x2150, 0x2188], // number forms
+  [0x24b6, 0x24e9], // circled letters
+  [0xff21, 0xff5a], // fullwidth letters
+  [0x10400, 0x1044f], // Deseret
+  [0x4e00, 0x4e2f], // CJK
+  [0x1f600, 0x1f64f], // emoji
+];
+const merchantCharArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...WHITESPACE, ...NOT_WHITESPACE) },
+  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_CASE) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom(...CODE_POINT_BLOCKS)
+      .chain(([min, max]) => fc.integer({ min, max }))
+      .map((cp) => String.fromCodePoint(cp)),
+  },
+);
+/** A merchant name as it could be stored (varchar(100): at most 100 characters). */
+const merchantNameArb = fc.array(merchantCharArb, { minLength: 1, maxLength: 40 }).map((chars) => chars.join(''));
 
 interface Row {
   id: string;
@@ -152,8 +194,9 @@ describe('sandbox data API answers (property)', () => {
       );
       seen.push(...page.data);
       if (page.nextCursor === null) return seen;
-      const [, , bookingDate, id] = JSON.parse(Buffer.from(page.nextCursor, 'base64url').toString()) as string[];
-      cursor = { accountId, bookingDate: bookingDate!, id: id! };
+      const next = parseTransactionsQuery({ cursor: page.nextCursor });
+      if (Array.isArray(next)) throw new Error(`the API refused its own nextCursor: ${JSON.stringify(next)}`);
+      cursor = next.cursor;
     }
     throw new Error('more than 100 pages');
   }
@@ -210,6 +253,31 @@ describe('sandbox data API answers (property)', () => {
         expect(keys).toEqual([...keys].sort().reverse());
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it("stores each merchant's merchantKey as PostgreSQL computes it (the generated merchant_key column)", async () => {
+    // Every whitespace character, alone and between letters, and the special cases, then random names.
+    const fixed = [...WHITESPACE, ...NOT_WHITESPACE].flatMap((w) => [w, `a${w}${w}B`, `${w}Σ${w}`]);
+    fixed.push('ΑΣ', 'ΑΣ Β', 'İstanbul', 'STRASSE ẞ', 'ǄEMAL', 'Ⅻ Ⓐ Ａ');
+    await fc.assert(
+      fc.asyncProperty(fc.array(merchantNameArb, { minLength: 1, maxLength: 200 }), async (names) => {
+        const stored = (await t.dataSource.query(
+          `INSERT INTO sandbox_transactions (id, account_id, booking_date, amount, currency, description, merchant, category)
+           SELECT gen_random_uuid(), $1, '2026-01-01', -1.00, 'GBP', 'merchant key row', u.merchant, 'groceries'
+             FROM unnest($2::text[]) WITH ORDINALITY AS u(merchant, n)
+           RETURNING merchant, merchant_key AS "merchantKey"`,
+          [accounts[0], names],
+        )) as { merchant: string; merchantKey: string }[];
+        await t.dataSource.query(`DELETE FROM sandbox_transactions WHERE account_id = $1`, [accounts[0]]);
+        expect(stored).toHaveLength(names.length);
+        for (const row of stored)
+          expect({ merchant: row.merchant, key: row.merchantKey }).toEqual({
+            merchant: row.merchant,
+            key: merchantKey(row.merchant),
+          });
+      }),
+      { numRuns: 100, examples: [[fixed]] },
     );
   });
 });

@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | 'idempotency_key_reused'
   | 'unauthenticated'
   | 'forbidden'
+  | 'csrf_failed'
   | 'locked'
   | 'rate_limited'
   | 'payload_too_large'

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { STATUS_CODES } from 'node:http';
+import { IncomingMessage, STATUS_CODES, ServerResponse } from 'node:http';
+import { sendText } from '../http/send-text';
 import { DomainError, DomainErrorCode } from './domain-error';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -14,6 +15,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   idempotency_key_reused: 422,
   unauthenticated: 401,
   forbidden: 403,
+  csrf_failed: 403,
   locked: 423,
   rate_limited: 429,
   payload_too_large: 413,
@@ -61,13 +63,19 @@ const errorsLogger = new Logger('Errors');
 
 /**
  * Writes `exception` to `res` as application/problem+json (RFC 9457): the one rendering of errors,
- * used by the global filter and by the handlers mounted before Nest's router (the decision point).
- * DomainError headers (`WWW-Authenticate`, `Retry-After`) are set; 5xx are logged with the request id.
+ * used by the global filter and by the handlers mounted before Nest's router or served ahead of
+ * express (the decision point), so it needs only Node's request and response. DomainError headers
+ * (`WWW-Authenticate`, `Retry-After`) are set; 5xx are logged with the request id. `instance` is
+ * the path without the query (express's `originalUrl` when there is one).
  */
-export function sendProblem(exception: unknown, req: Request, res: Response): void {
+export function sendProblem(
+  exception: unknown,
+  req: IncomingMessage & { originalUrl?: string; id?: unknown },
+  res: ServerResponse,
+): void {
   const problem = toProblem(exception);
-  const requestId = (req as { id?: unknown }).id;
-  problem.instance = req.originalUrl?.split('?')[0];
+  const requestId = req.id;
+  problem.instance = (req.originalUrl ?? req.url)?.split('?')[0];
   if (requestId) problem.requestId = String(requestId);
   if (problem.status >= 500) errorsLogger.error({ err: exception, requestId }, 'unhandled error');
   if (exception instanceof DomainError) for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
@@ -76,7 +84,7 @@ export function sendProblem(exception: unknown, req: Request, res: Response): vo
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
   }
   if (res.headersSent) return;
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  sendText(req, res, problem.status, 'application/problem+json', JSON.stringify(problem));
 }
 
 /** Every error leaves as application/problem+json (RFC 9457). Unexpected errors say nothing of their insides. */

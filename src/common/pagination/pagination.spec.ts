@@ -52,6 +52,22 @@ describe('cursor pagination', () => {
     expect(refusal(b64(['review-tasks', UUID]))).toEqual([{ field: 'cursor', message: expect.any(String) }]);
   });
 
+  it('orders the sandbox transactions by day, so their cursor carries a real YYYY-MM-DD', () => {
+    const kind = CURSOR_KINDS.sandboxTransactions;
+    expect(decodeCursor(encodeCursor(kind, { at: '2028-02-29', id: UUID }), kind)).toEqual({
+      at: '2028-02-29',
+      id: UUID,
+    });
+    for (const at of ['2026-02-30', '1999-12-31', AT, '2026-03-01T00:00:00Z', "2026-03-01'--"]) {
+      expect(refusal(b64(['sandbox-transactions', at, UUID]), kind)).toEqual([
+        { field: 'cursor', message: expect.any(String) },
+      ]);
+    }
+    expect(refusal(encodeCursor(TASKS, { at: AT, id: UUID }), kind)).toEqual([
+      { field: 'cursor', message: expect.any(String) },
+    ]);
+  });
+
   it('issues cursors well within MAX_CURSOR_LENGTH', () => {
     const longest = encodeCursor(CURSOR_KINDS.webhookDeliveries, { at: '2199-12-31T23:59:59.999999Z', id: UUID });
     expect(longest.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH / 1.5);

@@ -40,7 +40,8 @@ export interface Page<T> {
  * Keyset position of a list ordered by `(created_at, id)`: the last row's created_at exactly as
  * PostgreSQL stores it (microseconds, UTC: `2026-03-01T10:00:00.000100Z`, see CURSOR_AT_FORMAT) and
  * its id. A JavaScript Date keeps only milliseconds, so it cannot be the position: rows created
- * within one millisecond would straddle it and be skipped or shown twice.
+ * within one millisecond would straddle it and be skipped or shown twice. For a list ordered by a
+ * calendar date (`order: 'date'`), `at` is the last row's date, `YYYY-MM-DD`.
  */
 export interface Cursor {
   at: string;
@@ -55,14 +56,15 @@ export interface IdCursor {
 /**
  * What a list's cursors look like: the list's name (written into each cursor, so a cursor of one
  * list is refused by another), the type of its id column, and what the list is ordered by, newest
- * first: `created_at` then id (the cursor is a `Cursor`) or the id alone (an `IdCursor`). A list
- * ordered by another time column then id (the consent access log's occurred_at) is a `created_at`
- * kind too: the cursor's shape is the same; it writes its keyset SQL with `cursorAtSql` itself.
+ * first: `created_at` then id (the cursor is a `Cursor`), a calendar date then id (`date`: a
+ * `Cursor` whose `at` is `YYYY-MM-DD`), or the id alone (an `IdCursor`). A list ordered by another
+ * time column then id (the consent access log's occurred_at) is a `created_at` kind too: the
+ * cursor's shape is the same; it writes its keyset SQL with `cursorAtSql` itself.
  */
 export interface CursorKind {
   list: string;
   id: 'uuid' | 'bigint';
-  order: 'created_at' | 'id';
+  order: 'created_at' | 'date' | 'id';
 }
 
 /** The position type of a kind: `IdCursor` for lists ordered by id, `Cursor` otherwise. */
@@ -84,6 +86,8 @@ export const CURSOR_KINDS = {
   appConsents: { list: 'app-consents', id: 'uuid', order: 'created_at' },
   // Ordered by occurred_at then id: a time-then-id cursor, like the created_at lists.
   consentAccessLog: { list: 'consent-access-log', id: 'bigint', order: 'created_at' },
+  // A sandbox account's transactions, by booking date then id (the data API's transactions list).
+  sandboxTransactions: { list: 'sandbox-transactions', id: 'uuid', order: 'date' },
 } as const satisfies Record<string, CursorKind>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -101,6 +105,7 @@ const AT_MICROS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})\d{3}Z$/;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(2200, 0, 1);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** The column alias under which `keysetPage` selects each row's cursor time. */
 const CURSOR_AT_ALIAS = 'cursor_at';
 
@@ -128,11 +133,19 @@ function isCursorTime(at: string): boolean {
   return time >= EARLIEST && time < LATEST && new Date(time).toISOString() === `${millis}Z`;
 }
 
+/** True if `at` is a `YYYY-MM-DD` day that exists (not 2026-02-30), from 2000 to 2199. */
+function isCursorDate(at: string): boolean {
+  if (!CALENDAR_DATE.test(at)) return false;
+  const time = Date.parse(`${at}T00:00:00Z`);
+  return time >= EARLIEST && time < LATEST && new Date(time).toISOString().slice(0, 10) === at;
+}
+
 /**
  * The one way a list reads `?cursor=`. Undefined for no cursor (the first page); otherwise the
  * cursor if it is one `encodeCursor` issued for this list: base64url, at most MAX_CURSOR_LENGTH
- * characters, of `[list, at, id]` (`at` in CURSOR_AT_FORMAT, a real instant from 2000 to 2199) or,
- * for a list ordered by id, `[list, id]`; `id` of the list's id type. Anything else throws
+ * characters, of `[list, at, id]` (`at` in CURSOR_AT_FORMAT, a real instant from 2000 to 2199; for
+ * a list ordered by date, a real `YYYY-MM-DD` day in those years) or, for a list ordered by id,
+ * `[list, id]`; `id` of the list's id type. Anything else throws
  * ValidationFailedError naming `cursor` (400 problem+json), before a tampered value can reach a
  * SQL cast and fail there as a 500.
  */
@@ -160,7 +173,7 @@ export function decodeCursor<K extends CursorKind>(raw: string | undefined, kind
   if (!idOk) throw badCursor(notIssued);
   if (kind.order === 'id') return { id } as CursorOf<K>;
   const at = parts[1]!;
-  if (!isCursorTime(at)) throw badCursor(notIssued);
+  if (!(kind.order === 'date' ? isCursorDate(at) : isCursorTime(at))) throw badCursor(notIssued);
   return { at, id } as CursorOf<K>;
 }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/access.decorator';
 import { CustomerTokens } from '../customer-tokens.service';
-import { CustomerTokenDto } from '../dto/customer-token.dto';
-import { SandboxCustomerView, SandboxService } from './sandbox.service';
+import { CustomerTokenDto, DevCustomerTokenAnswer, SandboxCustomerList } from '../dto/customer-token.dto';
+import { SandboxService } from './sandbox.service';
 
 /** Customer tokens live this long, in seconds. */
 const TOKEN_TTL_S = 3600;
@@ -23,7 +23,8 @@ export class DevCustomersController {
   @Get('customers')
   @Public()
   @ApiOperation({ summary: 'The synthetic sandbox customers (not in production)' })
-  async list(): Promise<{ data: SandboxCustomerView[] }> {
+  @ApiOkResponse({ type: SandboxCustomerList })
+  async list(): Promise<SandboxCustomerList> {
     return { data: await this.sandbox.list() };
   }
 
@@ -31,9 +32,8 @@ export class DevCustomersController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'A customer JWT for a sandbox customer, signed by the development key (not in production)' })
-  async token(
-    @Body() body: CustomerTokenDto,
-  ): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; customer: SandboxCustomerView }> {
+  @ApiOkResponse({ type: DevCustomerTokenAnswer })
+  async token(@Body() body: CustomerTokenDto): Promise<DevCustomerTokenAnswer> {
     const customer = await this.sandbox.get(body.customerId);
     const accessToken = await this.tokens.mint(customer.id, customer.email, TOKEN_TTL_S);
     return { accessToken, tokenType: 'Bearer', expiresIn: TOKEN_TTL_S, customer };

@@ -4,18 +4,14 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { SandboxBank, generateSandboxBank } from './sandbox-generator';
+import type { SandboxCustomerView } from '../dto/customer-token.dto';
 
 // Any constant works; it only has to be the same in every Gatehouse process.
 const SEED_LOCK_KEY = 70_421_997;
 /** Rows per INSERT: keeps each statement's parameter list well under PostgreSQL's 65,535. */
 const CHUNK = 1000;
 
-export interface SandboxCustomerView {
-  id: string;
-  name: string;
-  email: string;
-  accounts: number;
-}
+export { SandboxCustomerView } from '../dto/customer-token.dto';
 
 /**
  * The synthetic sandbox bank (outside production only; its module is not loaded in production).

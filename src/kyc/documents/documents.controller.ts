@@ -1,11 +1,20 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { OrganisationMember, OrganisationMemberOrStaff } from '../../auth/access.decorator';
 import type { Principal } from '../../auth/principal';
 import { CurrentPrincipal, RequestId } from '../../auth/principal';
 import { DOCUMENT_TYPES } from './document.entity';
 import { DocumentView, DocumentsService } from './documents.service';
+import { DocumentAnswer, DocumentList } from './dto/document-view.dto';
 
 @ApiTags('kyb')
 @Controller('v1/organisations/:orgId/documents')
@@ -18,6 +27,7 @@ export class DocumentsController {
     summary: 'Upload a document (PDF, JPEG or PNG, at most 10 MiB); the bytes decide the type; stored encrypted',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiCreatedResponse({ type: DocumentAnswer })
   @ApiBody({
     schema: {
       type: 'object',
@@ -44,6 +54,7 @@ export class DocumentsController {
 
   @Get()
   @OrganisationMember()
+  @ApiOkResponse({ type: DocumentList })
   async list(@Param('orgId') orgId: string): Promise<{ data: DocumentView[]; nextCursor: null }> {
     return { data: await this.documents.list(orgId), nextCursor: null };
   }
@@ -51,6 +62,7 @@ export class DocumentsController {
   @Get(':documentId')
   @OrganisationMember()
   @ApiOperation({ summary: 'Metadata and check results' })
+  @ApiOkResponse({ type: DocumentAnswer })
   get(@Param('orgId') orgId: string, @Param('documentId') documentId: string): Promise<DocumentView> {
     return this.documents.get(orgId, documentId);
   }

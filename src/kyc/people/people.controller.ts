@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrganisationMember } from '../../auth/access.decorator';
 import type { Principal } from '../../auth/principal';
 import { CurrentPrincipal, RequestId } from '../../auth/principal';
 import { CreatePersonDto, UpdatePersonDto } from './dto/person.dto';
+import { PersonAnswer, PersonList } from './dto/person-view.dto';
 import { PeopleService, PersonView } from './people.service';
 
 @ApiTags('kyb')
@@ -16,6 +17,7 @@ export class PeopleController {
   @ApiOperation({
     summary: 'Add a director or beneficial owner (25% or more); only while the organisation is editable',
   })
+  @ApiCreatedResponse({ type: PersonAnswer })
   create(
     @Param('orgId') orgId: string,
     @Body() body: CreatePersonDto,
@@ -27,12 +29,14 @@ export class PeopleController {
 
   @Get()
   @OrganisationMember()
+  @ApiOkResponse({ type: PersonList })
   async list(@Param('orgId') orgId: string): Promise<{ data: PersonView[]; nextCursor: null }> {
     return { data: await this.people.list(orgId), nextCursor: null };
   }
 
   @Get(':personId')
   @OrganisationMember()
+  @ApiOkResponse({ type: PersonAnswer })
   get(@Param('orgId') orgId: string, @Param('personId') personId: string): Promise<PersonView> {
     return this.people.get(orgId, personId);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SubmissionAnswer, VerificationAnswer } from './dto/verification-view.dto';
 import { OrganisationMember } from '../../auth/access.decorator';
 import type { Principal } from '../../auth/principal';
 import { CurrentPrincipal, RequestId } from '../../auth/principal';
@@ -15,6 +16,7 @@ export class VerificationController {
   @ApiOperation({
     summary: 'Status, risk level, what is due (currentlyDue, eventuallyDue, pastDue, errors), checks and reasons',
   })
+  @ApiOkResponse({ type: VerificationAnswer })
   get(@Param('orgId') orgId: string): Promise<VerificationView> {
     return this.verification.view(orgId);
   }
@@ -25,6 +27,7 @@ export class VerificationController {
   @ApiOperation({
     summary: 'Submit for verification: 202 when nothing is due, 422 listing what is, 409 when already submitted',
   })
+  @ApiAcceptedResponse({ type: SubmissionAnswer })
   submit(@Param('orgId') orgId: string, @CurrentPrincipal() principal: Principal, @RequestId() requestId?: string) {
     return this.verification.submit(orgId, { type: 'developer', id: principal.userId }, requestId);
   }
