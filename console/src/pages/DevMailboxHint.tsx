@@ -23,7 +23,7 @@ export function DevMailboxHint() {
   return (
     <Alert color="blue" title="Development mailbox">
       This Gatehouse sends no real email. Open the{' '}
-      <Anchor component={Link} to="/mailbox">
+      <Anchor component={Link} to="/mailbox" inherit>
         development mailbox
       </Anchor>{' '}
       to read what it wrote.

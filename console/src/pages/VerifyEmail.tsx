@@ -32,7 +32,7 @@ export function VerifyEmail() {
       {state === 'done' && (
         <Alert color="green" title="Email confirmed" role="status">
           Your address is confirmed.{' '}
-          <Anchor component={Link} to="/signin?next=/organisations">
+          <Anchor component={Link} to="/signin?next=/organisations" inherit>
             Sign in
           </Anchor>{' '}
           to set up your organisation.
