@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { canConnect } from '../../src/database/embedded-postgres';
 import { freePort } from '../../test/harness/processes';
 
 /**
@@ -48,20 +48,6 @@ function asOwner(binary: string, args: string[]): Promise<{ stdout: string; stde
   return run(binary, args, { uid: Number(ids.stdout.trim()), gid: Number(gids.stdout.trim()) });
 }
 
-async function accepting(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /**
  * initdb (trust authentication, user `postgres`), then start. Server settings: `fsync=off` (the
  * bench crashes the server, never the machine, so what reached the kernel survives) and the
@@ -86,7 +72,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     if (up) return;
     await asOwner(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'log'), '-o', options]);
     const deadline = Date.now() + 30_000;
-    while (!(await accepting(url()))) {
+    while (!(await canConnect(url()))) {
       if (Date.now() > deadline) throw new Error(`private PostgreSQL on port ${port} did not accept connections`);
       await new Promise((r) => setTimeout(r, 100));
     }

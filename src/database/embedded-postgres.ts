@@ -15,8 +15,14 @@ const USER = 'postgres';
 const PASSWORD = 'gatehouse-embedded';
 const DATABASE = 'gatehouse';
 
-async function canConnect(url: string): Promise<boolean> {
+/**
+ * Whether a PostgreSQL server at `url` accepts a connection and answers `SELECT 1` within about a
+ * second. Never throws: a server that drops the connection mid-check (one starting or crashing)
+ * is simply "no".
+ */
+export async function canConnect(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');
